@@ -1,0 +1,313 @@
+// SPDX-License-Identifier: Apache-2.0
+pragma solidity 0.8.28;
+
+import {EIP712} from "@openzeppelin/contracts/utils/cryptography/EIP712.sol";
+import {MerkleProof} from "@openzeppelin/contracts/utils/cryptography/MerkleProof.sol";
+import {SignatureChecker} from "@openzeppelin/contracts/utils/cryptography/SignatureChecker.sol";
+import {Nonces} from "@openzeppelin/contracts/utils/Nonces.sol";
+import {ConsortiumGoverned} from "../access/ConsortiumGoverned.sol";
+import {IConsortiumAccess} from "../interfaces/IConsortiumAccess.sol";
+import {IEvidenceRegistry} from "../interfaces/IEvidenceRegistry.sol";
+import {Roles} from "../libraries/Roles.sol";
+
+/// @title EvidenceRegistry
+/// @notice Anchors, co-signatures, version chains, revocations and Merkle batches of signed insurance documents.
+contract EvidenceRegistry is IEvidenceRegistry, ConsortiumGoverned, EIP712, Nonces {
+    /// @notice EIP-712 type of a co-signature.
+    bytes32 public constant CO_SIGNATURE_TYPEHASH = keccak256(
+        "CoSignature(bytes32 documentHash,bytes32 termsHash,address signer,uint256 nonce,uint256 deadline)"
+    );
+
+    /// @notice Most co-signers a single document may require.
+    uint8 public constant MAX_REQUIRED_SIGNERS = 8;
+
+    /// @notice Retention classes defined at deployment (more can be defined under dual control).
+    uint8 public constant RETENTION_LIFE = 1;
+    uint8 public constant RETENTION_PROPERTY = 2;
+    uint8 public constant RETENTION_HEALTH = 3;
+
+    mapping(bytes32 documentHash => Anchor) private _anchors;
+    mapping(bytes32 documentHash => mapping(address signer => SignerState)) private _signers;
+    mapping(bytes32 documentHash => bytes32 previousHash) private _previousVersions;
+    /// @dev Only versions after the first have an entry; a first version is its own chain root.
+    mapping(bytes32 documentHash => bytes32 rootHash) private _chainRoots;
+    /// @dev Only chains with more than one version have an entry; otherwise the root is the head.
+    mapping(bytes32 rootHash => bytes32 headHash) private _chainHeads;
+    mapping(bytes32 merkleRoot => Batch) private _batches;
+    mapping(uint8 retentionClass => RetentionRule) private _retentionRules;
+
+    /// @dev Reverts unless the caller is an active INSURER or REINSURER: the parties that register documents.
+    modifier onlyRegistrantRole() {
+        if (!_hasActiveRole(Roles.INSURER, msg.sender) && !_hasActiveRole(Roles.REINSURER, msg.sender)) {
+            revert ConsortiumGovernedUnauthorized(msg.sender, Roles.INSURER);
+        }
+        _;
+    }
+
+    /// @param consortium_ The consortium access contract whose parties and proposals govern this registry.
+    constructor(IConsortiumAccess consortium_) ConsortiumGoverned(consortium_) EIP712("PolicyLedger Evidence", "1") {
+        _setRetentionClass(RETENTION_LIFE, 0, true);
+        _setRetentionClass(RETENTION_PROPERTY, 15, true);
+        _setRetentionClass(RETENTION_HEALTH, 20, true);
+    }
+
+    // ---------------------------------------------------------------------------------------------------------------
+    // Writes
+    // ---------------------------------------------------------------------------------------------------------------
+
+    /// @inheritdoc IEvidenceRegistry
+    function anchor(AnchorInput calldata input) external onlyRegistrantRole {
+        _anchor(input, 1);
+    }
+
+    /// @inheritdoc IEvidenceRegistry
+    function supersede(bytes32 previousHash, AnchorInput calldata input) external onlyRegistrantRole {
+        Anchor storage previous = _requireAnchor(previousHash);
+        if (previous.status != DocumentStatus.Current)
+            revert EvidenceRegistryNotCurrentVersion(previousHash, previous.status);
+        if (previous.registrant != msg.sender) {
+            revert EvidenceRegistryNotRegistrant(previousHash, msg.sender, previous.registrant);
+        }
+        uint32 version = previous.version + 1;
+        bytes32 root = _rootOf(previousHash);
+
+        previous.status = DocumentStatus.Superseded;
+        _anchor(input, version);
+        _previousVersions[input.documentHash] = previousHash;
+        _chainRoots[input.documentHash] = root;
+        _chainHeads[root] = input.documentHash;
+        emit DocumentSuperseded(previousHash, input.documentHash, root, version);
+    }
+
+    /// @inheritdoc IEvidenceRegistry
+    function cosign(
+        bytes32 documentHash,
+        address signer,
+        uint256 nonce,
+        uint256 deadline,
+        bytes calldata signature
+    ) external {
+        Anchor storage record = _requireAnchor(documentHash);
+        if (record.status == DocumentStatus.Revoked) revert EvidenceRegistryAlreadyRevoked(documentHash);
+        if (block.timestamp > deadline) revert EvidenceRegistrySignatureExpired(deadline, block.timestamp);
+
+        SignerState state = _signers[documentHash][signer];
+        if (state == SignerState.NotRequired) revert EvidenceRegistrySignerNotRequired(documentHash, signer);
+        if (state == SignerState.Signed) revert EvidenceRegistryAlreadySigned(documentHash, signer);
+        if (!_isActiveParty(signer)) revert EvidenceRegistryInvalidSigner(signer);
+
+        uint256 expectedNonce = _useNonce(signer);
+        if (nonce != expectedNonce) revert EvidenceRegistryInvalidNonce(signer, nonce, expectedNonce);
+
+        bytes32 digest = _coSignatureDigest(documentHash, record.termsHash, signer, nonce, deadline);
+        if (!SignatureChecker.isValidSignatureNow(signer, digest, signature)) {
+            revert EvidenceRegistryInvalidSignature(documentHash, signer);
+        }
+
+        _signers[documentHash][signer] = SignerState.Signed;
+        uint8 signatureCount = ++record.signatureCount;
+        emit DocumentCoSigned(documentHash, signer, signatureCount, record.requiredSignerCount);
+    }
+
+    /// @inheritdoc IEvidenceRegistry
+    function revoke(bytes32 documentHash, RevocationReason reason) external onlyRegistrantRole {
+        Anchor storage record = _requireAnchor(documentHash);
+        if (record.status == DocumentStatus.Revoked) revert EvidenceRegistryAlreadyRevoked(documentHash);
+        if (record.registrant != msg.sender) {
+            revert EvidenceRegistryNotRegistrant(documentHash, msg.sender, record.registrant);
+        }
+        record.status = DocumentStatus.Revoked;
+        record.revocationReason = reason;
+        record.revokedAt = uint40(block.timestamp);
+        emit DocumentRevoked(documentHash, msg.sender, reason);
+    }
+
+    /// @inheritdoc IEvidenceRegistry
+    function anchorBatch(
+        bytes32 merkleRoot,
+        uint24 documentCount,
+        string calldata storagePointer
+    ) external onlyRegistrantRole {
+        if (merkleRoot == bytes32(0) || documentCount == 0)
+            revert EvidenceRegistryInvalidBatch(merkleRoot, documentCount);
+        if (bytes(storagePointer).length == 0) revert EvidenceRegistryMissingStoragePointer(merkleRoot);
+        if (_batches[merkleRoot].registrant != address(0)) revert EvidenceRegistryBatchAlreadyAnchored(merkleRoot);
+        _batches[merkleRoot] = Batch({
+            registrant: msg.sender,
+            anchoredAt: uint40(block.timestamp),
+            blockNumber: uint32(block.number),
+            documentCount: documentCount
+        });
+        emit BatchAnchored(merkleRoot, msg.sender, documentCount, storagePointer);
+    }
+
+    /// @inheritdoc IEvidenceRegistry
+    function setRetentionClass(uint8 retentionClass, uint16 retentionYears, bool defined) external onlyDualControl {
+        _setRetentionClass(retentionClass, retentionYears, defined);
+    }
+
+    // ---------------------------------------------------------------------------------------------------------------
+    // Views
+    // ---------------------------------------------------------------------------------------------------------------
+
+    /// @inheritdoc IEvidenceRegistry
+    function getAnchor(bytes32 documentHash) external view returns (Anchor memory) {
+        return _anchors[documentHash];
+    }
+
+    /// @inheritdoc IEvidenceRegistry
+    function isAnchored(bytes32 documentHash) external view returns (bool) {
+        return _anchors[documentHash].status != DocumentStatus.None;
+    }
+
+    /// @inheritdoc IEvidenceRegistry
+    function isFullySigned(bytes32 documentHash) external view returns (bool) {
+        Anchor storage record = _requireAnchor(documentHash);
+        return record.signatureCount == record.requiredSignerCount;
+    }
+
+    /// @inheritdoc IEvidenceRegistry
+    function signerState(bytes32 documentHash, address signer) external view returns (SignerState) {
+        return _signers[documentHash][signer];
+    }
+
+    /// @inheritdoc IEvidenceRegistry
+    function currentVersion(bytes32 documentHash) external view returns (bytes32) {
+        _requireAnchor(documentHash);
+        bytes32 root = _rootOf(documentHash);
+        bytes32 head = _chainHeads[root];
+        if (head == bytes32(0)) head = root;
+        return _anchors[head].status == DocumentStatus.Current ? head : bytes32(0);
+    }
+
+    /// @inheritdoc IEvidenceRegistry
+    function chainRoot(bytes32 documentHash) external view returns (bytes32) {
+        _requireAnchor(documentHash);
+        return _rootOf(documentHash);
+    }
+
+    /// @inheritdoc IEvidenceRegistry
+    function previousVersion(bytes32 documentHash) external view returns (bytes32) {
+        return _previousVersions[documentHash];
+    }
+
+    /// @inheritdoc IEvidenceRegistry
+    function getBatch(bytes32 merkleRoot) external view returns (Batch memory) {
+        return _batches[merkleRoot];
+    }
+
+    /// @inheritdoc IEvidenceRegistry
+    function verifyBatchMember(
+        bytes32 merkleRoot,
+        bytes32 documentHash,
+        bytes32[] calldata proof
+    ) external view returns (bool) {
+        if (_batches[merkleRoot].registrant == address(0)) return false;
+        return MerkleProof.verifyCalldata(proof, merkleRoot, batchLeaf(documentHash));
+    }
+
+    /// @inheritdoc IEvidenceRegistry
+    function batchLeaf(bytes32 documentHash) public pure returns (bytes32) {
+        // Same double hash as OpenZeppelin's StandardMerkleTree, which guards against second-preimage attacks.
+        return keccak256(bytes.concat(keccak256(abi.encode(documentHash))));
+    }
+
+    /// @inheritdoc IEvidenceRegistry
+    function coSignatureDigest(
+        bytes32 documentHash,
+        address signer,
+        uint256 nonce,
+        uint256 deadline
+    ) external view returns (bytes32) {
+        return _coSignatureDigest(documentHash, _anchors[documentHash].termsHash, signer, nonce, deadline);
+    }
+
+    /// @inheritdoc IEvidenceRegistry
+    function nonces(address signer) public view override(IEvidenceRegistry, Nonces) returns (uint256) {
+        return super.nonces(signer);
+    }
+
+    /// @inheritdoc IEvidenceRegistry
+    function retentionRule(uint8 retentionClass) external view returns (RetentionRule memory) {
+        return _retentionRules[retentionClass];
+    }
+
+    // ---------------------------------------------------------------------------------------------------------------
+    // Internals
+    // ---------------------------------------------------------------------------------------------------------------
+
+    function _anchor(AnchorInput calldata input, uint32 version) private {
+        bytes32 documentHash = input.documentHash;
+        if (documentHash == bytes32(0)) revert EvidenceRegistryInvalidDocumentHash(documentHash);
+        if (_anchors[documentHash].status != DocumentStatus.None) revert EvidenceRegistryAlreadyAnchored(documentHash);
+        if (!_retentionRules[input.retentionClass].defined) {
+            revert EvidenceRegistryUnknownRetentionClass(input.retentionClass);
+        }
+        if (bytes(input.storagePointer).length == 0) revert EvidenceRegistryMissingStoragePointer(documentHash);
+
+        uint256 signerCount = input.requiredSigners.length;
+        if (signerCount > MAX_REQUIRED_SIGNERS)
+            revert EvidenceRegistryTooManySigners(signerCount, MAX_REQUIRED_SIGNERS);
+        mapping(address signer => SignerState) storage signers = _signers[documentHash];
+        for (uint256 i = 0; i < signerCount; ++i) {
+            address signer = input.requiredSigners[i];
+            if (signers[signer] != SignerState.NotRequired || !_isActiveParty(signer)) {
+                revert EvidenceRegistryInvalidSigner(signer);
+            }
+            signers[signer] = SignerState.Pending;
+        }
+
+        _anchors[documentHash] = Anchor({
+            registrant: msg.sender,
+            anchoredAt: uint40(block.timestamp),
+            blockNumber: uint32(block.number),
+            documentType: input.documentType,
+            retentionClass: input.retentionClass,
+            status: DocumentStatus.Current,
+            termsHash: input.termsHash,
+            requiredSignerCount: uint8(signerCount),
+            signatureCount: 0,
+            version: version,
+            revocationReason: RevocationReason.Unspecified,
+            revokedAt: 0
+        });
+        emit DocumentAnchored(
+            documentHash,
+            msg.sender,
+            input.termsHash,
+            input.documentType,
+            input.retentionClass,
+            input.policyRef,
+            input.storagePointer,
+            input.requiredSigners
+        );
+    }
+
+    function _setRetentionClass(uint8 retentionClass, uint16 retentionYears, bool defined) private {
+        _retentionRules[retentionClass] = RetentionRule({defined: defined, retentionYears: retentionYears});
+        emit RetentionClassSet(retentionClass, retentionYears, defined);
+    }
+
+    function _requireAnchor(bytes32 documentHash) private view returns (Anchor storage record) {
+        record = _anchors[documentHash];
+        if (record.status == DocumentStatus.None) revert EvidenceRegistryUnknownDocument(documentHash);
+    }
+
+    function _rootOf(bytes32 documentHash) private view returns (bytes32) {
+        bytes32 root = _chainRoots[documentHash];
+        return root == bytes32(0) ? documentHash : root;
+    }
+
+    function _coSignatureDigest(
+        bytes32 documentHash,
+        bytes32 termsHash,
+        address signer,
+        uint256 nonce,
+        uint256 deadline
+    ) private view returns (bytes32) {
+        return
+            _hashTypedDataV4(
+                keccak256(abi.encode(CO_SIGNATURE_TYPEHASH, documentHash, termsHash, signer, nonce, deadline))
+            );
+    }
+}
