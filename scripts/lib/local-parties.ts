@@ -1,0 +1,50 @@
+import { HDNodeWallet, Mnemonic, NonceManager, type Provider } from 'ethers';
+import type { PartyRegistration } from './deploy.js';
+
+/**
+ * The local chain's well-known development mnemonic (anvil's default). Its keys are public knowledge and hold
+ * value on no real network; they exist only so the embedded stack has parties that can sign.
+ */
+export const LOCAL_DEV_MNEMONIC = 'test test test test test test test test test test test junk';
+
+export type LocalRole = 'ADMIN' | 'INSURER' | 'REINSURER' | 'CLIENT' | 'ORACLE' | 'AUDITOR';
+
+export interface LocalParty {
+  name: string;
+  role: LocalRole;
+  identifier: string;
+  wallet: HDNodeWallet;
+}
+
+/** The demo consortium of the embedded stack: two operators, an insurer, a reinsurer, a client, three oracles. */
+const LOCAL_CONSORTIUM: readonly { name: string; role: LocalRole; identifier: string }[] = [
+  { name: 'PolicyLedger Operator A', role: 'ADMIN', identifier: '5493000LOCALADMIN0001' },
+  { name: 'PolicyLedger Operator B', role: 'ADMIN', identifier: '5493000LOCALADMIN0002' },
+  { name: 'Harbour Mutual Insurance plc', role: 'INSURER', identifier: '5493000LOCALINSURER01' },
+  { name: 'Northern Re AG', role: 'REINSURER', identifier: '5493000LOCALREINSUR01' },
+  { name: 'Acme Travel GmbH', role: 'CLIENT', identifier: '5493000LOCALCLIENT001' },
+  { name: 'Oracle Node One BV', role: 'ORACLE', identifier: '5493000LOCALORACLE001' },
+  { name: 'Oracle Node Two BV', role: 'ORACLE', identifier: '5493000LOCALORACLE002' },
+  { name: 'Oracle Node Three BV', role: 'ORACLE', identifier: '5493000LOCALORACLE003' },
+  { name: 'Prudential Supervisor', role: 'AUDITOR', identifier: '5493000LOCALAUDITOR01' },
+];
+
+/** The local parties, each with the development account at its index, connected to `provider`. */
+export function localParties(provider: Provider): (LocalParty & { signer: NonceManager })[] {
+  const mnemonic = Mnemonic.fromPhrase(LOCAL_DEV_MNEMONIC);
+  return LOCAL_CONSORTIUM.map((party, index) => {
+    const wallet = HDNodeWallet.fromMnemonic(mnemonic, `m/44'/60'/0'/0/${index}`);
+    // Back-to-back transactions from one account need local nonce tracking.
+    return { ...party, wallet, signer: new NonceManager(wallet.connect(provider)) };
+  });
+}
+
+/** The on-chain registration of a local party; its encryption key is its account's public key. */
+export function registrationOf(party: LocalParty): PartyRegistration {
+  return {
+    account: party.wallet.address,
+    legalName: party.name,
+    identifier: party.identifier,
+    encryptionPublicKey: party.wallet.publicKey,
+  };
+}

@@ -1,0 +1,83 @@
+import { expect } from 'chai';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { id, JsonRpcProvider } from 'ethers';
+import { ConsortiumAccess__factory } from '../../types/ethers-contracts/index.js';
+import { deployLocal, localOptionsFromEnv, type LocalDeployOptions } from '../../scripts/deploy-local.js';
+import { localParties } from '../../scripts/lib/local-parties.js';
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() =>
+        typeof address === 'object' && address !== null
+          ? resolve(address.port)
+          : reject(new Error('no port was assigned')),
+      );
+    });
+  });
+}
+
+describe('deploy:local on a persisted anvil chain', function () {
+  this.timeout(60_000);
+  let options: LocalDeployOptions;
+
+  beforeEach(async function () {
+    options = {
+      dataDir: mkdtempSync(path.join(tmpdir(), 'policyledger-local-')),
+      host: '127.0.0.1',
+      port: await freePort(),
+      chainId: 31337,
+    };
+  });
+
+  afterEach(function () {
+    rmSync(options.dataDir, { recursive: true, force: true });
+  });
+
+  it('deploys once, registers the local consortium with roles, and reuses the deployment after a restart', async function () {
+    const first = await deployLocal(options);
+    expect(first.deployedNow).to.equal(true);
+    const provider = new JsonRpcProvider(first.chain.rpcUrl, undefined, { staticNetwork: true });
+    const access = ConsortiumAccess__factory.connect(first.deployment.consortiumAccess, provider);
+    for (const party of localParties(provider)) {
+      expect(await access.hasActiveRole(id(`${party.role}_ROLE`), party.wallet.address), party.name).to.equal(true);
+    }
+    provider.destroy();
+    await first.chain.stop();
+
+    const second = await deployLocal(options);
+    try {
+      expect(second.deployedNow).to.equal(false);
+      expect(second.deployment.evidenceRegistry).to.equal(first.deployment.evidenceRegistry);
+    } finally {
+      await second.chain.stop();
+    }
+  });
+
+  it('keeps the deployment when the chain is killed with SIGKILL', async function () {
+    const first = await deployLocal(options);
+    // anvil writes its state every second; give it one interval.
+    await new Promise((resolve) => setTimeout(resolve, 2_500));
+    const exited = new Promise((resolve) => first.chain.process?.once('exit', resolve));
+    first.chain.process?.kill('SIGKILL');
+    await exited;
+
+    const second = await deployLocal(options);
+    try {
+      expect(second.deployedNow).to.equal(false);
+      expect(second.deployment.consortiumAccess).to.equal(first.deployment.consortiumAccess);
+    } finally {
+      await second.chain.stop();
+    }
+  });
+
+  it('refuses a port that is not a TCP port, naming the setting', function () {
+    expect(() => localOptionsFromEnv({ POLICYLEDGER_CHAIN_PORT: 'eighty' })).to.throw(/POLICYLEDGER_CHAIN_PORT/);
+  });
+});
