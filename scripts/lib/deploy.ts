@@ -12,13 +12,23 @@ export interface Deployment {
   deployedAt: string;
 }
 
+/** Transaction fields a network may need, e.g. legacy transactions at gas price 0 on a free-gas QBFT network. */
+export interface GasOverrides {
+  gasPrice?: bigint;
+  type?: number;
+}
+
 export type PartyRegistration = IConsortiumAccess.PartyRegistrationStruct;
 
 /** Deploys the consortium access contract (with its founding ADMINs) and the evidence registry it governs. */
-export async function deployPolicyLedger(deployer: Signer, founders: PartyRegistration[]): Promise<Deployment> {
-  const access = await new ConsortiumAccess__factory(deployer).deploy(founders);
+export async function deployPolicyLedger(
+  deployer: Signer,
+  founders: PartyRegistration[],
+  overrides: GasOverrides = {},
+): Promise<Deployment> {
+  const access = await new ConsortiumAccess__factory(deployer).deploy(founders, overrides);
   await access.waitForDeployment();
-  const registry = await new EvidenceRegistry__factory(deployer).deploy(await access.getAddress());
+  const registry = await new EvidenceRegistry__factory(deployer).deploy(await access.getAddress(), overrides);
   const receipt = await registry.deploymentTransaction()?.wait();
   if (receipt === null || receipt === undefined) throw new Error('the evidence registry deployment was not mined');
   const network = await deployer.provider!.getNetwork();

@@ -14,6 +14,8 @@ export interface LocalChainOptions {
   port: number;
   /** Chain id of the local network (anvil's default, 31337). */
   chainId: number;
+  /** Further anvil options, e.g. `['--gas-price', '0', '--base-fee', '0']` to mimic a free-gas network. */
+  extraArgs?: string[];
 }
 
 export interface LocalChain {
@@ -88,6 +90,7 @@ export async function startLocalChain(options: LocalChainOptions): Promise<Local
       '--state-interval',
       '1',
       '--silent',
+      ...(options.extraArgs ?? []),
     ],
     { stdio: ['ignore', 'inherit', 'inherit'] },
   );

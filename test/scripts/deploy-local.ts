@@ -1,27 +1,12 @@
 import { expect } from 'chai';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { id, JsonRpcProvider } from 'ethers';
 import { ConsortiumAccess__factory } from '../../types/ethers-contracts/index.js';
 import { deployLocal, localOptionsFromEnv, type LocalDeployOptions } from '../../scripts/deploy-local.js';
 import { localParties } from '../../scripts/lib/local-parties.js';
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() =>
-        typeof address === 'object' && address !== null
-          ? resolve(address.port)
-          : reject(new Error('no port was assigned')),
-      );
-    });
-  });
-}
+import { freePort } from '../helpers/ports.js';
 
 describe('deploy:local on a persisted anvil chain', function () {
   this.timeout(60_000);
