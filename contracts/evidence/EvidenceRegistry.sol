@@ -188,6 +188,7 @@ contract EvidenceRegistry is IEvidenceRegistry, ConsortiumGoverned, EIP712, Nonc
 
     /// @inheritdoc IEvidenceRegistry
     function previousVersion(bytes32 documentHash) external view returns (bytes32) {
+        _requireAnchor(documentHash);
         return _previousVersions[documentHash];
     }
 

@@ -252,7 +252,8 @@ interface IEvidenceRegistry is IConsortiumGoverned {
     /// @notice Whether `documentHash` is anchored.
     function isAnchored(bytes32 documentHash) external view returns (bool);
 
-    /// @notice Whether every required signer has co-signed `documentHash` (true when none are required).
+    /// @notice Whether every required signer has co-signed `documentHash` (true when none are required). It says
+    /// nothing about revocation: check `getAnchor(documentHash).status` as well. Reverts for a hash never anchored.
     function isFullySigned(bytes32 documentHash) external view returns (bool);
 
     /// @notice Whether `signer` must co-sign `documentHash`, and whether it has.
@@ -262,10 +263,10 @@ interface IEvidenceRegistry is IConsortiumGoverned {
     /// @dev Reverts with `EvidenceRegistryUnknownDocument` for a hash never anchored.
     function currentVersion(bytes32 documentHash) external view returns (bytes32);
 
-    /// @notice The first version of the chain `documentHash` belongs to.
+    /// @notice The first version of the chain `documentHash` belongs to. Reverts for a hash never anchored.
     function chainRoot(bytes32 documentHash) external view returns (bytes32);
 
-    /// @notice The version `documentHash` superseded (zero for a first version).
+    /// @notice The version `documentHash` superseded (zero for a first version). Reverts for a hash never anchored.
     function previousVersion(bytes32 documentHash) external view returns (bytes32);
 
     /// @notice The record of an anchored batch (all zero when not anchored).

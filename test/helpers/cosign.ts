@@ -1,0 +1,74 @@
+import { TypedDataEncoder, type Signer, type TypedDataDomain, type TypedDataField } from 'ethers';
+import type { EvidenceRegistry } from '../../types/ethers-contracts/index.js';
+import { ethers } from './consortium.js';
+
+/** The EIP-712 type a co-signer signs, field for field as `EvidenceRegistry.CO_SIGNATURE_TYPEHASH` spells it. */
+export const CO_SIGNATURE_TYPES: Record<string, TypedDataField[]> = {
+  CoSignature: [
+    { name: 'documentHash', type: 'bytes32' },
+    { name: 'termsHash', type: 'bytes32' },
+    { name: 'signer', type: 'address' },
+    { name: 'nonce', type: 'uint256' },
+    { name: 'deadline', type: 'uint256' },
+  ],
+};
+
+export interface CoSignatureValue {
+  documentHash: string;
+  termsHash: string;
+  signer: string;
+  nonce: bigint;
+  deadline: bigint;
+}
+
+export interface CoSignature {
+  /** The account the registry checks: the key's address, or a contract wallet's address for EIP-1271. */
+  signer: string;
+  nonce: bigint;
+  deadline: bigint;
+  signature: string;
+  /** The EIP-712 digest of what was signed, as ethers computes it off chain. */
+  digest: string;
+  domain: TypedDataDomain;
+  value: CoSignatureValue;
+}
+
+export interface CoSignOptions {
+  documentHash: string;
+  deadline: bigint;
+  /** Defaults to the key's own address; give a contract wallet's address to sign on its behalf (EIP-1271). */
+  signer?: string;
+  /** Defaults to the signer's next nonce in the registry. */
+  nonce?: bigint;
+  /** Defaults to the anchored document's terms hash, which is what a wallet would show the signer. */
+  termsHash?: string;
+}
+
+/** The registry's EIP-712 domain, built from the chain and the registry's address as a wallet would build it. */
+export async function coSignatureDomain(registry: EvidenceRegistry): Promise<TypedDataDomain> {
+  const { chainId } = await ethers.provider.getNetwork();
+  return {
+    name: 'PolicyLedger Evidence',
+    version: '1',
+    chainId,
+    verifyingContract: await registry.getAddress(),
+  };
+}
+
+/** Signs a co-signature of `documentHash` with `key` through `signTypedData` (eth_signTypedData_v4 for node accounts). */
+export async function coSign(registry: EvidenceRegistry, key: Signer, options: CoSignOptions): Promise<CoSignature> {
+  const signer = options.signer ?? (await key.getAddress());
+  const nonce = options.nonce ?? (await registry.nonces(signer));
+  const termsHash = options.termsHash ?? (await registry.getAnchor(options.documentHash)).termsHash;
+  const domain = await coSignatureDomain(registry);
+  const value: CoSignatureValue = {
+    documentHash: options.documentHash,
+    termsHash,
+    signer,
+    nonce,
+    deadline: options.deadline,
+  };
+  const signature = await key.signTypedData(domain, CO_SIGNATURE_TYPES, value);
+  const digest = TypedDataEncoder.hash(domain, CO_SIGNATURE_TYPES, value);
+  return { signer, nonce, deadline: options.deadline, signature, digest, domain, value };
+}
