@@ -70,8 +70,9 @@ contract ConsortiumAccess is AccessControlEnumerable, IConsortiumAccess {
 
     /// @inheritdoc IConsortiumAccess
     function setEncryptionPublicKey(bytes calldata encryptionPublicKey) external {
-        Party storage party = _parties[msg.sender];
-        if (party.account == address(0)) revert ConsortiumAccessUnknownParty(msg.sender);
+        Party storage party = _requireParty(msg.sender);
+        // A deactivated party keeps its record as it was: it can no longer act, key rotation included.
+        if (!party.active) revert ConsortiumAccessUnauthorized(msg.sender, bytes32(0));
         if (encryptionPublicKey.length == 0) revert ConsortiumAccessInvalidParty(msg.sender);
         party.encryptionPublicKey = encryptionPublicKey;
         emit PartyEncryptionKeyChanged(msg.sender, encryptionPublicKey);
@@ -150,7 +151,7 @@ contract ConsortiumAccess is AccessControlEnumerable, IConsortiumAccess {
     }
 
     /// @inheritdoc IConsortiumAccess
-    function cancel(uint256 proposalId) external {
+    function cancel(uint256 proposalId) external onlyActiveAdmin {
         Proposal storage proposal = _requireProposal(proposalId);
         if (proposal.proposer != msg.sender) revert ConsortiumAccessNotProposer(proposalId, msg.sender);
         if (proposal.status != ProposalStatus.Pending) {
@@ -208,7 +209,12 @@ contract ConsortiumAccess is AccessControlEnumerable, IConsortiumAccess {
         string memory identifier,
         bytes memory encryptionPublicKey
     ) private {
-        if (account == address(0) || bytes(legalName).length == 0 || bytes(identifier).length == 0) {
+        if (
+            account == address(0) ||
+            bytes(legalName).length == 0 ||
+            bytes(identifier).length == 0 ||
+            encryptionPublicKey.length == 0
+        ) {
             revert ConsortiumAccessInvalidParty(account);
         }
         if (_parties[account].account != address(0)) revert ConsortiumAccessPartyAlreadyRegistered(account);

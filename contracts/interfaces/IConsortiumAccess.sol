@@ -137,7 +137,8 @@ interface IConsortiumAccess {
         bytes calldata encryptionPublicKey
     ) external;
 
-    /// @notice Replaces the caller's own encryption public key (key rotation). Registered parties only.
+    /// @notice Replaces the caller's own encryption public key (key rotation). Active registered parties only; a
+    /// deactivated party gets `ConsortiumAccessUnauthorized(account, 0x0)`.
     /// @param encryptionPublicKey The new key.
     function setEncryptionPublicKey(bytes calldata encryptionPublicKey) external;
 
@@ -160,7 +161,7 @@ interface IConsortiumAccess {
     /// @param proposalId The proposal.
     function execute(uint256 proposalId) external;
 
-    /// @notice Withdraws a pending proposal. Only its proposer.
+    /// @notice Withdraws a pending proposal. Only its proposer, while still an active ADMIN.
     /// @param proposalId The proposal.
     function cancel(uint256 proposalId) external;
 
