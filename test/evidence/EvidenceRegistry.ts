@@ -1031,6 +1031,14 @@ describe('EvidenceRegistry', function () {
     });
   });
 
+  describe('consortium', function () {
+    it('answers the consortium access contract whose parties and proposals govern it', async function () {
+      const { registry, access } = await networkHelpers.loadFixture(deployConsortiumFixture);
+
+      expect(await registry.consortium()).to.equal(await access.getAddress());
+    });
+  });
+
   describe('retention classes', function () {
     it('defines life (permanent), property (15 years) and health (20 years) at deployment', async function () {
       const { registry } = await networkHelpers.loadFixture(deployConsortiumFixture);
