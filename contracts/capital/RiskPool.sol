@@ -1,0 +1,243 @@
+// SPDX-License-Identifier: Apache-2.0
+pragma solidity 0.8.28;
+
+import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
+import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
+import {ReentrancyGuard} from "@openzeppelin/contracts/utils/ReentrancyGuard.sol";
+import {ConsortiumGoverned} from "../access/ConsortiumGoverned.sol";
+import {IConsortiumAccess} from "../interfaces/IConsortiumAccess.sol";
+import {IReinsuranceTreaty} from "../interfaces/IReinsuranceTreaty.sol";
+import {IRiskPool} from "../interfaces/IRiskPool.sol";
+import {Roles} from "../libraries/Roles.sol";
+
+/// @title RiskPool
+/// @notice An insurer's capital, premiums and locked collateral, with accumulation and solvency limits.
+contract RiskPool is IRiskPool, ConsortiumGoverned, ReentrancyGuard {
+    using SafeERC20 for IERC20;
+
+    IERC20 private immutable _asset;
+    IReinsuranceTreaty private _treaty;
+    uint256 private _totalLocked;
+    uint256 private _accumulationCap;
+    uint256 private _policyCount;
+    mapping(bytes32 accumulationKey => uint256 locked) private _exposure;
+    mapping(address product => bool allowed) private _products;
+
+    modifier onlyProduct() {
+        if (!_products[msg.sender]) revert RiskPoolUnknownProduct(msg.sender);
+        _;
+    }
+
+    /// @param consortium_ The consortium whose INSURERs fund the pool and whose ADMINs govern it.
+    /// @param asset_ The stablecoin.
+    /// @param accumulationCap_ The most exposure one flight or location may carry.
+    constructor(
+        IConsortiumAccess consortium_,
+        IERC20 asset_,
+        uint256 accumulationCap_
+    ) ConsortiumGoverned(consortium_) {
+        _asset = asset_;
+        _accumulationCap = accumulationCap_;
+        emit AccumulationCapSet(accumulationCap_);
+    }
+
+    // ---------------------------------------------------------------------------------------------------------------
+    // Capital
+    // ---------------------------------------------------------------------------------------------------------------
+
+    /// @inheritdoc IRiskPool
+    function depositCapital(uint256 amount) external nonReentrant onlyActiveRole(Roles.INSURER) {
+        if (amount == 0) revert RiskPoolInvalidAmount(amount);
+        emit CapitalDeposited(msg.sender, amount);
+        _asset.safeTransferFrom(msg.sender, address(this), amount);
+    }
+
+    /// @inheritdoc IRiskPool
+    function withdrawCapital(uint256 amount) external nonReentrant onlyActiveRole(Roles.INSURER) {
+        uint256 held = _asset.balanceOf(address(this));
+        if (amount == 0 || amount > held) revert RiskPoolInvalidAmount(amount);
+        _requireSolvent(_totalLocked, held - amount);
+        emit CapitalWithdrawn(msg.sender, amount);
+        _asset.safeTransfer(msg.sender, amount);
+    }
+
+    // ---------------------------------------------------------------------------------------------------------------
+    // Policies
+    // ---------------------------------------------------------------------------------------------------------------
+
+    /// @inheritdoc IRiskPool
+    function openPolicy(
+        address payer,
+        address holder,
+        bytes32 accumulationKey,
+        uint256 premium,
+        uint256 maxPayout
+    ) external nonReentrant onlyProduct returns (uint256 policyId) {
+        policyId = ++_policyCount;
+        uint256 exposureAfter = _exposure[accumulationKey] + maxPayout;
+        if (exposureAfter > _accumulationCap) {
+            revert RiskPoolAccumulationCapExceeded(accumulationKey, exposureAfter, _accumulationCap);
+        }
+        _exposure[accumulationKey] = exposureAfter;
+        uint256 lockedAfter = _totalLocked + maxPayout;
+        _totalLocked = lockedAfter;
+        emit PolicyOpened(policyId, msg.sender, holder, accumulationKey, premium, maxPayout);
+
+        _asset.safeTransferFrom(payer, address(this), premium);
+        IReinsuranceTreaty treaty_ = _treaty;
+        if (address(treaty_) != address(0)) treaty_.cedePremium(policyId, premium);
+        _requireSolvent(lockedAfter, _asset.balanceOf(address(this)));
+    }
+
+    /// @inheritdoc IRiskPool
+    function settle(
+        bytes32 feedId,
+        bytes32 accumulationKey,
+        Settlement[] calldata settlements
+    ) external nonReentrant onlyProduct {
+        uint256 count = settlements.length;
+        IReinsuranceTreaty.Loss[] memory losses = new IReinsuranceTreaty.Loss[](count);
+        uint256 lossCount = 0;
+        uint256 grossPaid = 0;
+        uint256 released = 0;
+        for (uint256 i = 0; i < count; ++i) {
+            Settlement calldata settlement = settlements[i];
+            released += settlement.locked;
+            if (settlement.gross > 0) {
+                grossPaid += settlement.gross;
+                losses[lossCount++] = IReinsuranceTreaty.Loss({policyId: settlement.policyId, gross: settlement.gross});
+            }
+        }
+        _release(accumulationKey, released);
+
+        uint256 recovered = 0;
+        IReinsuranceTreaty treaty_ = _treaty;
+        if (lossCount > 0 && address(treaty_) != address(0)) {
+            assembly ("memory-safe") {
+                mstore(losses, lossCount)
+            }
+            recovered = treaty_.cedeLosses(feedId, losses);
+        }
+        emit ClaimsSettled(feedId, msg.sender, count, grossPaid, recovered, released);
+
+        for (uint256 i = 0; i < count; ++i) {
+            Settlement calldata settlement = settlements[i];
+            if (settlement.gross > 0) _asset.safeTransfer(settlement.holder, settlement.gross);
+        }
+    }
+
+    /// @inheritdoc IRiskPool
+    function refund(
+        uint256 policyId,
+        address holder,
+        bytes32 accumulationKey,
+        uint256 amount,
+        uint256 locked
+    ) external nonReentrant onlyProduct {
+        _release(accumulationKey, locked);
+        emit PremiumRefunded(policyId, holder, amount, locked);
+        IReinsuranceTreaty treaty_ = _treaty;
+        if (address(treaty_) != address(0) && amount > 0) treaty_.returnPremium(policyId, amount);
+        if (amount > 0) _asset.safeTransfer(holder, amount);
+    }
+
+    // ---------------------------------------------------------------------------------------------------------------
+    // Settings
+    // ---------------------------------------------------------------------------------------------------------------
+
+    /// @inheritdoc IRiskPool
+    function setProduct(address product, bool allowed) external onlyDualControl {
+        _products[product] = allowed;
+        emit ProductSet(product, allowed);
+    }
+
+    /// @inheritdoc IRiskPool
+    function setTreaty(IReinsuranceTreaty treaty_) external onlyDualControl {
+        if (
+            address(_treaty) != address(0) ||
+            _policyCount != 0 ||
+            !treaty_.isActive() ||
+            treaty_.terms().pool != address(this)
+        ) revert RiskPoolInvalidTreaty(address(treaty_));
+        _treaty = treaty_;
+        emit TreatySet(address(treaty_));
+        // The treaty pulls its ceded premium from the pool.
+        _asset.forceApprove(address(treaty_), type(uint256).max);
+    }
+
+    /// @inheritdoc IRiskPool
+    function setAccumulationCap(uint256 cap) external onlyDualControl {
+        _accumulationCap = cap;
+        emit AccumulationCapSet(cap);
+    }
+
+    // ---------------------------------------------------------------------------------------------------------------
+    // Views
+    // ---------------------------------------------------------------------------------------------------------------
+
+    /// @inheritdoc IRiskPool
+    function asset() external view returns (address) {
+        return address(_asset);
+    }
+
+    /// @inheritdoc IRiskPool
+    function treaty() external view returns (IReinsuranceTreaty) {
+        return _treaty;
+    }
+
+    /// @inheritdoc IRiskPool
+    function assets() external view returns (uint256) {
+        return _asset.balanceOf(address(this));
+    }
+
+    /// @inheritdoc IRiskPool
+    function totalLocked() external view returns (uint256) {
+        return _totalLocked;
+    }
+
+    /// @inheritdoc IRiskPool
+    function exposure(bytes32 accumulationKey) external view returns (uint256) {
+        return _exposure[accumulationKey];
+    }
+
+    /// @inheritdoc IRiskPool
+    function accumulationCap() external view returns (uint256) {
+        return _accumulationCap;
+    }
+
+    /// @inheritdoc IRiskPool
+    function reinsuranceCapacity() external view returns (uint256) {
+        return _capacity(_totalLocked);
+    }
+
+    /// @inheritdoc IRiskPool
+    function isProduct(address product) external view returns (bool) {
+        return _products[product];
+    }
+
+    /// @inheritdoc IRiskPool
+    function policyCount() external view returns (uint256) {
+        return _policyCount;
+    }
+
+    // ---------------------------------------------------------------------------------------------------------------
+    // Internals
+    // ---------------------------------------------------------------------------------------------------------------
+
+    function _release(bytes32 accumulationKey, uint256 amount) private {
+        _exposure[accumulationKey] -= amount;
+        _totalLocked -= amount;
+    }
+
+    function _capacity(uint256 locked) private view returns (uint256) {
+        IReinsuranceTreaty treaty_ = _treaty;
+        return address(treaty_) == address(0) ? 0 : treaty_.solvencyCapacity(locked);
+    }
+
+    /// @dev The solvency rule: locked exposure never exceeds the pool's assets plus the reinsurance capacity.
+    function _requireSolvent(uint256 locked, uint256 held) private view {
+        if (locked <= held) return;
+        uint256 capacity = _capacity(locked);
+        if (locked > held + capacity) revert RiskPoolInsolvent(locked, held, capacity);
+    }
+}

@@ -1,0 +1,130 @@
+// SPDX-License-Identifier: Apache-2.0
+pragma solidity ^0.8.24;
+
+import {IConsortiumGoverned} from "./IConsortiumGoverned.sol";
+import {IFeedConsumer} from "./IFeedConsumer.sol";
+
+/// @title IParametricProduct
+/// @notice What every parametric product shares: policies issued against an anchored, co-signed policy document
+/// whose `termsHash` is the EIP-712 struct hash of the policy's on-chain terms; premium paid into the risk pool;
+/// settlement without a claim once the oracle hub has an outcome, exactly once per policy, in bounded batches that
+/// anyone may push; refunds when cover is cancelled before it starts or when no data ever comes.
+interface IParametricProduct is IFeedConsumer, IConsortiumGoverned {
+    /// @notice Where a policy stands. A policy is active while `Issued` and its cover has started (`isActive`).
+    enum PolicyStatus {
+        None,
+        Issued,
+        Paid,
+        Expired,
+        Cancelled,
+        Refunded
+    }
+
+    /// @notice A policy as the product keeps it.
+    /// @param holder The policyholder, who receives payouts and refunds.
+    /// @param status Where it stands.
+    /// @param coverageEnd End of cover (unix seconds).
+    /// @param maxPayout Collateral locked in the pool: the most the terms can pay.
+    /// @param coverageStart Start of cover (unix seconds); cancellation is possible before it.
+    /// @param premium The premium paid.
+    /// @param cancellationRefundBps Share of the premium refunded on cancellation before cover starts.
+    /// @param feedId The feed whose outcome settles the policy.
+    /// @param documentHash The anchored policy document.
+    struct Policy {
+        address holder;
+        PolicyStatus status;
+        uint40 coverageEnd;
+        uint48 maxPayout;
+        uint40 coverageStart;
+        uint48 premium;
+        uint16 cancellationRefundBps;
+        bytes32 feedId;
+        bytes32 documentHash;
+    }
+
+    /// @notice Emitted when a policy is issued.
+    event PolicyIssued(
+        uint256 indexed policyId,
+        address indexed holder,
+        bytes32 indexed feedId,
+        bytes32 documentHash,
+        bytes32 termsHash,
+        uint256 premium,
+        uint256 maxPayout
+    );
+
+    /// @notice Emitted when a policy is settled: `Paid` with its payout, `Expired` untriggered (payout 0), or
+    /// `Refunded` because its feed expired without data.
+    event PolicySettled(uint256 indexed policyId, bytes32 indexed feedId, PolicyStatus status, uint256 payout);
+
+    /// @notice Emitted when a policy is cancelled before its cover started.
+    event PolicyCancelled(uint256 indexed policyId, address indexed cancelledBy, uint256 refund);
+
+    /// @notice Emitted when the settlement batch size changes.
+    event SettlementBatchSizeSet(uint256 batchSize);
+
+    /// @notice Thrown when the policy document is not anchored, not the current version, or not a policy.
+    error ParametricProductDocumentNotValid(bytes32 documentHash);
+
+    /// @notice Thrown when the document's termsHash is not the struct hash of the terms given.
+    error ParametricProductTermsMismatch(bytes32 documentHash, bytes32 anchoredTermsHash, bytes32 termsHash);
+
+    /// @notice Thrown when the insurer or the client has not co-signed the document.
+    error ParametricProductNotCoSigned(bytes32 documentHash, address signer);
+
+    /// @notice Thrown when a document has already been used to issue a policy.
+    error ParametricProductDocumentAlreadyUsed(bytes32 documentHash, uint256 policyId);
+
+    /// @notice Thrown when terms break a rule; `field` names it.
+    error ParametricProductInvalidTerms(string field);
+
+    /// @notice Thrown when the policyholder is not an active CLIENT.
+    error ParametricProductInvalidHolder(address holder);
+
+    /// @notice Thrown for a policy id this product did not issue.
+    error ParametricProductUnknownPolicy(uint256 policyId);
+
+    /// @notice Thrown when cancelling a policy that is not issued or whose cover has started.
+    error ParametricProductNotCancellable(uint256 policyId);
+
+    /// @notice Thrown when someone other than the holder or an active INSURER cancels.
+    error ParametricProductNotPolicyParty(uint256 policyId, address caller);
+
+    /// @notice Thrown when settling a feed that has no payable outcome yet and has not expired.
+    error ParametricProductOutcomeNotFinal(bytes32 feedId);
+
+    /// @notice Thrown when the oracle hub callback comes from anyone else.
+    error ParametricProductOnlyOracleHub(address caller);
+
+    /// @notice Thrown when the batch size is zero.
+    error ParametricProductInvalidBatchSize(uint256 batchSize);
+
+    /// @notice Settles up to `maxPolicies` (and at most the batch size) of the feed's policies not yet settled.
+    /// Anyone.
+    /// @return settled Policies settled by this call.
+    function settle(bytes32 feedId, uint256 maxPolicies) external returns (uint256 settled);
+
+    /// @notice Cancels a policy before its cover starts, refunding as its terms say. Holder or active INSURER.
+    function cancel(uint256 policyId) external;
+
+    /// @notice Changes the most policies one settlement transaction handles. Only through dual control.
+    function setSettlementBatchSize(uint256 batchSize) external;
+
+    /// @notice A policy.
+    function getPolicy(uint256 policyId) external view returns (Policy memory);
+
+    /// @notice Whether a policy's cover is running now.
+    function isActive(uint256 policyId) external view returns (bool);
+
+    /// @notice The policy issued against a document (zero if none).
+    function policyOfDocument(bytes32 documentHash) external view returns (uint256);
+
+    /// @notice Policies a feed settles, and how many of them are done.
+    function feedProgress(bytes32 feedId) external view returns (uint256 policies, uint256 settled);
+
+    /// @notice The policy ids a feed settles, from `offset`, at most `limit`.
+    function feedPolicies(bytes32 feedId, uint256 offset, uint256 limit) external view returns (uint256[] memory);
+
+    /// @notice The most policies one settlement transaction handles.
+    function settlementBatchSize() external view returns (uint256);
+}

@@ -1,0 +1,137 @@
+// SPDX-License-Identifier: Apache-2.0
+pragma solidity ^0.8.24;
+
+import {IConsortiumGoverned} from "./IConsortiumGoverned.sol";
+import {IReinsuranceTreaty} from "./IReinsuranceTreaty.sol";
+
+/// @title IRiskPool
+/// @notice An insurer's risk pool in the stablecoin: insurer capital and premiums in, payouts and refunds out.
+/// Every policy locks collateral for its maximum payout. Two limits hold at all times: the exposure locked on one
+/// accumulation key (one flight, one location and metric) never exceeds the accumulation cap, and the total locked
+/// exposure never exceeds the pool's assets plus the reinsurance capacity available from its treaty.
+/// @dev Policy ids are issued here, so they are unique across products. Products are authorised under dual control.
+interface IRiskPool is IConsortiumGoverned {
+    /// @notice One policy's part in a settlement batch.
+    /// @param policyId The policy.
+    /// @param holder Who is paid.
+    /// @param gross The payout; zero when the policy expires untriggered.
+    /// @param locked The collateral the policy had locked (its maximum payout).
+    struct Settlement {
+        uint256 policyId;
+        address holder;
+        uint256 gross;
+        uint256 locked;
+    }
+
+    /// @notice Emitted when the insurer adds capital.
+    event CapitalDeposited(address indexed insurer, uint256 amount);
+
+    /// @notice Emitted when the insurer withdraws capital.
+    event CapitalWithdrawn(address indexed insurer, uint256 amount);
+
+    /// @notice Emitted when a product opens a policy: premium received, collateral locked.
+    event PolicyOpened(
+        uint256 indexed policyId,
+        address indexed product,
+        address indexed holder,
+        bytes32 accumulationKey,
+        uint256 premium,
+        uint256 locked
+    );
+
+    /// @notice Emitted once per settlement batch.
+    event ClaimsSettled(
+        bytes32 indexed feedId,
+        address indexed product,
+        uint256 policies,
+        uint256 grossPaid,
+        uint256 recovered,
+        uint256 released
+    );
+
+    /// @notice Emitted when a premium (or part of it) is refunded and the policy's collateral released.
+    event PremiumRefunded(uint256 indexed policyId, address indexed holder, uint256 refund, uint256 released);
+
+    /// @notice Emitted when a product is allowed or disallowed.
+    event ProductSet(address indexed product, bool allowed);
+
+    /// @notice Emitted when the treaty is attached.
+    event TreatySet(address indexed treaty);
+
+    /// @notice Emitted when the accumulation cap changes.
+    event AccumulationCapSet(uint256 cap);
+
+    /// @notice Thrown when a caller that is not an allowed product acts for a policy.
+    error RiskPoolUnknownProduct(address caller);
+
+    /// @notice Thrown when a policy would push an accumulation key above the cap.
+    error RiskPoolAccumulationCapExceeded(bytes32 accumulationKey, uint256 exposure, uint256 cap);
+
+    /// @notice Thrown when locked exposure would exceed assets plus reinsurance capacity.
+    error RiskPoolInsolvent(uint256 locked, uint256 assets, uint256 reinsuranceCapacity);
+
+    /// @notice Thrown when the treaty cannot be attached (already attached, policies already written, not active,
+    /// or written for another pool).
+    error RiskPoolInvalidTreaty(address treaty);
+
+    /// @notice Thrown for a zero amount or an amount above what is available.
+    error RiskPoolInvalidAmount(uint256 amount);
+
+    /// @notice Deposits insurer capital. Active INSURER only.
+    function depositCapital(uint256 amount) external;
+
+    /// @notice Withdraws capital while the solvency rule still holds. Active INSURER only.
+    function withdrawCapital(uint256 amount) external;
+
+    /// @notice Opens a policy: takes the premium from `payer`, cedes its share, locks `maxPayout`. Products only.
+    /// @return policyId The new policy's id.
+    function openPolicy(
+        address payer,
+        address holder,
+        bytes32 accumulationKey,
+        uint256 premium,
+        uint256 maxPayout
+    ) external returns (uint256 policyId);
+
+    /// @notice Pays (or releases) a batch of policies on one event, ceding the losses to the treaty. Products only.
+    function settle(bytes32 feedId, bytes32 accumulationKey, Settlement[] calldata settlements) external;
+
+    /// @notice Refunds `refund` to the holder and releases the policy's collateral. Products only.
+    function refund(uint256 policyId, address holder, bytes32 accumulationKey, uint256 refund, uint256 locked) external;
+
+    /// @notice Allows or disallows a product contract. Only through dual control.
+    function setProduct(address product, bool allowed) external;
+
+    /// @notice Attaches the active treaty, once, before any policy is written. Only through dual control.
+    function setTreaty(IReinsuranceTreaty treaty) external;
+
+    /// @notice Sets the most exposure one accumulation key may carry. Only through dual control.
+    function setAccumulationCap(uint256 cap) external;
+
+    /// @notice The stablecoin.
+    function asset() external view returns (address);
+
+    /// @notice The attached treaty (zero if none).
+    function treaty() external view returns (IReinsuranceTreaty);
+
+    /// @notice Stablecoin the pool holds: capital and premiums less payouts and refunds.
+    function assets() external view returns (uint256);
+
+    /// @notice Collateral locked for open policies.
+    function totalLocked() external view returns (uint256);
+
+    /// @notice Exposure locked on one accumulation key.
+    function exposure(bytes32 accumulationKey) external view returns (uint256);
+
+    /// @notice The accumulation cap.
+    function accumulationCap() external view returns (uint256);
+
+    /// @notice Reinsurance capacity the treaty lends to the solvency rule now.
+    function reinsuranceCapacity() external view returns (uint256);
+
+    /// @notice Whether `product` is allowed.
+    function isProduct(address product) external view returns (bool);
+
+    /// @notice Number of policies opened; ids run from 1.
+    function policyCount() external view returns (uint256);
+}

@@ -1,0 +1,374 @@
+// SPDX-License-Identifier: Apache-2.0
+pragma solidity 0.8.28;
+
+import {EIP712} from "@openzeppelin/contracts/utils/cryptography/EIP712.sol";
+import {SignatureChecker} from "@openzeppelin/contracts/utils/cryptography/SignatureChecker.sol";
+import {ConsortiumGoverned} from "../access/ConsortiumGoverned.sol";
+import {IConsortiumAccess} from "../interfaces/IConsortiumAccess.sol";
+import {IFeedConsumer} from "../interfaces/IFeedConsumer.sol";
+import {IOracleHub} from "../interfaces/IOracleHub.sol";
+import {Roles} from "../libraries/Roles.sol";
+
+/// @title OracleHub
+/// @notice Quorum of independent oracles over flight and weather feeds, with dispute, manual resolution and expiry.
+contract OracleHub is IOracleHub, ConsortiumGoverned, EIP712 {
+    /// @notice EIP-712 type of an observation.
+    bytes32 public constant OBSERVATION_TYPEHASH = keccak256(
+        "Observation(bytes32 feedId,address oracle,uint8 status,int256 value,uint64 observedAt,bytes32 payloadHash)"
+    );
+
+    /// @notice Smallest quorum allowed: no single oracle can ever decide a feed.
+    uint8 public constant MIN_QUORUM = 2;
+
+    /// @notice How far ahead of the chain's clock an observation time may be (clocks of oracles and validators drift).
+    uint256 public constant MAX_CLOCK_SKEW = 5 minutes;
+
+    /// @notice Largest magnitude of a reported value; bounds keep the agreement arithmetic from overflowing.
+    int256 public constant MAX_ABS_VALUE = 1e30;
+
+    /// @notice Gas kept back when notifying a consumer, so a failing consumer never undoes a finalisation.
+    uint256 private constant NOTIFY_GAS_RESERVE = 50_000;
+
+    Settings private _settings;
+    mapping(address consumer => bool allowed) private _consumers;
+    mapping(bytes32 feedId => Feed) private _feeds;
+    mapping(bytes32 feedId => Report[]) private _reports;
+    /// @dev Index + 1 of an oracle's report in `_reports[feedId]`; zero when it has not reported.
+    mapping(bytes32 feedId => mapping(address oracle => uint256 position)) private _reportPositions;
+
+    /// @param consortium_ The consortium whose ORACLE parties report and whose ADMINs govern the hub.
+    /// @param initialSettings Quorum, freshness, dispute and resolution windows.
+    constructor(
+        IConsortiumAccess consortium_,
+        Settings memory initialSettings
+    ) ConsortiumGoverned(consortium_) EIP712("PolicyLedger OracleHub", "1") {
+        _setSettings(initialSettings);
+    }
+
+    // ---------------------------------------------------------------------------------------------------------------
+    // Feeds and reports
+    // ---------------------------------------------------------------------------------------------------------------
+
+    /// @inheritdoc IOracleHub
+    function registerFeed(bytes32 feedId, uint40 dataDeadline, uint64 tolerance) external {
+        if (!_consumers[msg.sender]) revert OracleHubUnknownConsumer(msg.sender);
+        Feed storage feed = _feeds[feedId];
+        if (feedId == bytes32(0)) revert OracleHubFeedConflict(feedId, msg.sender);
+        if (feed.state == FeedState.None) {
+            feed.consumer = msg.sender;
+            feed.state = FeedState.Open;
+            feed.dataDeadline = dataDeadline;
+            feed.tolerance = tolerance;
+        } else {
+            if (feed.consumer != msg.sender) revert OracleHubFeedConflict(feedId, feed.consumer);
+            if (feed.state != FeedState.Open) revert OracleHubFeedNotOpen(feedId, feed.state);
+            if (dataDeadline <= feed.dataDeadline) return;
+            feed.dataDeadline = dataDeadline;
+        }
+        emit FeedRegistered(feedId, msg.sender, feed.dataDeadline, feed.tolerance);
+    }
+
+    /// @inheritdoc IOracleHub
+    function submitReport(Observation calldata observation, bytes calldata signature) external {
+        bytes32 feedId = observation.feedId;
+        Feed storage feed = _feeds[feedId];
+        uint256 oldestAccepted = _checkObservation(feed, observation, signature);
+
+        Report memory report = Report({
+            oracle: observation.oracle,
+            status: observation.status,
+            observedAt: observation.observedAt,
+            value: observation.status == ObservationStatus.Landed || observation.status == ObservationStatus.Observed
+                ? observation.value
+                : int256(0),
+            payloadHash: observation.payloadHash
+        });
+        _storeReport(feedId, report);
+        emit ObservationReported(
+            feedId,
+            observation.oracle,
+            observation.status,
+            report.value,
+            observation.observedAt,
+            observation.payloadHash
+        );
+
+        if (_tryFinalise(feedId, feed, observation.status, oldestAccepted) && _settings.disputeWindow == 0) {
+            _notify(feedId, feed.consumer);
+        }
+    }
+
+    /// @inheritdoc IOracleHub
+    function dispute(bytes32 feedId) external onlyDualControl {
+        Feed storage feed = _requireFeed(feedId);
+        if (feed.state != FeedState.Finalised) revert OracleHubFeedNotOpen(feedId, feed.state);
+        uint256 closesAt = uint256(feed.finalisedAt) + _settings.disputeWindow;
+        if (block.timestamp >= closesAt) revert OracleHubDisputeWindowClosed(feedId, closesAt);
+        feed.state = FeedState.Disputed;
+        feed.disputedAt = uint40(block.timestamp);
+        emit FeedDisputed(feedId);
+    }
+
+    /// @inheritdoc IOracleHub
+    function resolve(bytes32 feedId, ObservationStatus status, int256 value) external onlyDualControl {
+        Feed storage feed = _requireFeed(feedId);
+        if (status == ObservationStatus.None) revert OracleHubInvalidStatus(status);
+        if (feed.state == FeedState.Open) {
+            if (block.timestamp <= feed.dataDeadline) revert OracleHubNotYetDue(feedId, feed.dataDeadline);
+        } else if (feed.state != FeedState.Disputed) {
+            revert OracleHubFeedNotOpen(feedId, feed.state);
+        }
+        feed.state = FeedState.Resolved;
+        feed.status = status;
+        feed.value = value;
+        feed.finalisedAt = uint40(block.timestamp);
+        emit FeedResolved(feedId, status, value);
+        _notify(feedId, feed.consumer);
+    }
+
+    /// @inheritdoc IOracleHub
+    function expire(bytes32 feedId) external {
+        Feed storage feed = _requireFeed(feedId);
+        uint256 dueAt;
+        if (feed.state == FeedState.Open) {
+            dueAt = uint256(feed.dataDeadline) + _settings.resolutionPeriod;
+        } else if (feed.state == FeedState.Disputed) {
+            dueAt = uint256(feed.disputedAt) + _settings.resolutionPeriod;
+        } else {
+            revert OracleHubFeedNotOpen(feedId, feed.state);
+        }
+        if (block.timestamp <= dueAt) revert OracleHubNotYetDue(feedId, dueAt);
+        feed.state = FeedState.Expired;
+        emit FeedExpired(feedId);
+        _notify(feedId, feed.consumer);
+    }
+
+    // ---------------------------------------------------------------------------------------------------------------
+    // Settings
+    // ---------------------------------------------------------------------------------------------------------------
+
+    /// @inheritdoc IOracleHub
+    function setSettings(Settings calldata newSettings) external onlyDualControl {
+        _setSettings(newSettings);
+    }
+
+    /// @inheritdoc IOracleHub
+    function setConsumer(address consumer, bool allowed) external onlyDualControl {
+        _consumers[consumer] = allowed;
+        emit ConsumerSet(consumer, allowed);
+    }
+
+    // ---------------------------------------------------------------------------------------------------------------
+    // Views
+    // ---------------------------------------------------------------------------------------------------------------
+
+    /// @inheritdoc IOracleHub
+    function getFeed(bytes32 feedId) external view returns (Feed memory) {
+        return _feeds[feedId];
+    }
+
+    /// @inheritdoc IOracleHub
+    function getReports(bytes32 feedId) external view returns (Report[] memory) {
+        return _reports[feedId];
+    }
+
+    /// @inheritdoc IOracleHub
+    function settledOutcome(
+        bytes32 feedId
+    ) external view returns (bool settleable, ObservationStatus status, int256 value) {
+        Feed storage feed = _feeds[feedId];
+        if (feed.state == FeedState.Resolved) return (true, feed.status, feed.value);
+        if (
+            feed.state == FeedState.Finalised && block.timestamp >= uint256(feed.finalisedAt) + _settings.disputeWindow
+        ) {
+            return (true, feed.status, feed.value);
+        }
+        return (false, ObservationStatus.None, 0);
+    }
+
+    /// @inheritdoc IOracleHub
+    function settings() external view returns (Settings memory) {
+        return _settings;
+    }
+
+    /// @inheritdoc IOracleHub
+    function isConsumer(address consumer) external view returns (bool) {
+        return _consumers[consumer];
+    }
+
+    /// @inheritdoc IOracleHub
+    function observationDigest(Observation calldata observation) external view returns (bytes32) {
+        return _observationDigest(observation);
+    }
+
+    // ---------------------------------------------------------------------------------------------------------------
+    // Internals
+    // ---------------------------------------------------------------------------------------------------------------
+
+    /// @dev Rejects what must not count: closed or unknown feeds, unknown oracles, bad signatures, values out of
+    /// range, stale or future reports. Returns the oldest observation time still fresh.
+    function _checkObservation(
+        Feed storage feed,
+        Observation calldata observation,
+        bytes calldata signature
+    ) private view returns (uint256 oldestAccepted) {
+        if (feed.state == FeedState.None) revert OracleHubUnknownFeed(observation.feedId);
+        if (feed.state != FeedState.Open) revert OracleHubFeedNotOpen(observation.feedId, feed.state);
+        if (observation.status == ObservationStatus.None) revert OracleHubInvalidStatus(observation.status);
+        if (observation.value > MAX_ABS_VALUE || observation.value < -MAX_ABS_VALUE) {
+            revert OracleHubValueOutOfRange(observation.value);
+        }
+        if (!_hasActiveRole(Roles.ORACLE, observation.oracle)) revert OracleHubUnknownOracle(observation.oracle);
+        if (observation.observedAt > block.timestamp + MAX_CLOCK_SKEW) {
+            revert OracleHubReportFromFuture(observation.observedAt, block.timestamp);
+        }
+        oldestAccepted = _oldestFresh();
+        if (observation.observedAt < oldestAccepted)
+            revert OracleHubStaleReport(observation.observedAt, oldestAccepted);
+        if (!SignatureChecker.isValidSignatureNow(observation.oracle, _observationDigest(observation), signature)) {
+            revert OracleHubInvalidSignature(observation.oracle);
+        }
+    }
+
+    /// @dev Keeps one report per oracle and feed; an oracle may correct itself only with a newer observation (a
+    /// flight first seen delayed, then landed), so the same signed report can never count twice.
+    function _storeReport(bytes32 feedId, Report memory report) private {
+        uint256 position = _reportPositions[feedId][report.oracle];
+        if (position == 0) {
+            _reports[feedId].push(report);
+            _reportPositions[feedId][report.oracle] = _reports[feedId].length;
+            return;
+        }
+        Report storage previous = _reports[feedId][position - 1];
+        if (report.observedAt <= previous.observedAt) {
+            revert OracleHubReplayedReport(feedId, report.oracle, report.observedAt);
+        }
+        _reports[feedId][position - 1] = report;
+    }
+
+    /// @dev Finalises `feed` when a quorum of fresh reports by still-active oracles agree on `status` (and, for numeric
+    /// statuses, on values within the tolerance). Returns whether it finalised.
+    function _tryFinalise(
+        bytes32 feedId,
+        Feed storage feed,
+        ObservationStatus status,
+        uint256 oldestAccepted
+    ) private returns (bool) {
+        uint8 quorum = _settings.quorum;
+        (Report[] memory candidates, uint256 count) = _candidates(feedId, status, oldestAccepted);
+        if (count < quorum) return false;
+        (uint256 start, uint256 length) = _largestAgreement(candidates, count, feed.tolerance);
+        if (length < quorum) return false;
+
+        address[] memory oracles = new address[](length);
+        bytes32[] memory payloadHashes = new bytes32[](length);
+        for (uint256 k = 0; k < length; ++k) {
+            oracles[k] = candidates[start + k].oracle;
+            payloadHashes[k] = candidates[start + k].payloadHash;
+        }
+        // Lower median: always a value some oracle actually reported.
+        int256 median = candidates[start + (length - 1) / 2].value;
+
+        feed.state = FeedState.Finalised;
+        feed.status = status;
+        feed.value = median;
+        feed.finalisedAt = uint40(block.timestamp);
+        emit ObservationFinalised(feedId, status, median, oracles, payloadHashes);
+        return true;
+    }
+
+    /// @dev The feed's reports with `status`, still fresh, by oracles still active, sorted by value (insertion sort:
+    /// there are only as many reports as oracles).
+    function _candidates(
+        bytes32 feedId,
+        ObservationStatus status,
+        uint256 oldestAccepted
+    ) private view returns (Report[] memory candidates, uint256 count) {
+        Report[] storage reports = _reports[feedId];
+        uint256 reportCount = reports.length;
+        candidates = new Report[](reportCount);
+        for (uint256 i = 0; i < reportCount; ++i) {
+            Report memory report = reports[i];
+            if (report.status != status || report.observedAt < oldestAccepted) continue;
+            if (!_hasActiveRole(Roles.ORACLE, report.oracle)) continue;
+            uint256 j = count++;
+            while (j > 0 && candidates[j - 1].value > report.value) {
+                candidates[j] = candidates[j - 1];
+                --j;
+            }
+            candidates[j] = report;
+        }
+    }
+
+    /// @dev The longest run of sorted values spanning at most `tolerance`; the first such run wins a tie.
+    function _largestAgreement(
+        Report[] memory sorted,
+        uint256 count,
+        uint64 tolerance
+    ) private pure returns (uint256 bestStart, uint256 bestLength) {
+        uint256 end = 0;
+        for (uint256 start = 0; start < count; ++start) {
+            if (end < start) end = start;
+            while (end + 1 < count && _span(sorted[start].value, sorted[end + 1].value) <= tolerance) ++end;
+            if (end - start + 1 > bestLength) {
+                bestLength = end - start + 1;
+                bestStart = start;
+            }
+        }
+    }
+
+    function _notify(bytes32 feedId, address consumer) private {
+        uint256 available = gasleft();
+        if (available <= NOTIFY_GAS_RESERVE) {
+            emit ConsumerNotificationFailed(feedId, consumer, "");
+            return;
+        }
+        try IFeedConsumer(consumer).onFeedOutcome{gas: available - NOTIFY_GAS_RESERVE}(feedId) {
+            return;
+        } catch (bytes memory reason) {
+            emit ConsumerNotificationFailed(feedId, consumer, reason);
+        }
+    }
+
+    function _setSettings(Settings memory newSettings) private {
+        if (newSettings.quorum < MIN_QUORUM || newSettings.freshnessWindow == 0) revert OracleHubInvalidSettings();
+        _settings = newSettings;
+        emit SettingsChanged(
+            newSettings.quorum,
+            newSettings.freshnessWindow,
+            newSettings.disputeWindow,
+            newSettings.resolutionPeriod
+        );
+    }
+
+    function _requireFeed(bytes32 feedId) private view returns (Feed storage feed) {
+        feed = _feeds[feedId];
+        if (feed.state == FeedState.None) revert OracleHubUnknownFeed(feedId);
+    }
+
+    function _oldestFresh() private view returns (uint256) {
+        uint256 window = _settings.freshnessWindow;
+        return block.timestamp > window ? block.timestamp - window : 0;
+    }
+
+    function _observationDigest(Observation calldata observation) private view returns (bytes32) {
+        return
+            _hashTypedDataV4(
+                keccak256(
+                    abi.encode(
+                        OBSERVATION_TYPEHASH,
+                        observation.feedId,
+                        observation.oracle,
+                        observation.status,
+                        observation.value,
+                        observation.observedAt,
+                        observation.payloadHash
+                    )
+                )
+            );
+    }
+
+    function _span(int256 low, int256 high) private pure returns (uint256) {
+        return uint256(high - low);
+    }
+}

@@ -1,0 +1,284 @@
+// SPDX-License-Identifier: Apache-2.0
+pragma solidity 0.8.28;
+
+import {ReentrancyGuard} from "@openzeppelin/contracts/utils/ReentrancyGuard.sol";
+import {ConsortiumGoverned} from "../access/ConsortiumGoverned.sol";
+import {IConsortiumAccess} from "../interfaces/IConsortiumAccess.sol";
+import {IEvidenceRegistry} from "../interfaces/IEvidenceRegistry.sol";
+import {IFeedConsumer} from "../interfaces/IFeedConsumer.sol";
+import {IOracleHub} from "../interfaces/IOracleHub.sol";
+import {IParametricProduct} from "../interfaces/IParametricProduct.sol";
+import {IRiskPool} from "../interfaces/IRiskPool.sol";
+import {Roles} from "../libraries/Roles.sol";
+
+/// @title ParametricProduct
+/// @notice Issuance checks, policy storage, cancellation and batched settlement shared by the parametric products.
+/// A product decides what a policy pays for an outcome (`_evaluate`).
+abstract contract ParametricProduct is IParametricProduct, ConsortiumGoverned, ReentrancyGuard {
+    /// @notice Basis points in one whole.
+    uint256 internal constant BPS = 10_000;
+
+    /// @notice The largest amount a policy field holds (uint48: over 281 million units of a 6-decimal coin... times
+    /// a million; far above any single policy).
+    uint256 internal constant MAX_AMOUNT = type(uint48).max;
+
+    /// @notice What settling a policy comes to.
+    enum Verdict {
+        Pending,
+        Pay,
+        Refund
+    }
+
+    /// @notice A feed's outcome as the product sees it.
+    struct FeedOutcome {
+        bool payable_;
+        bool expired;
+        IOracleHub.ObservationStatus status;
+        int256 value;
+    }
+
+    IOracleHub internal immutable _hub;
+    IEvidenceRegistry internal immutable _registry;
+    IRiskPool internal immutable _pool;
+
+    uint256 private _settlementBatchSize;
+    mapping(uint256 policyId => Policy) internal _policies;
+    mapping(bytes32 documentHash => uint256 policyId) private _policyOfDocument;
+    mapping(bytes32 feedId => uint256[] policyIds) private _feedPolicies;
+    mapping(bytes32 feedId => uint256 settled) private _feedCursors;
+
+    modifier onlyHub() {
+        if (msg.sender != address(_hub)) revert ParametricProductOnlyOracleHub(msg.sender);
+        _;
+    }
+
+    constructor(
+        IConsortiumAccess consortium_,
+        IOracleHub hub,
+        IEvidenceRegistry registry,
+        IRiskPool pool,
+        uint256 settlementBatchSize_
+    ) ConsortiumGoverned(consortium_) {
+        _hub = hub;
+        _registry = registry;
+        _pool = pool;
+        _setSettlementBatchSize(settlementBatchSize_);
+    }
+
+    // ---------------------------------------------------------------------------------------------------------------
+    // Settlement and cancellation
+    // ---------------------------------------------------------------------------------------------------------------
+
+    /// @inheritdoc IFeedConsumer
+    function onFeedOutcome(bytes32 feedId) external onlyHub nonReentrant {
+        _settle(feedId, _settlementBatchSize, false);
+    }
+
+    /// @inheritdoc IParametricProduct
+    function settle(bytes32 feedId, uint256 maxPolicies) external nonReentrant returns (uint256 settled) {
+        uint256 limit = maxPolicies < _settlementBatchSize ? maxPolicies : _settlementBatchSize;
+        settled = _settle(feedId, limit, true);
+    }
+
+    /// @inheritdoc IParametricProduct
+    function cancel(uint256 policyId) external nonReentrant {
+        Policy storage policy = _requirePolicy(policyId);
+        if (msg.sender != policy.holder && !_hasActiveRole(Roles.INSURER, msg.sender)) {
+            revert ParametricProductNotPolicyParty(policyId, msg.sender);
+        }
+        if (policy.status != PolicyStatus.Issued || block.timestamp >= policy.coverageStart) {
+            revert ParametricProductNotCancellable(policyId);
+        }
+        policy.status = PolicyStatus.Cancelled;
+        uint256 refund = (uint256(policy.premium) * policy.cancellationRefundBps) / BPS;
+        emit PolicyCancelled(policyId, msg.sender, refund);
+        _pool.refund(policyId, policy.holder, _accumulationKeyOf(policyId), refund, policy.maxPayout);
+    }
+
+    /// @inheritdoc IParametricProduct
+    function setSettlementBatchSize(uint256 batchSize) external onlyDualControl {
+        _setSettlementBatchSize(batchSize);
+    }
+
+    // ---------------------------------------------------------------------------------------------------------------
+    // Views
+    // ---------------------------------------------------------------------------------------------------------------
+
+    /// @inheritdoc IParametricProduct
+    function getPolicy(uint256 policyId) external view returns (Policy memory) {
+        return _policies[policyId];
+    }
+
+    /// @inheritdoc IParametricProduct
+    function isActive(uint256 policyId) external view returns (bool) {
+        Policy storage policy = _policies[policyId];
+        return
+            policy.status == PolicyStatus.Issued &&
+            block.timestamp >= policy.coverageStart &&
+            block.timestamp <= policy.coverageEnd;
+    }
+
+    /// @inheritdoc IParametricProduct
+    function policyOfDocument(bytes32 documentHash) external view returns (uint256) {
+        return _policyOfDocument[documentHash];
+    }
+
+    /// @inheritdoc IParametricProduct
+    function feedProgress(bytes32 feedId) external view returns (uint256 policies, uint256 settled) {
+        return (_feedPolicies[feedId].length, _feedCursors[feedId]);
+    }
+
+    /// @inheritdoc IParametricProduct
+    function feedPolicies(bytes32 feedId, uint256 offset, uint256 limit) external view returns (uint256[] memory ids) {
+        uint256[] storage all = _feedPolicies[feedId];
+        uint256 end = offset + limit < all.length ? offset + limit : all.length;
+        ids = new uint256[](end > offset ? end - offset : 0);
+        for (uint256 i = offset; i < end; ++i) ids[i - offset] = all[i];
+    }
+
+    /// @inheritdoc IParametricProduct
+    function settlementBatchSize() external view returns (uint256) {
+        return _settlementBatchSize;
+    }
+
+    // ---------------------------------------------------------------------------------------------------------------
+    // For products
+    // ---------------------------------------------------------------------------------------------------------------
+
+    /// @dev Checks the document behind a new policy: anchored, current, a policy, carrying `termsHash`, co-signed by
+    /// the issuing insurer and the client, and not used before.
+    function _checkPolicyDocument(bytes32 documentHash, bytes32 termsHash, address holder) internal view {
+        IEvidenceRegistry.Anchor memory record = _registry.getAnchor(documentHash);
+        if (
+            record.status != IEvidenceRegistry.DocumentStatus.Current ||
+            (record.documentType != IEvidenceRegistry.DocumentType.Policy &&
+                record.documentType != IEvidenceRegistry.DocumentType.Endorsement)
+        ) revert ParametricProductDocumentNotValid(documentHash);
+        if (record.termsHash != termsHash) {
+            revert ParametricProductTermsMismatch(documentHash, record.termsHash, termsHash);
+        }
+        if (_registry.signerState(documentHash, msg.sender) != IEvidenceRegistry.SignerState.Signed) {
+            revert ParametricProductNotCoSigned(documentHash, msg.sender);
+        }
+        if (_registry.signerState(documentHash, holder) != IEvidenceRegistry.SignerState.Signed) {
+            revert ParametricProductNotCoSigned(documentHash, holder);
+        }
+        uint256 existing = _policyOfDocument[documentHash];
+        if (existing != 0) revert ParametricProductDocumentAlreadyUsed(documentHash, existing);
+        if (!_hasActiveRole(Roles.CLIENT, holder)) revert ParametricProductInvalidHolder(holder);
+    }
+
+    /// @dev Opens the policy in the pool (premium in, collateral locked) and records it under `feedId`.
+    function _recordPolicy(
+        Policy memory policy,
+        bytes32 accumulationKey,
+        bytes32 termsHash
+    ) internal returns (uint256 policyId) {
+        policyId = _pool.openPolicy(policy.holder, policy.holder, accumulationKey, policy.premium, policy.maxPayout);
+        _policies[policyId] = policy;
+        _policyOfDocument[policy.documentHash] = policyId;
+        _feedPolicies[policy.feedId].push(policyId);
+        emit PolicyIssued(
+            policyId,
+            policy.holder,
+            policy.feedId,
+            policy.documentHash,
+            termsHash,
+            policy.premium,
+            policy.maxPayout
+        );
+    }
+
+    /// @dev Reads a feed's outcome from the hub.
+    function _feedOutcome(bytes32 feedId) internal view returns (FeedOutcome memory outcome) {
+        (bool payable_, IOracleHub.ObservationStatus status, int256 value) = _hub.settledOutcome(feedId);
+        outcome.payable_ = payable_;
+        outcome.status = status;
+        outcome.value = value;
+        outcome.expired = !payable_ && _hub.getFeed(feedId).state == IOracleHub.FeedState.Expired;
+    }
+
+    /// @dev What settling `policyId` comes to, given the outcome of the feed it is listed under.
+    function _evaluate(
+        uint256 policyId,
+        Policy storage policy,
+        FeedOutcome memory outcome
+    ) internal virtual returns (Verdict verdict, uint256 payout);
+
+    /// @dev The accumulation key a policy's exposure counts against.
+    function _accumulationKeyOf(uint256 policyId) internal view virtual returns (bytes32);
+
+    /// @dev Checks an amount fits the policy record.
+    function _toAmount(uint256 amount, string memory field) internal pure returns (uint48) {
+        if (amount > MAX_AMOUNT) revert ParametricProductInvalidTerms(field);
+        return uint48(amount);
+    }
+
+    // ---------------------------------------------------------------------------------------------------------------
+    // Internals
+    // ---------------------------------------------------------------------------------------------------------------
+
+    /// @dev Settles up to `limit` policies of the feed from its cursor. Policies paid or expired untriggered go to the
+    /// pool in one batch (so the treaty cedes the event's losses together); refunds go one by one. Stops at the first
+    /// policy whose outcome is still pending. With `strict`, a call that can settle nothing reverts.
+    function _settle(bytes32 feedId, uint256 limit, bool strict) private returns (uint256 processed) {
+        FeedOutcome memory outcome = _feedOutcome(feedId);
+        uint256[] storage ids = _feedPolicies[feedId];
+        uint256 cursor = _feedCursors[feedId];
+        uint256 end = cursor + limit < ids.length ? cursor + limit : ids.length;
+        if (!outcome.payable_ && !outcome.expired) {
+            if (strict) revert ParametricProductOutcomeNotFinal(feedId);
+            return 0;
+        }
+
+        IRiskPool.Settlement[] memory batch = new IRiskPool.Settlement[](end - cursor);
+        uint256 batchLength = 0;
+        uint256 index = cursor;
+        for (; index < end; ++index) {
+            uint256 policyId = ids[index];
+            Policy storage policy = _policies[policyId];
+            if (policy.status != PolicyStatus.Issued) continue; // cancelled before cover started
+            (Verdict verdict, uint256 payout) = _evaluate(policyId, policy, outcome);
+            if (verdict == Verdict.Pending) break;
+            if (verdict == Verdict.Refund) {
+                policy.status = PolicyStatus.Refunded;
+                emit PolicySettled(policyId, feedId, PolicyStatus.Refunded, 0);
+                _pool.refund(policyId, policy.holder, _accumulationKeyOf(policyId), policy.premium, policy.maxPayout);
+                continue;
+            }
+            PolicyStatus status = payout > 0 ? PolicyStatus.Paid : PolicyStatus.Expired;
+            policy.status = status;
+            emit PolicySettled(policyId, feedId, status, payout);
+            batch[batchLength++] = IRiskPool.Settlement({
+                policyId: policyId,
+                holder: policy.holder,
+                gross: payout,
+                locked: policy.maxPayout
+            });
+        }
+        processed = index - cursor;
+        if (processed == 0) {
+            if (strict) revert ParametricProductOutcomeNotFinal(feedId);
+            return 0;
+        }
+        _feedCursors[feedId] = index;
+        if (batchLength > 0) {
+            // Trim the batch to the policies actually in it.
+            assembly ("memory-safe") {
+                mstore(batch, batchLength)
+            }
+            _pool.settle(feedId, _accumulationKeyOf(batch[0].policyId), batch);
+        }
+    }
+
+    function _requirePolicy(uint256 policyId) private view returns (Policy storage policy) {
+        policy = _policies[policyId];
+        if (policy.status == PolicyStatus.None) revert ParametricProductUnknownPolicy(policyId);
+    }
+
+    function _setSettlementBatchSize(uint256 batchSize) private {
+        if (batchSize == 0) revert ParametricProductInvalidBatchSize(batchSize);
+        _settlementBatchSize = batchSize;
+        emit SettlementBatchSizeSet(batchSize);
+    }
+}
