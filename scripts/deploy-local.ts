@@ -1,11 +1,21 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { id, JsonRpcProvider, type NonceManager } from 'ethers';
-import { ConsortiumAccess__factory } from '../types/ethers-contracts/index.js';
+import { id, JsonRpcProvider, MaxUint256, sha256 } from 'ethers';
+import {
+  ConsortiumAccess__factory,
+  EvidenceRegistry__factory,
+  MockStablecoin__factory,
+  OracleHub__factory,
+  ReinsuranceTreaty__factory,
+  RiskPool__factory,
+} from '../types/ethers-contracts/index.js';
 import { deployPolicyLedger, isDeployed, type Deployment } from './lib/deploy.js';
+import { anchorAndCoSign } from './lib/evidence.js';
+import { underDualControl } from './lib/governance.js';
+import { deployInsurerStack, deployTreaty, treatyTermsHash, type TreatyTerms } from './lib/insurer-stack.js';
 import { startLocalChain, type LocalChain } from './lib/local-chain.js';
-import { localParties, registrationOf } from './lib/local-parties.js';
+import { localParties, registrationOf, type LocalRole } from './lib/local-parties.js';
 
 export interface LocalDeployOptions {
   dataDir: string;
@@ -35,9 +45,32 @@ export function localOptionsFromEnv(env: NodeJS.ProcessEnv = process.env): Local
   };
 }
 
+/** What the embedded stack funds: the insurer's capital, the reinsurer's collateral, the client's cash. */
+const LOCAL_FUNDING = {
+  insurerCapital: 1_000_000n * 10n ** 6n,
+  reinsurerCollateral: 500_000n * 10n ** 6n,
+  clientCash: 10_000n * 10n ** 6n,
+};
+
+/** The local treaty: 30 % quota share with 20 % ceding commission, excess of loss 20k xs 10k, 50k aggregate. */
+function localTreatyTerms(insurer: string, reinsurer: string, pool: string): TreatyTerms {
+  return {
+    insurer,
+    reinsurer,
+    pool,
+    quotaShareBps: 3_000,
+    cedingCommissionBps: 2_000,
+    excessOfLossAttachment: 10_000n * 10n ** 6n,
+    excessOfLossLimit: 20_000n * 10n ** 6n,
+    excessOfLossAggregateLimit: 50_000n * 10n ** 6n,
+  };
+}
+
 /**
- * Starts (or reuses) the persisted local chain and makes sure PolicyLedger is deployed on it, with the local
- * consortium registered and given its roles through dual control. A deployment already on the chain is reused.
+ * Starts (or reuses) the persisted local chain and makes sure PolicyLedger is deployed on it: the consortium with
+ * its parties and roles, the evidence registry, the oracle hub, a test stablecoin, the insurer's risk pool with the
+ * flight delay and weather index products, and a co-signed, collateralised treaty — every setting through dual
+ * control. A deployment already on the chain is reused.
  */
 export async function deployLocal(options: LocalDeployOptions): Promise<LocalDeployResult> {
   const chain = await startLocalChain({
@@ -53,29 +86,7 @@ export async function deployLocal(options: LocalDeployOptions): Promise<LocalDep
       const recorded = JSON.parse(readFileSync(recordFile, 'utf8')) as Deployment;
       if (await isDeployed(provider, recorded)) return { chain, deployment: recorded, deployedNow: false };
     }
-
-    const parties = localParties(provider);
-    const [operatorA, operatorB] = parties.filter((party) => party.role === 'ADMIN');
-    if (operatorA === undefined || operatorB === undefined) throw new Error('the local consortium needs two ADMINs');
-    const deployment = await deployPolicyLedger(operatorA.signer, [
-      registrationOf(operatorA),
-      registrationOf(operatorB),
-    ]);
-    const access = ConsortiumAccess__factory.connect(deployment.consortiumAccess, operatorA.signer);
-    for (const party of parties.filter((member) => member.role !== 'ADMIN')) {
-      const registration = registrationOf(party);
-      await (
-        await access.registerParty(
-          registration.account,
-          registration.legalName,
-          registration.identifier,
-          registration.encryptionPublicKey,
-        )
-      ).wait();
-      const grant = access.interface.encodeFunctionData('grantRole', [id(`${party.role}_ROLE`), party.wallet.address]);
-      await carryOut(access, operatorA.signer, operatorB.signer, grant);
-    }
-
+    const deployment = await deployLocalLedger(provider, options.dataDir);
     mkdirSync(path.dirname(recordFile), { recursive: true });
     writeFileSync(recordFile, `${JSON.stringify(deployment, null, 2)}\n`);
     return { chain, deployment, deployedNow: true };
@@ -84,29 +95,100 @@ export async function deployLocal(options: LocalDeployOptions): Promise<LocalDep
   }
 }
 
-/** Proposes `data` as operator A, approves as operator B, executes as operator A. */
-async function carryOut(
-  access: ReturnType<typeof ConsortiumAccess__factory.connect>,
-  proposer: NonceManager,
-  approver: NonceManager,
-  data: string,
-): Promise<void> {
-  const proposed = await (await access.connect(proposer).propose(await access.getAddress(), data)).wait();
-  const created = proposed?.logs
-    .map((log) => access.interface.parseLog(log))
-    .find((event) => event?.name === 'ProposalCreated');
-  if (created === undefined || created === null) throw new Error('propose did not emit ProposalCreated');
-  const proposalId = created.args.proposalId as bigint;
-  await (await access.connect(approver).approve(proposalId)).wait();
-  await (await access.connect(proposer).execute(proposalId)).wait();
+async function deployLocalLedger(provider: JsonRpcProvider, dataDir: string): Promise<Deployment> {
+  const parties = localParties(provider);
+  const byRole = (role: LocalRole) => parties.filter((party) => party.role === role);
+  const [operatorA, operatorB] = byRole('ADMIN');
+  const [insurer] = byRole('INSURER');
+  const [reinsurer] = byRole('REINSURER');
+  const [client] = byRole('CLIENT');
+  if (!operatorA || !operatorB || !insurer || !reinsurer || !client) {
+    throw new Error('the local consortium needs two ADMINs, an INSURER, a REINSURER and a CLIENT');
+  }
+  const core = await deployPolicyLedger(operatorA.signer, [registrationOf(operatorA), registrationOf(operatorB)]);
+  const access = ConsortiumAccess__factory.connect(core.consortiumAccess, operatorA.signer);
+  const govern = (target: string, data: string) =>
+    underDualControl(access, operatorA.signer, operatorB.signer, target, data);
+  for (const party of parties.filter((member) => member.role !== 'ADMIN')) {
+    const registration = registrationOf(party);
+    await (
+      await access.registerParty(
+        registration.account,
+        registration.legalName,
+        registration.identifier,
+        registration.encryptionPublicKey,
+      )
+    ).wait();
+    await govern(
+      core.consortiumAccess,
+      access.interface.encodeFunctionData('grantRole', [id(`${party.role}_ROLE`), party.wallet.address]),
+    );
+  }
+
+  const stablecoin = await new MockStablecoin__factory(operatorA.signer).deploy();
+  await stablecoin.waitForDeployment();
+  const stablecoinAddress = await stablecoin.getAddress();
+  const stack = await deployInsurerStack(operatorA.signer, core, stablecoinAddress);
+  const terms = localTreatyTerms(insurer.wallet.address, reinsurer.wallet.address, stack.riskPool);
+  const reinsuranceTreaty = await deployTreaty(operatorA.signer, core, terms);
+
+  // The treaty wording is a document like any other: anchored with its terms hash and co-signed by both parties.
+  const wording = Buffer.from(
+    `Quota share and excess of loss treaty between ${insurer.name} and ${reinsurer.name}.\n` +
+      `Terms (EIP-712 TreatyTerms): ${JSON.stringify(terms, (_key, value: unknown) => (typeof value === 'bigint' ? value.toString() : value))}\n`,
+  );
+  const documentHash = sha256(wording);
+  const documentsDir = path.join(dataDir, 'documents');
+  mkdirSync(documentsDir, { recursive: true });
+  writeFileSync(path.join(documentsDir, `${documentHash.slice(2)}.txt`), wording);
+  const registry = EvidenceRegistry__factory.connect(core.evidenceRegistry, insurer.signer);
+  await anchorAndCoSign(
+    registry,
+    insurer.signer,
+    {
+      documentHash,
+      termsHash: treatyTermsHash(terms),
+      documentType: 4, // Treaty
+      retentionClass: 2,
+      policyRef: 'TREATY-2026-001',
+      storagePointer: `file:documents/${documentHash.slice(2)}.txt`,
+      requiredSigners: [insurer.wallet.address, reinsurer.wallet.address],
+    },
+    [insurer.signer, reinsurer.signer],
+  );
+  const treaty = ReinsuranceTreaty__factory.connect(reinsuranceTreaty, reinsurer.signer);
+  await (await treaty.activate(documentHash)).wait();
+
+  const hub = OracleHub__factory.connect(core.oracleHub, operatorA.signer);
+  const pool = RiskPool__factory.connect(stack.riskPool, insurer.signer);
+  for (const product of [stack.flightDelayProduct, stack.weatherIndexProduct]) {
+    await govern(core.oracleHub, hub.interface.encodeFunctionData('setConsumer', [product, true]));
+    await govern(stack.riskPool, pool.interface.encodeFunctionData('setProduct', [product, true]));
+  }
+  await govern(stack.riskPool, pool.interface.encodeFunctionData('setTreaty', [reinsuranceTreaty]));
+
+  await (await stablecoin.mint(insurer.wallet.address, LOCAL_FUNDING.insurerCapital)).wait();
+  await (await stablecoin.connect(insurer.signer).approve(stack.riskPool, LOCAL_FUNDING.insurerCapital)).wait();
+  await (await pool.depositCapital(LOCAL_FUNDING.insurerCapital)).wait();
+  await (await stablecoin.mint(reinsurer.wallet.address, LOCAL_FUNDING.reinsurerCollateral)).wait();
+  await (
+    await stablecoin.connect(reinsurer.signer).approve(reinsuranceTreaty, LOCAL_FUNDING.reinsurerCollateral)
+  ).wait();
+  await (await treaty.postCollateral(LOCAL_FUNDING.reinsurerCollateral)).wait();
+  await (await stablecoin.mint(client.wallet.address, LOCAL_FUNDING.clientCash)).wait();
+  await (await stablecoin.connect(client.signer).approve(stack.riskPool, MaxUint256)).wait();
+
+  return { ...core, stablecoin: stablecoinAddress, ...stack, reinsuranceTreaty };
 }
 
 async function main(): Promise<void> {
   const keepRunning = !process.argv.includes('--exit');
   const { chain, deployment, deployedNow } = await deployLocal(localOptionsFromEnv());
   console.log(`${deployedNow ? 'Deployed' : 'Reusing'} PolicyLedger on ${chain.rpcUrl} (chain ${deployment.chainId})`);
-  console.log(`  ConsortiumAccess  ${deployment.consortiumAccess}`);
-  console.log(`  EvidenceRegistry  ${deployment.evidenceRegistry}`);
+  for (const [name, address] of Object.entries(deployment)) {
+    if (name !== 'deployer' && typeof address === 'string' && address.startsWith('0x'))
+      console.log(`  ${name.padEnd(20)} ${address}`);
+  }
   if (chain.process === undefined || !keepRunning) {
     await chain.stop();
     return;

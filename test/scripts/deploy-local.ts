@@ -3,7 +3,12 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { id, JsonRpcProvider } from 'ethers';
-import { ConsortiumAccess__factory } from '../../types/ethers-contracts/index.js';
+import {
+  ConsortiumAccess__factory,
+  OracleHub__factory,
+  ReinsuranceTreaty__factory,
+  RiskPool__factory,
+} from '../../types/ethers-contracts/index.js';
 import { deployLocal, localOptionsFromEnv, type LocalDeployOptions } from '../../scripts/deploy-local.js';
 import { localParties } from '../../scripts/lib/local-parties.js';
 import { freePort } from '../helpers/ports.js';
@@ -32,6 +37,19 @@ describe('deploy:local on a persisted anvil chain', function () {
     const access = ConsortiumAccess__factory.connect(first.deployment.consortiumAccess, provider);
     for (const party of localParties(provider)) {
       expect(await access.hasActiveRole(id(`${party.role}_ROLE`), party.wallet.address), party.name).to.equal(true);
+    }
+    const { riskPool, reinsuranceTreaty, flightDelayProduct, weatherIndexProduct, oracleHub } = first.deployment;
+    if (!riskPool || !reinsuranceTreaty || !flightDelayProduct || !weatherIndexProduct) {
+      throw new Error('the parametric stack was not deployed');
+    }
+    const pool = RiskPool__factory.connect(riskPool, provider);
+    const hub = OracleHub__factory.connect(oracleHub, provider);
+    expect(await ReinsuranceTreaty__factory.connect(reinsuranceTreaty, provider).isActive()).to.equal(true);
+    expect(await pool.treaty()).to.equal(reinsuranceTreaty);
+    expect(await pool.assets()).to.equal(1_000_000n * 10n ** 6n);
+    for (const product of [flightDelayProduct, weatherIndexProduct]) {
+      expect(await pool.isProduct(product)).to.equal(true);
+      expect(await hub.isConsumer(product)).to.equal(true);
     }
     provider.destroy();
     await first.chain.stop();

@@ -1,0 +1,50 @@
+import type { Signer } from 'ethers';
+import type { EvidenceRegistry } from '../../types/ethers-contracts/index.js';
+import type { IEvidenceRegistry } from '../../types/ethers-contracts/evidence/EvidenceRegistry.js';
+import { CO_SIGNATURE_TYPES, domainOf, EVIDENCE_DOMAIN_NAME } from '../../services/shared/eip712.js';
+
+export type AnchorInput = IEvidenceRegistry.AnchorInputStruct;
+
+/** Signs the EIP-712 co-signature of `documentHash` with `signer`'s key, as its wallet would. */
+export async function coSignDocument(
+  registry: EvidenceRegistry,
+  signer: Signer,
+  documentHash: string,
+  deadline: bigint,
+): Promise<{ signer: string; nonce: bigint; deadline: bigint; signature: string }> {
+  const account = await signer.getAddress();
+  const [{ chainId }, nonce, anchored] = await Promise.all([
+    registry.runner!.provider!.getNetwork(),
+    registry.nonces(account),
+    registry.getAnchor(documentHash),
+  ]);
+  const domain = domainOf(EVIDENCE_DOMAIN_NAME, chainId, await registry.getAddress());
+  const signature = await signer.signTypedData(domain, CO_SIGNATURE_TYPES, {
+    documentHash,
+    termsHash: anchored.termsHash,
+    signer: account,
+    nonce,
+    deadline,
+  });
+  return { signer: account, nonce, deadline, signature };
+}
+
+/** Anchors `input` as `registrant`, then relays each required signer's co-signature. */
+export async function anchorAndCoSign(
+  registry: EvidenceRegistry,
+  registrant: Signer,
+  input: AnchorInput,
+  signers: Signer[],
+): Promise<void> {
+  await (await registry.connect(registrant).anchor(input)).wait();
+  const latest = await registry.runner!.provider!.getBlock('latest');
+  const deadline = BigInt((latest?.timestamp ?? Math.floor(Date.now() / 1000)) + 3600);
+  for (const signer of signers) {
+    const signed = await coSignDocument(registry, signer, String(input.documentHash), deadline);
+    await (
+      await registry
+        .connect(registrant)
+        .cosign(input.documentHash, signed.signer, signed.nonce, deadline, signed.signature)
+    ).wait();
+  }
+}

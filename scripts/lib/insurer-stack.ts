@@ -1,0 +1,101 @@
+import { TypedDataEncoder, type Signer } from 'ethers';
+import {
+  FlightDelayProduct__factory,
+  ReinsuranceTreaty__factory,
+  RiskPool__factory,
+  WeatherIndexProduct__factory,
+} from '../../types/ethers-contracts/index.js';
+import type { IReinsuranceTreaty } from '../../types/ethers-contracts/capital/ReinsuranceTreaty.js';
+import { TREATY_TERMS_TYPES } from '../../services/shared/eip712.js';
+import type { Deployment, GasOverrides } from './deploy.js';
+
+/** Settings of one insurer's pool and products. */
+export interface InsurerStackSettings {
+  /** Most exposure one flight or one location and metric may carry, in stablecoin units. */
+  accumulationCap: bigint;
+  /** Most policies one settlement transaction pays. */
+  settlementBatchSize: number;
+  flightDataGracePeriod: number;
+  flightDelayToleranceMinutes: number;
+  weatherDataGracePeriod: number;
+  /** Tolerance between oracles per weather metric: precipitation (0.01 mm), temperature (0.01 °C), wind (0.01 km/h). */
+  weatherTolerances: [number, number, number];
+}
+
+export const DEFAULT_INSURER_STACK: InsurerStackSettings = {
+  accumulationCap: 1_000_000n * 10n ** 6n,
+  settlementBatchSize: 400,
+  flightDataGracePeriod: 3 * 24 * 3600,
+  flightDelayToleranceMinutes: 5,
+  weatherDataGracePeriod: 2 * 24 * 3600,
+  weatherTolerances: [50, 50, 200],
+};
+
+export type TreatyTerms = IReinsuranceTreaty.TreatyTermsStruct;
+
+/** Deploys an insurer's risk pool in `stablecoin` and the flight delay and weather index products on it. */
+export async function deployInsurerStack(
+  deployer: Signer,
+  core: Deployment,
+  stablecoin: string,
+  settings: InsurerStackSettings = DEFAULT_INSURER_STACK,
+  overrides: GasOverrides = {},
+): Promise<{ riskPool: string; flightDelayProduct: string; weatherIndexProduct: string }> {
+  const pool = await new RiskPool__factory(deployer).deploy(
+    core.consortiumAccess,
+    stablecoin,
+    settings.accumulationCap,
+    overrides,
+  );
+  await pool.waitForDeployment();
+  const riskPool = await pool.getAddress();
+  const flight = await new FlightDelayProduct__factory(deployer).deploy(
+    core.consortiumAccess,
+    core.oracleHub,
+    core.evidenceRegistry,
+    riskPool,
+    settings.settlementBatchSize,
+    settings.flightDataGracePeriod,
+    settings.flightDelayToleranceMinutes,
+    overrides,
+  );
+  await flight.waitForDeployment();
+  const weather = await new WeatherIndexProduct__factory(deployer).deploy(
+    core.consortiumAccess,
+    core.oracleHub,
+    core.evidenceRegistry,
+    riskPool,
+    settings.settlementBatchSize,
+    settings.weatherDataGracePeriod,
+    settings.weatherTolerances,
+    overrides,
+  );
+  await weather.waitForDeployment();
+  return {
+    riskPool,
+    flightDelayProduct: await flight.getAddress(),
+    weatherIndexProduct: await weather.getAddress(),
+  };
+}
+
+/** Deploys a treaty; it takes effect once its document (carrying `treatyTermsHash(terms)`) is co-signed. */
+export async function deployTreaty(
+  deployer: Signer,
+  core: Deployment,
+  terms: TreatyTerms,
+  overrides: GasOverrides = {},
+): Promise<string> {
+  const treaty = await new ReinsuranceTreaty__factory(deployer).deploy(
+    core.consortiumAccess,
+    core.evidenceRegistry,
+    terms,
+    overrides,
+  );
+  await treaty.waitForDeployment();
+  return treaty.getAddress();
+}
+
+/** The EIP-712 struct hash of treaty terms: the termsHash its document must carry. */
+export function treatyTermsHash(terms: TreatyTerms): string {
+  return TypedDataEncoder.hashStruct('TreatyTerms', TREATY_TERMS_TYPES, terms);
+}
