@@ -1,0 +1,421 @@
+import { isError, type Provider, type Signer } from 'ethers';
+import {
+  FlightDelayProduct__factory,
+  OracleHub__factory,
+  WeatherIndexProduct__factory,
+  type OracleHub,
+} from '../../../types/ethers-contracts/index.js';
+import { domainOf, OBSERVATION_TYPES, ORACLE_HUB_DOMAIN_NAME } from '../../shared/eip712.js';
+import {
+  flightFeedKey,
+  weatherFeedKey,
+  type FlightObservation,
+  type FlightProvider,
+  type WeatherLocation,
+  type WeatherObservation,
+  type WeatherProvider,
+} from '../observation.js';
+import { crossCheckFlight, crossCheckWeather, payloadHashOf, type ProviderAnswer, type Verdict } from './crosscheck.js';
+import type { NodeMetrics } from './metrics.js';
+import type { FeedDescriptor, FeedRecord, NodeState, SubmissionRecord } from './state.js';
+
+const SECONDS_PER_DAY = 86_400;
+const WEATHER_METRICS = ['precipitation_sum', 'temperature_max', 'wind_speed_max'] as const;
+
+/** When and how hard a node looks for data. */
+export interface NodeSchedule {
+  /** Seconds after a flight's scheduled arrival before the first look. */
+  flightGraceSeconds: number;
+  /** Seconds after a weather day has closed (UTC) before the first look: the providers' lag. */
+  weatherLagSeconds: number;
+  /** Seconds between attempts while data is pending, a provider fails, or providers disagree. */
+  retrySeconds: number;
+  /** Most feeds handled in one pass. */
+  batchSize: number;
+  /** Blocks asked for in one log query while discovering feeds. */
+  logRange: number;
+}
+
+/** How close providers must be to agree, in the canonical units. */
+export interface NodeTolerances {
+  delayMinutes: number;
+  precipitationMm: number;
+  temperatureC: number;
+  windKmh: number;
+}
+
+export interface OracleNodeOptions {
+  name: string;
+  /** The node's signing key (an ORACLE party), connected to `provider`. */
+  signer: Signer;
+  provider: Provider;
+  state: NodeState;
+  metrics: NodeMetrics;
+  contracts: { oracleHub: string; flightDelayProduct?: string; weatherIndexProduct?: string };
+  /** First block to scan for feeds on a fresh state (the deployment block). */
+  fromBlock: number;
+  flightProviders: FlightProvider[];
+  weatherProviders: WeatherProvider[];
+  /** Providers that must answer and agree before the node signs; defaults to all that can serve the feed. */
+  minProviders?: number;
+  schedule: NodeSchedule;
+  tolerances: NodeTolerances;
+  /** Legacy transactions at gas price 0, for networks where gas is free. */
+  zeroGasPrice: boolean;
+  /** Unix seconds now; injectable for tests. */
+  clock?: () => number;
+  /** How long to wait for a transaction to be mined before looking again on the next pass. */
+  receiptTimeoutMs?: number;
+}
+
+/** The hub's custom errors that settle a submission for good, whatever the node does. */
+const CLOSED_FEED_ERRORS = new Set(['OracleHubFeedNotOpen', 'OracleHubUnknownFeed']);
+
+/**
+ * One oracle node: discovers from chain events which feeds need data and when, asks its providers, cross-checks
+ * them, signs the EIP-712 observation with the SHA-256 of the raw responses it used, and submits it, keeping every
+ * step in its own SQLite state so that a restart neither loses nor repeats a report.
+ */
+export class OracleNode {
+  private readonly hub: OracleHub;
+  private readonly clock: () => number;
+  private oracleAddress: string | undefined;
+  private chainId: bigint | undefined;
+  private running = false;
+  private timer: NodeJS.Timeout | undefined;
+  private pass: Promise<void> = Promise.resolve();
+  lastPassAt: number | undefined;
+  lastPassError: string | undefined;
+
+  constructor(private readonly options: OracleNodeOptions) {
+    this.hub = OracleHub__factory.connect(options.contracts.oracleHub, options.signer);
+    this.clock = options.clock ?? (() => Math.floor(Date.now() / 1000));
+  }
+
+  get name(): string {
+    return this.options.name;
+  }
+
+  /** The node's oracle account. */
+  async address(): Promise<string> {
+    this.oracleAddress ??= await this.options.signer.getAddress();
+    return this.oracleAddress;
+  }
+
+  /** Runs a pass now and then every `intervalMs` until `stop`. */
+  start(intervalMs: number): void {
+    if (this.running) return;
+    this.running = true;
+    const loop = (): void => {
+      this.pass = this.runOnce().finally(() => {
+        if (this.running) this.timer = setTimeout(loop, intervalMs);
+      });
+    };
+    loop();
+  }
+
+  /** Stops after the pass under way. */
+  async stop(): Promise<void> {
+    this.running = false;
+    if (this.timer !== undefined) clearTimeout(this.timer);
+    await this.pass;
+  }
+
+  /** One pass: discover feeds, finish open submissions, observe what is due. Never throws. */
+  async runOnce(): Promise<void> {
+    try {
+      await this.discover();
+      await this.pushSubmissions();
+      await this.observeDue();
+      await this.pushSubmissions();
+      this.lastPassError = undefined;
+    } catch (error) {
+      this.lastPassError = error instanceof Error ? error.message : String(error);
+    } finally {
+      this.lastPassAt = this.clock();
+      this.options.metrics.feedsWaiting.set(this.options.state.summary().feeds.waiting ?? 0);
+    }
+  }
+
+  // -------------------------------------------------------------------------------------------------------------
+  // Discovery
+  // -------------------------------------------------------------------------------------------------------------
+
+  /** Reads new product and hub events since the last scanned block. */
+  async discover(): Promise<void> {
+    const { state, provider, contracts, schedule } = this.options;
+    const latest = await provider.getBlockNumber();
+    const scanned = state.getMeta('scannedBlock');
+    let from = scanned === undefined ? this.options.fromBlock : Number(scanned) + 1;
+    while (from <= latest) {
+      const to = Math.min(latest, from + schedule.logRange - 1);
+      if (contracts.flightDelayProduct !== undefined) await this.discoverFlights(from, to);
+      if (contracts.weatherIndexProduct !== undefined) await this.discoverWeather(from, to);
+      await this.discoverClosedFeeds(from, to);
+      state.setMeta('scannedBlock', String(to));
+      from = to + 1;
+    }
+  }
+
+  private async discoverFlights(from: number, to: number): Promise<void> {
+    const product = FlightDelayProduct__factory.connect(
+      this.options.contracts.flightDelayProduct!,
+      this.options.provider,
+    );
+    for (const event of await product.queryFilter(product.filters.FlightFeedRegistered(), from, to)) {
+      const { feedId, carrier, flightNumber, departureDate, scheduledArrival, dataDeadline } = event.args;
+      const descriptor: FeedDescriptor = {
+        kind: 'flight',
+        carrier,
+        flightNumber,
+        departureDate: isoDate(Number(departureDate)),
+        scheduledArrival: Number(scheduledArrival),
+      };
+      const dueAt = Number(scheduledArrival) + this.options.schedule.flightGraceSeconds;
+      this.options.state.upsertFeed(feedId, descriptor, dueAt, Number(dataDeadline));
+    }
+  }
+
+  private async discoverWeather(from: number, to: number): Promise<void> {
+    const product = WeatherIndexProduct__factory.connect(
+      this.options.contracts.weatherIndexProduct!,
+      this.options.provider,
+    );
+    for (const event of await product.queryFilter(product.filters.WeatherFeedRegistered(), from, to)) {
+      const { feedId, latitudeE4, longitudeE4, stationId, metric, date, dataDeadline } = event.args;
+      const day = isoDate(Number(date));
+      const metricName = WEATHER_METRICS[Number(metric)];
+      if (metricName === undefined) continue;
+      const descriptor: FeedDescriptor = {
+        kind: 'weather',
+        latitudeE4: Number(latitudeE4),
+        longitudeE4: Number(longitudeE4),
+        stationId,
+        metric: metricName,
+        date: day,
+      };
+      const dayEnds = Date.parse(`${day}T00:00:00Z`) / 1000 + SECONDS_PER_DAY;
+      this.options.state.upsertFeed(
+        feedId,
+        descriptor,
+        dayEnds + this.options.schedule.weatherLagSeconds,
+        Number(dataDeadline),
+      );
+    }
+  }
+
+  /** Feeds the hub has closed need nothing more from this node. */
+  private async discoverClosedFeeds(from: number, to: number): Promise<void> {
+    const hub = OracleHub__factory.connect(this.options.contracts.oracleHub, this.options.provider);
+    const closed = [
+      ...(await hub.queryFilter(hub.filters.ObservationFinalised(), from, to)),
+      ...(await hub.queryFilter(hub.filters.FeedResolved(), from, to)),
+      ...(await hub.queryFilter(hub.filters.FeedExpired(), from, to)),
+    ];
+    for (const event of closed) {
+      const feed = this.options.state.getFeed(event.args.feedId);
+      if (feed?.status === 'waiting') this.options.state.setFeedStatus(feed.feedId, 'done', 'closed by the hub');
+    }
+  }
+
+  // -------------------------------------------------------------------------------------------------------------
+  // Observation
+  // -------------------------------------------------------------------------------------------------------------
+
+  /** Observes every feed whose next attempt is due. */
+  async observeDue(): Promise<void> {
+    const now = this.clock();
+    for (const feed of this.options.state.dueFeeds(now, this.options.schedule.batchSize)) {
+      await this.observe(feed, now);
+    }
+  }
+
+  private async observe(feed: FeedRecord, now: number): Promise<void> {
+    const { state, metrics, schedule } = this.options;
+    if (now > feed.dataDeadline) {
+      state.setFeedStatus(feed.feedId, 'abandoned', 'data deadline passed without an agreed observation');
+      metrics.observationsFailed.inc({ reason: 'deadline' });
+      return;
+    }
+    const verdict =
+      feed.descriptor.kind === 'flight'
+        ? await this.checkFlight(feed.descriptor)
+        : await this.checkWeather(feed.descriptor);
+    if (verdict.kind !== 'agreed') {
+      if (verdict.kind === 'disagreed') {
+        state.recordDisagreement(feed.feedId, now, { reason: verdict.reason, providers: verdict.detail });
+        metrics.disagreements.inc({ kind: feed.descriptor.kind });
+      }
+      metrics.observationsFailed.inc({ reason: verdict.kind });
+      state.deferFeed(feed.feedId, now + schedule.retrySeconds, verdict.reason);
+      return;
+    }
+    await this.sign(feed, verdict, now);
+  }
+
+  private async checkFlight(descriptor: Extract<FeedDescriptor, { kind: 'flight' }>): Promise<Verdict> {
+    const query = {
+      carrier: descriptor.carrier,
+      flightNumber: descriptor.flightNumber,
+      departureDate: descriptor.departureDate,
+    };
+    const key = flightFeedKey(query.carrier, query.flightNumber, query.departureDate);
+    const answers = await Promise.all(
+      this.options.flightProviders.map((provider) =>
+        this.ask<FlightObservation>(
+          provider.name,
+          () => provider.fetchFlight(query),
+          (o) => o.feedKey === key,
+        ),
+      ),
+    );
+    return crossCheckFlight(answers, this.options.minProviders ?? answers.length, this.options.tolerances.delayMinutes);
+  }
+
+  private async checkWeather(descriptor: Extract<FeedDescriptor, { kind: 'weather' }>): Promise<Verdict> {
+    const location: WeatherLocation =
+      descriptor.stationId !== ''
+        ? { stationId: descriptor.stationId }
+        : { latitude: descriptor.latitudeE4 / 1e4, longitude: descriptor.longitudeE4 / 1e4 };
+    const query = { location, metric: descriptor.metric, date: descriptor.date };
+    const key = weatherFeedKey(location, descriptor.metric, descriptor.date);
+    // A station is read from station networks (NWS), a grid point from gridded providers (Open-Meteo).
+    const providers = this.options.weatherProviders.filter((provider) =>
+      'stationId' in location ? provider.name === 'nws' : provider.name !== 'nws',
+    );
+    const answers = await Promise.all(
+      providers.map((provider) =>
+        this.ask<WeatherObservation>(
+          provider.name,
+          () => provider.fetchWeather(query),
+          (o) => o.feedKey === key,
+        ),
+      ),
+    );
+    const tolerance = {
+      precipitation_sum: this.options.tolerances.precipitationMm,
+      temperature_max: this.options.tolerances.temperatureC,
+      wind_speed_max: this.options.tolerances.windKmh,
+    }[descriptor.metric];
+    return crossCheckWeather(answers, this.options.minProviders ?? Math.max(1, answers.length), tolerance);
+  }
+
+  /** Asks one provider, timing it, and picks the observation of the feed. */
+  private async ask<T>(
+    provider: string,
+    fetch: () => Promise<{ observations: T[]; raw: ProviderAnswer<T>['raw'] }>,
+    matches: (observation: T) => boolean,
+  ): Promise<ProviderAnswer<T>> {
+    const stopTimer = this.options.metrics.providerLatency.startTimer({ provider });
+    try {
+      const result = await fetch();
+      stopTimer();
+      const observation = result.observations.find(matches);
+      if (observation === undefined) return { provider, error: 'no data for this feed', raw: result.raw };
+      return { provider, observation, raw: result.raw };
+    } catch (error) {
+      stopTimer();
+      this.options.metrics.providerErrors.inc({ provider });
+      return { provider, error: error instanceof Error ? error.message : String(error), raw: [] };
+    }
+  }
+
+  /** Signs the agreed observation and commits it, with its evidence, before anything is sent. */
+  private async sign(feed: FeedRecord, verdict: Extract<Verdict, { kind: 'agreed' }>, now: number): Promise<void> {
+    const oracle = await this.address();
+    this.chainId ??= (await this.options.provider.getNetwork()).chainId;
+    const observation = {
+      feedId: feed.feedId,
+      oracle,
+      status: verdict.status,
+      value: verdict.value.toString(),
+      observedAt: now,
+      payloadHash: payloadHashOf(verdict.evidence),
+    };
+    const signature = await this.options.signer.signTypedData(
+      domainOf(ORACLE_HUB_DOMAIN_NAME, this.chainId, this.options.contracts.oracleHub),
+      OBSERVATION_TYPES,
+      observation,
+    );
+    this.options.state.addEvidence(feed.feedId, verdict.evidence);
+    this.options.state.saveSigned({ feedId: feed.feedId, observation, signature, createdAt: now });
+    this.options.metrics.observationsMade.inc({ kind: feed.descriptor.kind });
+  }
+
+  // -------------------------------------------------------------------------------------------------------------
+  // Submission
+  // -------------------------------------------------------------------------------------------------------------
+
+  /** Brings every open submission to the chain, one transaction at a time so nonces stay in order. */
+  async pushSubmissions(): Promise<void> {
+    for (const submission of this.options.state.openSubmissions()) await this.push(submission);
+  }
+
+  private async push(submission: SubmissionRecord): Promise<void> {
+    const { state } = this.options;
+    const now = this.clock();
+    if (await this.isOnChain(submission)) {
+      this.confirm(submission, now);
+      return;
+    }
+    if (submission.state === 'sent' && submission.txHash !== null) {
+      const receipt = await this.options.provider.getTransactionReceipt(submission.txHash);
+      const pending = receipt === null && (await this.options.provider.getTransaction(submission.txHash)) !== null;
+      // Still in the pool: wait for it rather than send a second transaction for the same report.
+      if (pending) return;
+    }
+
+    const observation = { ...submission.observation, value: BigInt(submission.observation.value) };
+    try {
+      await this.hub.submitReport.staticCall(observation, submission.signature);
+    } catch (error) {
+      const reason = revertName(error);
+      if (reason !== undefined && CLOSED_FEED_ERRORS.has(reason)) {
+        state.closeSubmission(submission.feedId, 'rejected', now, `${reason}: the feed closed without this report`);
+        return;
+      }
+      if (reason === 'OracleHubStaleReport') {
+        // Signed too long ago to count: forget it and observe afresh (the stale report can never be accepted).
+        state.discardSubmission(submission.feedId, now, 'signed report went stale before reaching the chain');
+        return;
+      }
+      this.options.metrics.observationsFailed.inc({ reason: reason ?? 'submit_error' });
+      throw error;
+    }
+
+    const overrides = this.options.zeroGasPrice ? { gasPrice: 0n, type: 0 } : {};
+    const nonce = await this.options.provider.getTransactionCount(await this.address(), 'pending');
+    const tx = await this.hub.submitReport(observation, submission.signature, { ...overrides, nonce });
+    state.markSent(submission.feedId, tx.hash, now);
+    const receipt = await tx.wait(1, this.options.receiptTimeoutMs ?? 60_000);
+    if (receipt?.status === 1) this.confirm(submission, this.clock());
+  }
+
+  private confirm(submission: SubmissionRecord, now: number): void {
+    const feed = this.options.state.getFeed(submission.feedId);
+    this.options.state.closeSubmission(submission.feedId, 'confirmed', now);
+    this.options.metrics.observationsSubmitted.inc({ kind: feed?.descriptor.kind ?? 'unknown' });
+  }
+
+  /** Whether the hub already holds this very report (sent before a crash, say). */
+  private async isOnChain(submission: SubmissionRecord): Promise<boolean> {
+    const reports = await this.hub.getReports(submission.feedId);
+    const oracle = submission.observation.oracle.toLowerCase();
+    return reports.some(
+      (report) =>
+        report.oracle.toLowerCase() === oracle && Number(report.observedAt) === submission.observation.observedAt,
+    );
+  }
+}
+
+/** yyyymmdd as `YYYY-MM-DD`. */
+export function isoDate(yyyymmdd: number): string {
+  const text = String(yyyymmdd).padStart(8, '0');
+  return `${text.slice(0, 4)}-${text.slice(4, 6)}-${text.slice(6, 8)}`;
+}
+
+/** The custom error a call reverted with, decoded through the contract's ABI. */
+function revertName(error: unknown): string | undefined {
+  if (isError(error, 'CALL_EXCEPTION')) return error.revert?.name;
+  return undefined;
+}
