@@ -93,6 +93,10 @@ interface IParametricProduct is IFeedConsumer, IConsortiumGoverned {
     /// @notice Thrown when settling a feed that has no payable outcome yet and has not expired.
     error ParametricProductOutcomeNotFinal(bytes32 feedId);
 
+    /// @notice Thrown when settling a feed whose outcome is final but which has no policy left to settle (or when
+    /// asked to settle none).
+    error ParametricProductNothingToSettle(bytes32 feedId);
+
     /// @notice Thrown when the oracle hub callback comes from anyone else.
     error ParametricProductOnlyOracleHub(address caller);
 

@@ -258,8 +258,10 @@ abstract contract ParametricProduct is IParametricProduct, ConsortiumGoverned, R
         }
         processed = index - cursor;
         if (processed == 0) {
-            if (strict) revert ParametricProductOutcomeNotFinal(feedId);
-            return 0;
+            if (!strict) return 0;
+            // Nothing was done: either nothing is left (or none was asked for), or the first policy is still pending.
+            if (cursor == end) revert ParametricProductNothingToSettle(feedId);
+            revert ParametricProductOutcomeNotFinal(feedId);
         }
         _feedCursors[feedId] = index;
         if (batchLength > 0) {
