@@ -1,0 +1,837 @@
+import { expect } from 'chai';
+import { TypedDataEncoder } from 'ethers';
+import { flightFeedId, TREATY_TERMS_TYPES } from '../../services/shared/eip712.js';
+import type { IReinsuranceTreaty } from '../../types/ethers-contracts/index.js';
+import {
+  anchorDocument,
+  anchorSecondTreatyDocument,
+  BPS,
+  cessionsIn,
+  deployCapitalFixture,
+  deploySecondPoolFixture,
+  finaliseFlight,
+  impersonate,
+  issueFlight,
+  openDirect,
+  SECOND_TREATY_COLLATERAL,
+  treatyTermsHash,
+  type CapitalFixture,
+  type CessionRecord,
+} from '../helpers/capital.js';
+import { ethers, networkHelpers, ROLES } from '../helpers/consortium.js';
+import { coSign } from '../helpers/cosign.js';
+import { anchorSigned, DOCUMENT_TYPE, TREATY, usd } from '../helpers/parametric.js';
+
+const { time } = networkHelpers;
+const loadFixture = networkHelpers.loadFixture.bind(networkHelpers);
+
+const TREATY_COLLATERAL = usd(100_000);
+const FLIGHT = flightFeedId('BA', '196', 20261120);
+
+/** What a flight policy in the loss scenario pays on cancellation, and who holds it. */
+interface ScenarioPolicy {
+  flightNumber: string;
+  holder: 'client' | 'secondClient';
+  cancellationPayout: bigint;
+}
+
+/**
+ * Eight cancellation covers on three flights, issued in this order (policy ids 1 to 8). BA196's second policy pays
+ * nothing on cancellation, so it only releases its collateral.
+ */
+const SCENARIO: readonly ScenarioPolicy[] = [
+  { flightNumber: '196', holder: 'client', cancellationPayout: usd(2_000) },
+  { flightNumber: '196', holder: 'secondClient', cancellationPayout: 0n },
+  { flightNumber: '196', holder: 'client', cancellationPayout: usd(1_500) + 1n },
+  { flightNumber: '196', holder: 'secondClient', cancellationPayout: usd(3_000) },
+  { flightNumber: '196', holder: 'client', cancellationPayout: usd(4_000) },
+  { flightNumber: '197', holder: 'client', cancellationPayout: usd(6_000) },
+  { flightNumber: '197', holder: 'secondClient', cancellationPayout: usd(3_000) },
+  { flightNumber: '198', holder: 'client', cancellationPayout: usd(5_000) },
+];
+
+/** The flight scenario's policies, issued; the clock is then moved past the flights' arrival. */
+async function deployFlightLossesFixture() {
+  const fixture = await deployCapitalFixture();
+  const feeds: Record<string, string> = {};
+  for (const [index, policy] of SCENARIO.entries()) {
+    const holder = fixture[policy.holder];
+    const payout = policy.cancellationPayout;
+    const { feedId } = await issueFlight(
+      fixture,
+      holder,
+      `Cancellation cover #${index + 1} on BA${policy.flightNumber}`,
+      {
+        flightNumber: policy.flightNumber,
+        cancellationPayout: payout,
+        sumInsured: payout > usd(250) ? payout : usd(250),
+      },
+    );
+    feeds[policy.flightNumber] = feedId;
+  }
+  await time.increase(13 * 3600);
+  return { ...fixture, feeds: feeds as Record<'196' | '197' | '198', string> };
+}
+
+/** A cession record for the tables below. */
+function cession(
+  policyId: number,
+  feedId: string,
+  gross: bigint,
+  cededQuotaShare: bigint,
+  cededExcessOfLoss: bigint,
+): CessionRecord {
+  return {
+    policyId: BigInt(policyId),
+    feedId,
+    gross,
+    cededQuotaShare,
+    cededExcessOfLoss,
+    net: gross - cededQuotaShare - cededExcessOfLoss,
+  };
+}
+
+/**
+ * BA196 cancelled, worked by hand with quota share 30 %, attachment 2,000, limit 5,000:
+ *   #1 gross 2,000          QS 600  retained 1,400          event retention 1,400          XL 0
+ *   #3 gross 1,500.000001   QS 450  retained 1,050.000001   event retention 2,450.000001   XL 450.000001
+ *   #4 gross 3,000          QS 900  retained 2,100          event retention 4,550.000001   XL 2,100
+ *   #5 gross 4,000          QS 1,200 retained 2,800         event retention 7,350.000001   XL 5,000 - 2,550.000001
+ * (30 % of 1,500.000001 is 450.0000003, rounded down to 450.)
+ */
+function ba196Cessions(feedId: string): CessionRecord[] {
+  return [
+    cession(1, feedId, usd(2_000), usd(600), 0n),
+    cession(3, feedId, usd(1_500) + 1n, usd(450), usd(450) + 1n),
+    cession(4, feedId, usd(3_000), usd(900), usd(2_100)),
+    cession(5, feedId, usd(4_000), usd(1_200), usd(2_450) - 1n),
+  ];
+}
+
+/** The treaty formula written from its specification, to cross-check `computeCession` on arbitrary inputs. */
+function expectedCession(
+  gross: bigint,
+  retainedBefore: bigint,
+  aggregateBefore: bigint,
+): { quotaShare: bigint; excessOfLoss: bigint } {
+  const quotaShare = (gross * BigInt(TREATY.quotaShareBps)) / BPS;
+  const layer = (retained: bigint): bigint => {
+    const excess = retained - TREATY.excessOfLossAttachment;
+    if (excess <= 0n) return 0n;
+    return excess < TREATY.excessOfLossLimit ? excess : TREATY.excessOfLossLimit;
+  };
+  const increase = layer(retainedBefore + gross - quotaShare) - layer(retainedBefore);
+  const aggregateLeft =
+    aggregateBefore < TREATY.excessOfLossAggregateLimit ? TREATY.excessOfLossAggregateLimit - aggregateBefore : 0n;
+  return { quotaShare, excessOfLoss: increase < aggregateLeft ? increase : aggregateLeft };
+}
+
+/** A small deterministic generator (xorshift) so the cross-check runs the same inputs every time. */
+function* amounts(seed: number, count: number, max: bigint): Generator<bigint> {
+  let state = seed >>> 0;
+  for (let i = 0; i < count; ++i) {
+    state ^= state << 13;
+    state >>>= 0;
+    state ^= state >>> 17;
+    state ^= state << 5;
+    state >>>= 0;
+    yield (BigInt(state) * max) / 0xffffffffn;
+  }
+}
+
+describe('ReinsuranceTreaty', function () {
+  describe('constructor', function () {
+    it('stores the terms; termsHash is their EIP-712 struct hash', async function () {
+      const { treaty, treatyTerms } = await loadFixture(deployCapitalFixture);
+      const stored = await treaty.terms();
+      expect([...stored]).to.deep.equal([
+        treatyTerms.insurer,
+        treatyTerms.reinsurer,
+        treatyTerms.pool,
+        BigInt(treatyTerms.quotaShareBps),
+        BigInt(treatyTerms.cedingCommissionBps),
+        treatyTerms.excessOfLossAttachment,
+        treatyTerms.excessOfLossLimit,
+        treatyTerms.excessOfLossAggregateLimit,
+      ]);
+      expect(await treaty.termsHash()).to.equal(
+        TypedDataEncoder.hashStruct('TreatyTerms', TREATY_TERMS_TYPES, treatyTerms),
+      );
+      expect(await treaty.TREATY_TERMS_TYPEHASH()).to.equal(
+        ethers.id(TypedDataEncoder.from(TREATY_TERMS_TYPES).encodeType('TreatyTerms')),
+      );
+    });
+
+    it('reverts with ReinsuranceTreatyInvalidTerms for a zero address or a share above 100 %', async function () {
+      const { access, registry, treatyTerms } = await loadFixture(deployCapitalFixture);
+      const factory = await ethers.getContractFactory('ReinsuranceTreaty');
+      const invalid: IReinsuranceTreaty.TreatyTermsStruct[] = [
+        { ...treatyTerms, insurer: ethers.ZeroAddress },
+        { ...treatyTerms, reinsurer: ethers.ZeroAddress },
+        { ...treatyTerms, pool: ethers.ZeroAddress },
+        { ...treatyTerms, quotaShareBps: 10_001 },
+        { ...treatyTerms, cedingCommissionBps: 10_001 },
+      ];
+      for (const terms of invalid) {
+        await expect(factory.deploy(access, registry, terms)).to.be.revertedWithCustomError(
+          factory,
+          'ReinsuranceTreatyInvalidTerms',
+        );
+      }
+      // 100 % is a share like any other.
+      const whole = await factory.deploy(access, registry, {
+        ...treatyTerms,
+        quotaShareBps: 10_000,
+        cedingCommissionBps: 10_000,
+      });
+      expect((await whole.terms()).quotaShareBps).to.equal(10_000);
+    });
+  });
+
+  describe('activate', function () {
+    it('activates against the anchored, co-signed treaty document and emits TreatyActivated', async function () {
+      const fixture = await loadFixture(deploySecondPoolFixture);
+      const { secondTreaty, secondTreatyTermsHash, reinsurer } = fixture;
+      const documentHash = await anchorSecondTreatyDocument(fixture);
+      expect(await secondTreaty.isActive()).to.equal(false);
+
+      await expect(secondTreaty.connect(reinsurer).activate(documentHash))
+        .to.emit(secondTreaty, 'TreatyActivated')
+        .withArgs(documentHash, secondTreatyTermsHash);
+      expect(await secondTreaty.isActive()).to.equal(true);
+    });
+
+    it('may be activated by the insurer as well', async function () {
+      const fixture = await loadFixture(deploySecondPoolFixture);
+      const documentHash = await anchorSecondTreatyDocument(fixture);
+      await expect(fixture.secondTreaty.connect(fixture.insurer).activate(documentHash)).to.emit(
+        fixture.secondTreaty,
+        'TreatyActivated',
+      );
+    });
+
+    it('reverts with ConsortiumGovernedUnauthorized for anyone but the treaty’s insurer and reinsurer', async function () {
+      const fixture = await loadFixture(deploySecondPoolFixture);
+      const { secondTreaty, client, stranger, secondInsurer, secondReinsurer, admin1 } = fixture;
+      const documentHash = await anchorSecondTreatyDocument(fixture);
+      for (const caller of [client, stranger, secondInsurer, secondReinsurer, admin1]) {
+        await expect(secondTreaty.connect(caller).activate(documentHash))
+          .to.be.revertedWithCustomError(secondTreaty, 'ConsortiumGovernedUnauthorized')
+          .withArgs(caller.address, ROLES.REINSURER);
+      }
+      expect(await secondTreaty.isActive()).to.equal(false);
+    });
+
+    it('reverts with ReinsuranceTreatyAlreadyActive the second time', async function () {
+      const fixture = await loadFixture(deploySecondPoolFixture);
+      const { secondTreaty, insurer, reinsurer } = fixture;
+      const documentHash = await anchorSecondTreatyDocument(fixture);
+      await (await secondTreaty.connect(reinsurer).activate(documentHash)).wait();
+      await expect(secondTreaty.connect(insurer).activate(documentHash)).to.be.revertedWithCustomError(
+        secondTreaty,
+        'ReinsuranceTreatyAlreadyActive',
+      );
+    });
+
+    describe('reverts with ReinsuranceTreatyDocumentNotValid', function () {
+      it('for a document that was never anchored', async function () {
+        const { secondTreaty, reinsurer } = await loadFixture(deploySecondPoolFixture);
+        const documentHash = ethers.sha256(ethers.toUtf8Bytes('A treaty nobody anchored'));
+        await expect(secondTreaty.connect(reinsurer).activate(documentHash))
+          .to.be.revertedWithCustomError(secondTreaty, 'ReinsuranceTreatyDocumentNotValid')
+          .withArgs(documentHash);
+      });
+
+      it('for a document anchored as a Policy rather than a Treaty', async function () {
+        const fixture = await loadFixture(deploySecondPoolFixture);
+        const { registry, secondTreaty, secondTreatyTermsHash, insurer, reinsurer } = fixture;
+        const documentHash = await anchorSigned(
+          registry,
+          insurer,
+          'Treaty wording filed as a policy',
+          secondTreatyTermsHash,
+          DOCUMENT_TYPE.Policy,
+          [insurer, reinsurer],
+        );
+        await expect(secondTreaty.connect(reinsurer).activate(documentHash))
+          .to.be.revertedWithCustomError(secondTreaty, 'ReinsuranceTreatyDocumentNotValid')
+          .withArgs(documentHash);
+      });
+
+      it('for a treaty document carrying other terms', async function () {
+        const fixture = await loadFixture(deploySecondPoolFixture);
+        const { registry, secondTreaty, secondTreatyTerms, insurer, reinsurer } = fixture;
+        // Signed with a 25 % quota share where the contract says 30 %.
+        const otherTerms = treatyTermsHash({ ...secondTreatyTerms, quotaShareBps: 2_500 });
+        const documentHash = await anchorSigned(
+          registry,
+          insurer,
+          'Treaty wording with a 25 % quota share',
+          otherTerms,
+          DOCUMENT_TYPE.Treaty,
+          [insurer, reinsurer],
+        );
+        await expect(secondTreaty.connect(reinsurer).activate(documentHash))
+          .to.be.revertedWithCustomError(secondTreaty, 'ReinsuranceTreatyDocumentNotValid')
+          .withArgs(documentHash);
+      });
+
+      it('for a superseded version, while the current version activates', async function () {
+        const fixture = await loadFixture(deploySecondPoolFixture);
+        const { registry, secondTreaty, secondTreatyTermsHash, insurer, reinsurer } = fixture;
+        const original = await anchorSecondTreatyDocument(fixture, 'Treaty 2026, original wording');
+        const endorsement = ethers.sha256(ethers.toUtf8Bytes('Treaty 2026, endorsement 1'));
+        await (
+          await registry.connect(insurer).supersede(original, {
+            documentHash: endorsement,
+            termsHash: secondTreatyTermsHash,
+            documentType: DOCUMENT_TYPE.Treaty,
+            retentionClass: 2,
+            policyRef: 'RT-2026-1',
+            storagePointer: 'bafkreibm6jg3ux5qumhcn2b3flc3tyu6dmlb4xa7u5bf44yegnrjhc4yeq',
+            requiredSigners: [insurer.address, reinsurer.address],
+          })
+        ).wait();
+
+        await expect(secondTreaty.connect(reinsurer).activate(original))
+          .to.be.revertedWithCustomError(secondTreaty, 'ReinsuranceTreatyDocumentNotValid')
+          .withArgs(original);
+
+        // The endorsement is current but not yet signed; once both sign it, it activates the treaty.
+        await expect(secondTreaty.connect(reinsurer).activate(endorsement))
+          .to.be.revertedWithCustomError(secondTreaty, 'ReinsuranceTreatyDocumentNotValid')
+          .withArgs(endorsement);
+        const deadline = BigInt(await time.latest()) + 3_600n;
+        for (const signer of [insurer, reinsurer]) {
+          const signed = await coSign(registry, signer, { documentHash: endorsement, deadline });
+          await (await registry.cosign(endorsement, signer.address, signed.nonce, deadline, signed.signature)).wait();
+        }
+        await expect(secondTreaty.connect(reinsurer).activate(endorsement))
+          .to.emit(secondTreaty, 'TreatyActivated')
+          .withArgs(endorsement, secondTreatyTermsHash);
+      });
+
+      it('for a revoked document', async function () {
+        const fixture = await loadFixture(deploySecondPoolFixture);
+        const { registry, secondTreaty, insurer, reinsurer } = fixture;
+        const documentHash = await anchorSecondTreatyDocument(fixture);
+        await (await registry.connect(insurer).revoke(documentHash, 1)).wait();
+        await expect(secondTreaty.connect(reinsurer).activate(documentHash))
+          .to.be.revertedWithCustomError(secondTreaty, 'ReinsuranceTreatyDocumentNotValid')
+          .withArgs(documentHash);
+      });
+
+      it('for a document the reinsurer has not co-signed', async function () {
+        const fixture = await loadFixture(deploySecondPoolFixture);
+        const { registry, secondTreaty, secondTreatyTermsHash, insurer, reinsurer } = fixture;
+        const documentHash = await anchorDocument(registry, insurer, {
+          text: 'Treaty signed by the insurer only',
+          termsHash: secondTreatyTermsHash,
+          documentType: DOCUMENT_TYPE.Treaty,
+          requiredSigners: [insurer, reinsurer],
+          signedBy: [insurer],
+        });
+        await expect(secondTreaty.connect(insurer).activate(documentHash))
+          .to.be.revertedWithCustomError(secondTreaty, 'ReinsuranceTreatyDocumentNotValid')
+          .withArgs(documentHash);
+      });
+
+      it('for a document the insurer has not co-signed', async function () {
+        const fixture = await loadFixture(deploySecondPoolFixture);
+        const { registry, secondTreaty, secondTreatyTermsHash, insurer, reinsurer } = fixture;
+        const documentHash = await anchorDocument(registry, reinsurer, {
+          text: 'Treaty signed by the reinsurer only',
+          termsHash: secondTreatyTermsHash,
+          documentType: DOCUMENT_TYPE.Treaty,
+          requiredSigners: [insurer, reinsurer],
+          signedBy: [reinsurer],
+        });
+        await expect(secondTreaty.connect(reinsurer).activate(documentHash))
+          .to.be.revertedWithCustomError(secondTreaty, 'ReinsuranceTreatyDocumentNotValid')
+          .withArgs(documentHash);
+      });
+
+      it('for a document co-signed by another reinsurer', async function () {
+        const fixture = await loadFixture(deploySecondPoolFixture);
+        const { registry, secondTreaty, secondTreatyTermsHash, insurer, reinsurer, secondReinsurer } = fixture;
+        const documentHash = await anchorSigned(
+          registry,
+          insurer,
+          'Treaty signed by the wrong reinsurer',
+          secondTreatyTermsHash,
+          DOCUMENT_TYPE.Treaty,
+          [insurer, secondReinsurer],
+        );
+        await expect(secondTreaty.connect(reinsurer).activate(documentHash))
+          .to.be.revertedWithCustomError(secondTreaty, 'ReinsuranceTreatyDocumentNotValid')
+          .withArgs(documentHash);
+      });
+    });
+
+    it('before activation, lends no capacity and refuses cessions with ReinsuranceTreatyNotActive', async function () {
+      const { secondPool, secondTreaty, reinsurer } = await loadFixture(deploySecondPoolFixture);
+      await (await secondTreaty.connect(reinsurer).postCollateral(SECOND_TREATY_COLLATERAL)).wait();
+      expect(await secondTreaty.solvencyCapacity(usd(1_000))).to.equal(0);
+
+      const asPool = secondTreaty.connect(await impersonate(await secondPool.getAddress()));
+      await expect(asPool.cedePremium(1, usd(100))).to.be.revertedWithCustomError(
+        secondTreaty,
+        'ReinsuranceTreatyNotActive',
+      );
+      await expect(asPool.returnPremium(1, usd(100))).to.be.revertedWithCustomError(
+        secondTreaty,
+        'ReinsuranceTreatyNotActive',
+      );
+      await expect(asPool.cedeLosses(FLIGHT, [{ policyId: 1, gross: usd(100) }])).to.be.revertedWithCustomError(
+        secondTreaty,
+        'ReinsuranceTreatyNotActive',
+      );
+    });
+  });
+
+  describe('postCollateral', function () {
+    it('takes the reinsurer’s stablecoin and emits CollateralPosted', async function () {
+      const { treaty, stablecoin, reinsurer } = await loadFixture(deployCapitalFixture);
+      await (await stablecoin.mint(reinsurer.address, usd(5_000))).wait();
+      await (await stablecoin.connect(reinsurer).approve(await treaty.getAddress(), usd(5_000))).wait();
+
+      const tx = treaty.connect(reinsurer).postCollateral(usd(5_000));
+
+      await expect(tx).to.emit(treaty, 'CollateralPosted').withArgs(reinsurer.address, usd(5_000));
+      await expect(tx).to.changeTokenBalances(ethers, stablecoin, [reinsurer, treaty], [-usd(5_000), usd(5_000)]);
+      expect(await treaty.collateral()).to.equal(TREATY_COLLATERAL + usd(5_000));
+    });
+
+    it('reverts with ReinsuranceTreatyOnlyReinsurer for anyone else, another REINSURER included', async function () {
+      const { treaty, stablecoin, insurer, secondReinsurer, stranger } = await loadFixture(deployCapitalFixture);
+      for (const caller of [insurer, secondReinsurer, stranger]) {
+        await (await stablecoin.mint(caller.address, usd(1))).wait();
+        await (await stablecoin.connect(caller).approve(await treaty.getAddress(), usd(1))).wait();
+        await expect(treaty.connect(caller).postCollateral(usd(1)))
+          .to.be.revertedWithCustomError(treaty, 'ReinsuranceTreatyOnlyReinsurer')
+          .withArgs(caller.address);
+      }
+    });
+
+    it('reverts with ConsortiumGovernedUnauthorized once the reinsurer is deactivated', async function () {
+      const { access, treaty, reinsurer, govern } = await loadFixture(deployCapitalFixture);
+      await govern(
+        await access.getAddress(),
+        access.interface.encodeFunctionData('setPartyActive', [reinsurer.address, false]),
+      );
+      await expect(treaty.connect(reinsurer).postCollateral(usd(1)))
+        .to.be.revertedWithCustomError(treaty, 'ConsortiumGovernedUnauthorized')
+        .withArgs(reinsurer.address, ROLES.REINSURER);
+      await expect(treaty.connect(reinsurer).withdrawCollateral(usd(1)))
+        .to.be.revertedWithCustomError(treaty, 'ConsortiumGovernedUnauthorized')
+        .withArgs(reinsurer.address, ROLES.REINSURER);
+    });
+  });
+
+  describe('withdrawCollateral', function () {
+    it('returns all collateral while the pool’s own assets cover its locked exposure', async function () {
+      const { treaty, stablecoin, reinsurer } = await loadFixture(deployCapitalFixture);
+
+      const tx = treaty.connect(reinsurer).withdrawCollateral(TREATY_COLLATERAL);
+
+      await expect(tx).to.emit(treaty, 'CollateralWithdrawn').withArgs(reinsurer.address, TREATY_COLLATERAL);
+      await expect(tx).to.changeTokenBalances(
+        ethers,
+        stablecoin,
+        [treaty, reinsurer],
+        [-TREATY_COLLATERAL, TREATY_COLLATERAL],
+      );
+      expect(await treaty.collateral()).to.equal(0);
+    });
+
+    it('reverts with ReinsuranceTreatyCollateralLocked(requested, withdrawable) for what the pool’s solvency needs', async function () {
+      const fixture = await loadFixture(deployCapitalFixture);
+      const { pool, treaty, product, client, reinsurer } = fixture;
+      // Premium 1,000 leaves the pool 200,760; locking 250,000 leans on 49,240 of the treaty's collateral.
+      await openDirect(pool, product, {
+        payer: client,
+        holder: client,
+        accumulationKey: FLIGHT,
+        premium: usd(1_000),
+        maxPayout: usd(250_000),
+      });
+      const withdrawable = usd(100_000 - 49_240);
+
+      await expect(treaty.connect(reinsurer).withdrawCollateral(withdrawable + 1n))
+        .to.be.revertedWithCustomError(treaty, 'ReinsuranceTreatyCollateralLocked')
+        .withArgs(withdrawable + 1n, withdrawable);
+      await (await treaty.connect(reinsurer).withdrawCollateral(withdrawable)).wait();
+      await expect(treaty.connect(reinsurer).withdrawCollateral(1))
+        .to.be.revertedWithCustomError(treaty, 'ReinsuranceTreatyCollateralLocked')
+        .withArgs(1, 0);
+
+      // What is left is exactly what keeps the pool solvent.
+      expect(await treaty.collateral()).to.equal(usd(49_240));
+      expect((await pool.assets()) + (await pool.reinsuranceCapacity())).to.equal(await pool.totalLocked());
+    });
+
+    it('reverts with ReinsuranceTreatyOnlyReinsurer for anyone else, another REINSURER included', async function () {
+      const { treaty, insurer, secondReinsurer, admin1 } = await loadFixture(deployCapitalFixture);
+      for (const caller of [insurer, secondReinsurer, admin1]) {
+        await expect(treaty.connect(caller).withdrawCollateral(usd(1)))
+          .to.be.revertedWithCustomError(treaty, 'ReinsuranceTreatyOnlyReinsurer')
+          .withArgs(caller.address);
+      }
+      expect(await treaty.collateral()).to.equal(TREATY_COLLATERAL);
+    });
+  });
+
+  describe('withdrawPremium', function () {
+    async function twoPremiums(fixture: CapitalFixture) {
+      for (const premium of [usd(100), usd(50)]) {
+        await openDirect(fixture.pool, fixture.product, {
+          payer: fixture.client,
+          holder: fixture.client,
+          accumulationKey: FLIGHT,
+          premium,
+          maxPayout: usd(500),
+        });
+      }
+    }
+
+    it('pays the reinsurer its ceded premium less commission and emits PremiumWithdrawn', async function () {
+      const fixture = await loadFixture(deployCapitalFixture);
+      const { treaty, stablecoin, reinsurer } = fixture;
+      await twoPremiums(fixture);
+      // 24 of the premium of 100 and 12 of the premium of 50.
+      expect(await treaty.premiumBalance()).to.equal(usd(36));
+
+      const tx = treaty.connect(reinsurer).withdrawPremium(usd(36));
+
+      await expect(tx).to.emit(treaty, 'PremiumWithdrawn').withArgs(reinsurer.address, usd(36));
+      await expect(tx).to.changeTokenBalances(ethers, stablecoin, [treaty, reinsurer], [-usd(36), usd(36)]);
+      expect(await treaty.premiumBalance()).to.equal(0);
+      expect(await treaty.collateral()).to.equal(TREATY_COLLATERAL);
+    });
+
+    it('reverts with ReinsuranceTreatyInsufficientPremium(requested, available) beyond the balance', async function () {
+      const fixture = await loadFixture(deployCapitalFixture);
+      const { treaty, reinsurer } = fixture;
+      await twoPremiums(fixture);
+      await expect(treaty.connect(reinsurer).withdrawPremium(usd(36) + 1n))
+        .to.be.revertedWithCustomError(treaty, 'ReinsuranceTreatyInsufficientPremium')
+        .withArgs(usd(36) + 1n, usd(36));
+    });
+
+    it('reverts with ReinsuranceTreatyOnlyReinsurer for anyone else, the insurer included', async function () {
+      const fixture = await loadFixture(deployCapitalFixture);
+      const { treaty, insurer, secondReinsurer } = fixture;
+      await twoPremiums(fixture);
+      for (const caller of [insurer, secondReinsurer]) {
+        await expect(treaty.connect(caller).withdrawPremium(usd(1)))
+          .to.be.revertedWithCustomError(treaty, 'ReinsuranceTreatyOnlyReinsurer')
+          .withArgs(caller.address);
+      }
+    });
+  });
+
+  describe('premium cession', function () {
+    it('cedes 30 % of each premium at issue, less a 20 % commission, rounding down (PremiumCeded)', async function () {
+      const fixture = await loadFixture(deployCapitalFixture);
+      const { pool, treaty, stablecoin, client } = fixture;
+      const premium = usd(33.333333);
+      const balancesBefore = await Promise.all([client, pool, treaty].map((a) => stablecoin.balanceOf(a)));
+
+      const { policyId, tx } = await issueFlight(fixture, client, 'Flight cover with an odd premium', { premium });
+
+      // 30 % of 33.333333 is 9.9999999, ceded 9.999999; 20 % of that is 1.9999998, commission 1.999999.
+      await expect(tx).to.emit(treaty, 'PremiumCeded').withArgs(policyId, premium, 9_999_999n, 1_999_999n);
+      const balancesAfter = await Promise.all([client, pool, treaty].map((a) => stablecoin.balanceOf(a)));
+      expect(balancesAfter.map((after, i) => after - balancesBefore[i]!)).to.deep.equal([
+        -premium,
+        premium - 8_000_000n,
+        8_000_000n,
+      ]);
+      expect(await treaty.premiumBalance()).to.equal(8_000_000n);
+    });
+
+    it('returns the ceded share of a refund from the premium balance (PremiumReturned)', async function () {
+      const fixture = await loadFixture(deployCapitalFixture);
+      const { pool, flight, treaty, stablecoin, client } = fixture;
+      const { policyId } = await issueFlight(fixture, client, 'Flight cover cancelled before departure');
+      expect(await treaty.premiumBalance()).to.equal(usd(4.8));
+
+      // The client cancels before cover starts: 90 % of the premium of 20 is refunded, and the treaty returns
+      // 30 % of 18 less 20 % commission.
+      const tx = flight.connect(client).cancel(policyId);
+
+      await expect(tx).to.emit(treaty, 'PremiumReturned').withArgs(policyId, usd(18), usd(4.32));
+      await expect(tx).to.emit(pool, 'PremiumRefunded').withArgs(policyId, client.address, usd(18), usd(250));
+      await expect(tx).to.changeTokenBalances(
+        ethers,
+        stablecoin,
+        [client, pool, treaty],
+        [usd(18), -usd(18) + usd(4.32), -usd(4.32)],
+      );
+      expect(await treaty.premiumBalance()).to.equal(usd(0.48));
+      expect(await treaty.collateral()).to.equal(TREATY_COLLATERAL);
+    });
+
+    it('returns it from collateral for what the premium balance no longer holds', async function () {
+      const fixture = await loadFixture(deployCapitalFixture);
+      const { flight, treaty, stablecoin, client, reinsurer } = fixture;
+      const { policyId } = await issueFlight(fixture, client, 'Flight cover cancelled after the premium was drawn');
+      await (await treaty.connect(reinsurer).withdrawPremium(usd(3))).wait();
+
+      // 4.32 is owed: the 1.80 left of the premium first, then 2.52 from collateral.
+      const tx = flight.connect(client).cancel(policyId);
+
+      await expect(tx).to.emit(treaty, 'PremiumReturned').withArgs(policyId, usd(18), usd(4.32));
+      await expect(tx).to.changeTokenBalance(ethers, stablecoin, treaty, -usd(4.32));
+      expect(await treaty.premiumBalance()).to.equal(0);
+      expect(await treaty.collateral()).to.equal(TREATY_COLLATERAL - usd(2.52));
+    });
+  });
+
+  describe('loss cession on flight payouts', function () {
+    it('cedes 30 % and the excess of loss above 2,000 per event, in settlement order (LossCeded)', async function () {
+      const fixture = await loadFixture(deployFlightLossesFixture);
+      const { treaty, flight, pool, feeds } = fixture;
+
+      const tx = await finaliseFlight(fixture, feeds['196']);
+
+      expect(await cessionsIn(treaty, tx)).to.deep.equal(ba196Cessions(feeds['196']));
+      // Five policies settled (one paying nothing), 10,500.000001 paid, 3,150 + 5,000 recovered.
+      await expect(tx)
+        .to.emit(pool, 'ClaimsSettled')
+        .withArgs(
+          feeds['196'],
+          await flight.getAddress(),
+          5,
+          usd(10_500) + 1n,
+          usd(8_150),
+          usd(2_000 + 200 + 1_500 + 3_000 + 4_000) + 1n,
+        );
+      const [retainedLoss, excessOfLossRecovered] = await treaty.eventTotals(feeds['196']);
+      expect(retainedLoss).to.equal(usd(7_350) + 1n);
+      expect(excessOfLossRecovered).to.equal(usd(5_000));
+      expect(await treaty.aggregateExcessOfLossRecovered()).to.equal(usd(5_000));
+      expect(await pool.exposure(feeds['196'])).to.equal(0);
+    });
+
+    it('records what computeCession gives for each loss and the event so far', async function () {
+      const fixture = await loadFixture(deployFlightLossesFixture);
+      const { treaty, feeds } = fixture;
+      const records = await cessionsIn(treaty, await finaliseFlight(fixture, feeds['196']));
+
+      let retained = 0n;
+      let aggregate = 0n;
+      for (const record of records) {
+        const [quotaShare, excessOfLoss] = await treaty.computeCession(record.gross, retained, aggregate);
+        expect([quotaShare, excessOfLoss]).to.deep.equal([record.cededQuotaShare, record.cededExcessOfLoss]);
+        retained += record.gross - record.cededQuotaShare;
+        aggregate += record.cededExcessOfLoss;
+      }
+      expect(await treaty.eventTotals(feeds['196'])).to.deep.equal([retained, aggregate]);
+    });
+
+    it('moves the recovery from the treaty’s collateral to the pool, and pays holders in full', async function () {
+      const fixture = await loadFixture(deployFlightLossesFixture);
+      const { treaty, pool, stablecoin, client, secondClient, feeds } = fixture;
+
+      const tx = finaliseFlight(fixture, feeds['196']);
+
+      // The client holds #1, #3, #5 (2,000 + 1,500.000001 + 4,000), the second client #2 and #4 (0 + 3,000).
+      await expect(tx).to.changeTokenBalances(
+        ethers,
+        stablecoin,
+        [client, secondClient, pool, treaty],
+        [usd(7_500) + 1n, usd(3_000), -(usd(10_500) + 1n) + usd(8_150), -usd(8_150)],
+      );
+      expect(await treaty.collateral()).to.equal(TREATY_COLLATERAL - usd(8_150));
+    });
+
+    it('cedes an event settled in several batches exactly as in one', async function () {
+      const fixture = await loadFixture(deployFlightLossesFixture);
+      const { treaty, flight, feeds, govern, stranger } = fixture;
+      await govern(await flight.getAddress(), flight.interface.encodeFunctionData('setSettlementBatchSize', [2]));
+
+      // The finalisation settles #1 and #2; anyone pushes the rest, two at a time.
+      const records = await cessionsIn(treaty, await finaliseFlight(fixture, feeds['196']));
+      for (let batch = 0; batch < 2; ++batch) {
+        const tx = await flight.connect(stranger).settle(feeds['196'], 10);
+        records.push(...(await cessionsIn(treaty, tx)));
+      }
+
+      expect(records).to.deep.equal(ba196Cessions(feeds['196']));
+      expect(await flight.feedProgress(feeds['196'])).to.deep.equal([5n, 5n]);
+      expect(await treaty.eventTotals(feeds['196'])).to.deep.equal([usd(7_350) + 1n, usd(5_000)]);
+    });
+
+    it('stops the excess of loss at the 8,000 aggregate limit across events, the quota share going on', async function () {
+      const fixture = await loadFixture(deployFlightLossesFixture);
+      const { treaty, pool, feeds } = fixture;
+      await finaliseFlight(fixture, feeds['196']);
+
+      // BA197: #6 gross 6,000, QS 1,800, retention 4,200, layer 2,200. #7 gross 3,000, QS 900, retention 6,300,
+      // layer 4,300, an increase of 2,100 of which only 800 is left in the aggregate.
+      const ba197 = await finaliseFlight(fixture, feeds['197']);
+      expect(await cessionsIn(treaty, ba197)).to.deep.equal([
+        cession(6, feeds['197'], usd(6_000), usd(1_800), usd(2_200)),
+        cession(7, feeds['197'], usd(3_000), usd(900), usd(800)),
+      ]);
+      await expect(ba197)
+        .to.emit(pool, 'ClaimsSettled')
+        .withArgs(feeds['197'], await fixture.flight.getAddress(), 2, usd(9_000), usd(5_700), usd(9_000));
+      expect(await treaty.eventTotals(feeds['197'])).to.deep.equal([usd(6_300), usd(3_000)]);
+      expect(await treaty.aggregateExcessOfLossRecovered()).to.equal(usd(8_000));
+
+      // BA198: retention 3,500 is above the attachment, but the aggregate is spent.
+      const ba198 = await finaliseFlight(fixture, feeds['198']);
+      expect(await cessionsIn(treaty, ba198)).to.deep.equal([cession(8, feeds['198'], usd(5_000), usd(1_500), 0n)]);
+      expect(await treaty.eventTotals(feeds['198'])).to.deep.equal([usd(3_500), 0n]);
+      expect(await treaty.aggregateExcessOfLossRecovered()).to.equal(usd(8_000));
+      expect(await treaty.collateral()).to.equal(TREATY_COLLATERAL - usd(8_150 + 5_700 + 1_500));
+    });
+
+    it('pays what collateral it has and emits CollateralShortfall(feedId, owed, paid)', async function () {
+      const fixture = await loadFixture(deployFlightLossesFixture);
+      const { treaty, pool, flight, stablecoin, client, secondClient, reinsurer, feeds } = fixture;
+      // The pool's own assets cover everything locked, so the reinsurer may take all but 1,000 back.
+      await (await treaty.connect(reinsurer).withdrawCollateral(TREATY_COLLATERAL - usd(1_000))).wait();
+
+      const tx = await finaliseFlight(fixture, feeds['196']);
+
+      await expect(tx).to.emit(treaty, 'CollateralShortfall').withArgs(feeds['196'], usd(8_150), usd(1_000));
+      // The cession records still show what the treaty owes.
+      expect(await cessionsIn(treaty, tx)).to.deep.equal(ba196Cessions(feeds['196']));
+      await expect(tx)
+        .to.emit(pool, 'ClaimsSettled')
+        .withArgs(feeds['196'], await flight.getAddress(), 5, usd(10_500) + 1n, usd(1_000), usd(10_700) + 1n);
+      await expect(tx).to.changeTokenBalances(
+        ethers,
+        stablecoin,
+        [client, secondClient, treaty],
+        [usd(7_500) + 1n, usd(3_000), -usd(1_000)],
+      );
+      expect(await treaty.collateral()).to.equal(0);
+      expect(await pool.reinsuranceCapacity()).to.equal(0);
+    });
+  });
+
+  describe('computeCession', function () {
+    it('rounds the quota share down, so a loss of one unit cedes nothing', async function () {
+      const { treaty } = await loadFixture(deployCapitalFixture);
+      expect(await treaty.computeCession(1, 0, 0)).to.deep.equal([0n, 0n]);
+      expect(await treaty.computeCession(3, 0, 0)).to.deep.equal([0n, 0n]);
+      expect(await treaty.computeCession(4, 0, 0)).to.deep.equal([1n, 0n]);
+      expect(await treaty.computeCession(usd(1_234.567891), 0, 0)).to.deep.equal([usd(370.370367), 0n]);
+    });
+
+    it('pays the layer only on the part of the event’s retention between attachment and attachment + limit', async function () {
+      const { treaty } = await loadFixture(deployCapitalFixture);
+      // Retention goes from 1,000 to 3,100: 1,100 above the attachment.
+      expect(await treaty.computeCession(usd(3_000), usd(1_000), 0)).to.deep.equal([usd(900), usd(1_100)]);
+      // The event's layer is already used up to 6,500 of 7,000: 500 left.
+      expect(await treaty.computeCession(usd(3_000), usd(6_500), 0)).to.deep.equal([usd(900), usd(500)]);
+      // Above attachment + limit the layer pays nothing more.
+      expect(await treaty.computeCession(usd(3_000), usd(7_000), 0)).to.deep.equal([usd(900), 0n]);
+      // Only 300 left of the aggregate.
+      expect(await treaty.computeCession(usd(3_000), usd(1_000), usd(7_700))).to.deep.equal([usd(900), usd(300)]);
+      expect(await treaty.computeCession(usd(3_000), usd(1_000), usd(9_000))).to.deep.equal([usd(900), 0n]);
+    });
+
+    it('matches the treaty formula on 60 generated losses', async function () {
+      const { treaty } = await loadFixture(deployCapitalFixture);
+      const grosses = [...amounts(7, 60, usd(6_000))];
+      const retentions = [...amounts(11, 60, usd(9_000))];
+      const aggregates = [...amounts(13, 60, usd(9_000))];
+      for (let i = 0; i < grosses.length; ++i) {
+        const [gross, retainedBefore, aggregateBefore] = [grosses[i]!, retentions[i]!, aggregates[i]!];
+        const expected = expectedCession(gross, retainedBefore, aggregateBefore);
+        const [quotaShare, excessOfLoss] = await treaty.computeCession(gross, retainedBefore, aggregateBefore);
+        expect(
+          { quotaShare, excessOfLoss },
+          `gross ${gross}, retained ${retainedBefore}, aggregate ${aggregateBefore}`,
+        ).to.deep.equal(expected);
+      }
+    });
+  });
+
+  describe('cessions by others than the pool', function () {
+    it('reverts with ReinsuranceTreatyOnlyPool, even for another risk pool', async function () {
+      const { treaty, secondPool, insurer, reinsurer, stranger } = await loadFixture(deploySecondPoolFixture);
+      const otherPool = await impersonate(await secondPool.getAddress());
+      for (const caller of [insurer, reinsurer, stranger, otherPool]) {
+        const asCaller = treaty.connect(caller);
+        await expect(asCaller.cedePremium(1, usd(100)))
+          .to.be.revertedWithCustomError(treaty, 'ReinsuranceTreatyOnlyPool')
+          .withArgs(caller.address);
+        await expect(asCaller.returnPremium(1, usd(100)))
+          .to.be.revertedWithCustomError(treaty, 'ReinsuranceTreatyOnlyPool')
+          .withArgs(caller.address);
+        await expect(asCaller.cedeLosses(FLIGHT, [{ policyId: 1, gross: usd(100) }]))
+          .to.be.revertedWithCustomError(treaty, 'ReinsuranceTreatyOnlyPool')
+          .withArgs(caller.address);
+      }
+      expect(await treaty.collateral()).to.equal(TREATY_COLLATERAL);
+      expect(await treaty.premiumBalance()).to.equal(0);
+    });
+  });
+
+  describe('conservation', function () {
+    it('moves stablecoin only between pool, treaty, clients, insurer and reinsurer; the total changes by mints only', async function () {
+      const fixture = await loadFixture(deployCapitalFixture);
+      const { pool, treaty, flight, stablecoin, client, secondClient, insurer, reinsurer } = fixture;
+      const holders = [pool, treaty, client, secondClient, insurer, reinsurer];
+      const total = async () => {
+        let sum = 0n;
+        for (const holder of holders) sum += await stablecoin.balanceOf(holder);
+        return sum;
+      };
+      const totalBefore = await total();
+      expect(totalBefore).to.equal(await stablecoin.totalSupply());
+      let minted = 0n;
+
+      // The insurer adds capital.
+      await (await stablecoin.mint(insurer.address, usd(1_000))).wait();
+      minted += usd(1_000);
+      await (await stablecoin.connect(insurer).approve(await pool.getAddress(), usd(1_000))).wait();
+      await (await pool.connect(insurer).depositCapital(usd(1_000))).wait();
+
+      // Two covers on BA196 that pay on cancellation, one on BA197 that the client cancels.
+      const { feedId } = await issueFlight(fixture, client, 'Conservation cover 1', {
+        cancellationPayout: usd(2_500),
+        sumInsured: usd(2_500),
+        premium: usd(45),
+      });
+      await issueFlight(fixture, secondClient, 'Conservation cover 2', {
+        cancellationPayout: usd(1_800),
+        sumInsured: usd(1_800),
+        premium: usd(31.5),
+      });
+      const { policyId: cancelled } = await issueFlight(fixture, client, 'Conservation cover 3', {
+        flightNumber: '197',
+      });
+      await (await flight.connect(client).cancel(cancelled)).wait();
+
+      // BA196 is cancelled: 4,300 paid, with quota share and excess of loss recovered.
+      await time.increase(13 * 3600);
+      const settlement = await finaliseFlight(fixture, feedId);
+      await expect(settlement).to.emit(treaty, 'LossCeded');
+
+      // Everyone takes out what they may.
+      await (await treaty.connect(reinsurer).withdrawPremium(await treaty.premiumBalance())).wait();
+      await (await treaty.connect(reinsurer).withdrawCollateral(usd(20_000))).wait();
+      await (await pool.connect(insurer).withdrawCapital(usd(50_000))).wait();
+      await (await stablecoin.mint(reinsurer.address, usd(500))).wait();
+      minted += usd(500);
+      await (await stablecoin.connect(reinsurer).approve(await treaty.getAddress(), usd(500))).wait();
+      await (await treaty.connect(reinsurer).postCollateral(usd(500))).wait();
+
+      expect(await total()).to.equal(totalBefore + minted);
+      expect(await stablecoin.totalSupply()).to.equal(totalBefore + minted);
+      // Each contract's books match its balance.
+      expect(await stablecoin.balanceOf(treaty)).to.equal(
+        (await treaty.collateral()) + (await treaty.premiumBalance()),
+      );
+      expect(await stablecoin.balanceOf(pool)).to.equal(await pool.assets());
+      expect(await pool.totalLocked()).to.equal(0);
+    });
+  });
+});

@@ -1,0 +1,599 @@
+import { expect } from 'chai';
+import { flightFeedId } from '../../services/shared/eip712.js';
+import type { RiskPool } from '../../types/ethers-contracts/index.js';
+import {
+  anchorSecondTreatyDocument,
+  countEvents,
+  deployCapitalFixture,
+  deployReinsuredSecondPoolFixture,
+  deploySecondPoolFixture,
+  fund,
+  openDirect,
+  proposeApproved,
+  SECOND_POOL_CAPITAL,
+  SECOND_TREATY_COLLATERAL,
+  treatyTermsHash,
+  type CapitalFixture,
+} from '../helpers/capital.js';
+import { ethers, networkHelpers, ROLES } from '../helpers/consortium.js';
+import { anchorSigned, DOCUMENT_TYPE, usd } from '../helpers/parametric.js';
+
+const loadFixture = networkHelpers.loadFixture.bind(networkHelpers);
+
+/** Two accumulation keys: the flight feeds of two different flights. */
+const FLIGHT = flightFeedId('BA', '196', 20261120);
+const OTHER_FLIGHT = flightFeedId('LH', '400', 20261120);
+
+/** Capital the parametric fixture deposits in the main pool, and collateral it posts to the main treaty. */
+const POOL_CAPITAL = usd(200_000);
+const TREATY_COLLATERAL = usd(100_000);
+
+/** The data `ConsortiumAccessExecutionFailed` carries when the pool refuses a treaty. */
+function invalidTreaty(pool: RiskPool, treaty: string): string {
+  return pool.interface.encodeErrorResult('RiskPoolInvalidTreaty', [treaty]);
+}
+
+/** Opens a policy on `FLIGHT` paid and held by the client. */
+async function openForClient(fixture: CapitalFixture, premium: bigint, maxPayout: bigint, key = FLIGHT) {
+  return openDirect(fixture.pool, fixture.product, {
+    payer: fixture.client,
+    holder: fixture.client,
+    accumulationKey: key,
+    premium,
+    maxPayout,
+  });
+}
+
+describe('RiskPool', function () {
+  describe('depositCapital', function () {
+    it('moves the insurer’s stablecoin into the pool and emits CapitalDeposited', async function () {
+      const { pool, stablecoin, insurer } = await loadFixture(deployCapitalFixture);
+      await fund(stablecoin, insurer, await pool.getAddress(), usd(5_000));
+
+      const tx = pool.connect(insurer).depositCapital(usd(5_000));
+
+      await expect(tx).to.emit(pool, 'CapitalDeposited').withArgs(insurer.address, usd(5_000));
+      await expect(tx).to.changeTokenBalances(ethers, stablecoin, [insurer, pool], [-usd(5_000), usd(5_000)]);
+      expect(await pool.assets()).to.equal(POOL_CAPITAL + usd(5_000));
+    });
+
+    it('reverts with ConsortiumGovernedUnauthorized for a reinsurer, a client, an auditor and a stranger', async function () {
+      const { pool, stablecoin, reinsurer, client, auditor, stranger } = await loadFixture(deployCapitalFixture);
+      for (const caller of [reinsurer, client, auditor, stranger]) {
+        await fund(stablecoin, caller, await pool.getAddress(), usd(100));
+        await expect(pool.connect(caller).depositCapital(usd(100)))
+          .to.be.revertedWithCustomError(pool, 'ConsortiumGovernedUnauthorized')
+          .withArgs(caller.address, ROLES.INSURER);
+      }
+      expect(await pool.assets()).to.equal(POOL_CAPITAL);
+    });
+
+    it('reverts with ConsortiumGovernedUnauthorized for a deactivated insurer', async function () {
+      const { access, pool, stablecoin, insurer, govern } = await loadFixture(deployCapitalFixture);
+      await govern(
+        await access.getAddress(),
+        access.interface.encodeFunctionData('setPartyActive', [insurer.address, false]),
+      );
+      await fund(stablecoin, insurer, await pool.getAddress(), usd(100));
+
+      await expect(pool.connect(insurer).depositCapital(usd(100)))
+        .to.be.revertedWithCustomError(pool, 'ConsortiumGovernedUnauthorized')
+        .withArgs(insurer.address, ROLES.INSURER);
+    });
+
+    it('reverts with RiskPoolInvalidAmount for zero', async function () {
+      const { pool, insurer } = await loadFixture(deployCapitalFixture);
+      await expect(pool.connect(insurer).depositCapital(0))
+        .to.be.revertedWithCustomError(pool, 'RiskPoolInvalidAmount')
+        .withArgs(0);
+    });
+  });
+
+  describe('withdrawCapital', function () {
+    it('pays the insurer and emits CapitalWithdrawn', async function () {
+      const { pool, stablecoin, insurer } = await loadFixture(deployCapitalFixture);
+
+      const tx = pool.connect(insurer).withdrawCapital(usd(50_000));
+
+      await expect(tx).to.emit(pool, 'CapitalWithdrawn').withArgs(insurer.address, usd(50_000));
+      await expect(tx).to.changeTokenBalances(ethers, stablecoin, [pool, insurer], [-usd(50_000), usd(50_000)]);
+      expect(await pool.assets()).to.equal(POOL_CAPITAL - usd(50_000));
+    });
+
+    it('lets the insurer withdraw everything while nothing is locked', async function () {
+      const { pool, insurer } = await loadFixture(deployCapitalFixture);
+      await (await pool.connect(insurer).withdrawCapital(POOL_CAPITAL)).wait();
+      expect(await pool.assets()).to.equal(0);
+    });
+
+    it('reverts with ConsortiumGovernedUnauthorized for anyone but an active INSURER', async function () {
+      const { pool, reinsurer, client, stranger } = await loadFixture(deployCapitalFixture);
+      for (const caller of [reinsurer, client, stranger]) {
+        await expect(pool.connect(caller).withdrawCapital(usd(1)))
+          .to.be.revertedWithCustomError(pool, 'ConsortiumGovernedUnauthorized')
+          .withArgs(caller.address, ROLES.INSURER);
+      }
+      expect(await pool.assets()).to.equal(POOL_CAPITAL);
+    });
+
+    it('reverts with RiskPoolInvalidAmount for zero and for more than the pool holds', async function () {
+      const { pool, insurer } = await loadFixture(deployCapitalFixture);
+      await expect(pool.connect(insurer).withdrawCapital(0))
+        .to.be.revertedWithCustomError(pool, 'RiskPoolInvalidAmount')
+        .withArgs(0);
+      await expect(pool.connect(insurer).withdrawCapital(POOL_CAPITAL + 1n))
+        .to.be.revertedWithCustomError(pool, 'RiskPoolInvalidAmount')
+        .withArgs(POOL_CAPITAL + 1n);
+    });
+
+    it('reverts with RiskPoolInsolvent(locked, assets, capacity) one unit beyond what solvency allows', async function () {
+      const fixture = await loadFixture(deployCapitalFixture);
+      const { pool, insurer } = fixture;
+      // Premium 1,000: 300 ceded less 60 commission leaves the pool 760. Locked 100,000; the treaty lends
+      // min(collateral 100,000, 30 % of 100,000) = 30,000, so the pool must keep 70,000 of its 200,760.
+      await openForClient(fixture, usd(1_000), usd(100_000));
+      expect(await pool.assets()).to.equal(usd(200_760));
+      expect(await pool.reinsuranceCapacity()).to.equal(usd(30_000));
+
+      await expect(pool.connect(insurer).withdrawCapital(usd(130_760) + 1n))
+        .to.be.revertedWithCustomError(pool, 'RiskPoolInsolvent')
+        .withArgs(usd(100_000), usd(70_000) - 1n, usd(30_000));
+
+      await expect(pool.connect(insurer).withdrawCapital(usd(130_760)))
+        .to.emit(pool, 'CapitalWithdrawn')
+        .withArgs(insurer.address, usd(130_760));
+      expect(await pool.assets()).to.equal(usd(70_000));
+      expect(await pool.totalLocked()).to.equal(usd(100_000));
+    });
+  });
+
+  describe('openPolicy', function () {
+    it('reverts with RiskPoolUnknownProduct for a caller that is not an allowed product', async function () {
+      const { pool, insurer, client, stranger } = await loadFixture(deployCapitalFixture);
+      for (const caller of [insurer, stranger]) {
+        await expect(pool.connect(caller).openPolicy(client.address, client.address, FLIGHT, usd(10), usd(100)))
+          .to.be.revertedWithCustomError(pool, 'RiskPoolUnknownProduct')
+          .withArgs(caller.address);
+      }
+      expect(await pool.policyCount()).to.equal(0);
+    });
+
+    it('pulls the premium from the payer, cedes its share and emits PolicyOpened', async function () {
+      const { pool, treaty, stablecoin, product, client, secondClient } = await loadFixture(deployCapitalFixture);
+      await (await stablecoin.connect(secondClient).approve(await pool.getAddress(), usd(100))).wait();
+
+      // The second client pays for a policy the client holds. Premium 100: 30 ceded, 6 commission kept.
+      const tx = pool.connect(product).openPolicy(secondClient.address, client.address, FLIGHT, usd(100), usd(500));
+
+      await expect(tx)
+        .to.emit(pool, 'PolicyOpened')
+        .withArgs(1, product.address, client.address, FLIGHT, usd(100), usd(500));
+      await expect(tx).to.changeTokenBalances(
+        ethers,
+        stablecoin,
+        [secondClient, client, pool, treaty],
+        [-usd(100), 0, usd(76), usd(24)],
+      );
+    });
+
+    it('numbers policies 1, 2, 3 and returns the id', async function () {
+      const fixture = await loadFixture(deployCapitalFixture);
+      const ids: bigint[] = [];
+      for (let i = 0; i < 3; ++i) {
+        const { policyId, tx } = await openForClient(fixture, usd(10), usd(100));
+        await expect(tx)
+          .to.emit(fixture.pool, 'PolicyOpened')
+          .withArgs(policyId, fixture.product.address, fixture.client.address, FLIGHT, usd(10), usd(100));
+        ids.push(policyId);
+      }
+      expect(ids).to.deep.equal([1n, 2n, 3n]);
+      expect(await fixture.pool.policyCount()).to.equal(3);
+    });
+
+    it('adds each policy’s maximum payout to its accumulation key and to the total locked', async function () {
+      const fixture = await loadFixture(deployCapitalFixture);
+      const { pool } = fixture;
+      await openForClient(fixture, usd(10), usd(500), FLIGHT);
+      await openForClient(fixture, usd(10), usd(300), OTHER_FLIGHT);
+      await openForClient(fixture, usd(10), usd(200), FLIGHT);
+
+      expect(await pool.exposure(FLIGHT)).to.equal(usd(700));
+      expect(await pool.exposure(OTHER_FLIGHT)).to.equal(usd(300));
+      expect(await pool.totalLocked()).to.equal(usd(1_000));
+      // The treaty lends 30 % of the locked exposure, well within its collateral.
+      expect(await pool.reinsuranceCapacity()).to.equal(usd(300));
+    });
+
+    it('reverts with RiskPoolAccumulationCapExceeded(key, exposure, cap) above the cap of one key only', async function () {
+      const fixture = await loadFixture(deployCapitalFixture);
+      const { pool, product, client, govern } = fixture;
+      await govern(await pool.getAddress(), pool.interface.encodeFunctionData('setAccumulationCap', [usd(1_000)]));
+      await openForClient(fixture, usd(10), usd(600), FLIGHT);
+
+      await expect(pool.connect(product).openPolicy(client.address, client.address, FLIGHT, usd(10), usd(500)))
+        .to.be.revertedWithCustomError(pool, 'RiskPoolAccumulationCapExceeded')
+        .withArgs(FLIGHT, usd(1_100), usd(1_000));
+      await expect(pool.connect(product).openPolicy(client.address, client.address, FLIGHT, usd(10), usd(400) + 1n))
+        .to.be.revertedWithCustomError(pool, 'RiskPoolAccumulationCapExceeded')
+        .withArgs(FLIGHT, usd(1_000) + 1n, usd(1_000));
+
+      // Up to the cap exactly is fine, and another flight has its own cap.
+      await openForClient(fixture, usd(10), usd(400), FLIGHT);
+      await openForClient(fixture, usd(10), usd(1_000), OTHER_FLIGHT);
+      expect(await pool.exposure(FLIGHT)).to.equal(usd(1_000));
+      expect(await pool.exposure(OTHER_FLIGHT)).to.equal(usd(1_000));
+      expect(await pool.policyCount()).to.equal(3);
+    });
+
+    it('reverts with RiskPoolInsolvent(locked, assets, 0) when a pool without a treaty would lock more than it holds', async function () {
+      const { secondPool, product, client } = await loadFixture(deploySecondPoolFixture);
+      // 1,000 of capital and a premium of 100: the pool holds 1,100 and may lock no more.
+      await expect(secondPool.connect(product).openPolicy(client.address, client.address, FLIGHT, usd(100), usd(1_500)))
+        .to.be.revertedWithCustomError(secondPool, 'RiskPoolInsolvent')
+        .withArgs(usd(1_500), usd(1_100), 0);
+      await (
+        await secondPool.connect(product).openPolicy(client.address, client.address, FLIGHT, usd(100), usd(1_100))
+      ).wait();
+      expect(await secondPool.totalLocked()).to.equal(usd(1_100));
+    });
+
+    it('locks beyond its assets when the treaty’s quota share capacity covers the rest', async function () {
+      const { secondPool, secondTreaty, product, client } = await loadFixture(deployReinsuredSecondPoolFixture);
+      // Premium 100 leaves the pool 76 after the cession: assets 1,076. Locking 1,500 needs 424 more; the treaty
+      // lends 30 % of 1,500 = 450.
+      await expect(
+        secondPool.connect(product).openPolicy(client.address, client.address, FLIGHT, usd(100), usd(1_500)),
+      ).to.emit(secondPool, 'PolicyOpened');
+      expect(await secondPool.assets()).to.equal(usd(1_076));
+      expect(await secondPool.totalLocked()).to.equal(usd(1_500));
+      expect(await secondPool.reinsuranceCapacity()).to.equal(usd(450));
+      expect(await secondTreaty.solvencyCapacity(usd(1_500))).to.equal(usd(450));
+    });
+
+    it('reverts with RiskPoolInsolvent(locked, assets, capacity) one unit beyond assets plus quota share', async function () {
+      const { secondPool, product, client } = await loadFixture(deployReinsuredSecondPoolFixture);
+      // L <= 1,076 + floor(0.3 L) holds up to L = 1,537.142857.
+      const limit = 1_537_142_857n;
+      await expect(secondPool.connect(product).openPolicy(client.address, client.address, FLIGHT, usd(100), limit + 1n))
+        .to.be.revertedWithCustomError(secondPool, 'RiskPoolInsolvent')
+        .withArgs(limit + 1n, usd(1_076), 461_142_857n);
+      await expect(
+        secondPool.connect(product).openPolicy(client.address, client.address, FLIGHT, usd(100), limit),
+      ).to.emit(secondPool, 'PolicyOpened');
+      expect(await secondPool.totalLocked()).to.equal(limit);
+    });
+
+    it('counts no more reinsurance capacity than the treaty’s collateral', async function () {
+      const { secondPool, secondTreaty, product, client, reinsurer } = await loadFixture(
+        deployReinsuredSecondPoolFixture,
+      );
+      // Nothing is locked yet, so the reinsurer may take back all but 200.
+      await (await secondTreaty.connect(reinsurer).withdrawCollateral(SECOND_TREATY_COLLATERAL - usd(200))).wait();
+
+      await expect(secondPool.connect(product).openPolicy(client.address, client.address, FLIGHT, usd(100), usd(1_500)))
+        .to.be.revertedWithCustomError(secondPool, 'RiskPoolInsolvent')
+        .withArgs(usd(1_500), usd(1_076), usd(200));
+      await (
+        await secondPool.connect(product).openPolicy(client.address, client.address, FLIGHT, usd(100), usd(1_276))
+      ).wait();
+      expect(await secondPool.reinsuranceCapacity()).to.equal(usd(200));
+    });
+  });
+
+  describe('settle', function () {
+    /** Three policies on one flight: 500 and 300 held by the client, 400 by the second client. */
+    async function threePolicies(fixture: CapitalFixture) {
+      const { pool, product, client, secondClient } = fixture;
+      const open = (holder: typeof client, maxPayout: bigint) =>
+        openDirect(pool, product, { payer: holder, holder, accumulationKey: FLIGHT, premium: usd(10), maxPayout });
+      return [
+        (await open(client, usd(500))).policyId,
+        (await open(secondClient, usd(400))).policyId,
+        (await open(client, usd(300))).policyId,
+      ] as const;
+    }
+
+    it('pays each holder its gross, moves the recovery in and emits ClaimsSettled', async function () {
+      const fixture = await loadFixture(deployCapitalFixture);
+      const { pool, treaty, stablecoin, product, client, secondClient } = fixture;
+      const [first, second, third] = await threePolicies(fixture);
+
+      const tx = await pool.connect(product).settle(FLIGHT, FLIGHT, [
+        { policyId: first, holder: client.address, gross: usd(200), locked: usd(500) },
+        { policyId: second, holder: secondClient.address, gross: 0, locked: usd(400) },
+        { policyId: third, holder: client.address, gross: usd(300), locked: usd(300) },
+      ]);
+
+      // 30 % of 200 and of 300 is recovered; the event's retention (350) stays below the 2,000 attachment.
+      await expect(tx)
+        .to.emit(pool, 'ClaimsSettled')
+        .withArgs(FLIGHT, product.address, 3, usd(500), usd(150), usd(1_200));
+      await expect(tx).to.changeTokenBalances(
+        ethers,
+        stablecoin,
+        [client, secondClient, pool, treaty],
+        [usd(500), 0, -usd(350), -usd(150)],
+      );
+      await expect(tx).to.emit(treaty, 'LossCeded').withArgs(first, FLIGHT, usd(200), usd(60), 0, usd(140));
+      await expect(tx).to.emit(treaty, 'LossCeded').withArgs(third, FLIGHT, usd(300), usd(90), 0, usd(210));
+      expect(await countEvents(treaty, tx, 'LossCeded')).to.equal(2);
+      expect(await pool.exposure(FLIGHT)).to.equal(0);
+      expect(await pool.totalLocked()).to.equal(0);
+      expect(await treaty.collateral()).to.equal(TREATY_COLLATERAL - usd(150));
+    });
+
+    it('cedes the whole batch to the treaty in one cession', async function () {
+      const fixture = await loadFixture(deployCapitalFixture);
+      const { pool, treaty, product, client, reinsurer } = fixture;
+      const [first, , third] = await threePolicies(fixture);
+      // With only 100 of collateral left, one cession of the batch owes 150 and reports one shortfall.
+      await (await treaty.connect(reinsurer).withdrawCollateral(TREATY_COLLATERAL - usd(100))).wait();
+
+      const tx = await pool.connect(product).settle(FLIGHT, FLIGHT, [
+        { policyId: first, holder: client.address, gross: usd(200), locked: usd(500) },
+        { policyId: third, holder: client.address, gross: usd(300), locked: usd(300) },
+      ]);
+
+      await expect(tx).to.emit(treaty, 'CollateralShortfall').withArgs(FLIGHT, usd(150), usd(100));
+      expect(await countEvents(treaty, tx, 'CollateralShortfall')).to.equal(1);
+      await expect(tx)
+        .to.emit(pool, 'ClaimsSettled')
+        .withArgs(FLIGHT, product.address, 2, usd(500), usd(100), usd(800));
+      expect(await pool.exposure(FLIGHT)).to.equal(usd(400));
+    });
+
+    it('only releases collateral for policies that expire untriggered', async function () {
+      const fixture = await loadFixture(deployCapitalFixture);
+      const { pool, treaty, stablecoin, product, client, secondClient } = fixture;
+      const [first, second] = await threePolicies(fixture);
+      await openForClient(fixture, usd(10), usd(250), OTHER_FLIGHT);
+
+      const tx = await pool.connect(product).settle(FLIGHT, FLIGHT, [
+        { policyId: first, holder: client.address, gross: 0, locked: usd(500) },
+        { policyId: second, holder: secondClient.address, gross: 0, locked: usd(400) },
+      ]);
+
+      await expect(tx).to.emit(pool, 'ClaimsSettled').withArgs(FLIGHT, product.address, 2, 0, 0, usd(900));
+      await expect(tx).not.to.emit(treaty, 'LossCeded');
+      await expect(tx).to.changeTokenBalances(ethers, stablecoin, [client, secondClient, pool, treaty], [0, 0, 0, 0]);
+      // The third policy on the flight and the other flight stay locked.
+      expect(await pool.exposure(FLIGHT)).to.equal(usd(300));
+      expect(await pool.exposure(OTHER_FLIGHT)).to.equal(usd(250));
+      expect(await pool.totalLocked()).to.equal(usd(550));
+    });
+
+    it('reverts with RiskPoolUnknownProduct for a caller that is not an allowed product', async function () {
+      const fixture = await loadFixture(deployCapitalFixture);
+      const { pool, client, insurer } = fixture;
+      const [first] = await threePolicies(fixture);
+      await expect(
+        pool
+          .connect(insurer)
+          .settle(FLIGHT, FLIGHT, [{ policyId: first, holder: client.address, gross: usd(500), locked: usd(500) }]),
+      )
+        .to.be.revertedWithCustomError(pool, 'RiskPoolUnknownProduct')
+        .withArgs(insurer.address);
+    });
+  });
+
+  describe('refund', function () {
+    it('refunds the holder, takes back the treaty’s ceded share and emits PremiumRefunded', async function () {
+      const fixture = await loadFixture(deployCapitalFixture);
+      const { pool, treaty, stablecoin, product, client } = fixture;
+      const { policyId } = await openForClient(fixture, usd(100), usd(500));
+      expect(await treaty.premiumBalance()).to.equal(usd(24));
+
+      // Refund 90: the treaty returns 30 % of it less the 20 % commission, 21.6.
+      const tx = pool.connect(product).refund(policyId, client.address, FLIGHT, usd(90), usd(500));
+
+      await expect(tx).to.emit(pool, 'PremiumRefunded').withArgs(policyId, client.address, usd(90), usd(500));
+      await expect(tx).to.emit(treaty, 'PremiumReturned').withArgs(policyId, usd(90), usd(21.6));
+      await expect(tx).to.changeTokenBalances(
+        ethers,
+        stablecoin,
+        [client, pool, treaty],
+        [usd(90), -usd(68.4), -usd(21.6)],
+      );
+      expect(await treaty.premiumBalance()).to.equal(usd(2.4));
+      expect(await pool.exposure(FLIGHT)).to.equal(0);
+      expect(await pool.totalLocked()).to.equal(0);
+    });
+
+    it('only releases the collateral when nothing is refunded', async function () {
+      const fixture = await loadFixture(deployCapitalFixture);
+      const { pool, treaty, stablecoin, product, client } = fixture;
+      const { policyId } = await openForClient(fixture, usd(100), usd(500));
+
+      const tx = pool.connect(product).refund(policyId, client.address, FLIGHT, 0, usd(500));
+
+      await expect(tx).to.emit(pool, 'PremiumRefunded').withArgs(policyId, client.address, 0, usd(500));
+      await expect(tx).not.to.emit(treaty, 'PremiumReturned');
+      await expect(tx).to.changeTokenBalances(ethers, stablecoin, [client, pool, treaty], [0, 0, 0]);
+      expect(await pool.totalLocked()).to.equal(0);
+    });
+
+    it('reverts with RiskPoolUnknownProduct for a caller that is not an allowed product', async function () {
+      const fixture = await loadFixture(deployCapitalFixture);
+      const { pool, client } = fixture;
+      const { policyId } = await openForClient(fixture, usd(100), usd(500));
+      await expect(pool.connect(client).refund(policyId, client.address, FLIGHT, usd(100), usd(500)))
+        .to.be.revertedWithCustomError(pool, 'RiskPoolUnknownProduct')
+        .withArgs(client.address);
+    });
+  });
+
+  describe('settings', function () {
+    it('reverts with ConsortiumGovernedDualControlRequired when called directly, even by an ADMIN', async function () {
+      const { pool, treaty, admin1, insurer, product } = await loadFixture(deployCapitalFixture);
+      for (const caller of [admin1, insurer]) {
+        await expect(pool.connect(caller).setProduct(caller.address, true))
+          .to.be.revertedWithCustomError(pool, 'ConsortiumGovernedDualControlRequired')
+          .withArgs(caller.address);
+        await expect(pool.connect(caller).setAccumulationCap(usd(1)))
+          .to.be.revertedWithCustomError(pool, 'ConsortiumGovernedDualControlRequired')
+          .withArgs(caller.address);
+        await expect(pool.connect(caller).setTreaty(await treaty.getAddress()))
+          .to.be.revertedWithCustomError(pool, 'ConsortiumGovernedDualControlRequired')
+          .withArgs(caller.address);
+      }
+      expect(await pool.isProduct(product.address)).to.equal(true);
+      expect(await pool.isProduct(admin1.address)).to.equal(false);
+    });
+
+    it('setProduct allows and disallows a product through dual control and emits ProductSet', async function () {
+      const fixture = await loadFixture(deployCapitalFixture);
+      const { access, pool, product, client } = fixture;
+      const proposalId = await proposeApproved(
+        fixture,
+        await pool.getAddress(),
+        pool.interface.encodeFunctionData('setProduct', [product.address, false]),
+      );
+
+      await expect(access.connect(fixture.admin1).execute(proposalId))
+        .to.emit(pool, 'ProductSet')
+        .withArgs(product.address, false);
+
+      expect(await pool.isProduct(product.address)).to.equal(false);
+      await expect(pool.connect(product).openPolicy(client.address, client.address, FLIGHT, usd(10), usd(100)))
+        .to.be.revertedWithCustomError(pool, 'RiskPoolUnknownProduct')
+        .withArgs(product.address);
+    });
+
+    it('setAccumulationCap changes the cap through dual control and emits AccumulationCapSet', async function () {
+      const fixture = await loadFixture(deployCapitalFixture);
+      const { access, pool, product, client } = fixture;
+      const proposalId = await proposeApproved(
+        fixture,
+        await pool.getAddress(),
+        pool.interface.encodeFunctionData('setAccumulationCap', [usd(250)]),
+      );
+
+      await expect(access.connect(fixture.admin1).execute(proposalId))
+        .to.emit(pool, 'AccumulationCapSet')
+        .withArgs(usd(250));
+
+      expect(await pool.accumulationCap()).to.equal(usd(250));
+      await expect(pool.connect(product).openPolicy(client.address, client.address, FLIGHT, usd(10), usd(251)))
+        .to.be.revertedWithCustomError(pool, 'RiskPoolAccumulationCapExceeded')
+        .withArgs(FLIGHT, usd(251), usd(250));
+    });
+
+    it('setTreaty attaches an active treaty written for the pool and emits TreatySet', async function () {
+      const fixture = await loadFixture(deploySecondPoolFixture);
+      const { access, secondPool, secondTreaty, stablecoin, reinsurer } = fixture;
+      const treatyAddress = await secondTreaty.getAddress();
+      await (await secondTreaty.connect(reinsurer).activate(await anchorSecondTreatyDocument(fixture))).wait();
+      const proposalId = await proposeApproved(
+        fixture,
+        await secondPool.getAddress(),
+        secondPool.interface.encodeFunctionData('setTreaty', [treatyAddress]),
+      );
+
+      await expect(access.connect(fixture.admin1).execute(proposalId))
+        .to.emit(secondPool, 'TreatySet')
+        .withArgs(treatyAddress);
+
+      expect(await secondPool.treaty()).to.equal(treatyAddress);
+      // The treaty pulls ceded premiums from the pool.
+      expect(await stablecoin.allowance(await secondPool.getAddress(), treatyAddress)).to.equal(ethers.MaxUint256);
+      expect(await secondPool.assets()).to.equal(SECOND_POOL_CAPITAL);
+    });
+
+    it('setTreaty rejects a second treaty (RiskPoolInvalidTreaty inside ConsortiumAccessExecutionFailed)', async function () {
+      const fixture = await loadFixture(deployCapitalFixture);
+      const { access, registry, pool, treaty, insurer, reinsurer } = fixture;
+      const terms = { ...fixture.treatyTerms, excessOfLossAttachment: usd(3_000) };
+      const replacement = await ethers.deployContract('ReinsuranceTreaty', [
+        await access.getAddress(),
+        await registry.getAddress(),
+        terms,
+      ]);
+      await (
+        await replacement
+          .connect(reinsurer)
+          .activate(
+            await anchorSigned(registry, insurer, 'Replacement treaty', treatyTermsHash(terms), DOCUMENT_TYPE.Treaty, [
+              insurer,
+              reinsurer,
+            ]),
+          )
+      ).wait();
+      const replacementAddress = await replacement.getAddress();
+      const proposalId = await proposeApproved(
+        fixture,
+        await pool.getAddress(),
+        pool.interface.encodeFunctionData('setTreaty', [replacementAddress]),
+      );
+
+      await expect(access.connect(fixture.admin1).execute(proposalId))
+        .to.be.revertedWithCustomError(access, 'ConsortiumAccessExecutionFailed')
+        .withArgs(proposalId, invalidTreaty(pool, replacementAddress));
+      expect(await pool.treaty()).to.equal(await treaty.getAddress());
+    });
+
+    it('setTreaty rejects a treaty once policies have been written', async function () {
+      const fixture = await loadFixture(deploySecondPoolFixture);
+      const { access, secondPool, secondTreaty, product, client, reinsurer } = fixture;
+      await (
+        await secondPool.connect(product).openPolicy(client.address, client.address, FLIGHT, usd(10), usd(500))
+      ).wait();
+      await (await secondTreaty.connect(reinsurer).activate(await anchorSecondTreatyDocument(fixture))).wait();
+      const treatyAddress = await secondTreaty.getAddress();
+      const proposalId = await proposeApproved(
+        fixture,
+        await secondPool.getAddress(),
+        secondPool.interface.encodeFunctionData('setTreaty', [treatyAddress]),
+      );
+
+      await expect(access.connect(fixture.admin1).execute(proposalId))
+        .to.be.revertedWithCustomError(access, 'ConsortiumAccessExecutionFailed')
+        .withArgs(proposalId, invalidTreaty(secondPool, treatyAddress));
+      expect(await secondPool.treaty()).to.equal(ethers.ZeroAddress);
+    });
+
+    it('setTreaty rejects a treaty that is not active', async function () {
+      const fixture = await loadFixture(deploySecondPoolFixture);
+      const { access, secondPool, secondTreaty } = fixture;
+      const treatyAddress = await secondTreaty.getAddress();
+      expect(await secondTreaty.isActive()).to.equal(false);
+      const proposalId = await proposeApproved(
+        fixture,
+        await secondPool.getAddress(),
+        secondPool.interface.encodeFunctionData('setTreaty', [treatyAddress]),
+      );
+
+      await expect(access.connect(fixture.admin1).execute(proposalId))
+        .to.be.revertedWithCustomError(access, 'ConsortiumAccessExecutionFailed')
+        .withArgs(proposalId, invalidTreaty(secondPool, treatyAddress));
+      expect(await secondPool.treaty()).to.equal(ethers.ZeroAddress);
+    });
+
+    it('setTreaty rejects an active treaty written for another pool', async function () {
+      const fixture = await loadFixture(deploySecondPoolFixture);
+      const { access, secondPool, treaty } = fixture;
+      // The main treaty is active, but its terms name the main pool.
+      const treatyAddress = await treaty.getAddress();
+      expect(await treaty.isActive()).to.equal(true);
+      const proposalId = await proposeApproved(
+        fixture,
+        await secondPool.getAddress(),
+        secondPool.interface.encodeFunctionData('setTreaty', [treatyAddress]),
+      );
+
+      await expect(access.connect(fixture.admin1).execute(proposalId))
+        .to.be.revertedWithCustomError(access, 'ConsortiumAccessExecutionFailed')
+        .withArgs(proposalId, invalidTreaty(secondPool, treatyAddress));
+      expect(await secondPool.treaty()).to.equal(ethers.ZeroAddress);
+    });
+  });
+
+  describe('views', function () {
+    it('names its stablecoin and consortium and reports no capacity without locked exposure', async function () {
+      const { pool, access, stablecoin } = await loadFixture(deployCapitalFixture);
+      expect(await pool.asset()).to.equal(await stablecoin.getAddress());
+      expect(await pool.consortium()).to.equal(await access.getAddress());
+      expect(await pool.reinsuranceCapacity()).to.equal(0);
+      expect(await pool.totalLocked()).to.equal(0);
+    });
+  });
+});
