@@ -17,6 +17,12 @@ export interface HttpOptions {
   headers?: Record<string, string>;
   /** Query parameters sent with every request (e.g. an API key) and removed from recorded URLs. */
   secretQuery?: Record<string, string>;
+  /**
+   * Longest Retry-After worth waiting for within one call (default 60 s). A provider asking for longer ends the call
+   * at once with the `ProviderError`, whose `retryAfterMs` tells the caller when to come back, instead of holding
+   * the node for as long as the provider says.
+   */
+  maxRetryAfterMs?: number;
   /** For tests: how to wait. */
   sleep?: (ms: number) => Promise<void>;
 }
@@ -36,6 +42,8 @@ export class ProviderError extends Error {
     this.name = 'ProviderError';
   }
 }
+
+const DEFAULT_MAX_RETRY_AFTER_MS = 60_000;
 
 const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
@@ -80,34 +88,15 @@ export class HttpClient {
     for (let attempt = 0; attempt <= this.options.retries; attempt++) {
       if (attempt > 0) await this.sleep(this.backoff(attempt, lastError));
       await this.waitForSlot();
+      let response: Response;
+      let body: string;
       try {
-        const response = await fetch(url, {
+        response = await fetch(url, {
           headers: { accept: 'application/json', ...this.options.headers },
           signal: AbortSignal.timeout(this.options.timeoutMs),
         });
-        const body = await response.text();
-        const raw: RawResponse = {
-          provider: this.options.provider,
-          url: recordedUrl,
-          status: response.status,
-          fetchedAt: new Date().toISOString(),
-          body,
-        };
-        if (response.ok) return raw;
-        lastError = new ProviderError(
-          this.options.provider,
-          'http_status',
-          `HTTP ${response.status} for ${recordedUrl}`,
-          response.status,
-          retryAfterMs(response.headers.get('retry-after'), Date.now()),
-        );
-        if (!isRetryable(response.status)) throw lastError;
+        body = await response.text();
       } catch (error) {
-        if (error instanceof ProviderError) {
-          if (error.status !== undefined && !isRetryable(error.status)) throw error;
-          lastError = error;
-          continue;
-        }
         const timedOut = error instanceof DOMException && error.name === 'TimeoutError';
         lastError = new ProviderError(
           this.options.provider,
@@ -119,7 +108,25 @@ export class HttpClient {
           undefined,
           { cause: error },
         );
+        continue;
       }
+      const raw: RawResponse = {
+        provider: this.options.provider,
+        url: recordedUrl,
+        status: response.status,
+        fetchedAt: new Date().toISOString(),
+        body,
+      };
+      if (response.ok) return raw;
+      lastError = new ProviderError(
+        this.options.provider,
+        'http_status',
+        `HTTP ${response.status} for ${recordedUrl}`,
+        response.status,
+        retryAfterMs(response.headers.get('retry-after'), Date.now()),
+      );
+      const maxRetryAfterMs = this.options.maxRetryAfterMs ?? DEFAULT_MAX_RETRY_AFTER_MS;
+      if (!isRetryable(response.status) || (lastError.retryAfterMs ?? 0) > maxRetryAfterMs) throw lastError;
     }
     throw lastError ?? new ProviderError(this.options.provider, 'network', `no attempt made for ${recordedUrl}`);
   }

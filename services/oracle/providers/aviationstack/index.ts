@@ -1,0 +1,2 @@
+export { normaliseAviationstackFlights, aviationstackDepartureDates } from './normalise.js';
+export { AviationstackProvider, type AviationstackOptions } from './transport.js';

@@ -1,0 +1,2 @@
+export { aeroApiFlightRecords, normaliseAeroApiFlights } from './normalise.js';
+export { FlightAwareProvider, type FlightAwareOptions } from './transport.js';

@@ -1,0 +1,2 @@
+export { normaliseFlightStatsStatuses } from './normalise.js';
+export { FlightStatsProvider, type FlightStatsOptions } from './transport.js';
