@@ -89,7 +89,9 @@ export function loadNodeConfig(file: string): NodeConfig {
   try {
     parsed = JSON.parse(readFileSync(file, 'utf8'));
   } catch (error) {
-    throw new ConfigError(`${file}: cannot read the configuration (${error instanceof Error ? error.message : String(error)})`);
+    throw new ConfigError(
+      `${file}: cannot read the configuration (${error instanceof Error ? error.message : String(error)})`,
+    );
   }
   const result = nodeConfigSchema.safeParse(parsed);
   if (!result.success) {
