@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
+import { runNodeCommand } from './commands.js';
 import { ProviderError } from './http.js';
 import type { FlightObservation, FlightQuery, WeatherMetricName, WeatherObservation } from './observation.js';
 // The flight normalisers' exported names differ from the ones this CLI was specified with; aliased here.
@@ -11,6 +12,8 @@ import { normaliseNws } from './providers/nws/normalise.js';
 import { describeOpenMeteoTimezone, normaliseOpenMeteo } from './providers/open-meteo/normalise.js';
 
 const USAGE = `Usage: npm run oracle -- normalise --provider <provider> --file <response> [filters]
+       npm run oracle -- run --config <node.json>
+       npm run oracle -- keystore --out <file>   (password from POLICYLEDGER_KEYSTORE_PASSWORD)
 
 Prints the canonical observations in a saved provider response, one JSON object a line:
   flights: {feedKey, carrier, flightNumber, departureDate, status, arrivalDelayMinutes}
@@ -249,8 +252,21 @@ export function runCli(args: readonly string[], io: Io): number {
 }
 
 if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  process.exitCode = runCli(process.argv.slice(2), {
-    stdout: (text) => process.stdout.write(text),
-    stderr: (text) => process.stderr.write(text),
-  });
+  const [command, ...rest] = process.argv.slice(2);
+  if (command === 'run' || command === 'keystore') {
+    runNodeCommand(command, rest).then(
+      (code) => {
+        process.exitCode = code;
+      },
+      (error: unknown) => {
+        process.stderr.write(`oracle: ${error instanceof Error ? error.message : String(error)}\n`);
+        process.exitCode = 1;
+      },
+    );
+  } else {
+    process.exitCode = runCli(process.argv.slice(2), {
+      stdout: (text) => process.stdout.write(text),
+      stderr: (text) => process.stderr.write(text),
+    });
+  }
 }

@@ -70,6 +70,12 @@ export const nodeConfigSchema = z.object({
     })
     .prefault({}),
   zeroGasPrice: z.boolean().default(false),
+  /**
+   * Gas limit of report transactions. The report that completes a quorum also pays the first batch of policies, which
+   * a node's gas estimate may not foresee; a generous limit costs nothing where gas is free and only the gas used
+   * elsewhere. Keep it under the network's per-transaction cap.
+   */
+  submitGasLimit: z.number().int().positive().default(15_000_000),
 });
 
 export type NodeConfig = z.infer<typeof nodeConfigSchema>;

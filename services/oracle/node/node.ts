@@ -62,6 +62,8 @@ export interface OracleNodeOptions {
   tolerances: NodeTolerances;
   /** Legacy transactions at gas price 0, for networks where gas is free. */
   zeroGasPrice: boolean;
+  /** Gas limit of report transactions (a quorum-completing report also settles the first batch of policies). */
+  submitGasLimit?: number;
   /** Unix seconds now; injectable for tests. */
   clock?: () => number;
   /** How long to wait for a transaction to be mined before looking again on the next pass. */
@@ -385,7 +387,12 @@ export class OracleNode {
 
     const overrides = this.options.zeroGasPrice ? { gasPrice: 0n, type: 0 } : {};
     const nonce = await this.options.provider.getTransactionCount(await this.address(), 'pending');
-    const tx = await this.hub.submitReport(observation, submission.signature, { ...overrides, nonce });
+    const gasLimit = this.options.submitGasLimit;
+    const tx = await this.hub.submitReport(observation, submission.signature, {
+      ...overrides,
+      nonce,
+      ...(gasLimit === undefined ? {} : { gasLimit }),
+    });
     state.markSent(submission.feedId, tx.hash, now);
     const receipt = await tx.wait(1, this.options.receiptTimeoutMs ?? 60_000);
     if (receipt?.status === 1) this.confirm(submission, this.clock());
