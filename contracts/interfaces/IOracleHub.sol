@@ -62,6 +62,8 @@ interface IOracleHub is IConsortiumGoverned {
     /// @param status The outcome's status.
     /// @param tolerance Largest difference between agreeing values, in the feed's value unit.
     /// @param disputedAt When the outcome was set aside (zero if never).
+    /// @param disputeWindow The dispute window in force when the quorum finalised the feed: later changes of the
+    /// setting never reopen an outcome already paid on.
     /// @param value The outcome's value.
     struct Feed {
         address consumer;
@@ -71,6 +73,7 @@ interface IOracleHub is IConsortiumGoverned {
         ObservationStatus status;
         uint64 tolerance;
         uint40 disputedAt;
+        uint32 disputeWindow;
         int256 value;
     }
 
@@ -156,6 +159,10 @@ interface IOracleHub is IConsortiumGoverned {
 
     /// @notice Thrown when a report's status is `None`.
     error OracleHubInvalidStatus(ObservationStatus status);
+
+    /// @notice Thrown when a transaction that must notify a consumer carries too little gas for the consumer to pay
+    /// its first batch; the relayer should send it with more gas.
+    error OracleHubInsufficientGas(uint256 available, uint256 required);
 
     /// @notice Thrown when a reported value's magnitude exceeds `MAX_ABS_VALUE`.
     error OracleHubValueOutOfRange(int256 value);

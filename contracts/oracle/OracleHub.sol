@@ -29,6 +29,10 @@ contract OracleHub is IOracleHub, ConsortiumGoverned, EIP712 {
     /// @notice Gas kept back when notifying a consumer, so a failing consumer never undoes a finalisation.
     uint256 private constant NOTIFY_GAS_RESERVE = 50_000;
 
+    /// @notice Least gas a consumer is given to settle its first batch. Below it the transaction reverts rather than
+    /// finalise without paying, so gas estimation gives relayers a limit that pays at least part of the batch.
+    uint256 public constant MIN_CONSUMER_GAS = 1_000_000;
+
     Settings private _settings;
     mapping(address consumer => bool allowed) private _consumers;
     mapping(bytes32 feedId => Feed) private _feeds;
@@ -93,7 +97,7 @@ contract OracleHub is IOracleHub, ConsortiumGoverned, EIP712 {
             observation.payloadHash
         );
 
-        if (_tryFinalise(feedId, feed, observation.status, oldestAccepted) && _settings.disputeWindow == 0) {
+        if (_tryFinalise(feedId, feed, observation.status, oldestAccepted) && feed.disputeWindow == 0) {
             _notify(feedId, feed.consumer);
         }
     }
@@ -102,7 +106,7 @@ contract OracleHub is IOracleHub, ConsortiumGoverned, EIP712 {
     function dispute(bytes32 feedId) external onlyDualControl {
         Feed storage feed = _requireFeed(feedId);
         if (feed.state != FeedState.Finalised) revert OracleHubFeedNotOpen(feedId, feed.state);
-        uint256 closesAt = uint256(feed.finalisedAt) + _settings.disputeWindow;
+        uint256 closesAt = uint256(feed.finalisedAt) + feed.disputeWindow;
         if (block.timestamp >= closesAt) revert OracleHubDisputeWindowClosed(feedId, closesAt);
         feed.state = FeedState.Disputed;
         feed.disputedAt = uint40(block.timestamp);
@@ -178,9 +182,7 @@ contract OracleHub is IOracleHub, ConsortiumGoverned, EIP712 {
     ) external view returns (bool settleable, ObservationStatus status, int256 value) {
         Feed storage feed = _feeds[feedId];
         if (feed.state == FeedState.Resolved) return (true, feed.status, feed.value);
-        if (
-            feed.state == FeedState.Finalised && block.timestamp >= uint256(feed.finalisedAt) + _settings.disputeWindow
-        ) {
+        if (feed.state == FeedState.Finalised && block.timestamp >= uint256(feed.finalisedAt) + feed.disputeWindow) {
             return (true, feed.status, feed.value);
         }
         return (false, ObservationStatus.None, 0);
@@ -273,6 +275,7 @@ contract OracleHub is IOracleHub, ConsortiumGoverned, EIP712 {
         feed.status = status;
         feed.value = median;
         feed.finalisedAt = uint40(block.timestamp);
+        feed.disputeWindow = _settings.disputeWindow;
         emit ObservationFinalised(feedId, status, median, oracles, payloadHashes);
         return true;
     }
@@ -318,11 +321,14 @@ contract OracleHub is IOracleHub, ConsortiumGoverned, EIP712 {
     }
 
     function _notify(bytes32 feedId, address consumer) private {
-        uint256 available = gasleft();
-        if (available <= NOTIFY_GAS_RESERVE) {
+        // An account without code cannot be called; the outcome stands and the consumer can read it later.
+        if (consumer.code.length == 0) {
             emit ConsumerNotificationFailed(feedId, consumer, "");
             return;
         }
+        uint256 available = gasleft();
+        uint256 required = NOTIFY_GAS_RESERVE + MIN_CONSUMER_GAS;
+        if (available < required) revert OracleHubInsufficientGas(available, required);
         try IFeedConsumer(consumer).onFeedOutcome{gas: available - NOTIFY_GAS_RESERVE}(feedId) {
             return;
         } catch (bytes memory reason) {

@@ -34,12 +34,8 @@ const MIN_QUORUM = 2n;
 const MAX_CLOCK_SKEW = 5 * 60;
 const MAX_ABS_VALUE = 10n ** 30n;
 
-/**
- * Gas for relays that must reach the consumer. Estimation settles on the least gas with which a transaction
- * succeeds; a caught consumer failure counts as success, so an estimated limit can leave the hub too little to call
- * the consumer at all.
- */
-const GENEROUS_GAS = 1_000_000;
+/** Gas for relays that must reach the consumer: the hub wants MIN_CONSUMER_GAS (1,000,000) left for it. */
+const GENEROUS_GAS = 3_000_000;
 
 /** The policy's payouts for the outcomes used below (flightTerms: 15/30/45-minute tiers). */
 const PAYOUT = { landed35: usd(100), landed82: usd(200), cancelled: usd(250) } as const;
@@ -755,7 +751,7 @@ describe('OracleHub', function () {
       expect((await hub.getFeed(feedId)).state).to.equal(FEED_STATE.Expired);
     });
 
-    it('keeps the finalisation when the relayer leaves too little gas for the consumer; anyone settles later', async function () {
+    it('reverts with OracleHubInsufficientGas when the relayer leaves too little gas for the consumer to pay', async function () {
       const fixture = await load();
       const { hub, feedId, oracles, flight, policyId, stranger, stablecoin, client } = fixture;
       const now = await time.latest();
@@ -763,24 +759,24 @@ describe('OracleHub', function () {
       const signed = await signObservation(hub, oracles[1], landed(feedId, 84, now));
       const before = await stablecoin.balanceOf(client.address);
 
-      // Enough for the hub's own work, not for the flight product's settlement.
-      const tx = hub.connect(stranger).submitReport(signed.observation, signed.signature, { gasLimit: 260_000 });
-      await expect(tx).to.emit(hub, 'ObservationFinalised');
-      await expect(tx)
-        .to.emit(hub, 'ConsumerNotificationFailed')
-        .withArgs(feedId, await flight.getAddress(), '0x');
-      expect((await flight.getPolicy(policyId)).status).to.equal(POLICY_STATUS.Issued);
+      // Enough for the hub's own work, not for the flight product's settlement: the report is refused whole.
+      await expect(
+        hub.connect(stranger).submitReport(signed.observation, signed.signature, { gasLimit: 260_000 }),
+      ).to.be.revertedWithCustomError(hub, 'OracleHubInsufficientGas');
+      expect((await hub.getFeed(feedId)).state).to.equal(FEED_STATE.Open);
 
-      await (await flight.connect(stranger).settle(feedId, 10)).wait();
+      // The same signed report relayed with an estimated gas limit finalises and pays.
+      await expect(hub.connect(stranger).submitReport(signed.observation, signed.signature)).to.emit(
+        hub,
+        'ObservationFinalised',
+      );
       expect((await flight.getPolicy(policyId)).status).to.equal(POLICY_STATUS.Paid);
       expect((await stablecoin.balanceOf(client.address)) - before).to.equal(PAYOUT.landed82);
     });
 
-    // CONTRACT BUG (left failing on purpose): `_notify` calls `IFeedConsumer(consumer).onFeedOutcome` through a
-    // high-level `try`; Solidity checks that the target has code *before* the call, and that check's revert is not
-    // caught. A consumer without code (an account allowed by `setConsumer`) makes every finalising report, every
-    // `resolve` and every `expire` revert, so its feeds hang forever.
-    it('BUG: finalises the feed of a consumer without code and emits ConsumerNotificationFailed', async function () {
+    // A high-level call to an account without code reverts before `try` can catch it; the hub checks first, so such a
+    // consumer can never hold its feeds hostage.
+    it('finalises the feed of a consumer without code and emits ConsumerNotificationFailed', async function () {
       const fixture = await load();
       const { hub, feedOwner, oracles } = fixture;
       const feedId = ethers.id('a feed of an account consumer');
@@ -922,11 +918,9 @@ describe('OracleHub', function () {
       expect((await stablecoin.balanceOf(client.address)) - before).to.equal(PAYOUT.cancelled);
     });
 
-    // CONTRACT BUG (left failing on purpose): the dispute window is read from the *current* settings, not fixed when
-    // the feed finalised. A feed finalised with no dispute window — its policies already paid — becomes disputable
-    // again, and `settledOutcome` turns false, as soon as ADMINs lengthen the window. With more policies on the
-    // flight than one settlement batch, the rest can then be paid on a different, hand-resolved outcome.
-    it('BUG: keeps a feed finalised and paid with no dispute window settled when the window is later lengthened', async function () {
+    // The dispute window is fixed when the feed finalises: lengthening it later must not reopen an outcome already
+    // paid on (otherwise the rest of a large flight could be paid on a different, hand-resolved outcome).
+    it('keeps a feed finalised and paid with no dispute window settled when the window is later lengthened', async function () {
       const fixture = await load();
       const { hub, access, admin1, feedId, flight, policyId } = fixture;
       const finalisedAt = await finaliseLanded82(fixture);
@@ -1094,6 +1088,19 @@ describe('OracleHub', function () {
       await expect(hub.connect(stranger).expire(feedId)).to.emit(hub, 'FeedExpired').withArgs(feedId);
       expect((await hub.getFeed(feedId)).state).to.equal(FEED_STATE.Expired);
       expect((await flight.getPolicy(policyId)).status).to.equal(POLICY_STATUS.Refunded);
+    });
+
+    it('reverts with OracleHubFeedNotOpen when the feed has an outcome, however late it is', async function () {
+      const fixture = await load();
+      const { hub, feedId, stranger, flight, policyId } = fixture;
+      await finaliseLanded82(fixture);
+      const lateAt = Number((await hub.getFeed(feedId)).dataDeadline) + HUB_SETTINGS.resolutionPeriod + 1;
+      await time.increaseTo(lateAt);
+
+      await expect(hub.connect(stranger).expire(feedId))
+        .to.be.revertedWithCustomError(hub, 'OracleHubFeedNotOpen')
+        .withArgs(feedId, FEED_STATE.Finalised);
+      expect((await flight.getPolicy(policyId)).status).to.equal(POLICY_STATUS.Paid);
     });
 
     it('reverts on every action once the feed has expired', async function () {
