@@ -22,6 +22,12 @@ abstract contract ParametricProduct is IParametricProduct, ConsortiumGoverned, R
     /// a million; far above any single policy).
     uint256 internal constant MAX_AMOUNT = type(uint48).max;
 
+    /// @notice Gas the pool and treaty need per policy in a batch (a payout to a new balance and its cession record).
+    uint256 internal constant POOL_GAS_PER_POLICY = 45_000;
+
+    /// @notice Gas kept for the pool and treaty calls and the bookkeeping after the loop.
+    uint256 internal constant SETTLEMENT_GAS_RESERVE = 200_000;
+
     /// @notice What settling a policy comes to.
     enum Verdict {
         Pending,
@@ -235,31 +241,18 @@ abstract contract ParametricProduct is IParametricProduct, ConsortiumGoverned, R
         uint256 batchLength = 0;
         uint256 index = cursor;
         for (; index < end; ++index) {
-            uint256 policyId = ids[index];
-            Policy storage policy = _policies[policyId];
-            if (policy.status != PolicyStatus.Issued) continue; // cancelled before cover started
-            (Verdict verdict, uint256 payout) = _evaluate(policyId, policy, outcome);
-            if (verdict == Verdict.Pending) break;
-            if (verdict == Verdict.Refund) {
-                policy.status = PolicyStatus.Refunded;
-                emit PolicySettled(policyId, feedId, PolicyStatus.Refunded, 0);
-                _pool.refund(policyId, policy.holder, _accumulationKeyOf(policyId), policy.premium, policy.maxPayout);
-                continue;
-            }
-            PolicyStatus status = payout > 0 ? PolicyStatus.Paid : PolicyStatus.Expired;
-            policy.status = status;
-            emit PolicySettled(policyId, feedId, status, payout);
-            batch[batchLength++] = IRiskPool.Settlement({
-                policyId: policyId,
-                holder: policy.holder,
-                gross: payout,
-                locked: policy.maxPayout
-            });
+            // The hub's notification ends its batch early rather than run out of gas, so the report that completes a
+            // quorum always pays what its gas allows; a direct call runs its batch whole or reverts, so gas
+            // estimation gives it what the batch needs.
+            if (!strict && gasleft() < SETTLEMENT_GAS_RESERVE + (batchLength + 1) * POOL_GAS_PER_POLICY) break;
+            (bool pending, bool batched) = _settleOne(feedId, ids[index], outcome, batch, batchLength);
+            if (pending) break;
+            if (batched) ++batchLength;
         }
         processed = index - cursor;
         if (processed == 0) {
             if (!strict) return 0;
-            // Nothing was done: either nothing is left (or none was asked for), or the first policy is still pending.
+            // Nothing was done: nothing is left (or none was asked for), or the first policy is still pending.
             if (cursor == end) revert ParametricProductNothingToSettle(feedId);
             revert ParametricProductOutcomeNotFinal(feedId);
         }
@@ -271,6 +264,37 @@ abstract contract ParametricProduct is IParametricProduct, ConsortiumGoverned, R
             }
             _pool.settle(feedId, _accumulationKeyOf(batch[0].policyId), batch);
         }
+    }
+
+    /// @dev Settles one policy of the feed: refunds go to the pool at once; payouts and expiries are written into
+    /// `batch` at `position` for the pool to pay together. Skips policies already closed (cancelled before cover).
+    function _settleOne(
+        bytes32 feedId,
+        uint256 policyId,
+        FeedOutcome memory outcome,
+        IRiskPool.Settlement[] memory batch,
+        uint256 position
+    ) private returns (bool pending, bool batched) {
+        Policy storage policy = _policies[policyId];
+        if (policy.status != PolicyStatus.Issued) return (false, false);
+        (Verdict verdict, uint256 payout) = _evaluate(policyId, policy, outcome);
+        if (verdict == Verdict.Pending) return (true, false);
+        if (verdict == Verdict.Refund) {
+            policy.status = PolicyStatus.Refunded;
+            emit PolicySettled(policyId, feedId, PolicyStatus.Refunded, 0);
+            _pool.refund(policyId, policy.holder, _accumulationKeyOf(policyId), policy.premium, policy.maxPayout);
+            return (false, false);
+        }
+        PolicyStatus status = payout > 0 ? PolicyStatus.Paid : PolicyStatus.Expired;
+        policy.status = status;
+        emit PolicySettled(policyId, feedId, status, payout);
+        batch[position] = IRiskPool.Settlement({
+            policyId: policyId,
+            holder: policy.holder,
+            gross: payout,
+            locked: policy.maxPayout
+        });
+        return (false, true);
     }
 
     function _requirePolicy(uint256 policyId) private view returns (Policy storage policy) {

@@ -1049,7 +1049,8 @@ async function readyCaller(
     const address = addressOf(world, caller);
     await networkHelpers.setBalance(address, 10n ** 18n);
     const contractAccount = await ethers.getImpersonatedSigner(address);
-    return { send: () => contractAccount.sendTransaction({ to, data }) };
+    // A generous limit, as the hub forwards at least a million gas: a product's callback settles what its gas allows.
+    return { send: () => contractAccount.sendTransaction({ to, data, gasLimit: 5_000_000 }) };
   }
   const signer = signerOf(world, caller);
   if (caller.startsWith('DEACTIVATED_')) {
