@@ -128,7 +128,7 @@ async function deployLocalLedger(provider: JsonRpcProvider, dataDir: string): Pr
   const stablecoin = await new MockStablecoin__factory(operatorA.signer).deploy();
   await stablecoin.waitForDeployment();
   const stablecoinAddress = await stablecoin.getAddress();
-  const stack = await deployInsurerStack(operatorA.signer, core, stablecoinAddress);
+  const stack = await deployInsurerStack(operatorA.signer, core, insurer.wallet.address, stablecoinAddress);
   const terms = localTreatyTerms(insurer.wallet.address, reinsurer.wallet.address, stack.riskPool);
   const reinsuranceTreaty = await deployTreaty(operatorA.signer, core, terms);
 

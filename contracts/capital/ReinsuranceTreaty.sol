@@ -31,6 +31,7 @@ contract ReinsuranceTreaty is IReinsuranceTreaty, ConsortiumGoverned, Reentrancy
     uint256 private _collateral;
     uint256 private _premiumBalance;
     uint256 private _aggregateRecovered;
+    uint256 private _outstandingShortfall;
     mapping(bytes32 feedId => uint256 retained) private _eventRetained;
     mapping(bytes32 feedId => uint256 recovered) private _eventRecovered;
 
@@ -77,9 +78,9 @@ contract ReinsuranceTreaty is IReinsuranceTreaty, ConsortiumGoverned, Reentrancy
     /// @inheritdoc IReinsuranceTreaty
     function activate(bytes32 documentHash) external {
         if (_active) revert ReinsuranceTreatyAlreadyActive();
-        if (msg.sender != _terms.insurer && msg.sender != _terms.reinsurer) {
-            revert ConsortiumGovernedUnauthorized(msg.sender, Roles.REINSURER);
-        }
+        bool isInsurer = msg.sender == _terms.insurer && _hasActiveRole(Roles.INSURER, msg.sender);
+        bool isReinsurer = msg.sender == _terms.reinsurer && _hasActiveRole(Roles.REINSURER, msg.sender);
+        if (!isInsurer && !isReinsurer) revert ReinsuranceTreatyNotParty(msg.sender);
         IEvidenceRegistry.Anchor memory record = _registry.getAnchor(documentHash);
         if (
             record.status != IEvidenceRegistry.DocumentStatus.Current ||
@@ -94,9 +95,15 @@ contract ReinsuranceTreaty is IReinsuranceTreaty, ConsortiumGoverned, Reentrancy
 
     /// @inheritdoc IReinsuranceTreaty
     function postCollateral(uint256 amount) external nonReentrant onlyReinsurer {
-        _collateral += amount;
+        uint256 toShortfall = amount < _outstandingShortfall ? amount : _outstandingShortfall;
+        _outstandingShortfall -= toShortfall;
+        _collateral += amount - toShortfall;
         emit CollateralPosted(msg.sender, amount);
         _asset.safeTransferFrom(msg.sender, address(this), amount);
+        if (toShortfall > 0) {
+            emit ShortfallPaid(toShortfall, _outstandingShortfall);
+            _asset.safeTransfer(_terms.pool, toShortfall);
+        }
     }
 
     /// @inheritdoc IReinsuranceTreaty
@@ -175,7 +182,10 @@ contract ReinsuranceTreaty is IReinsuranceTreaty, ConsortiumGoverned, Reentrancy
 
         recovered = owed <= _collateral ? owed : _collateral;
         _collateral -= recovered;
-        if (recovered < owed) emit CollateralShortfall(feedId, owed, recovered);
+        if (recovered < owed) {
+            _outstandingShortfall += owed - recovered;
+            emit CollateralShortfall(feedId, owed, recovered);
+        }
         if (recovered > 0) _asset.safeTransfer(msg.sender, recovered);
     }
 
@@ -215,6 +225,11 @@ contract ReinsuranceTreaty is IReinsuranceTreaty, ConsortiumGoverned, Reentrancy
     /// @inheritdoc IReinsuranceTreaty
     function collateral() external view returns (uint256) {
         return _collateral;
+    }
+
+    /// @inheritdoc IReinsuranceTreaty
+    function outstandingShortfall() external view returns (uint256) {
+        return _outstandingShortfall;
     }
 
     /// @inheritdoc IReinsuranceTreaty
@@ -281,12 +296,18 @@ contract ReinsuranceTreaty is IReinsuranceTreaty, ConsortiumGoverned, Reentrancy
         commission = (cededPremium * _terms.cedingCommissionBps) / BPS;
     }
 
-    /// @dev Collateral above what the pool's solvency leans on: locked exposure beyond the pool's own assets.
+    /// @dev Collateral above what the treaty may still owe on open policies: the quota share of the locked exposure
+    /// plus one full excess-of-loss event within the aggregate left, and never less than the pool's solvency leans on.
     function _withdrawableCollateral() private view returns (uint256) {
         IRiskPool pool = IRiskPool(_terms.pool);
         uint256 locked = pool.totalLocked();
         uint256 held = pool.assets();
-        uint256 needed = locked > held ? locked - held : 0;
+        uint256 aggregateLimit = _terms.excessOfLossAggregateLimit;
+        uint256 aggregateLeft = _aggregateRecovered < aggregateLimit ? aggregateLimit - _aggregateRecovered : 0;
+        uint256 oneEvent = _terms.excessOfLossLimit < aggregateLeft ? _terms.excessOfLossLimit : aggregateLeft;
+        uint256 needed = (locked * _terms.quotaShareBps) / BPS + (locked > 0 ? oneEvent : 0);
+        uint256 solvency = locked > held ? locked - held : 0;
+        if (solvency > needed) needed = solvency;
         return _collateral > needed ? _collateral - needed : 0;
     }
 }

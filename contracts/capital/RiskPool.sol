@@ -16,6 +16,7 @@ contract RiskPool is IRiskPool, ConsortiumGoverned, ReentrancyGuard {
     using SafeERC20 for IERC20;
 
     IERC20 private immutable _asset;
+    address private immutable _insurer;
     IReinsuranceTreaty private _treaty;
     uint256 private _totalLocked;
     uint256 private _accumulationCap;
@@ -23,19 +24,27 @@ contract RiskPool is IRiskPool, ConsortiumGoverned, ReentrancyGuard {
     mapping(bytes32 accumulationKey => uint256 locked) private _exposure;
     mapping(address product => bool allowed) private _products;
 
+    modifier onlyPoolInsurer() {
+        if (msg.sender != _insurer || !_hasActiveRole(Roles.INSURER, msg.sender)) revert RiskPoolNotInsurer(msg.sender);
+        _;
+    }
+
     modifier onlyProduct() {
         if (!_products[msg.sender]) revert RiskPoolUnknownProduct(msg.sender);
         _;
     }
 
-    /// @param consortium_ The consortium whose INSURERs fund the pool and whose ADMINs govern it.
+    /// @param consortium_ The consortium whose ADMINs govern the pool.
+    /// @param insurer_ The insurer whose pool this is.
     /// @param asset_ The stablecoin.
     /// @param accumulationCap_ The most exposure one flight or location may carry.
     constructor(
         IConsortiumAccess consortium_,
+        address insurer_,
         IERC20 asset_,
         uint256 accumulationCap_
     ) ConsortiumGoverned(consortium_) {
+        _insurer = insurer_;
         _asset = asset_;
         _accumulationCap = accumulationCap_;
         emit AccumulationCapSet(accumulationCap_);
@@ -46,14 +55,14 @@ contract RiskPool is IRiskPool, ConsortiumGoverned, ReentrancyGuard {
     // ---------------------------------------------------------------------------------------------------------------
 
     /// @inheritdoc IRiskPool
-    function depositCapital(uint256 amount) external nonReentrant onlyActiveRole(Roles.INSURER) {
+    function depositCapital(uint256 amount) external nonReentrant onlyPoolInsurer {
         if (amount == 0) revert RiskPoolInvalidAmount(amount);
         emit CapitalDeposited(msg.sender, amount);
         _asset.safeTransferFrom(msg.sender, address(this), amount);
     }
 
     /// @inheritdoc IRiskPool
-    function withdrawCapital(uint256 amount) external nonReentrant onlyActiveRole(Roles.INSURER) {
+    function withdrawCapital(uint256 amount) external nonReentrant onlyPoolInsurer {
         uint256 held = _asset.balanceOf(address(this));
         if (amount == 0 || amount > held) revert RiskPoolInvalidAmount(amount);
         _requireSolvent(_totalLocked, held - amount);
@@ -157,7 +166,8 @@ contract RiskPool is IRiskPool, ConsortiumGoverned, ReentrancyGuard {
             address(_treaty) != address(0) ||
             _policyCount != 0 ||
             !treaty_.isActive() ||
-            treaty_.terms().pool != address(this)
+            treaty_.terms().pool != address(this) ||
+            treaty_.terms().insurer != _insurer
         ) revert RiskPoolInvalidTreaty(address(treaty_));
         _treaty = treaty_;
         emit TreatySet(address(treaty_));
@@ -178,6 +188,11 @@ contract RiskPool is IRiskPool, ConsortiumGoverned, ReentrancyGuard {
     /// @inheritdoc IRiskPool
     function asset() external view returns (address) {
         return address(_asset);
+    }
+
+    /// @inheritdoc IRiskPool
+    function insurer() external view returns (address) {
+        return _insurer;
     }
 
     /// @inheritdoc IRiskPool

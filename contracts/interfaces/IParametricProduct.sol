@@ -87,7 +87,10 @@ interface IParametricProduct is IFeedConsumer, IConsortiumGoverned {
     /// @notice Thrown when cancelling a policy that is not issued or whose cover has started.
     error ParametricProductNotCancellable(uint256 policyId);
 
-    /// @notice Thrown when someone other than the holder or an active INSURER cancels.
+    /// @notice Thrown when someone other than the pool's insurer (while an active INSURER) issues a policy.
+    error ParametricProductNotPoolInsurer(address caller);
+
+    /// @notice Thrown when someone other than the holder or the pool's insurer (each while active) cancels.
     error ParametricProductNotPolicyParty(uint256 policyId, address caller);
 
     /// @notice Thrown when settling a feed that has no payable outcome yet and has not expired.
@@ -108,7 +111,8 @@ interface IParametricProduct is IFeedConsumer, IConsortiumGoverned {
     /// @return settled Policies settled by this call.
     function settle(bytes32 feedId, uint256 maxPolicies) external returns (uint256 settled);
 
-    /// @notice Cancels a policy before its cover starts, refunding as its terms say. Holder or active INSURER.
+    /// @notice Cancels a policy before its cover starts, refunding as its terms say. The holder or the pool's
+    /// insurer, while active.
     function cancel(uint256 policyId) external;
 
     /// @notice Changes the most policies one settlement transaction handles. Only through dual control.

@@ -66,8 +66,12 @@ interface IReinsuranceTreaty is IConsortiumGoverned {
     /// @notice Emitted when the ceded share of a refunded premium goes back to the pool.
     event PremiumReturned(uint256 indexed policyId, uint256 refund, uint256 returned);
 
-    /// @notice Emitted when collateral fell short of what the treaty owed; `shortfall` stays owed by the reinsurer.
+    /// @notice Emitted when collateral fell short of what the treaty owed on an event: `owed - paid` is added to the
+    /// outstanding shortfall, which the reinsurer's next collateral pays first.
     event CollateralShortfall(bytes32 indexed feedId, uint256 owed, uint256 paid);
+
+    /// @notice Emitted when posted collateral pays (part of) the outstanding shortfall to the pool.
+    event ShortfallPaid(uint256 amount, uint256 outstanding);
 
     /// @notice Thrown when terms are out of range (shares above 100 %, zero addresses).
     error ReinsuranceTreatyInvalidTerms();
@@ -76,8 +80,11 @@ interface IReinsuranceTreaty is IConsortiumGoverned {
     /// both insurer and reinsurer.
     error ReinsuranceTreatyDocumentNotValid(bytes32 documentHash);
 
-    /// @notice Thrown when an action needs an active treaty, or activation is repeated.
+    /// @notice Thrown when an action needs an active treaty.
     error ReinsuranceTreatyNotActive();
+
+    /// @notice Thrown when someone other than the treaty's insurer or reinsurer (while active in that role) activates.
+    error ReinsuranceTreatyNotParty(address caller);
 
     /// @notice Thrown when the treaty is already active.
     error ReinsuranceTreatyAlreadyActive();
@@ -98,10 +105,12 @@ interface IReinsuranceTreaty is IConsortiumGoverned {
     /// insurer and reinsurer. Insurer or reinsurer.
     function activate(bytes32 documentHash) external;
 
-    /// @notice Posts collateral. Reinsurer only.
+    /// @notice Posts collateral; it pays any outstanding shortfall to the pool first. Reinsurer only.
     function postCollateral(uint256 amount) external;
 
-    /// @notice Withdraws collateral not needed for the pool's solvency. Reinsurer only.
+    /// @notice Withdraws collateral the treaty does not need: it keeps the quota share of the pool's locked exposure
+    /// plus one full excess-of-loss event (within the aggregate left), and at least what the pool's solvency leans
+    /// on. Reinsurer only.
     function withdrawCollateral(uint256 amount) external;
 
     /// @notice Withdraws the ceded premium received so far. Reinsurer only.
@@ -129,6 +138,9 @@ interface IReinsuranceTreaty is IConsortiumGoverned {
 
     /// @notice Collateral posted and not yet used for recoveries.
     function collateral() external view returns (uint256);
+
+    /// @notice What the treaty owed on past events and could not pay from collateral.
+    function outstandingShortfall() external view returns (uint256);
 
     /// @notice Ceded premium waiting to be withdrawn by the reinsurer.
     function premiumBalance() external view returns (uint256);

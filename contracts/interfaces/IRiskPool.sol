@@ -61,6 +61,9 @@ interface IRiskPool is IConsortiumGoverned {
     /// @notice Emitted when the accumulation cap changes.
     event AccumulationCapSet(uint256 cap);
 
+    /// @notice Thrown when someone other than the pool's own insurer (while an active INSURER) moves its capital.
+    error RiskPoolNotInsurer(address caller);
+
     /// @notice Thrown when a caller that is not an allowed product acts for a policy.
     error RiskPoolUnknownProduct(address caller);
 
@@ -71,16 +74,16 @@ interface IRiskPool is IConsortiumGoverned {
     error RiskPoolInsolvent(uint256 locked, uint256 assets, uint256 reinsuranceCapacity);
 
     /// @notice Thrown when the treaty cannot be attached (already attached, policies already written, not active,
-    /// or written for another pool).
+    /// or written for another pool or insurer).
     error RiskPoolInvalidTreaty(address treaty);
 
     /// @notice Thrown for a zero amount or an amount above what is available.
     error RiskPoolInvalidAmount(uint256 amount);
 
-    /// @notice Deposits insurer capital. Active INSURER only.
+    /// @notice Deposits capital. The pool's insurer only, while an active INSURER.
     function depositCapital(uint256 amount) external;
 
-    /// @notice Withdraws capital while the solvency rule still holds. Active INSURER only.
+    /// @notice Withdraws capital while the solvency rule still holds. The pool's insurer only, while an active INSURER.
     function withdrawCapital(uint256 amount) external;
 
     /// @notice Opens a policy: takes the premium from `payer`, cedes its share, locks `maxPayout`. Products only.
@@ -110,6 +113,9 @@ interface IRiskPool is IConsortiumGoverned {
 
     /// @notice The stablecoin.
     function asset() external view returns (address);
+
+    /// @notice The insurer whose pool this is: it alone moves capital and issues policies into it.
+    function insurer() external view returns (address);
 
     /// @notice The attached treaty (zero if none).
     function treaty() external view returns (IReinsuranceTreaty);

@@ -7,7 +7,6 @@ import {IFlightDelayProduct} from "../interfaces/IFlightDelayProduct.sol";
 import {IOracleHub} from "../interfaces/IOracleHub.sol";
 import {IRiskPool} from "../interfaces/IRiskPool.sol";
 import {CalendarDate} from "../libraries/CalendarDate.sol";
-import {Roles} from "../libraries/Roles.sol";
 import {ParametricProduct} from "./ParametricProduct.sol";
 
 /// @title FlightDelayProduct
@@ -68,7 +67,7 @@ contract FlightDelayProduct is IFlightDelayProduct, ParametricProduct {
     function issue(
         FlightDelayTerms calldata terms,
         bytes32 documentHash
-    ) external nonReentrant onlyActiveRole(Roles.INSURER) returns (uint256 policyId) {
+    ) external nonReentrant onlyPoolInsurer returns (uint256 policyId) {
         bytes32 termsHash = hashTerms(terms);
         _checkPolicyDocument(documentHash, termsHash, terms.policyholder);
         (uint256 packedTiers, uint48 maxPayout) = _checkTerms(terms);

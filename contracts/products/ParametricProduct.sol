@@ -53,6 +53,14 @@ abstract contract ParametricProduct is IParametricProduct, ConsortiumGoverned, R
     mapping(bytes32 feedId => uint256[] policyIds) private _feedPolicies;
     mapping(bytes32 feedId => uint256 settled) private _feedCursors;
 
+    /// @dev Reverts unless the caller is the insurer whose pool the product writes into, still an active INSURER.
+    modifier onlyPoolInsurer() {
+        if (msg.sender != _pool.insurer() || !_hasActiveRole(Roles.INSURER, msg.sender)) {
+            revert ParametricProductNotPoolInsurer(msg.sender);
+        }
+        _;
+    }
+
     modifier onlyHub() {
         if (msg.sender != address(_hub)) revert ParametricProductOnlyOracleHub(msg.sender);
         _;
@@ -89,9 +97,9 @@ abstract contract ParametricProduct is IParametricProduct, ConsortiumGoverned, R
     /// @inheritdoc IParametricProduct
     function cancel(uint256 policyId) external nonReentrant {
         Policy storage policy = _requirePolicy(policyId);
-        if (msg.sender != policy.holder && !_hasActiveRole(Roles.INSURER, msg.sender)) {
-            revert ParametricProductNotPolicyParty(policyId, msg.sender);
-        }
+        bool isHolder = msg.sender == policy.holder && _isActiveParty(msg.sender);
+        bool isInsurer = msg.sender == _pool.insurer() && _hasActiveRole(Roles.INSURER, msg.sender);
+        if (!isHolder && !isInsurer) revert ParametricProductNotPolicyParty(policyId, msg.sender);
         if (policy.status != PolicyStatus.Issued || block.timestamp >= policy.coverageStart) {
             revert ParametricProductNotCancellable(policyId);
         }

@@ -7,7 +7,6 @@ import {IOracleHub} from "../interfaces/IOracleHub.sol";
 import {IRiskPool} from "../interfaces/IRiskPool.sol";
 import {IWeatherIndexProduct} from "../interfaces/IWeatherIndexProduct.sol";
 import {CalendarDate} from "../libraries/CalendarDate.sol";
-import {Roles} from "../libraries/Roles.sol";
 import {ParametricProduct} from "./ParametricProduct.sol";
 
 /// @title WeatherIndexProduct
@@ -88,7 +87,7 @@ contract WeatherIndexProduct is IWeatherIndexProduct, ParametricProduct {
     function issue(
         WeatherIndexTerms calldata terms,
         bytes32 documentHash
-    ) external nonReentrant onlyActiveRole(Roles.INSURER) returns (uint256 policyId) {
+    ) external nonReentrant onlyPoolInsurer returns (uint256 policyId) {
         bytes32 termsHash = hashTerms(terms);
         _checkPolicyDocument(documentHash, termsHash, terms.policyholder);
         uint48 maxPayout = _checkTerms(terms);

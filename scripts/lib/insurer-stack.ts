@@ -33,16 +33,18 @@ export const DEFAULT_INSURER_STACK: InsurerStackSettings = {
 
 export type TreatyTerms = IReinsuranceTreaty.TreatyTermsStruct;
 
-/** Deploys an insurer's risk pool in `stablecoin` and the flight delay and weather index products on it. */
+/** Deploys `insurer`'s risk pool in `stablecoin` and the flight delay and weather index products on it. */
 export async function deployInsurerStack(
   deployer: Signer,
   core: Deployment,
+  insurer: string,
   stablecoin: string,
   settings: InsurerStackSettings = DEFAULT_INSURER_STACK,
   overrides: GasOverrides = {},
 ): Promise<{ riskPool: string; flightDelayProduct: string; weatherIndexProduct: string }> {
   const pool = await new RiskPool__factory(deployer).deploy(
     core.consortiumAccess,
+    insurer,
     stablecoin,
     settings.accumulationCap,
     overrides,

@@ -140,6 +140,7 @@ export async function deploySecondPoolFixture() {
   const { access, registry, stablecoin, insurer, reinsurer, client, product, govern } = fixture;
   const secondPool: RiskPool = await ethers.deployContract('RiskPool', [
     await access.getAddress(),
+    insurer.address,
     await stablecoin.getAddress(),
     usd(1_000_000),
   ]);

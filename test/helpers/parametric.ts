@@ -112,7 +112,12 @@ export async function deployParametricFixture() {
 
   const stablecoin = await ethers.deployContract('MockStablecoin');
   const hub = await ethers.deployContract('OracleHub', [accessAddress, HUB_SETTINGS]);
-  const pool = await ethers.deployContract('RiskPool', [accessAddress, await stablecoin.getAddress(), usd(1_000_000)]);
+  const pool = await ethers.deployContract('RiskPool', [
+    accessAddress,
+    insurer.address,
+    await stablecoin.getAddress(),
+    usd(1_000_000),
+  ]);
   const poolAddress = await pool.getAddress();
   const treatyTerms = { insurer: insurer.address, reinsurer: reinsurer.address, pool: poolAddress, ...TREATY };
   const treaty = await ethers.deployContract('ReinsuranceTreaty', [

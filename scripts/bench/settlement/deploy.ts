@@ -80,6 +80,7 @@ export async function deployParametricLedger(ethers: HardhatEthers): Promise<Par
   const hubAddress = await hub.getAddress();
   const pool = await ethers.deployContract('RiskPool', [
     accessAddress,
+    insurer.address,
     await stablecoin.getAddress(),
     ACCUMULATION_CAP,
   ]);
