@@ -29,13 +29,13 @@ const LOCAL_CONSORTIUM: readonly { name: string; role: LocalRole; identifier: st
   { name: 'Prudential Supervisor', role: 'AUDITOR', identifier: '5493000LOCALAUDITOR01' },
 ];
 
-/** The local parties, each with the development account at its index, connected to `provider`. */
-export function localParties(provider: Provider): (LocalParty & { signer: NonceManager })[] {
+/** The local parties, each with the development account at its index, connected to `provider` when given. */
+export function localParties(provider?: Provider): (LocalParty & { signer: NonceManager })[] {
   const mnemonic = Mnemonic.fromPhrase(LOCAL_DEV_MNEMONIC);
   return LOCAL_CONSORTIUM.map((party, index) => {
     const wallet = HDNodeWallet.fromMnemonic(mnemonic, `m/44'/60'/0'/0/${index}`);
     // Back-to-back transactions from one account need local nonce tracking.
-    return { ...party, wallet, signer: new NonceManager(wallet.connect(provider)) };
+    return { ...party, wallet, signer: new NonceManager(provider === undefined ? wallet : wallet.connect(provider)) };
   });
 }
 
