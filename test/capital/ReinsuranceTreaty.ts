@@ -10,6 +10,7 @@ import {
   deployCapitalFixture,
   deploySecondPoolFixture,
   finaliseFlight,
+  fund,
   impersonate,
   issueFlight,
   openDirect,
@@ -27,6 +28,21 @@ const loadFixture = networkHelpers.loadFixture.bind(networkHelpers);
 
 const TREATY_COLLATERAL = usd(100_000);
 const FLIGHT = flightFeedId('BA', '196', 20261120);
+const OTHER_FLIGHT = flightFeedId('LH', '400', 20261120);
+
+/**
+ * Checks that the reinsurer may withdraw exactly `withdrawable` of the main treaty's collateral: one unit more
+ * reverts with ReinsuranceTreatyCollateralLocked(requested, withdrawable). Withdraws nothing.
+ */
+async function expectWithdrawable(fixture: CapitalFixture, withdrawable: bigint): Promise<void> {
+  const { treaty, reinsurer } = fixture;
+  await expect(treaty.connect(reinsurer).withdrawCollateral(withdrawable + 1n))
+    .to.be.revertedWithCustomError(treaty, 'ReinsuranceTreatyCollateralLocked')
+    .withArgs(withdrawable + 1n, withdrawable);
+  if (withdrawable > 0n) {
+    await treaty.connect(reinsurer).withdrawCollateral.staticCall(withdrawable);
+  }
+}
 
 /** What a flight policy in the loss scenario pays on cancellation, and who holds it. */
 interface ScenarioPolicy {
@@ -73,6 +89,19 @@ async function deployFlightLossesFixture() {
   return { ...fixture, feeds: feeds as Record<'196' | '197' | '198', string> };
 }
 
+/**
+ * The flight scenario with the reinsurer having taken back all it may (collateral 12,410 for 24,700 locked) and BA196
+ * settled in full (8,150 recovered), leaving 4,260 of collateral for the two other flights.
+ */
+async function deployShortfallFixture() {
+  const fixture = await deployFlightLossesFixture();
+  const { treaty, reinsurer, feeds } = fixture;
+  await (await treaty.connect(reinsurer).withdrawCollateral(TREATY_COLLATERAL - usd(12_410))).wait();
+  const ba196 = await finaliseFlight(fixture, feeds['196']);
+  await expect(ba196).not.to.emit(treaty, 'CollateralShortfall');
+  return fixture;
+}
+
 /** A cession record for the tables below. */
 function cession(
   policyId: number,
@@ -106,6 +135,15 @@ function ba196Cessions(feedId: string): CessionRecord[] {
     cession(4, feedId, usd(3_000), usd(900), usd(2_100)),
     cession(5, feedId, usd(4_000), usd(1_200), usd(2_450) - 1n),
   ];
+}
+
+/**
+ * BA197 cancelled after BA196 used 5,000 of the 8,000 aggregate:
+ *   #6 gross 6,000  QS 1,800  retained 4,200  layer 2,200
+ *   #7 gross 3,000  QS 900    retained 6,300  layer 4,300, an increase of 2,100 of which only 800 is left
+ */
+function ba197Cessions(feedId: string): CessionRecord[] {
+  return [cession(6, feedId, usd(6_000), usd(1_800), usd(2_200)), cession(7, feedId, usd(3_000), usd(900), usd(800))];
 }
 
 /** The treaty formula written from its specification, to cross-check `computeCession` on arbitrary inputs. */
@@ -210,15 +248,53 @@ describe('ReinsuranceTreaty', function () {
       );
     });
 
-    it('reverts with ConsortiumGovernedUnauthorized for anyone but the treaty’s insurer and reinsurer', async function () {
+    it('reverts with ReinsuranceTreatyNotParty for anyone but the treaty’s insurer and reinsurer', async function () {
       const fixture = await loadFixture(deploySecondPoolFixture);
       const { secondTreaty, client, stranger, secondInsurer, secondReinsurer, admin1 } = fixture;
       const documentHash = await anchorSecondTreatyDocument(fixture);
       for (const caller of [client, stranger, secondInsurer, secondReinsurer, admin1]) {
         await expect(secondTreaty.connect(caller).activate(documentHash))
-          .to.be.revertedWithCustomError(secondTreaty, 'ConsortiumGovernedUnauthorized')
-          .withArgs(caller.address, ROLES.REINSURER);
+          .to.be.revertedWithCustomError(secondTreaty, 'ReinsuranceTreatyNotParty')
+          .withArgs(caller.address);
       }
+      expect(await secondTreaty.isActive()).to.equal(false);
+    });
+
+    it('reverts with ReinsuranceTreatyNotParty for the treaty’s insurer or reinsurer once deactivated', async function () {
+      const fixture = await loadFixture(deploySecondPoolFixture);
+      const { access, secondTreaty, insurer, reinsurer, govern } = fixture;
+      const documentHash = await anchorSecondTreatyDocument(fixture);
+      for (const party of [insurer, reinsurer]) {
+        await govern(
+          await access.getAddress(),
+          access.interface.encodeFunctionData('setPartyActive', [party.address, false]),
+        );
+        await expect(secondTreaty.connect(party).activate(documentHash))
+          .to.be.revertedWithCustomError(secondTreaty, 'ReinsuranceTreatyNotParty')
+          .withArgs(party.address);
+      }
+      expect(await secondTreaty.isActive()).to.equal(false);
+
+      // Reactivated, the reinsurer activates the treaty on the same document.
+      await govern(
+        await access.getAddress(),
+        access.interface.encodeFunctionData('setPartyActive', [reinsurer.address, true]),
+      );
+      await expect(secondTreaty.connect(reinsurer).activate(documentHash)).to.emit(secondTreaty, 'TreatyActivated');
+    });
+
+    it('reverts with ReinsuranceTreatyNotParty for a party acting outside its role in the treaty', async function () {
+      const fixture = await loadFixture(deploySecondPoolFixture);
+      const { access, secondTreaty, insurer, govern } = fixture;
+      const documentHash = await anchorSecondTreatyDocument(fixture);
+      // The treaty's insurer, still an active party, no longer holds the INSURER role.
+      await govern(
+        await access.getAddress(),
+        access.interface.encodeFunctionData('revokeRole', [ROLES.INSURER, insurer.address]),
+      );
+      await expect(secondTreaty.connect(insurer).activate(documentHash))
+        .to.be.revertedWithCustomError(secondTreaty, 'ReinsuranceTreatyNotParty')
+        .withArgs(insurer.address);
       expect(await secondTreaty.isActive()).to.equal(false);
     });
 
@@ -398,8 +474,11 @@ describe('ReinsuranceTreaty', function () {
       const tx = treaty.connect(reinsurer).postCollateral(usd(5_000));
 
       await expect(tx).to.emit(treaty, 'CollateralPosted').withArgs(reinsurer.address, usd(5_000));
+      // Nothing is outstanding, so all of it is collateral.
+      await expect(tx).not.to.emit(treaty, 'ShortfallPaid');
       await expect(tx).to.changeTokenBalances(ethers, stablecoin, [reinsurer, treaty], [-usd(5_000), usd(5_000)]);
       expect(await treaty.collateral()).to.equal(TREATY_COLLATERAL + usd(5_000));
+      expect(await treaty.outstandingShortfall()).to.equal(0);
     });
 
     it('reverts with ReinsuranceTreatyOnlyReinsurer for anyone else, another REINSURER included', async function () {
@@ -429,7 +508,7 @@ describe('ReinsuranceTreaty', function () {
   });
 
   describe('withdrawCollateral', function () {
-    it('returns all collateral while the pool’s own assets cover its locked exposure', async function () {
+    it('returns all collateral while nothing is locked', async function () {
       const { treaty, stablecoin, reinsurer } = await loadFixture(deployCapitalFixture);
 
       const tx = treaty.connect(reinsurer).withdrawCollateral(TREATY_COLLATERAL);
@@ -444,10 +523,11 @@ describe('ReinsuranceTreaty', function () {
       expect(await treaty.collateral()).to.equal(0);
     });
 
-    it('reverts with ReinsuranceTreatyCollateralLocked(requested, withdrawable) for what the pool’s solvency needs', async function () {
+    it('keeps the quota share of the locked exposure plus one excess-of-loss event (ReinsuranceTreatyCollateralLocked)', async function () {
       const fixture = await loadFixture(deployCapitalFixture);
       const { pool, treaty, product, client, reinsurer } = fixture;
-      // Premium 1,000 leaves the pool 200,760; locking 250,000 leans on 49,240 of the treaty's collateral.
+      // Premium 1,000 leaves the pool 200,760; locking 250,000 leans on 49,240 of the treaty's collateral, but the
+      // treaty keeps more: 30 % of 250,000 plus a full 5,000 event, 80,000.
       await openDirect(pool, product, {
         payer: client,
         holder: client,
@@ -455,19 +535,94 @@ describe('ReinsuranceTreaty', function () {
         premium: usd(1_000),
         maxPayout: usd(250_000),
       });
-      const withdrawable = usd(100_000 - 49_240);
+      expect((await pool.totalLocked()) - (await pool.assets())).to.equal(usd(49_240));
+      const withdrawable = usd(100_000 - 80_000);
 
-      await expect(treaty.connect(reinsurer).withdrawCollateral(withdrawable + 1n))
-        .to.be.revertedWithCustomError(treaty, 'ReinsuranceTreatyCollateralLocked')
-        .withArgs(withdrawable + 1n, withdrawable);
+      await expectWithdrawable(fixture, withdrawable);
       await (await treaty.connect(reinsurer).withdrawCollateral(withdrawable)).wait();
-      await expect(treaty.connect(reinsurer).withdrawCollateral(1))
-        .to.be.revertedWithCustomError(treaty, 'ReinsuranceTreatyCollateralLocked')
-        .withArgs(1, 0);
+      await expectWithdrawable(fixture, 0n);
 
-      // What is left is exactly what keeps the pool solvent.
-      expect(await treaty.collateral()).to.equal(usd(49_240));
-      expect((await pool.assets()) + (await pool.reinsuranceCapacity())).to.equal(await pool.totalLocked());
+      // What is left pays the quota share of every open policy and one event's excess of loss, and keeps the pool
+      // solvent.
+      expect(await treaty.collateral()).to.equal(usd(80_000));
+      expect((await pool.assets()) + (await pool.reinsuranceCapacity())).to.be.greaterThanOrEqual(
+        await pool.totalLocked(),
+      );
+    });
+
+    it('holds collateral for open policies even when the pool’s own assets cover them', async function () {
+      const fixture = await loadFixture(deployCapitalFixture);
+      const { pool, treaty, product, client, reinsurer } = fixture;
+      // 1,000 locked against 200,000 of capital: 300 of quota share plus a 5,000 event.
+      await openDirect(pool, product, {
+        payer: client,
+        holder: client,
+        accumulationKey: FLIGHT,
+        premium: usd(10),
+        maxPayout: usd(1_000),
+      });
+      expect(await pool.assets()).to.be.greaterThan(await pool.totalLocked());
+
+      await expectWithdrawable(fixture, TREATY_COLLATERAL - usd(5_300));
+      await (await treaty.connect(reinsurer).withdrawCollateral(TREATY_COLLATERAL - usd(5_300))).wait();
+      expect(await treaty.collateral()).to.equal(usd(5_300));
+    });
+
+    it('keeps one event only within the aggregate left, and nothing once nothing is locked', async function () {
+      const fixture = await loadFixture(deployFlightLossesFixture);
+      const { pool, treaty, reinsurer, feeds } = fixture;
+      // 24,700 locked across the three flights: 7,410 of quota share plus a full 5,000 event.
+      expect(await pool.totalLocked()).to.equal(usd(24_700) + 1n);
+      await expectWithdrawable(fixture, TREATY_COLLATERAL - usd(12_410));
+
+      // BA196 recovers 8,150 (5,000 of it excess of loss): 14,000 locked, 3,000 left of the aggregate.
+      await finaliseFlight(fixture, feeds['196']);
+      expect(await treaty.collateral()).to.equal(TREATY_COLLATERAL - usd(8_150));
+      await expectWithdrawable(fixture, TREATY_COLLATERAL - usd(8_150) - usd(4_200 + 3_000));
+
+      // BA197 spends the aggregate: 5,000 locked, the quota share of it alone is kept.
+      await finaliseFlight(fixture, feeds['197']);
+      expect(await treaty.aggregateExcessOfLossRecovered()).to.equal(usd(8_000));
+      const left = TREATY_COLLATERAL - usd(8_150 + 5_700);
+      await expectWithdrawable(fixture, left - usd(1_500));
+
+      // BA198 settles the last policy: everything left may go.
+      await finaliseFlight(fixture, feeds['198']);
+      expect(await pool.totalLocked()).to.equal(0);
+      const collateral = await treaty.collateral();
+      await expectWithdrawable(fixture, collateral);
+      await (await treaty.connect(reinsurer).withdrawCollateral(collateral)).wait();
+      expect(await treaty.collateral()).to.equal(0);
+    });
+
+    it('never keeps less than what the pool’s solvency leans on', async function () {
+      const fixture = await loadFixture(deployCapitalFixture);
+      const { pool, treaty, stablecoin, product, client, reinsurer } = fixture;
+      await fund(stablecoin, reinsurer, await treaty.getAddress(), usd(100_000));
+      await (await treaty.connect(reinsurer).postCollateral(usd(100_000))).wait();
+      const open = (accumulationKey: string, premium: bigint, maxPayout: bigint) =>
+        openDirect(pool, product, { payer: client, holder: client, accumulationKey, premium, maxPayout });
+      await open(FLIGHT, usd(1_000), usd(250_000));
+      const { policyId } = await open(OTHER_FLIGHT, usd(100), usd(100));
+      // The test product pays 60,000 on a policy that locked 100, which no real product does: the treaty recovers
+      // 18,000 + 5,000 and the pool's assets fall to 200,836 - 37,000 = 163,836, below what the quota share covers.
+      await (
+        await pool
+          .connect(product)
+          .settle(OTHER_FLIGHT, OTHER_FLIGHT, [
+            { policyId, holder: client.address, gross: usd(60_000), locked: usd(100) },
+          ])
+      ).wait();
+      expect(await pool.assets()).to.equal(usd(163_836));
+      expect(await pool.totalLocked()).to.equal(usd(250_000));
+      expect(await treaty.collateral()).to.equal(usd(177_000));
+
+      // 30 % of 250,000 plus the 3,000 left of the aggregate is 78,000; the pool leans on 86,164.
+      const needed = usd(250_000 - 163_836);
+      await expectWithdrawable(fixture, usd(177_000) - needed);
+      await (await treaty.connect(reinsurer).withdrawCollateral(usd(177_000) - needed)).wait();
+      await expectWithdrawable(fixture, 0n);
+      expect(await treaty.collateral()).to.equal((await pool.totalLocked()) - (await pool.assets()));
     });
 
     it('reverts with ReinsuranceTreatyOnlyReinsurer for anyone else, another REINSURER included', async function () {
@@ -671,10 +826,7 @@ describe('ReinsuranceTreaty', function () {
       // BA197: #6 gross 6,000, QS 1,800, retention 4,200, layer 2,200. #7 gross 3,000, QS 900, retention 6,300,
       // layer 4,300, an increase of 2,100 of which only 800 is left in the aggregate.
       const ba197 = await finaliseFlight(fixture, feeds['197']);
-      expect(await cessionsIn(treaty, ba197)).to.deep.equal([
-        cession(6, feeds['197'], usd(6_000), usd(1_800), usd(2_200)),
-        cession(7, feeds['197'], usd(3_000), usd(900), usd(800)),
-      ]);
+      expect(await cessionsIn(treaty, ba197)).to.deep.equal(ba197Cessions(feeds['197']));
       await expect(ba197)
         .to.emit(pool, 'ClaimsSettled')
         .withArgs(feeds['197'], await fixture.flight.getAddress(), 2, usd(9_000), usd(5_700), usd(9_000));
@@ -690,27 +842,150 @@ describe('ReinsuranceTreaty', function () {
     });
 
     it('pays what collateral it has and emits CollateralShortfall(feedId, owed, paid)', async function () {
-      const fixture = await loadFixture(deployFlightLossesFixture);
-      const { treaty, pool, flight, stablecoin, client, secondClient, reinsurer, feeds } = fixture;
-      // The pool's own assets cover everything locked, so the reinsurer may take all but 1,000 back.
-      await (await treaty.connect(reinsurer).withdrawCollateral(TREATY_COLLATERAL - usd(1_000))).wait();
+      const fixture = await loadFixture(deployShortfallFixture);
+      const { treaty, pool, flight, stablecoin, client, secondClient, feeds } = fixture;
+      expect(await treaty.collateral()).to.equal(usd(4_260));
 
-      const tx = await finaliseFlight(fixture, feeds['196']);
+      // BA197 owes 1,800 + 2,200 on #6 and 900 + 800 on #7: 5,700, of which 4,260 is left.
+      const tx = await finaliseFlight(fixture, feeds['197']);
 
-      await expect(tx).to.emit(treaty, 'CollateralShortfall').withArgs(feeds['196'], usd(8_150), usd(1_000));
+      await expect(tx).to.emit(treaty, 'CollateralShortfall').withArgs(feeds['197'], usd(5_700), usd(4_260));
       // The cession records still show what the treaty owes.
-      expect(await cessionsIn(treaty, tx)).to.deep.equal(ba196Cessions(feeds['196']));
+      expect(await cessionsIn(treaty, tx)).to.deep.equal(ba197Cessions(feeds['197']));
       await expect(tx)
         .to.emit(pool, 'ClaimsSettled')
-        .withArgs(feeds['196'], await flight.getAddress(), 5, usd(10_500) + 1n, usd(1_000), usd(10_700) + 1n);
+        .withArgs(feeds['197'], await flight.getAddress(), 2, usd(9_000), usd(4_260), usd(9_000));
       await expect(tx).to.changeTokenBalances(
         ethers,
         stablecoin,
-        [client, secondClient, treaty],
-        [usd(7_500) + 1n, usd(3_000), -usd(1_000)],
+        [client, secondClient, pool, treaty],
+        [usd(6_000), usd(3_000), -usd(9_000) + usd(4_260), -usd(4_260)],
       );
       expect(await treaty.collateral()).to.equal(0);
       expect(await pool.reinsuranceCapacity()).to.equal(0);
+    });
+  });
+
+  describe('outstanding shortfall', function () {
+    it('adds owed - paid of a short event to outstandingShortfall', async function () {
+      const fixture = await loadFixture(deployShortfallFixture);
+      const { treaty, feeds } = fixture;
+      expect(await treaty.outstandingShortfall()).to.equal(0);
+
+      await finaliseFlight(fixture, feeds['197']);
+
+      expect(await treaty.outstandingShortfall()).to.equal(usd(5_700 - 4_260));
+    });
+
+    it('adds up the shortfalls of several events, paying nothing out of empty collateral', async function () {
+      const fixture = await loadFixture(deployShortfallFixture);
+      const { treaty, pool, stablecoin, client, feeds } = fixture;
+      await finaliseFlight(fixture, feeds['197']);
+
+      // BA198 owes its 1,500 quota share (the aggregate is spent) and finds no collateral at all.
+      const tx = await finaliseFlight(fixture, feeds['198']);
+
+      await expect(tx).to.emit(treaty, 'CollateralShortfall').withArgs(feeds['198'], usd(1_500), 0);
+      await expect(tx).to.changeTokenBalances(ethers, stablecoin, [client, pool, treaty], [usd(5_000), -usd(5_000), 0]);
+      expect(await treaty.outstandingShortfall()).to.equal(usd(1_440 + 1_500));
+    });
+
+    it('the next postCollateral pays the shortfall to the pool first (ShortfallPaid); the rest is collateral', async function () {
+      const fixture = await loadFixture(deployShortfallFixture);
+      const { treaty, pool, stablecoin, reinsurer, feeds } = fixture;
+      await finaliseFlight(fixture, feeds['197']);
+      await fund(stablecoin, reinsurer, await treaty.getAddress(), usd(2_000));
+      const assetsBefore = await pool.assets();
+
+      const tx = treaty.connect(reinsurer).postCollateral(usd(2_000));
+
+      await expect(tx).to.emit(treaty, 'CollateralPosted').withArgs(reinsurer.address, usd(2_000));
+      await expect(tx).to.emit(treaty, 'ShortfallPaid').withArgs(usd(1_440), 0);
+      await expect(tx).to.changeTokenBalances(
+        ethers,
+        stablecoin,
+        [reinsurer, pool, treaty],
+        [-usd(2_000), usd(1_440), usd(560)],
+      );
+      expect(await pool.assets()).to.equal(assetsBefore + usd(1_440));
+      expect(await treaty.outstandingShortfall()).to.equal(0);
+      expect(await treaty.collateral()).to.equal(usd(560));
+    });
+
+    it('a post below the shortfall pays part of it and adds no collateral; the next one pays the rest', async function () {
+      const fixture = await loadFixture(deployShortfallFixture);
+      const { treaty, pool, stablecoin, reinsurer, feeds } = fixture;
+      await finaliseFlight(fixture, feeds['197']);
+      await fund(stablecoin, reinsurer, await treaty.getAddress(), usd(1_000) + usd(740));
+
+      const first = treaty.connect(reinsurer).postCollateral(usd(1_000));
+      await expect(first).to.emit(treaty, 'ShortfallPaid').withArgs(usd(1_000), usd(440));
+      await expect(first).to.changeTokenBalances(
+        ethers,
+        stablecoin,
+        [reinsurer, pool, treaty],
+        [-usd(1_000), usd(1_000), 0],
+      );
+      expect(await treaty.outstandingShortfall()).to.equal(usd(440));
+      expect(await treaty.collateral()).to.equal(0);
+
+      const second = treaty.connect(reinsurer).postCollateral(usd(740));
+      await expect(second).to.emit(treaty, 'ShortfallPaid').withArgs(usd(440), 0);
+      await expect(second).to.changeTokenBalances(
+        ethers,
+        stablecoin,
+        [reinsurer, pool, treaty],
+        [-usd(740), usd(440), usd(300)],
+      );
+      expect(await treaty.outstandingShortfall()).to.equal(0);
+      expect(await treaty.collateral()).to.equal(usd(300));
+
+      // Nothing outstanding any more: a further post is all collateral.
+      await fund(stablecoin, reinsurer, await treaty.getAddress(), usd(100));
+      const third = treaty.connect(reinsurer).postCollateral(usd(100));
+      await expect(third).not.to.emit(treaty, 'ShortfallPaid');
+      await expect(third).to.changeTokenBalances(ethers, stablecoin, [pool, treaty], [0, usd(100)]);
+      expect(await treaty.collateral()).to.equal(usd(400));
+    });
+
+    it('once the shortfall is paid the pool has recovered all the treaty owed, and the books balance', async function () {
+      const fixture = await loadFixture(deployShortfallFixture);
+      const { treaty, pool, stablecoin, client, secondClient, insurer, reinsurer, feeds } = fixture;
+      const holders = [pool, treaty, client, secondClient, insurer, reinsurer];
+      const total = async () => {
+        let sum = 0n;
+        for (const holder of holders) sum += await stablecoin.balanceOf(holder);
+        return sum;
+      };
+      const totalBefore = await total();
+      expect(totalBefore).to.equal(await stablecoin.totalSupply());
+      const poolBefore = await pool.assets();
+      let minted = 0n;
+
+      const settlements = [await finaliseFlight(fixture, feeds['197']), await finaliseFlight(fixture, feeds['198'])];
+      let owed = 0n;
+      for (const tx of settlements) {
+        for (const record of await cessionsIn(treaty, tx)) owed += record.cededQuotaShare + record.cededExcessOfLoss;
+      }
+      expect(owed).to.equal(usd(5_700 + 1_500));
+      expect(await treaty.outstandingShortfall()).to.equal(owed - usd(4_260));
+
+      await fund(stablecoin, reinsurer, await treaty.getAddress(), usd(5_000));
+      minted += usd(5_000);
+      await expect(treaty.connect(reinsurer).postCollateral(usd(5_000)))
+        .to.emit(treaty, 'ShortfallPaid')
+        .withArgs(owed - usd(4_260), 0);
+
+      // The pool paid the gross of both events and got back exactly what the treaty owed on them.
+      expect(await pool.assets()).to.equal(poolBefore - usd(9_000 + 5_000) + owed);
+      expect(await treaty.collateral()).to.equal(usd(5_000) - (owed - usd(4_260)));
+      expect(await total()).to.equal(totalBefore + minted);
+      expect(await stablecoin.totalSupply()).to.equal(totalBefore + minted);
+      expect(await stablecoin.balanceOf(treaty)).to.equal(
+        (await treaty.collateral()) + (await treaty.premiumBalance()),
+      );
+      expect(await stablecoin.balanceOf(pool)).to.equal(await pool.assets());
+      expect(await pool.totalLocked()).to.equal(0);
     });
   });
 

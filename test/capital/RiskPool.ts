@@ -44,6 +44,29 @@ async function openForClient(fixture: CapitalFixture, premium: bigint, maxPayout
   });
 }
 
+/** Collateral the thinly reinsured second pool's treaty holds: less than one loss event costs it. */
+const THIN_COLLATERAL = usd(100);
+
+/**
+ * The second pool with its treaty activated and attached but only 100 of collateral posted, and 1,000 more capital,
+ * so that the pool can carry exposure the treaty cannot fully pay for.
+ */
+async function deployThinlyReinsuredSecondPoolFixture() {
+  const fixture = await deploySecondPoolFixture();
+  const { secondPool, secondTreaty, stablecoin, insurer, reinsurer, secondClient, govern } = fixture;
+  const secondPoolAddress = await secondPool.getAddress();
+  await (await stablecoin.connect(secondClient).approve(secondPoolAddress, ethers.MaxUint256)).wait();
+  await (await secondTreaty.connect(reinsurer).activate(await anchorSecondTreatyDocument(fixture))).wait();
+  await govern(
+    secondPoolAddress,
+    secondPool.interface.encodeFunctionData('setTreaty', [await secondTreaty.getAddress()]),
+  );
+  await (await secondTreaty.connect(reinsurer).postCollateral(THIN_COLLATERAL)).wait();
+  await fund(stablecoin, insurer, secondPoolAddress, usd(1_000));
+  await (await secondPool.connect(insurer).depositCapital(usd(1_000))).wait();
+  return fixture;
+}
+
 describe('RiskPool', function () {
   describe('depositCapital', function () {
     it('moves the insurer’s stablecoin into the pool and emits CapitalDeposited', async function () {
@@ -57,18 +80,29 @@ describe('RiskPool', function () {
       expect(await pool.assets()).to.equal(POOL_CAPITAL + usd(5_000));
     });
 
-    it('reverts with ConsortiumGovernedUnauthorized for a reinsurer, a client, an auditor and a stranger', async function () {
-      const { pool, stablecoin, reinsurer, client, auditor, stranger } = await loadFixture(deployCapitalFixture);
-      for (const caller of [reinsurer, client, auditor, stranger]) {
+    it('reverts with RiskPoolNotInsurer for a reinsurer, a client, an auditor, an ADMIN and a stranger', async function () {
+      const { pool, stablecoin, reinsurer, client, auditor, admin1, stranger } =
+        await loadFixture(deployCapitalFixture);
+      for (const caller of [reinsurer, client, auditor, admin1, stranger]) {
         await fund(stablecoin, caller, await pool.getAddress(), usd(100));
         await expect(pool.connect(caller).depositCapital(usd(100)))
-          .to.be.revertedWithCustomError(pool, 'ConsortiumGovernedUnauthorized')
-          .withArgs(caller.address, ROLES.INSURER);
+          .to.be.revertedWithCustomError(pool, 'RiskPoolNotInsurer')
+          .withArgs(caller.address);
       }
       expect(await pool.assets()).to.equal(POOL_CAPITAL);
     });
 
-    it('reverts with ConsortiumGovernedUnauthorized for a deactivated insurer', async function () {
+    it('reverts with RiskPoolNotInsurer for an active INSURER that is not the pool’s insurer', async function () {
+      const { pool, stablecoin, secondInsurer } = await loadFixture(deployCapitalFixture);
+      await fund(stablecoin, secondInsurer, await pool.getAddress(), usd(100));
+
+      await expect(pool.connect(secondInsurer).depositCapital(usd(100)))
+        .to.be.revertedWithCustomError(pool, 'RiskPoolNotInsurer')
+        .withArgs(secondInsurer.address);
+      expect(await pool.assets()).to.equal(POOL_CAPITAL);
+    });
+
+    it('reverts with RiskPoolNotInsurer for the pool’s insurer once deactivated', async function () {
       const { access, pool, stablecoin, insurer, govern } = await loadFixture(deployCapitalFixture);
       await govern(
         await access.getAddress(),
@@ -77,8 +111,48 @@ describe('RiskPool', function () {
       await fund(stablecoin, insurer, await pool.getAddress(), usd(100));
 
       await expect(pool.connect(insurer).depositCapital(usd(100)))
-        .to.be.revertedWithCustomError(pool, 'ConsortiumGovernedUnauthorized')
-        .withArgs(insurer.address, ROLES.INSURER);
+        .to.be.revertedWithCustomError(pool, 'RiskPoolNotInsurer')
+        .withArgs(insurer.address);
+    });
+
+    it('reverts with RiskPoolNotInsurer for the pool’s insurer once its INSURER role is revoked', async function () {
+      const { access, pool, stablecoin, insurer, govern } = await loadFixture(deployCapitalFixture);
+      await govern(
+        await access.getAddress(),
+        access.interface.encodeFunctionData('revokeRole', [ROLES.INSURER, insurer.address]),
+      );
+      await fund(stablecoin, insurer, await pool.getAddress(), usd(100));
+
+      await expect(pool.connect(insurer).depositCapital(usd(100)))
+        .to.be.revertedWithCustomError(pool, 'RiskPoolNotInsurer')
+        .withArgs(insurer.address);
+    });
+
+    it('takes capital from the insurer the pool was deployed for, and only from it', async function () {
+      const { access, stablecoin, insurer, secondInsurer } = await loadFixture(deployCapitalFixture);
+      const otherPool: RiskPool = await ethers.deployContract('RiskPool', [
+        await access.getAddress(),
+        secondInsurer.address,
+        await stablecoin.getAddress(),
+        usd(1_000_000),
+      ]);
+      const otherPoolAddress = await otherPool.getAddress();
+      await fund(stablecoin, secondInsurer, otherPoolAddress, usd(1_000));
+      await fund(stablecoin, insurer, otherPoolAddress, usd(1_000));
+
+      await expect(otherPool.connect(secondInsurer).depositCapital(usd(1_000)))
+        .to.emit(otherPool, 'CapitalDeposited')
+        .withArgs(secondInsurer.address, usd(1_000));
+      await expect(otherPool.connect(insurer).depositCapital(usd(1_000)))
+        .to.be.revertedWithCustomError(otherPool, 'RiskPoolNotInsurer')
+        .withArgs(insurer.address);
+      await expect(otherPool.connect(insurer).withdrawCapital(usd(1_000)))
+        .to.be.revertedWithCustomError(otherPool, 'RiskPoolNotInsurer')
+        .withArgs(insurer.address);
+      await expect(otherPool.connect(secondInsurer).withdrawCapital(usd(1_000)))
+        .to.emit(otherPool, 'CapitalWithdrawn')
+        .withArgs(secondInsurer.address, usd(1_000));
+      expect(await otherPool.assets()).to.equal(0);
     });
 
     it('reverts with RiskPoolInvalidAmount for zero', async function () {
@@ -106,13 +180,26 @@ describe('RiskPool', function () {
       expect(await pool.assets()).to.equal(0);
     });
 
-    it('reverts with ConsortiumGovernedUnauthorized for anyone but an active INSURER', async function () {
-      const { pool, reinsurer, client, stranger } = await loadFixture(deployCapitalFixture);
-      for (const caller of [reinsurer, client, stranger]) {
+    it('reverts with RiskPoolNotInsurer for anyone but the pool’s insurer, another INSURER included', async function () {
+      const { pool, reinsurer, client, admin1, stranger, secondInsurer } = await loadFixture(deployCapitalFixture);
+      for (const caller of [reinsurer, client, admin1, stranger, secondInsurer]) {
         await expect(pool.connect(caller).withdrawCapital(usd(1)))
-          .to.be.revertedWithCustomError(pool, 'ConsortiumGovernedUnauthorized')
-          .withArgs(caller.address, ROLES.INSURER);
+          .to.be.revertedWithCustomError(pool, 'RiskPoolNotInsurer')
+          .withArgs(caller.address);
       }
+      expect(await pool.assets()).to.equal(POOL_CAPITAL);
+    });
+
+    it('reverts with RiskPoolNotInsurer for the pool’s insurer once deactivated', async function () {
+      const { access, pool, insurer, govern } = await loadFixture(deployCapitalFixture);
+      await govern(
+        await access.getAddress(),
+        access.interface.encodeFunctionData('setPartyActive', [insurer.address, false]),
+      );
+
+      await expect(pool.connect(insurer).withdrawCapital(usd(1)))
+        .to.be.revertedWithCustomError(pool, 'RiskPoolNotInsurer')
+        .withArgs(insurer.address);
       expect(await pool.assets()).to.equal(POOL_CAPITAL);
     });
 
@@ -282,8 +369,8 @@ describe('RiskPool', function () {
 
   describe('settle', function () {
     /** Three policies on one flight: 500 and 300 held by the client, 400 by the second client. */
-    async function threePolicies(fixture: CapitalFixture) {
-      const { pool, product, client, secondClient } = fixture;
+    async function threePolicies(fixture: CapitalFixture, pool: RiskPool = fixture.pool) {
+      const { product, client, secondClient } = fixture;
       const open = (holder: typeof client, maxPayout: bigint) =>
         openDirect(pool, product, { payer: holder, holder, accumulationKey: FLIGHT, premium: usd(10), maxPayout });
       return [
@@ -323,23 +410,32 @@ describe('RiskPool', function () {
     });
 
     it('cedes the whole batch to the treaty in one cession', async function () {
-      const fixture = await loadFixture(deployCapitalFixture);
-      const { pool, treaty, product, client, reinsurer } = fixture;
-      const [first, , third] = await threePolicies(fixture);
-      // With only 100 of collateral left, one cession of the batch owes 150 and reports one shortfall.
-      await (await treaty.connect(reinsurer).withdrawCollateral(TREATY_COLLATERAL - usd(100))).wait();
+      const fixture = await loadFixture(deployThinlyReinsuredSecondPoolFixture);
+      const { secondPool, secondTreaty, stablecoin, product, client } = fixture;
+      const [first, , third] = await threePolicies(fixture, secondPool);
+      // With only 100 of collateral, one cession of the batch owes 150 and reports one shortfall.
+      expect(await secondTreaty.collateral()).to.equal(THIN_COLLATERAL);
 
-      const tx = await pool.connect(product).settle(FLIGHT, FLIGHT, [
+      const tx = await secondPool.connect(product).settle(FLIGHT, FLIGHT, [
         { policyId: first, holder: client.address, gross: usd(200), locked: usd(500) },
         { policyId: third, holder: client.address, gross: usd(300), locked: usd(300) },
       ]);
 
-      await expect(tx).to.emit(treaty, 'CollateralShortfall').withArgs(FLIGHT, usd(150), usd(100));
-      expect(await countEvents(treaty, tx, 'CollateralShortfall')).to.equal(1);
+      await expect(tx).to.emit(secondTreaty, 'CollateralShortfall').withArgs(FLIGHT, usd(150), usd(100));
+      expect(await countEvents(secondTreaty, tx, 'CollateralShortfall')).to.equal(1);
+      expect(await countEvents(secondTreaty, tx, 'LossCeded')).to.equal(2);
       await expect(tx)
-        .to.emit(pool, 'ClaimsSettled')
+        .to.emit(secondPool, 'ClaimsSettled')
         .withArgs(FLIGHT, product.address, 2, usd(500), usd(100), usd(800));
-      expect(await pool.exposure(FLIGHT)).to.equal(usd(400));
+      await expect(tx).to.changeTokenBalances(
+        ethers,
+        stablecoin,
+        [client, secondPool, secondTreaty],
+        [usd(500), -usd(400), -usd(100)],
+      );
+      expect(await secondPool.exposure(FLIGHT)).to.equal(usd(400));
+      expect(await secondTreaty.collateral()).to.equal(0);
+      expect(await secondTreaty.outstandingShortfall()).to.equal(usd(50));
     });
 
     it('only releases collateral for policies that expire untriggered', async function () {
@@ -585,13 +681,48 @@ describe('RiskPool', function () {
         .withArgs(proposalId, invalidTreaty(secondPool, treatyAddress));
       expect(await secondPool.treaty()).to.equal(ethers.ZeroAddress);
     });
+
+    it('setTreaty rejects an active treaty for the pool that names another insurer', async function () {
+      const fixture = await loadFixture(deploySecondPoolFixture);
+      const { access, registry, secondPool, secondTreatyTerms, secondInsurer, reinsurer } = fixture;
+      // Written for the second pool, signed and activated by its parties, but the cedent is another INSURER.
+      const terms = { ...secondTreatyTerms, insurer: secondInsurer.address };
+      const foreign = await ethers.deployContract('ReinsuranceTreaty', [
+        await access.getAddress(),
+        await registry.getAddress(),
+        terms,
+      ]);
+      const documentHash = await anchorSigned(
+        registry,
+        secondInsurer,
+        'Treaty for the second pool ceded by another insurer',
+        treatyTermsHash(terms),
+        DOCUMENT_TYPE.Treaty,
+        [secondInsurer, reinsurer],
+      );
+      await (await foreign.connect(secondInsurer).activate(documentHash)).wait();
+      expect(await foreign.isActive()).to.equal(true);
+      expect((await foreign.terms()).pool).to.equal(await secondPool.getAddress());
+      const treatyAddress = await foreign.getAddress();
+      const proposalId = await proposeApproved(
+        fixture,
+        await secondPool.getAddress(),
+        secondPool.interface.encodeFunctionData('setTreaty', [treatyAddress]),
+      );
+
+      await expect(access.connect(fixture.admin1).execute(proposalId))
+        .to.be.revertedWithCustomError(access, 'ConsortiumAccessExecutionFailed')
+        .withArgs(proposalId, invalidTreaty(secondPool, treatyAddress));
+      expect(await secondPool.treaty()).to.equal(ethers.ZeroAddress);
+    });
   });
 
   describe('views', function () {
-    it('names its stablecoin and consortium and reports no capacity without locked exposure', async function () {
-      const { pool, access, stablecoin } = await loadFixture(deployCapitalFixture);
+    it('names its stablecoin, consortium and insurer and reports no capacity without locked exposure', async function () {
+      const { pool, access, stablecoin, insurer } = await loadFixture(deployCapitalFixture);
       expect(await pool.asset()).to.equal(await stablecoin.getAddress());
       expect(await pool.consortium()).to.equal(await access.getAddress());
+      expect(await pool.insurer()).to.equal(insurer.address);
       expect(await pool.reinsuranceCapacity()).to.equal(0);
       expect(await pool.totalLocked()).to.equal(0);
     });

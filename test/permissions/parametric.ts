@@ -46,6 +46,7 @@ type Caller =
   | 'AUDITOR'
   | 'STRANGER'
   | 'HOLDER'
+  | 'DEACTIVATED_HOLDER'
   | 'OTHER_INSURER'
   | 'OTHER_REINSURER'
   | 'DEACTIVATED_INSURER'
@@ -69,6 +70,7 @@ const CALLER_LABELS: Record<Caller, string> = {
   AUDITOR: 'AUDITOR',
   STRANGER: 'stranger with no record',
   HOLDER: "the policy's holder (a CLIENT)",
+  DEACTIVATED_HOLDER: "the policy's holder, deactivated",
   OTHER_INSURER: 'INSURER other than the pool and treaty insurer',
   OTHER_REINSURER: 'REINSURER other than the treaty reinsurer',
   DEACTIVATED_INSURER: 'deactivated INSURER',
@@ -185,6 +187,7 @@ function signerOf(world: World, caller: AccountCaller): HardhatEthersSigner {
     AUDITOR: world.auditor,
     STRANGER: world.stranger,
     HOLDER: world.holder,
+    DEACTIVATED_HOLDER: world.holder,
     OTHER_INSURER: world.secondInsurer,
     OTHER_REINSURER: world.otherReinsurer,
     DEACTIVATED_INSURER: world.insurer,
@@ -414,14 +417,15 @@ function productRules(productCase: ProductCase): Rule[] {
 
   return [
     {
-      // The document is anchored and co-signed by the issuing INSURER column (the fixture's insurer for the others),
-      // as the product requires. Any active INSURER may issue: the product is not bound to its pool's insurer.
+      // Only the pool's insurer, while an active INSURER. The document is anchored and co-signed by the issuing
+      // INSURER column (the fixture's insurer for the others), so another INSURER is refused for who it is, not for
+      // its document.
       contract,
       fn: 'issue',
       callers: INSURER_COLUMNS,
-      allowed: ['INSURER', 'OTHER_INSURER'],
+      allowed: ['INSURER'],
       emits: 'PolicyIssued',
-      deniedWith: 'ConsortiumGovernedUnauthorized',
+      deniedWith: 'ParametricProductNotPoolInsurer',
       attempt: async (world, caller) => {
         const coSigner = caller === 'OTHER_INSURER' ? world.secondInsurer : world.insurer;
         const { data, emitted } = await productCase.issue(world, coSigner);
@@ -429,7 +433,7 @@ function productRules(productCase: ProductCase): Rule[] {
           target: productCase.product(world),
           data,
           emitted,
-          errorArgs: { ConsortiumGovernedUnauthorized: [addressOf(world, caller), ROLES.INSURER] },
+          errorArgs: { ParametricProductNotPoolInsurer: [addressOf(world, caller)] },
         };
       },
     },
@@ -472,11 +476,11 @@ function productRules(productCase: ProductCase): Rule[] {
       },
     },
     {
-      // Before cover starts: the holder or any active INSURER (again not bound to the pool's insurer).
+      // Before cover starts: the holder or the pool's insurer, each while active.
       contract,
       fn: 'cancel',
-      callers: [...INSURER_COLUMNS, 'HOLDER'],
-      allowed: ['INSURER', 'OTHER_INSURER', 'HOLDER'],
+      callers: [...INSURER_COLUMNS, 'HOLDER', 'DEACTIVATED_HOLDER'],
+      allowed: ['INSURER', 'HOLDER'],
       emits: 'PolicyCancelled',
       deniedWith: 'ParametricProductNotPolicyParty',
       attempt: (world, caller) => {
@@ -744,37 +748,37 @@ const RULES: readonly Rule[] = [
   },
   // -------------------------------------------------------------------------------------------------- RiskPool
   {
-    // Any active INSURER, not only the pool's own.
+    // Only the pool's own insurer, while an active INSURER.
     contract: 'RiskPool',
     fn: 'depositCapital',
     callers: INSURER_COLUMNS,
-    allowed: ['INSURER', 'OTHER_INSURER'],
+    allowed: ['INSURER'],
     emits: 'CapitalDeposited',
-    deniedWith: 'ConsortiumGovernedUnauthorized',
+    deniedWith: 'RiskPoolNotInsurer',
     attempt: async (world, caller) => {
       await fund(world, caller, world.poolAddress, usd(1_000));
       return {
         target: world.pool,
         data: world.pool.interface.encodeFunctionData('depositCapital', [usd(1_000)]),
         emitted: [addressOf(world, caller), usd(1_000)],
-        errorArgs: { ConsortiumGovernedUnauthorized: [addressOf(world, caller), ROLES.INSURER] },
+        errorArgs: { RiskPoolNotInsurer: [addressOf(world, caller)] },
       };
     },
   },
   {
-    // Any active INSURER, not only the pool's own, and the capital goes to the caller (see the report).
+    // Only the pool's own insurer, while an active INSURER.
     contract: 'RiskPool',
     fn: 'withdrawCapital',
     callers: INSURER_COLUMNS,
-    allowed: ['INSURER', 'OTHER_INSURER'],
+    allowed: ['INSURER'],
     emits: 'CapitalWithdrawn',
-    deniedWith: 'ConsortiumGovernedUnauthorized',
+    deniedWith: 'RiskPoolNotInsurer',
     attempt: (world, caller) =>
       Promise.resolve({
         target: world.pool,
         data: world.pool.interface.encodeFunctionData('withdrawCapital', [usd(1_000)]),
         emitted: [addressOf(world, caller), usd(1_000)],
-        errorArgs: { ConsortiumGovernedUnauthorized: [addressOf(world, caller), ROLES.INSURER] },
+        errorArgs: { RiskPoolNotInsurer: [addressOf(world, caller)] },
       }),
   },
   {
@@ -874,6 +878,7 @@ const RULES: readonly Rule[] = [
     attempt: async (world, caller) => {
       const pool: RiskPool = await ethers.deployContract('RiskPool', [
         world.accessAddress,
+        world.insurer.address,
         await world.stablecoin.getAddress(),
         usd(1_000_000),
       ]);
@@ -905,20 +910,21 @@ const RULES: readonly Rule[] = [
   },
   // ----------------------------------------------------------------------------------------- ReinsuranceTreaty
   {
-    // A new treaty whose document both parties co-signed; only its insurer or reinsurer may activate it.
+    // A new treaty whose document both parties co-signed; only its insurer or reinsurer may activate it, each while
+    // active in that role.
     contract: 'ReinsuranceTreaty',
     fn: 'activate',
-    callers: [...GOVERNED_COLUMNS, 'OTHER_INSURER', 'OTHER_REINSURER'],
+    callers: [...GOVERNED_COLUMNS, 'OTHER_INSURER', 'OTHER_REINSURER', 'DEACTIVATED_INSURER', 'DEACTIVATED_REINSURER'],
     allowed: ['INSURER', 'REINSURER'],
     emits: 'TreatyActivated',
-    deniedWith: 'ConsortiumGovernedUnauthorized',
+    deniedWith: 'ReinsuranceTreatyNotParty',
     attempt: async (world, caller) => {
       const { treaty, documentHash, termsHash } = await inactiveTreaty(world);
       return {
         target: treaty,
         data: treaty.interface.encodeFunctionData('activate', [documentHash]),
         emitted: [documentHash, termsHash],
-        errorArgs: { ConsortiumGovernedUnauthorized: [addressOf(world, caller), ROLES.REINSURER] },
+        errorArgs: { ReinsuranceTreatyNotParty: [addressOf(world, caller)] },
       };
     },
   },

@@ -157,16 +157,6 @@ describe('FlightDelayProduct', function () {
         .withArgs(documentHash, insurer.address);
     });
 
-    it('reverts with ParametricProductNotCoSigned when another insurer issues a document it did not sign', async function () {
-      const fixture = await networkHelpers.loadFixture(deployParametricFixture);
-      const { flight, secondInsurer } = fixture;
-      const terms = await defaultTerms(fixture);
-      const documentHash = await anchorFlightDocument(fixture, terms);
-      await expect(flight.connect(secondInsurer).issue(terms, documentHash))
-        .to.be.revertedWithCustomError(flight, 'ParametricProductNotCoSigned')
-        .withArgs(documentHash, secondInsurer.address);
-    });
-
     it('reverts with ParametricProductDocumentNotValid for a document never anchored', async function () {
       const fixture = await networkHelpers.loadFixture(deployParametricFixture);
       const terms = await defaultTerms(fixture);
@@ -265,16 +255,16 @@ describe('FlightDelayProduct', function () {
   });
 
   describe('issue: who may issue', function () {
-    it('reverts with ConsortiumGovernedUnauthorized for a client issuing its own policy', async function () {
+    it('reverts with ParametricProductNotPoolInsurer for a client issuing its own policy', async function () {
       const fixture = await networkHelpers.loadFixture(deployParametricFixture);
       const terms = await defaultTerms(fixture);
       const documentHash = await anchorFlightDocument(fixture, terms);
       await expect(fixture.flight.connect(fixture.client).issue(terms, documentHash))
-        .to.be.revertedWithCustomError(fixture.flight, 'ConsortiumGovernedUnauthorized')
-        .withArgs(fixture.client.address, ROLES.INSURER);
+        .to.be.revertedWithCustomError(fixture.flight, 'ParametricProductNotPoolInsurer')
+        .withArgs(fixture.client.address);
     });
 
-    it('reverts with ConsortiumGovernedUnauthorized for a deactivated insurer', async function () {
+    it('reverts with ParametricProductNotPoolInsurer for a deactivated insurer', async function () {
       const fixture = await networkHelpers.loadFixture(deployParametricFixture);
       const { flight, access, insurer, govern } = fixture;
       const terms = await defaultTerms(fixture);
@@ -284,8 +274,97 @@ describe('FlightDelayProduct', function () {
         access.interface.encodeFunctionData('setPartyActive', [insurer.address, false]),
       );
       await expect(flight.connect(insurer).issue(terms, documentHash))
-        .to.be.revertedWithCustomError(flight, 'ConsortiumGovernedUnauthorized')
-        .withArgs(insurer.address, ROLES.INSURER);
+        .to.be.revertedWithCustomError(flight, 'ParametricProductNotPoolInsurer')
+        .withArgs(insurer.address);
+    });
+
+    it('reverts with ParametricProductNotPoolInsurer for the pool’s insurer once its INSURER role is revoked', async function () {
+      const fixture = await networkHelpers.loadFixture(deployParametricFixture);
+      const { flight, access, insurer, govern } = fixture;
+      const terms = await defaultTerms(fixture);
+      const documentHash = await anchorFlightDocument(fixture, terms);
+      await govern(
+        await access.getAddress(),
+        access.interface.encodeFunctionData('revokeRole', [ROLES.INSURER, insurer.address]),
+      );
+      await expect(flight.connect(insurer).issue(terms, documentHash))
+        .to.be.revertedWithCustomError(flight, 'ParametricProductNotPoolInsurer')
+        .withArgs(insurer.address);
+    });
+
+    it('reverts with ParametricProductNotPoolInsurer for another INSURER, even on a document it co-signed', async function () {
+      const fixture = await networkHelpers.loadFixture(deployParametricFixture);
+      const { flight, pool, client, secondInsurer } = fixture;
+      const terms = await defaultTerms(fixture);
+      const documentHash = await anchorDocument(fixture, {
+        text: 'BA196 policy signed by another insurer and the client',
+        termsHash: flightTermsHash(terms),
+        required: [secondInsurer, client],
+      });
+      await expect(flight.connect(secondInsurer).issue(terms, documentHash))
+        .to.be.revertedWithCustomError(flight, 'ParametricProductNotPoolInsurer')
+        .withArgs(secondInsurer.address);
+      expect(await pool.policyCount()).to.equal(0);
+    });
+
+    it('checks the issuer before the document: a stranger with a document never anchored gets NotPoolInsurer', async function () {
+      const fixture = await networkHelpers.loadFixture(deployParametricFixture);
+      const { flight, secondInsurer, stranger } = fixture;
+      const terms = await defaultTerms(fixture);
+      const documentHash = ethers.sha256(ethers.toUtf8Bytes('a policy nobody anchored'));
+      for (const caller of [stranger, secondInsurer]) {
+        await expect(flight.connect(caller).issue(terms, documentHash))
+          .to.be.revertedWithCustomError(flight, 'ParametricProductNotPoolInsurer')
+          .withArgs(caller.address);
+      }
+    });
+
+    it('follows the pool: a product on another insurer’s pool issues for that insurer only', async function () {
+      const fixture = await networkHelpers.loadFixture(deployParametricFixture);
+      const { access, registry, hub, stablecoin, insurer, client, secondInsurer, govern } = fixture;
+      const accessAddress = await access.getAddress();
+      const otherPool = await ethers.deployContract('RiskPool', [
+        accessAddress,
+        secondInsurer.address,
+        await stablecoin.getAddress(),
+        usd(1_000_000),
+      ]);
+      const otherPoolAddress = await otherPool.getAddress();
+      const otherFlight = await ethers.deployContract('FlightDelayProduct', [
+        accessAddress,
+        await hub.getAddress(),
+        await registry.getAddress(),
+        otherPoolAddress,
+        FLIGHT_SETTINGS.batchSize,
+        FLIGHT_SETTINGS.dataGracePeriod,
+        FLIGHT_SETTINGS.delayToleranceMinutes,
+      ]);
+      const otherFlightAddress = await otherFlight.getAddress();
+      await govern(await hub.getAddress(), hub.interface.encodeFunctionData('setConsumer', [otherFlightAddress, true]));
+      await govern(otherPoolAddress, otherPool.interface.encodeFunctionData('setProduct', [otherFlightAddress, true]));
+      await (await stablecoin.mint(secondInsurer.address, usd(10_000))).wait();
+      await (await stablecoin.connect(secondInsurer).approve(otherPoolAddress, usd(10_000))).wait();
+      await (await otherPool.connect(secondInsurer).depositCapital(usd(10_000))).wait();
+      await (await stablecoin.connect(client).approve(otherPoolAddress, ethers.MaxUint256)).wait();
+
+      const terms = await defaultTerms(fixture);
+      const signedByBoth = (text: string) =>
+        anchorDocument(fixture, {
+          text,
+          termsHash: flightTermsHash(terms),
+          required: [insurer, secondInsurer, client],
+        });
+      const refused = await signedByBoth('BA196 policy offered to the fixture insurer on another pool');
+      await expect(otherFlight.connect(insurer).issue(terms, refused))
+        .to.be.revertedWithCustomError(otherFlight, 'ParametricProductNotPoolInsurer')
+        .withArgs(insurer.address);
+
+      const accepted = await signedByBoth('BA196 policy issued by the other pool’s insurer');
+      await expect(otherFlight.connect(secondInsurer).issue(terms, accepted)).to.emit(otherFlight, 'PolicyIssued');
+      const policyId = await otherFlight.policyOfDocument(accepted);
+      expect(policyId).to.equal(1);
+      expect((await otherFlight.getPolicy(policyId)).holder).to.equal(client.address);
+      expect(await otherPool.totalLocked()).to.equal(usd(250));
     });
   });
 
@@ -835,11 +914,40 @@ describe('FlightDelayProduct', function () {
       expect(lockedBefore - (await pool.totalLocked())).to.equal(usd(250));
     });
 
-    it('by an INSURER (not the issuer) refunds the holder', async function () {
-      const { flight, stablecoin, client, secondInsurer, policyId } = await networkHelpers.loadFixture(issuedFixture);
-      const tx = flight.connect(secondInsurer).cancel(policyId);
-      await expect(tx).to.emit(flight, 'PolicyCancelled').withArgs(policyId, secondInsurer.address, usd(18));
-      await expect(tx).to.changeTokenBalances(ethers, stablecoin, [client, secondInsurer], [usd(18), 0n]);
+    it('by the pool’s insurer refunds the holder', async function () {
+      const { flight, stablecoin, client, insurer, policyId } = await networkHelpers.loadFixture(issuedFixture);
+      const tx = flight.connect(insurer).cancel(policyId);
+      await expect(tx).to.emit(flight, 'PolicyCancelled').withArgs(policyId, insurer.address, usd(18));
+      await expect(tx).to.changeTokenBalances(ethers, stablecoin, [client, insurer], [usd(18), 0n]);
+    });
+
+    it('reverts with ParametricProductNotPolicyParty for an INSURER other than the pool’s', async function () {
+      const { flight, secondInsurer, policyId } = await networkHelpers.loadFixture(issuedFixture);
+      await expect(flight.connect(secondInsurer).cancel(policyId))
+        .to.be.revertedWithCustomError(flight, 'ParametricProductNotPolicyParty')
+        .withArgs(policyId, secondInsurer.address);
+      expect((await flight.getPolicy(policyId)).status).to.equal(POLICY_STATUS.Issued);
+    });
+
+    it('reverts with ParametricProductNotPolicyParty for the holder or the pool’s insurer once deactivated', async function () {
+      const { flight, access, client, insurer, govern, policyId } = await networkHelpers.loadFixture(issuedFixture);
+      for (const party of [client, insurer]) {
+        await govern(
+          await access.getAddress(),
+          access.interface.encodeFunctionData('setPartyActive', [party.address, false]),
+        );
+        await expect(flight.connect(party).cancel(policyId))
+          .to.be.revertedWithCustomError(flight, 'ParametricProductNotPolicyParty')
+          .withArgs(policyId, party.address);
+      }
+      expect((await flight.getPolicy(policyId)).status).to.equal(POLICY_STATUS.Issued);
+
+      // Reactivated, the holder may cancel again.
+      await govern(
+        await access.getAddress(),
+        access.interface.encodeFunctionData('setPartyActive', [client.address, true]),
+      );
+      await expect(flight.connect(client).cancel(policyId)).to.emit(flight, 'PolicyCancelled');
     });
 
     it('one second before cover starts is still possible', async function () {

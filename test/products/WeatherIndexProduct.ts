@@ -14,6 +14,7 @@ import {
 } from '../helpers/parametric.js';
 import {
   afterDayEnds,
+  anchorDocument,
   anchorWeatherDocument,
   dailyPrecipitation,
   DAY,
@@ -253,6 +254,26 @@ describe('WeatherIndexProduct', function () {
       await expect(weather.connect(insurer).issue(late, documentHash))
         .to.be.revertedWithCustomError(hub, 'OracleHubFeedNotOpen')
         .withArgs(rainFeed(days[0]!), FEED_STATE.Finalised);
+    });
+
+    it('reverts with ParametricProductNotPoolInsurer for anyone but the pool’s insurer, another INSURER included', async function () {
+      const fixture = await networkHelpers.loadFixture(recordedRainFixture);
+      const { weather, pool, client, secondInsurer, firstDay, lastDay } = fixture;
+      const terms = weatherCover(client.address, firstDay, lastDay);
+      // The other insurer co-signed this document with the client; the client holds one the pool's insurer signed.
+      const ownDocument = await anchorDocument(fixture, {
+        text: 'Weather policy signed by another insurer and the client',
+        termsHash: weatherTermsHash(terms),
+        required: [secondInsurer, client],
+      });
+      await expect(weather.connect(secondInsurer).issue(terms, ownDocument))
+        .to.be.revertedWithCustomError(weather, 'ParametricProductNotPoolInsurer')
+        .withArgs(secondInsurer.address);
+      const documentHash = await anchorWeatherDocument(fixture, terms);
+      await expect(weather.connect(client).issue(terms, documentHash))
+        .to.be.revertedWithCustomError(weather, 'ParametricProductNotPoolInsurer')
+        .withArgs(client.address);
+      expect(await pool.policyCount()).to.equal(0);
     });
 
     describe('invalid terms', function () {
@@ -559,6 +580,38 @@ describe('WeatherIndexProduct', function () {
       for (const [index, payout] of falling) {
         expect(await weather.payoutForIndex(steppedDrought.policyId, index)).to.equal(payout);
       }
+    });
+  });
+
+  describe('cancel', function () {
+    async function issuedFixture() {
+      const fixture = await recordedRainFixture();
+      const terms = weatherCover(fixture.client.address, fixture.firstDay, fixture.lastDay);
+      return { ...fixture, ...(await issue(fixture, terms)) };
+    }
+
+    it('by the pool’s insurer before cover starts refunds the holder 90 % of the premium', async function () {
+      const { weather, stablecoin, client, insurer, policyId } = await networkHelpers.loadFixture(issuedFixture);
+      const tx = weather.connect(insurer).cancel(policyId);
+      await expect(tx).to.emit(weather, 'PolicyCancelled').withArgs(policyId, insurer.address, usd(54));
+      await expect(tx).to.changeTokenBalances(ethers, stablecoin, [client, insurer], [usd(54), 0n]);
+      expect((await weather.getPolicy(policyId)).status).to.equal(POLICY_STATUS.Cancelled);
+    });
+
+    it('reverts with ParametricProductNotPolicyParty for another INSURER and for a deactivated holder', async function () {
+      const { weather, access, client, secondInsurer, govern, policyId } =
+        await networkHelpers.loadFixture(issuedFixture);
+      await expect(weather.connect(secondInsurer).cancel(policyId))
+        .to.be.revertedWithCustomError(weather, 'ParametricProductNotPolicyParty')
+        .withArgs(policyId, secondInsurer.address);
+      await govern(
+        await access.getAddress(),
+        access.interface.encodeFunctionData('setPartyActive', [client.address, false]),
+      );
+      await expect(weather.connect(client).cancel(policyId))
+        .to.be.revertedWithCustomError(weather, 'ParametricProductNotPolicyParty')
+        .withArgs(policyId, client.address);
+      expect((await weather.getPolicy(policyId)).status).to.equal(POLICY_STATUS.Issued);
     });
   });
 
