@@ -301,12 +301,13 @@ contract ReinsuranceTreaty is IReinsuranceTreaty, ConsortiumGoverned, Reentrancy
     function _withdrawableCollateral() private view returns (uint256) {
         IRiskPool pool = IRiskPool(_terms.pool);
         uint256 locked = pool.totalLocked();
+        uint256 liabilities = locked + pool.premiumReserve();
         uint256 held = pool.assets();
         uint256 aggregateLimit = _terms.excessOfLossAggregateLimit;
         uint256 aggregateLeft = _aggregateRecovered < aggregateLimit ? aggregateLimit - _aggregateRecovered : 0;
         uint256 oneEvent = _terms.excessOfLossLimit < aggregateLeft ? _terms.excessOfLossLimit : aggregateLeft;
         uint256 needed = (locked * _terms.quotaShareBps) / BPS + (locked > 0 ? oneEvent : 0);
-        uint256 solvency = locked > held ? locked - held : 0;
+        uint256 solvency = liabilities > held ? liabilities - held : 0;
         if (solvency > needed) needed = solvency;
         return _collateral > needed ? _collateral - needed : 0;
     }

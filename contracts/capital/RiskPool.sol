@@ -19,6 +19,7 @@ contract RiskPool is IRiskPool, ConsortiumGoverned, ReentrancyGuard {
     address private immutable _insurer;
     IReinsuranceTreaty private _treaty;
     uint256 private _totalLocked;
+    uint256 private _premiumReserve;
     uint256 private _accumulationCap;
     uint256 private _policyCount;
     mapping(bytes32 accumulationKey => uint256 locked) private _exposure;
@@ -90,6 +91,7 @@ contract RiskPool is IRiskPool, ConsortiumGoverned, ReentrancyGuard {
         _exposure[accumulationKey] = exposureAfter;
         uint256 lockedAfter = _totalLocked + maxPayout;
         _totalLocked = lockedAfter;
+        _premiumReserve += premium;
         emit PolicyOpened(policyId, msg.sender, holder, accumulationKey, premium, maxPayout);
 
         _asset.safeTransferFrom(payer, address(this), premium);
@@ -109,15 +111,18 @@ contract RiskPool is IRiskPool, ConsortiumGoverned, ReentrancyGuard {
         uint256 lossCount = 0;
         uint256 grossPaid = 0;
         uint256 released = 0;
+        uint256 earned = 0;
         for (uint256 i = 0; i < count; ++i) {
             Settlement calldata settlement = settlements[i];
             released += settlement.locked;
+            earned += settlement.premium;
             if (settlement.gross > 0) {
                 grossPaid += settlement.gross;
                 losses[lossCount++] = IReinsuranceTreaty.Loss({policyId: settlement.policyId, gross: settlement.gross});
             }
         }
         _release(accumulationKey, released);
+        _premiumReserve -= earned;
 
         uint256 recovered = 0;
         IReinsuranceTreaty treaty_ = _treaty;
@@ -141,10 +146,14 @@ contract RiskPool is IRiskPool, ConsortiumGoverned, ReentrancyGuard {
         address holder,
         bytes32 accumulationKey,
         uint256 amount,
-        uint256 locked
+        uint256 locked,
+        uint256 premium
     ) external nonReentrant onlyProduct {
+        if (amount > premium) revert RiskPoolInvalidAmount(amount);
         _release(accumulationKey, locked);
+        _premiumReserve -= premium;
         emit PremiumRefunded(policyId, holder, amount, locked);
+        // The treaty's share comes back before the holder is paid; the premium reserve covers the rest.
         IReinsuranceTreaty treaty_ = _treaty;
         if (address(treaty_) != address(0) && amount > 0) treaty_.returnPremium(policyId, amount);
         if (amount > 0) _asset.safeTransfer(holder, amount);
@@ -211,6 +220,11 @@ contract RiskPool is IRiskPool, ConsortiumGoverned, ReentrancyGuard {
     }
 
     /// @inheritdoc IRiskPool
+    function premiumReserve() external view returns (uint256) {
+        return _premiumReserve;
+    }
+
+    /// @inheritdoc IRiskPool
     function exposure(bytes32 accumulationKey) external view returns (uint256) {
         return _exposure[accumulationKey];
     }
@@ -249,10 +263,13 @@ contract RiskPool is IRiskPool, ConsortiumGoverned, ReentrancyGuard {
         return address(treaty_) == address(0) ? 0 : treaty_.solvencyCapacity(locked);
     }
 
-    /// @dev The solvency rule: locked exposure never exceeds the pool's assets plus the reinsurance capacity.
+    /// @dev The solvency rule: locked exposure plus the premium reserve never exceed the pool's assets plus the
+    /// reinsurance capacity on the locked exposure. Reserved premiums are counted in full, with no reinsurance, so a
+    /// refund can always be paid from the pool's own cash.
     function _requireSolvent(uint256 locked, uint256 held) private view {
-        if (locked <= held) return;
+        uint256 liabilities = locked + _premiumReserve;
+        if (liabilities <= held) return;
         uint256 capacity = _capacity(locked);
-        if (locked > held + capacity) revert RiskPoolInsolvent(locked, held, capacity);
+        if (liabilities > held + capacity) revert RiskPoolInsolvent(liabilities, held, capacity);
     }
 }

@@ -6,9 +6,10 @@ import {IReinsuranceTreaty} from "./IReinsuranceTreaty.sol";
 
 /// @title IRiskPool
 /// @notice An insurer's risk pool in the stablecoin: insurer capital and premiums in, payouts and refunds out.
-/// Every policy locks collateral for its maximum payout. Two limits hold at all times: the exposure locked on one
-/// accumulation key (one flight, one location and metric) never exceeds the accumulation cap, and the total locked
-/// exposure never exceeds the pool's assets plus the reinsurance capacity available from its treaty.
+/// Every policy locks collateral for its maximum payout, and its premium stays reserved (unearned) until the policy
+/// closes, since it may have to be refunded. Two limits hold at all times: the exposure locked on one accumulation
+/// key (one flight, one location and metric) never exceeds the accumulation cap, and the locked exposure plus the
+/// premium reserve never exceed the pool's assets plus the reinsurance capacity available from its treaty.
 /// @dev Policy ids are issued here, so they are unique across products. Products are authorised under dual control.
 interface IRiskPool is IConsortiumGoverned {
     /// @notice One policy's part in a settlement batch.
@@ -16,11 +17,13 @@ interface IRiskPool is IConsortiumGoverned {
     /// @param holder Who is paid.
     /// @param gross The payout; zero when the policy expires untriggered.
     /// @param locked The collateral the policy had locked (its maximum payout).
+    /// @param premium The policy's premium, earned now and released from the reserve.
     struct Settlement {
         uint256 policyId;
         address holder;
         uint256 gross;
         uint256 locked;
+        uint256 premium;
     }
 
     /// @notice Emitted when the insurer adds capital.
@@ -70,8 +73,8 @@ interface IRiskPool is IConsortiumGoverned {
     /// @notice Thrown when a policy would push an accumulation key above the cap.
     error RiskPoolAccumulationCapExceeded(bytes32 accumulationKey, uint256 exposure, uint256 cap);
 
-    /// @notice Thrown when locked exposure would exceed assets plus reinsurance capacity.
-    error RiskPoolInsolvent(uint256 locked, uint256 assets, uint256 reinsuranceCapacity);
+    /// @notice Thrown when locked exposure plus the premium reserve would exceed assets plus reinsurance capacity.
+    error RiskPoolInsolvent(uint256 liabilities, uint256 assets, uint256 reinsuranceCapacity);
 
     /// @notice Thrown when the treaty cannot be attached (already attached, policies already written, not active,
     /// or written for another pool or insurer).
@@ -99,8 +102,16 @@ interface IRiskPool is IConsortiumGoverned {
     /// @notice Pays (or releases) a batch of policies on one event, ceding the losses to the treaty. Products only.
     function settle(bytes32 feedId, bytes32 accumulationKey, Settlement[] calldata settlements) external;
 
-    /// @notice Refunds `refund` to the holder and releases the policy's collateral. Products only.
-    function refund(uint256 policyId, address holder, bytes32 accumulationKey, uint256 refund, uint256 locked) external;
+    /// @notice Refunds `refund` (at most `premium`) to the holder, releases the policy's collateral and premium
+    /// reserve; the treaty's ceded share of the refund comes back first. Products only.
+    function refund(
+        uint256 policyId,
+        address holder,
+        bytes32 accumulationKey,
+        uint256 refund,
+        uint256 locked,
+        uint256 premium
+    ) external;
 
     /// @notice Allows or disallows a product contract. Only through dual control.
     function setProduct(address product, bool allowed) external;
@@ -125,6 +136,9 @@ interface IRiskPool is IConsortiumGoverned {
 
     /// @notice Collateral locked for open policies.
     function totalLocked() external view returns (uint256);
+
+    /// @notice Premiums of open policies, reserved until each closes (they may have to be refunded).
+    function premiumReserve() external view returns (uint256);
 
     /// @notice Exposure locked on one accumulation key.
     function exposure(bytes32 accumulationKey) external view returns (uint256);

@@ -106,7 +106,7 @@ abstract contract ParametricProduct is IParametricProduct, ConsortiumGoverned, R
         policy.status = PolicyStatus.Cancelled;
         uint256 refund = (uint256(policy.premium) * policy.cancellationRefundBps) / BPS;
         emit PolicyCancelled(policyId, msg.sender, refund);
-        _pool.refund(policyId, policy.holder, _accumulationKeyOf(policyId), refund, policy.maxPayout);
+        _pool.refund(policyId, policy.holder, _accumulationKeyOf(policyId), refund, policy.maxPayout, policy.premium);
     }
 
     /// @inheritdoc IParametricProduct
@@ -290,7 +290,14 @@ abstract contract ParametricProduct is IParametricProduct, ConsortiumGoverned, R
         if (verdict == Verdict.Refund) {
             policy.status = PolicyStatus.Refunded;
             emit PolicySettled(policyId, feedId, PolicyStatus.Refunded, 0);
-            _pool.refund(policyId, policy.holder, _accumulationKeyOf(policyId), policy.premium, policy.maxPayout);
+            _pool.refund(
+                policyId,
+                policy.holder,
+                _accumulationKeyOf(policyId),
+                policy.premium,
+                policy.maxPayout,
+                policy.premium
+            );
             return (false, false);
         }
         PolicyStatus status = payout > 0 ? PolicyStatus.Paid : PolicyStatus.Expired;
@@ -300,7 +307,8 @@ abstract contract ParametricProduct is IParametricProduct, ConsortiumGoverned, R
             policyId: policyId,
             holder: policy.holder,
             gross: payout,
-            locked: policy.maxPayout
+            locked: policy.maxPayout,
+            premium: policy.premium
         });
         return (false, true);
     }

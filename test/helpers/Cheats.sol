@@ -23,6 +23,12 @@ interface ICheats {
 
     /// @notice Sets the block time.
     function warp(uint256 timestamp) external;
+
+    /// @notice The address of the account whose private key is `privateKey`.
+    function addr(uint256 privateKey) external pure returns (address account);
+
+    /// @notice Signs `digest` with `privateKey` (secp256k1), as a wallet signs an EIP-712 hash.
+    function sign(uint256 privateKey, bytes32 digest) external pure returns (uint8 v, bytes32 r, bytes32 s);
 }
 
 /// @dev keccak256("hevm cheat code"), the standard cheatcode address.
