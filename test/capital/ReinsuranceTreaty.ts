@@ -610,19 +610,23 @@ describe('ReinsuranceTreaty', function () {
         await pool
           .connect(product)
           .settle(OTHER_FLIGHT, OTHER_FLIGHT, [
-            { policyId, holder: client.address, gross: usd(60_000), locked: usd(100) },
+            { policyId, holder: client.address, gross: usd(60_000), locked: usd(100), premium: usd(100) },
           ])
       ).wait();
       expect(await pool.assets()).to.equal(usd(163_836));
       expect(await pool.totalLocked()).to.equal(usd(250_000));
+      expect(await pool.premiumReserve()).to.equal(usd(1_000));
       expect(await treaty.collateral()).to.equal(usd(177_000));
 
-      // 30 % of 250,000 plus the 3,000 left of the aggregate is 78,000; the pool leans on 86,164.
-      const needed = usd(250_000 - 163_836);
+      // 30 % of 250,000 plus the 3,000 left of the aggregate is 78,000; the pool leans on its liabilities (250,000
+      // locked + 1,000 of premium reserved) less its assets: 87,164.
+      const needed = usd(251_000 - 163_836);
       await expectWithdrawable(fixture, usd(177_000) - needed);
       await (await treaty.connect(reinsurer).withdrawCollateral(usd(177_000) - needed)).wait();
       await expectWithdrawable(fixture, 0n);
-      expect(await treaty.collateral()).to.equal((await pool.totalLocked()) - (await pool.assets()));
+      expect(await treaty.collateral()).to.equal(
+        (await pool.totalLocked()) + (await pool.premiumReserve()) - (await pool.assets()),
+      );
     });
 
     it('reverts with ReinsuranceTreatyOnlyReinsurer for anyone else, another REINSURER included', async function () {

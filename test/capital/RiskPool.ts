@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { flightFeedId } from '../../services/shared/eip712.js';
-import type { RiskPool } from '../../types/ethers-contracts/index.js';
+import type { ReinsuranceTreaty, RiskPool } from '../../types/ethers-contracts/index.js';
 import {
   anchorSecondTreatyDocument,
   countEvents,
@@ -213,24 +213,61 @@ describe('RiskPool', function () {
         .withArgs(POOL_CAPITAL + 1n);
     });
 
-    it('reverts with RiskPoolInsolvent(locked, assets, capacity) one unit beyond what solvency allows', async function () {
+    it('reverts with RiskPoolInsolvent(liabilities, assets, capacity) one unit beyond what solvency allows', async function () {
       const fixture = await loadFixture(deployCapitalFixture);
       const { pool, insurer } = fixture;
-      // Premium 1,000: 300 ceded less 60 commission leaves the pool 760. Locked 100,000; the treaty lends
-      // min(collateral 100,000, 30 % of 100,000) = 30,000, so the pool must keep 70,000 of its 200,760.
+      // Premium 1,000: 300 ceded less 60 commission leaves the pool 760. Locked 100,000 plus the reserved premium
+      // of 1,000; the treaty lends min(collateral 100,000, 30 % of 100,000) = 30,000 on the locked exposure only,
+      // so the pool must keep 101,000 - 30,000 = 71,000 of its 200,760.
       await openForClient(fixture, usd(1_000), usd(100_000));
       expect(await pool.assets()).to.equal(usd(200_760));
+      expect(await pool.premiumReserve()).to.equal(usd(1_000));
       expect(await pool.reinsuranceCapacity()).to.equal(usd(30_000));
 
-      await expect(pool.connect(insurer).withdrawCapital(usd(130_760) + 1n))
+      await expect(pool.connect(insurer).withdrawCapital(usd(129_760) + 1n))
         .to.be.revertedWithCustomError(pool, 'RiskPoolInsolvent')
-        .withArgs(usd(100_000), usd(70_000) - 1n, usd(30_000));
+        .withArgs(usd(101_000), usd(71_000) - 1n, usd(30_000));
 
-      await expect(pool.connect(insurer).withdrawCapital(usd(130_760)))
+      await expect(pool.connect(insurer).withdrawCapital(usd(129_760)))
         .to.emit(pool, 'CapitalWithdrawn')
-        .withArgs(insurer.address, usd(130_760));
-      expect(await pool.assets()).to.equal(usd(70_000));
+        .withArgs(insurer.address, usd(129_760));
+      expect(await pool.assets()).to.equal(usd(71_000));
       expect(await pool.totalLocked()).to.equal(usd(100_000));
+      expect(await pool.premiumReserve()).to.equal(usd(1_000));
+    });
+
+    it('counts the premium reserve as a liability no reinsurance covers', async function () {
+      const fixture = await loadFixture(deployCapitalFixture);
+      const { pool, insurer } = fixture;
+      await openForClient(fixture, usd(1_000), usd(100_000));
+      // Under the old rule (locked <= assets + capacity) the insurer could have taken 130,760; the reserved
+      // premium of 1,000 now has to stay, without reinsurance: 101,000 > 70,000 + 30,000.
+      await expect(pool.connect(insurer).withdrawCapital(usd(130_760)))
+        .to.be.revertedWithCustomError(pool, 'RiskPoolInsolvent')
+        .withArgs(usd(101_000), usd(70_000), usd(30_000));
+      expect(await pool.assets()).to.equal(usd(200_760));
+    });
+
+    it('keeps the premium reserve in a pool without a treaty', async function () {
+      const fixture = await loadFixture(deploySecondPoolFixture);
+      const { secondPool, product, client, insurer } = fixture;
+      // 1,000 of capital and a premium of 100: assets 1,100, liabilities 500 locked + 100 reserved.
+      await openDirect(secondPool, product, {
+        payer: client,
+        holder: client,
+        accumulationKey: FLIGHT,
+        premium: usd(100),
+        maxPayout: usd(500),
+      });
+      expect(await secondPool.premiumReserve()).to.equal(usd(100));
+
+      await expect(secondPool.connect(insurer).withdrawCapital(usd(500) + 1n))
+        .to.be.revertedWithCustomError(secondPool, 'RiskPoolInsolvent')
+        .withArgs(usd(600), usd(600) - 1n, 0);
+      await expect(secondPool.connect(insurer).withdrawCapital(usd(500)))
+        .to.emit(secondPool, 'CapitalWithdrawn')
+        .withArgs(insurer.address, usd(500));
+      expect(await secondPool.assets()).to.equal(usd(600));
     });
   });
 
@@ -263,6 +300,18 @@ describe('RiskPool', function () {
       );
     });
 
+    it('reserves each policy’s whole premium, the ceded share included, until the policy closes', async function () {
+      const fixture = await loadFixture(deployCapitalFixture);
+      const { pool } = fixture;
+      expect(await pool.premiumReserve()).to.equal(0);
+      await openForClient(fixture, usd(100), usd(500), FLIGHT);
+      expect(await pool.premiumReserve()).to.equal(usd(100));
+      await openForClient(fixture, usd(25), usd(300), OTHER_FLIGHT);
+      expect(await pool.premiumReserve()).to.equal(usd(125));
+      // The pool holds only 76 % of the premiums; the reserve counts them in full.
+      expect(await pool.assets()).to.equal(POOL_CAPITAL + usd(95));
+    });
+
     it('numbers policies 1, 2, 3 and returns the id', async function () {
       const fixture = await loadFixture(deployCapitalFixture);
       const ids: bigint[] = [];
@@ -287,6 +336,7 @@ describe('RiskPool', function () {
       expect(await pool.exposure(FLIGHT)).to.equal(usd(700));
       expect(await pool.exposure(OTHER_FLIGHT)).to.equal(usd(300));
       expect(await pool.totalLocked()).to.equal(usd(1_000));
+      expect(await pool.premiumReserve()).to.equal(usd(30));
       // The treaty lends 30 % of the locked exposure, well within its collateral.
       expect(await pool.reinsuranceCapacity()).to.equal(usd(300));
     });
@@ -312,42 +362,53 @@ describe('RiskPool', function () {
       expect(await pool.policyCount()).to.equal(3);
     });
 
-    it('reverts with RiskPoolInsolvent(locked, assets, 0) when a pool without a treaty would lock more than it holds', async function () {
+    it('reverts with RiskPoolInsolvent(liabilities, assets, 0) when a pool without a treaty would owe more than it holds', async function () {
       const { secondPool, product, client } = await loadFixture(deploySecondPoolFixture);
-      // 1,000 of capital and a premium of 100: the pool holds 1,100 and may lock no more.
+      // 1,000 of capital and a premium of 100: the pool holds 1,100, of which the premium stays reserved, so it may
+      // lock 1,000 and no more.
       await expect(secondPool.connect(product).openPolicy(client.address, client.address, FLIGHT, usd(100), usd(1_500)))
         .to.be.revertedWithCustomError(secondPool, 'RiskPoolInsolvent')
-        .withArgs(usd(1_500), usd(1_100), 0);
+        .withArgs(usd(1_600), usd(1_100), 0);
+      await expect(
+        secondPool.connect(product).openPolicy(client.address, client.address, FLIGHT, usd(100), usd(1_000) + 1n),
+      )
+        .to.be.revertedWithCustomError(secondPool, 'RiskPoolInsolvent')
+        .withArgs(usd(1_100) + 1n, usd(1_100), 0);
       await (
-        await secondPool.connect(product).openPolicy(client.address, client.address, FLIGHT, usd(100), usd(1_100))
+        await secondPool.connect(product).openPolicy(client.address, client.address, FLIGHT, usd(100), usd(1_000))
       ).wait();
-      expect(await secondPool.totalLocked()).to.equal(usd(1_100));
+      expect(await secondPool.totalLocked()).to.equal(usd(1_000));
+      expect(await secondPool.premiumReserve()).to.equal(usd(100));
     });
 
     it('locks beyond its assets when the treaty’s quota share capacity covers the rest', async function () {
       const { secondPool, secondTreaty, product, client } = await loadFixture(deployReinsuredSecondPoolFixture);
-      // Premium 100 leaves the pool 76 after the cession: assets 1,076. Locking 1,500 needs 424 more; the treaty
-      // lends 30 % of 1,500 = 450.
+      // Premium 100 leaves the pool 76 after the cession: assets 1,076. Locking 1,300 with 100 reserved needs 324
+      // more; the treaty lends 30 % of 1,300 = 390.
       await expect(
-        secondPool.connect(product).openPolicy(client.address, client.address, FLIGHT, usd(100), usd(1_500)),
+        secondPool.connect(product).openPolicy(client.address, client.address, FLIGHT, usd(100), usd(1_300)),
       ).to.emit(secondPool, 'PolicyOpened');
       expect(await secondPool.assets()).to.equal(usd(1_076));
-      expect(await secondPool.totalLocked()).to.equal(usd(1_500));
-      expect(await secondPool.reinsuranceCapacity()).to.equal(usd(450));
-      expect(await secondTreaty.solvencyCapacity(usd(1_500))).to.equal(usd(450));
+      expect(await secondPool.totalLocked()).to.equal(usd(1_300));
+      expect(await secondPool.premiumReserve()).to.equal(usd(100));
+      expect(await secondPool.reinsuranceCapacity()).to.equal(usd(390));
+      expect(await secondTreaty.solvencyCapacity(usd(1_300))).to.equal(usd(390));
     });
 
-    it('reverts with RiskPoolInsolvent(locked, assets, capacity) one unit beyond assets plus quota share', async function () {
+    it('reverts with RiskPoolInsolvent(liabilities, assets, capacity) one unit beyond assets plus quota share', async function () {
       const { secondPool, product, client } = await loadFixture(deployReinsuredSecondPoolFixture);
-      // L <= 1,076 + floor(0.3 L) holds up to L = 1,537.142857.
-      const limit = 1_537_142_857n;
+      // L + 100 <= 1,076 + floor(0.3 L) holds up to L = 1,394.285714 (with equality).
+      const limit = 1_394_285_714n;
       await expect(secondPool.connect(product).openPolicy(client.address, client.address, FLIGHT, usd(100), limit + 1n))
         .to.be.revertedWithCustomError(secondPool, 'RiskPoolInsolvent')
-        .withArgs(limit + 1n, usd(1_076), 461_142_857n);
+        .withArgs(limit + 1n + usd(100), usd(1_076), 418_285_714n);
       await expect(
         secondPool.connect(product).openPolicy(client.address, client.address, FLIGHT, usd(100), limit),
       ).to.emit(secondPool, 'PolicyOpened');
       expect(await secondPool.totalLocked()).to.equal(limit);
+      expect((await secondPool.totalLocked()) + (await secondPool.premiumReserve())).to.equal(
+        (await secondPool.assets()) + (await secondPool.reinsuranceCapacity()),
+      );
     });
 
     it('counts no more reinsurance capacity than the treaty’s collateral', async function () {
@@ -359,9 +420,15 @@ describe('RiskPool', function () {
 
       await expect(secondPool.connect(product).openPolicy(client.address, client.address, FLIGHT, usd(100), usd(1_500)))
         .to.be.revertedWithCustomError(secondPool, 'RiskPoolInsolvent')
-        .withArgs(usd(1_500), usd(1_076), usd(200));
+        .withArgs(usd(1_600), usd(1_076), usd(200));
+      // 1,176 locked + 100 reserved = 1,076 + 200 exactly; one unit more does not fit.
+      await expect(
+        secondPool.connect(product).openPolicy(client.address, client.address, FLIGHT, usd(100), usd(1_176) + 1n),
+      )
+        .to.be.revertedWithCustomError(secondPool, 'RiskPoolInsolvent')
+        .withArgs(usd(1_276) + 1n, usd(1_076), usd(200));
       await (
-        await secondPool.connect(product).openPolicy(client.address, client.address, FLIGHT, usd(100), usd(1_276))
+        await secondPool.connect(product).openPolicy(client.address, client.address, FLIGHT, usd(100), usd(1_176))
       ).wait();
       expect(await secondPool.reinsuranceCapacity()).to.equal(usd(200));
     });
@@ -384,11 +451,12 @@ describe('RiskPool', function () {
       const fixture = await loadFixture(deployCapitalFixture);
       const { pool, treaty, stablecoin, product, client, secondClient } = fixture;
       const [first, second, third] = await threePolicies(fixture);
+      expect(await pool.premiumReserve()).to.equal(usd(30));
 
       const tx = await pool.connect(product).settle(FLIGHT, FLIGHT, [
-        { policyId: first, holder: client.address, gross: usd(200), locked: usd(500) },
-        { policyId: second, holder: secondClient.address, gross: 0, locked: usd(400) },
-        { policyId: third, holder: client.address, gross: usd(300), locked: usd(300) },
+        { policyId: first, holder: client.address, gross: usd(200), locked: usd(500), premium: usd(10) },
+        { policyId: second, holder: secondClient.address, gross: 0, locked: usd(400), premium: usd(10) },
+        { policyId: third, holder: client.address, gross: usd(300), locked: usd(300), premium: usd(10) },
       ]);
 
       // 30 % of 200 and of 300 is recovered; the event's retention (350) stays below the 2,000 attachment.
@@ -406,6 +474,7 @@ describe('RiskPool', function () {
       expect(await countEvents(treaty, tx, 'LossCeded')).to.equal(2);
       expect(await pool.exposure(FLIGHT)).to.equal(0);
       expect(await pool.totalLocked()).to.equal(0);
+      expect(await pool.premiumReserve()).to.equal(0);
       expect(await treaty.collateral()).to.equal(TREATY_COLLATERAL - usd(150));
     });
 
@@ -417,8 +486,8 @@ describe('RiskPool', function () {
       expect(await secondTreaty.collateral()).to.equal(THIN_COLLATERAL);
 
       const tx = await secondPool.connect(product).settle(FLIGHT, FLIGHT, [
-        { policyId: first, holder: client.address, gross: usd(200), locked: usd(500) },
-        { policyId: third, holder: client.address, gross: usd(300), locked: usd(300) },
+        { policyId: first, holder: client.address, gross: usd(200), locked: usd(500), premium: usd(10) },
+        { policyId: third, holder: client.address, gross: usd(300), locked: usd(300), premium: usd(10) },
       ]);
 
       await expect(tx).to.emit(secondTreaty, 'CollateralShortfall').withArgs(FLIGHT, usd(150), usd(100));
@@ -434,6 +503,7 @@ describe('RiskPool', function () {
         [usd(500), -usd(400), -usd(100)],
       );
       expect(await secondPool.exposure(FLIGHT)).to.equal(usd(400));
+      expect(await secondPool.premiumReserve()).to.equal(usd(10));
       expect(await secondTreaty.collateral()).to.equal(0);
       expect(await secondTreaty.outstandingShortfall()).to.equal(usd(50));
     });
@@ -445,8 +515,8 @@ describe('RiskPool', function () {
       await openForClient(fixture, usd(10), usd(250), OTHER_FLIGHT);
 
       const tx = await pool.connect(product).settle(FLIGHT, FLIGHT, [
-        { policyId: first, holder: client.address, gross: 0, locked: usd(500) },
-        { policyId: second, holder: secondClient.address, gross: 0, locked: usd(400) },
+        { policyId: first, holder: client.address, gross: 0, locked: usd(500), premium: usd(10) },
+        { policyId: second, holder: secondClient.address, gross: 0, locked: usd(400), premium: usd(10) },
       ]);
 
       await expect(tx).to.emit(pool, 'ClaimsSettled').withArgs(FLIGHT, product.address, 2, 0, 0, usd(900));
@@ -456,6 +526,8 @@ describe('RiskPool', function () {
       expect(await pool.exposure(FLIGHT)).to.equal(usd(300));
       expect(await pool.exposure(OTHER_FLIGHT)).to.equal(usd(250));
       expect(await pool.totalLocked()).to.equal(usd(550));
+      // Only the two settled policies' premiums are released: 10 + 10 of 40.
+      expect(await pool.premiumReserve()).to.equal(usd(20));
     });
 
     it('reverts with RiskPoolUnknownProduct for a caller that is not an allowed product', async function () {
@@ -465,7 +537,9 @@ describe('RiskPool', function () {
       await expect(
         pool
           .connect(insurer)
-          .settle(FLIGHT, FLIGHT, [{ policyId: first, holder: client.address, gross: usd(500), locked: usd(500) }]),
+          .settle(FLIGHT, FLIGHT, [
+            { policyId: first, holder: client.address, gross: usd(500), locked: usd(500), premium: usd(10) },
+          ]),
       )
         .to.be.revertedWithCustomError(pool, 'RiskPoolUnknownProduct')
         .withArgs(insurer.address);
@@ -478,9 +552,10 @@ describe('RiskPool', function () {
       const { pool, treaty, stablecoin, product, client } = fixture;
       const { policyId } = await openForClient(fixture, usd(100), usd(500));
       expect(await treaty.premiumBalance()).to.equal(usd(24));
+      expect(await pool.premiumReserve()).to.equal(usd(100));
 
-      // Refund 90: the treaty returns 30 % of it less the 20 % commission, 21.6.
-      const tx = pool.connect(product).refund(policyId, client.address, FLIGHT, usd(90), usd(500));
+      // Refund 90 of the premium of 100: the treaty returns 30 % of it less the 20 % commission, 21.6.
+      const tx = pool.connect(product).refund(policyId, client.address, FLIGHT, usd(90), usd(500), usd(100));
 
       await expect(tx).to.emit(pool, 'PremiumRefunded').withArgs(policyId, client.address, usd(90), usd(500));
       await expect(tx).to.emit(treaty, 'PremiumReturned').withArgs(policyId, usd(90), usd(21.6));
@@ -493,6 +568,8 @@ describe('RiskPool', function () {
       expect(await treaty.premiumBalance()).to.equal(usd(2.4));
       expect(await pool.exposure(FLIGHT)).to.equal(0);
       expect(await pool.totalLocked()).to.equal(0);
+      // The whole premium leaves the reserve, the 10 kept included.
+      expect(await pool.premiumReserve()).to.equal(0);
     });
 
     it('only releases the collateral when nothing is refunded', async function () {
@@ -500,19 +577,123 @@ describe('RiskPool', function () {
       const { pool, treaty, stablecoin, product, client } = fixture;
       const { policyId } = await openForClient(fixture, usd(100), usd(500));
 
-      const tx = pool.connect(product).refund(policyId, client.address, FLIGHT, 0, usd(500));
+      const tx = pool.connect(product).refund(policyId, client.address, FLIGHT, 0, usd(500), usd(100));
 
       await expect(tx).to.emit(pool, 'PremiumRefunded').withArgs(policyId, client.address, 0, usd(500));
       await expect(tx).not.to.emit(treaty, 'PremiumReturned');
       await expect(tx).to.changeTokenBalances(ethers, stablecoin, [client, pool, treaty], [0, 0, 0]);
       expect(await pool.totalLocked()).to.equal(0);
+      expect(await pool.premiumReserve()).to.equal(0);
+    });
+
+    it('releases only the refunded policy’s premium from the reserve', async function () {
+      const fixture = await loadFixture(deployCapitalFixture);
+      const { pool, product, client } = fixture;
+      const { policyId } = await openForClient(fixture, usd(100), usd(500));
+      await openForClient(fixture, usd(40), usd(200), OTHER_FLIGHT);
+      expect(await pool.premiumReserve()).to.equal(usd(140));
+
+      await (await pool.connect(product).refund(policyId, client.address, FLIGHT, usd(100), usd(500), usd(100))).wait();
+
+      expect(await pool.premiumReserve()).to.equal(usd(40));
+      expect(await pool.totalLocked()).to.equal(usd(200));
+    });
+
+    it('reverts with RiskPoolInvalidAmount(refund) for a refund above the premium', async function () {
+      const fixture = await loadFixture(deployCapitalFixture);
+      const { pool, stablecoin, product, client } = fixture;
+      const { policyId } = await openForClient(fixture, usd(100), usd(500));
+      const clientBefore = await stablecoin.balanceOf(client.address);
+
+      await expect(pool.connect(product).refund(policyId, client.address, FLIGHT, usd(100) + 1n, usd(500), usd(100)))
+        .to.be.revertedWithCustomError(pool, 'RiskPoolInvalidAmount')
+        .withArgs(usd(100) + 1n);
+      expect(await stablecoin.balanceOf(client.address)).to.equal(clientBefore);
+      expect(await pool.totalLocked()).to.equal(usd(500));
+      expect(await pool.premiumReserve()).to.equal(usd(100));
+
+      // The whole premium, and no more, may be refunded.
+      await expect(pool.connect(product).refund(policyId, client.address, FLIGHT, usd(100), usd(500), usd(100)))
+        .to.emit(pool, 'PremiumRefunded')
+        .withArgs(policyId, client.address, usd(100), usd(500));
+    });
+
+    it('can always pay a cancellation refund, even after the insurer withdrew all the capital it could', async function () {
+      const fixture = await loadFixture(deploySecondPoolFixture);
+      const { access, registry, secondPool, secondTreatyTerms, stablecoin, product, client, insurer, reinsurer } =
+        fixture;
+      const { govern } = fixture;
+      // A 90 % quota share treaty lends 90 % of the locked exposure, so the pool itself keeps little cash.
+      const terms = { ...secondTreatyTerms, quotaShareBps: 9_000 };
+      const heavy: ReinsuranceTreaty = await ethers.deployContract('ReinsuranceTreaty', [
+        await access.getAddress(),
+        await registry.getAddress(),
+        terms,
+      ]);
+      const heavyAddress = await heavy.getAddress();
+      await (
+        await heavy
+          .connect(reinsurer)
+          .activate(
+            await anchorSigned(
+              registry,
+              insurer,
+              '90 % quota share treaty',
+              treatyTermsHash(terms),
+              DOCUMENT_TYPE.Treaty,
+              [insurer, reinsurer],
+            ),
+          )
+      ).wait();
+      const poolAddress = await secondPool.getAddress();
+      await govern(poolAddress, secondPool.interface.encodeFunctionData('setTreaty', [heavyAddress]));
+      await fund(stablecoin, reinsurer, heavyAddress, SECOND_TREATY_COLLATERAL);
+      await (await heavy.connect(reinsurer).postCollateral(SECOND_TREATY_COLLATERAL)).wait();
+
+      // Premium 100 on a payout of 100: 90 ceded less an 18 commission, so the pool keeps 28 of it. A second policy
+      // stays open throughout.
+      const open = (premium: bigint, maxPayout: bigint, key: string) =>
+        openDirect(secondPool, product, { payer: client, holder: client, accumulationKey: key, premium, maxPayout });
+      const { policyId } = await open(usd(100), usd(100), FLIGHT);
+      await open(usd(50), usd(500), OTHER_FLIGHT);
+      // Assets 1,000 + 28 + 14 = 1,042; liabilities 600 locked + 150 reserved; capacity 90 % of 600 = 540.
+      expect(await secondPool.assets()).to.equal(usd(1_042));
+      expect(await secondPool.premiumReserve()).to.equal(usd(150));
+      expect(await secondPool.reinsuranceCapacity()).to.equal(usd(540));
+
+      // The insurer takes out everything the solvency rule allows: the pool keeps 750 - 540 = 210.
+      await expect(secondPool.connect(insurer).withdrawCapital(usd(832) + 1n))
+        .to.be.revertedWithCustomError(secondPool, 'RiskPoolInsolvent')
+        .withArgs(usd(750), usd(210) - 1n, usd(540));
+      await (await secondPool.connect(insurer).withdrawCapital(usd(832))).wait();
+      expect(await secondPool.assets()).to.equal(usd(210));
+
+      // The policy is cancelled with its whole premium refunded: the treaty returns its 72 first, the pool pays 100.
+      const tx = secondPool.connect(product).refund(policyId, client.address, FLIGHT, usd(100), usd(100), usd(100));
+      await expect(tx).to.emit(secondPool, 'PremiumRefunded').withArgs(policyId, client.address, usd(100), usd(100));
+      await expect(tx).to.emit(heavy, 'PremiumReturned').withArgs(policyId, usd(100), usd(72));
+      await expect(tx).to.changeTokenBalances(
+        ethers,
+        stablecoin,
+        [client, secondPool, heavy],
+        [usd(100), -usd(28), -usd(72)],
+      );
+
+      // The pool stays solvent: 500 locked + 50 reserved <= 182 + 450.
+      expect(await secondPool.assets()).to.equal(usd(182));
+      expect(await secondPool.totalLocked()).to.equal(usd(500));
+      expect(await secondPool.premiumReserve()).to.equal(usd(50));
+      expect(await secondPool.reinsuranceCapacity()).to.equal(usd(450));
+      expect((await secondPool.totalLocked()) + (await secondPool.premiumReserve())).to.be.at.most(
+        (await secondPool.assets()) + (await secondPool.reinsuranceCapacity()),
+      );
     });
 
     it('reverts with RiskPoolUnknownProduct for a caller that is not an allowed product', async function () {
       const fixture = await loadFixture(deployCapitalFixture);
       const { pool, client } = fixture;
       const { policyId } = await openForClient(fixture, usd(100), usd(500));
-      await expect(pool.connect(client).refund(policyId, client.address, FLIGHT, usd(100), usd(500)))
+      await expect(pool.connect(client).refund(policyId, client.address, FLIGHT, usd(100), usd(500), usd(100)))
         .to.be.revertedWithCustomError(pool, 'RiskPoolUnknownProduct')
         .withArgs(client.address);
     });
@@ -725,6 +906,7 @@ describe('RiskPool', function () {
       expect(await pool.insurer()).to.equal(insurer.address);
       expect(await pool.reinsuranceCapacity()).to.equal(0);
       expect(await pool.totalLocked()).to.equal(0);
+      expect(await pool.premiumReserve()).to.equal(0);
     });
   });
 });

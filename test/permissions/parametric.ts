@@ -807,7 +807,8 @@ const RULES: readonly Rule[] = [
     },
   },
   {
-    // The fixture's flight policy paid 200 of its 250 locked; the treaty's quota share (30 %) recovers 60.
+    // The fixture's flight policy paid 200 of its 250 locked; the treaty's quota share (30 %) recovers 60. Its premium
+    // of 20 is released from the reserve.
     contract: 'RiskPool',
     fn: 'settle',
     callers: [...GOVERNED_COLUMNS, 'PRODUCT'],
@@ -820,6 +821,7 @@ const RULES: readonly Rule[] = [
         holder: world.holder.address,
         gross: usd(200),
         locked: usd(250),
+        premium: usd(20),
       };
       return Promise.resolve({
         target: world.pool,
@@ -830,6 +832,7 @@ const RULES: readonly Rule[] = [
     },
   },
   {
+    // The cancellation refund of the fixture's flight policy: 90 % of its premium of 20, which the reserve releases.
     contract: 'RiskPool',
     fn: 'refund',
     callers: [...GOVERNED_COLUMNS, 'PRODUCT'],
@@ -845,6 +848,7 @@ const RULES: readonly Rule[] = [
           world.flightFeedId,
           usd(18),
           usd(250),
+          usd(20),
         ]),
         emitted: [world.flightPolicyId, world.holder.address, usd(18), usd(250)],
         errorArgs: { RiskPoolUnknownProduct: [addressOf(world, caller)] },

@@ -1057,11 +1057,12 @@ describe('FlightDelayProduct', function () {
         premium,
       });
       const documentHash = await anchorFlightDocument(fixture, terms);
-      // Assets: 200,000 capital + the premium less what the treaty took; capacity: 30 % of the locked exposure.
+      // Liabilities: the locked exposure plus the reserved premium. Assets: 200,000 capital + the premium less what
+      // the treaty took; capacity: 30 % of the locked exposure.
       const assets = usd(200_000) + premium - cededNet(premium);
       await expect(flight.connect(insurer).issue(terms, documentHash))
         .to.be.revertedWithCustomError(pool, 'RiskPoolInsolvent')
-        .withArgs(huge, assets, (huge * QUOTA_SHARE) / BPS);
+        .withArgs(huge + premium, assets, (huge * QUOTA_SHARE) / BPS);
     });
   });
 });
