@@ -1,7 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
-import { runNodeCommand } from './commands.js';
 import { ProviderError } from './http.js';
 import type { FlightObservation, FlightQuery, WeatherMetricName, WeatherObservation } from './observation.js';
 // The flight normalisers' exported names differ from the ones this CLI was specified with; aliased here.
@@ -254,15 +253,18 @@ export function runCli(args: readonly string[], io: Io): number {
 if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
   const [command, ...rest] = process.argv.slice(2);
   if (command === 'run' || command === 'keystore') {
-    runNodeCommand(command, rest).then(
-      (code) => {
-        process.exitCode = code;
-      },
-      (error: unknown) => {
-        process.stderr.write(`oracle: ${error instanceof Error ? error.message : String(error)}\n`);
-        process.exitCode = 1;
-      },
-    );
+    // Loaded only for these commands: the node's SQLite state is not needed to normalise a response.
+    import('./commands.js')
+      .then(({ runNodeCommand }) => runNodeCommand(command, rest))
+      .then(
+        (code) => {
+          process.exitCode = code;
+        },
+        (error: unknown) => {
+          process.stderr.write(`oracle: ${error instanceof Error ? error.message : String(error)}\n`);
+          process.exitCode = 1;
+        },
+      );
   } else {
     process.exitCode = runCli(process.argv.slice(2), {
       stdout: (text) => process.stdout.write(text),
