@@ -1,4 +1,4 @@
-import { isError, type Provider, type Signer } from 'ethers';
+import { isError, type Provider, type Signer, type TransactionReceipt } from 'ethers';
 import {
   FlightDelayProduct__factory,
   OracleHub__factory,
@@ -83,6 +83,8 @@ export class OracleNode {
   private readonly clock: () => number;
   private oracleAddress: string | undefined;
   private chainId: bigint | undefined;
+  /** Nonce of the last report transaction this node saw mined. */
+  private minedNonce: number | undefined;
   private running = false;
   private timer: NodeJS.Timeout | undefined;
   private pass: Promise<void> = Promise.resolve();
@@ -339,8 +341,7 @@ export class OracleNode {
       OBSERVATION_TYPES,
       observation,
     );
-    this.options.state.addEvidence(feed.feedId, verdict.evidence);
-    this.options.state.saveSigned({ feedId: feed.feedId, observation, signature, createdAt: now });
+    this.options.state.saveSigned({ feedId: feed.feedId, observation, signature, createdAt: now }, verdict.evidence);
     this.options.metrics.observationsMade.inc({ kind: feed.descriptor.kind });
   }
 
@@ -386,16 +387,33 @@ export class OracleNode {
     }
 
     const overrides = this.options.zeroGasPrice ? { gasPrice: 0n, type: 0 } : {};
-    const nonce = await this.options.provider.getTransactionCount(await this.address(), 'pending');
     const gasLimit = this.options.submitGasLimit;
     const tx = await this.hub.submitReport(observation, submission.signature, {
       ...overrides,
-      nonce,
+      nonce: await this.nextNonce(),
       ...(gasLimit === undefined ? {} : { gasLimit }),
     });
     state.markSent(submission.feedId, tx.hash, now);
-    const receipt = await tx.wait(1, this.options.receiptTimeoutMs ?? 60_000);
+    let receipt: TransactionReceipt | null;
+    try {
+      receipt = await tx.wait(1, this.options.receiptTimeoutMs ?? 60_000);
+    } catch (error) {
+      // A reverted transaction was mined all the same: its nonce is spent.
+      if (isError(error, 'CALL_EXCEPTION') && error.receipt !== undefined) this.minedNonce = tx.nonce;
+      throw error;
+    }
+    if (receipt !== null) this.minedNonce = tx.nonce;
     if (receipt?.status === 1) this.confirm(submission, this.clock());
+  }
+
+  /**
+   * The nonce of the next report transaction: the account's pending transaction count, but never one this node has
+   * seen mined. Providers may answer the count from a short cache (ethers keeps identical calls for 250 ms), which
+   * lags behind a report mined an instant ago when several are sent back to back.
+   */
+  private async nextNonce(): Promise<number> {
+    const pending = await this.options.provider.getTransactionCount(await this.address(), 'pending');
+    return this.minedNonce === undefined ? pending : Math.max(pending, this.minedNonce + 1);
   }
 
   private confirm(submission: SubmissionRecord, now: number): void {

@@ -228,14 +228,16 @@ export class NodeState {
 
   /** Keeps the raw responses an observation was made from. */
   addEvidence(feedId: string, responses: RawResponse[]): void {
+    this.transaction(() => this.insertEvidence(feedId, responses));
+  }
+
+  private insertEvidence(feedId: string, responses: RawResponse[]): void {
     const insert = this.db.prepare(
       'INSERT INTO evidence (feed_id, provider, url, http_status, fetched_at, body) VALUES (?, ?, ?, ?, ?, ?)',
     );
-    this.transaction(() => {
-      for (const response of responses) {
-        insert.run(feedId, response.provider, response.url, response.status, response.fetchedAt, response.body);
-      }
-    });
+    for (const response of responses) {
+      insert.run(feedId, response.provider, response.url, response.status, response.fetchedAt, response.body);
+    }
   }
 
   evidenceOf(feedId: string): RawResponse[] {
@@ -265,11 +267,16 @@ export class NodeState {
   }
 
   /**
-   * Persists a signed observation and marks its feed signed, in one transaction: from here on the node resends
-   * exactly this report until the chain has it, and never signs another for the feed.
+   * Persists a signed observation with the raw responses its payload hash covers, and marks its feed signed, in one
+   * transaction: from here on the node resends exactly this report until the chain has it, and never signs another
+   * for the feed. A crash before the commit leaves neither, so the evidence kept is always that of the report signed.
    */
-  saveSigned(submission: Omit<SubmissionRecord, 'state' | 'txHash' | 'error' | 'updatedAt'>): void {
+  saveSigned(
+    submission: Omit<SubmissionRecord, 'state' | 'txHash' | 'error' | 'updatedAt'>,
+    evidence: RawResponse[] = [],
+  ): void {
     this.transaction(() => {
+      this.insertEvidence(submission.feedId, evidence);
       this.db
         .prepare(
           `INSERT INTO submissions (feed_id, observation, signature, state, created_at, updated_at)
@@ -322,12 +329,14 @@ export class NodeState {
   }
 
   /**
-   * Drops a signed report that can never be accepted (it went stale before reaching the chain) and puts its feed back
-   * to be observed afresh at `at`.
+   * Drops a signed report that can never be accepted (it went stale before reaching the chain), with the evidence its
+   * payload hash covered, and puts its feed back to be observed afresh at `at`: the evidence kept is then that of the
+   * next report alone, which anyone can hash to its payload hash.
    */
   discardSubmission(feedId: string, at: number, reason: string): void {
     this.transaction(() => {
       this.db.prepare('DELETE FROM submissions WHERE feed_id = ?').run(feedId);
+      this.db.prepare('DELETE FROM evidence WHERE feed_id = ?').run(feedId);
       this.db
         .prepare(`UPDATE feeds SET status = 'waiting', next_attempt_at = ?, last_error = ? WHERE feed_id = ?`)
         .run(at, reason, feedId);
