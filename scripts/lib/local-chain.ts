@@ -89,6 +89,10 @@ export async function startLocalChain(options: LocalChainOptions): Promise<Local
       stateFile,
       '--state-interval',
       '1',
+      // Automine plus a block every second: a client waiting for "the next block" never waits on an idle chain.
+      '--block-time',
+      '1',
+      '--mixed-mining',
       '--silent',
       ...(options.extraArgs ?? []),
     ],

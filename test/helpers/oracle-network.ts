@@ -64,14 +64,6 @@ export const POLICY_STATUS = { None: 0n, Issued: 1n, Paid: 2n, Expired: 3n, Canc
 export const FEED_STATE = { None: 0n, Open: 1n, Finalised: 2n, Disputed: 3n, Resolved: 4n, Expired: 5n } as const;
 export const OBSERVATION_STATUS = { None: 0n, Landed: 1n, Cancelled: 2n, Diverted: 3n, Observed: 4n } as const;
 
-/**
- * Anvil mines each transaction at once and, besides, a block every second. Automine alone answers
- * `eth_sendRawTransaction` a moment before the block exists; a client that then finds no receipt waits for the next
- * block (ethers' `wait()` does), which on a chain without other traffic never comes. A real network keeps making
- * blocks; so does this one.
- */
-const MIXED_MINING = ['--block-time', '1', '--mixed-mining'];
-
 const SHARED_FIXTURES = path.resolve(import.meta.dirname, '../../../shared/fixtures');
 const DAY = 86_400;
 
@@ -496,7 +488,7 @@ export class OracleNetwork {
         host: '127.0.0.1',
         port,
         chainId: 31337,
-        extraArgs: [...MIXED_MINING, ...(options.chainArgs ?? [])],
+        extraArgs: options.chainArgs ?? [],
       });
       const local = await deployLocal({ dataDir: dir, host: '127.0.0.1', port, chainId: 31337 });
       // Unbatched, so that setup transactions and reads go out at once rather than after a batching pause, and

@@ -70,8 +70,11 @@ export interface OracleNodeOptions {
   receiptTimeoutMs?: number;
 }
 
-/** The hub's custom errors that settle a submission for good, whatever the node does. */
-const CLOSED_FEED_ERRORS = new Set(['OracleHubFeedNotOpen', 'OracleHubUnknownFeed']);
+/**
+ * The hub's custom errors that settle a submission for good, whatever the node does: the feed is closed, or the hub
+ * already holds a report of this oracle at least as new (a replay can never be accepted).
+ */
+const CLOSED_FEED_ERRORS = new Set(['OracleHubFeedNotOpen', 'OracleHubUnknownFeed', 'OracleHubReplayedReport']);
 
 /**
  * One oracle node: discovers from chain events which feeds need data and when, asks its providers, cross-checks
@@ -127,18 +130,25 @@ export class OracleNode {
 
   /** One pass: discover feeds, finish open submissions, observe what is due. Never throws. */
   async runOnce(): Promise<void> {
-    try {
-      await this.discover();
-      await this.pushSubmissions();
-      await this.observeDue();
-      await this.pushSubmissions();
-      this.lastPassError = undefined;
-    } catch (error) {
-      this.lastPassError = error instanceof Error ? error.message : String(error);
-    } finally {
-      this.lastPassAt = this.clock();
-      this.options.metrics.feedsWaiting.set(this.options.state.summary().feeds.waiting ?? 0);
+    const errors: string[] = [];
+    // Each step runs even when an earlier one failed: a chain hiccup in discovery or one stuck report must not stop
+    // the node from observing and sending what it can.
+    const steps = [
+      () => this.discover(),
+      () => this.pushSubmissions(),
+      () => this.observeDue(),
+      () => this.pushSubmissions(),
+    ];
+    for (const step of steps) {
+      try {
+        await step();
+      } catch (error) {
+        errors.push(error instanceof Error ? error.message : String(error));
+      }
     }
+    this.lastPassError = errors.length > 0 ? errors.join('; ') : undefined;
+    this.lastPassAt = this.clock();
+    this.options.metrics.feedsWaiting.set(this.options.state.summary().feeds.waiting ?? 0);
   }
 
   // -------------------------------------------------------------------------------------------------------------
@@ -351,7 +361,16 @@ export class OracleNode {
 
   /** Brings every open submission to the chain, one transaction at a time so nonces stay in order. */
   async pushSubmissions(): Promise<void> {
-    for (const submission of this.options.state.openSubmissions()) await this.push(submission);
+    const failures: string[] = [];
+    for (const submission of this.options.state.openSubmissions()) {
+      try {
+        await this.push(submission);
+      } catch (error) {
+        // One report that cannot go out now must not hold back the others; it is tried again next pass.
+        failures.push(`${submission.feedId}: ${error instanceof Error ? error.message : String(error)}`);
+      }
+    }
+    if (failures.length > 0) throw new Error(`submissions failed: ${failures.join('; ')}`);
   }
 
   private async push(submission: SubmissionRecord): Promise<void> {
@@ -374,7 +393,7 @@ export class OracleNode {
     } catch (error) {
       const reason = revertName(error);
       if (reason !== undefined && CLOSED_FEED_ERRORS.has(reason)) {
-        state.closeSubmission(submission.feedId, 'rejected', now, `${reason}: the feed closed without this report`);
+        state.closeSubmission(submission.feedId, 'rejected', now, `${reason}: the hub will not take this report`);
         return;
       }
       if (reason === 'OracleHubStaleReport') {
