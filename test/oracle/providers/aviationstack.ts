@@ -1,7 +1,5 @@
 import { expect } from 'chai';
 import { readFileSync } from 'node:fs';
-import { createServer, type IncomingHttpHeaders, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { ProviderError } from '../../../services/oracle/http.js';
 import type { FlightObservation, FlightQuery } from '../../../services/oracle/observation.js';
@@ -11,6 +9,7 @@ import {
   FlightProviderSettingError,
   type FlightProviderSettings,
 } from '../../../services/oracle/providers/flights.js';
+import { ScriptedServer } from '../../helpers/scripted-server.js';
 
 const REPO_ROOT = path.resolve(import.meta.dirname, '..', '..', '..');
 const SHARED_FIXTURES = path.resolve(REPO_ROOT, '..', 'shared', 'fixtures', 'aviationstack');
@@ -315,10 +314,10 @@ describe('AviationStack provider', function () {
   });
 
   describe('transport', function () {
-    let server: ReplayServer;
+    let server: ScriptedServer;
 
     before(async function () {
-      server = await ReplayServer.start();
+      server = await ScriptedServer.start();
     });
 
     after(async function () {
@@ -478,48 +477,4 @@ async function rejection(promise: Promise<unknown>): Promise<ProviderError> {
     return error as ProviderError;
   }
   throw new Error('expected the call to fail');
-}
-
-type Reply = { status: number; body: string } | 'hang';
-
-/** A loopback HTTP server answering each request with the next scripted reply; tests never reach the network. */
-class ReplayServer {
-  readonly seen: { path: string; query: URLSearchParams; headers: IncomingHttpHeaders }[] = [];
-  private readonly replies: Reply[] = [];
-  private readonly hanging = new Set<ServerResponse>();
-
-  private readonly server: Server = createServer((request, response) =>
-    this.answer(request.url ?? '/', request.headers, response),
-  );
-  baseUrl = '';
-
-  static async start(): Promise<ReplayServer> {
-    const instance = new ReplayServer();
-    await new Promise<void>((resolve) => instance.server.listen(0, '127.0.0.1', resolve));
-    instance.baseUrl = `http://127.0.0.1:${(instance.server.address() as AddressInfo).port}`;
-    return instance;
-  }
-
-  script(...replies: Reply[]): void {
-    this.replies.splice(0, this.replies.length, ...replies);
-    this.seen.length = 0;
-  }
-
-  async stop(): Promise<void> {
-    for (const response of this.hanging) response.destroy();
-    this.server.closeAllConnections();
-    await new Promise<void>((resolve) => this.server.close(() => resolve()));
-  }
-
-  private answer(target: string, headers: IncomingHttpHeaders, response: ServerResponse): void {
-    const url = new URL(target, this.baseUrl);
-    this.seen.push({ path: url.pathname, query: url.searchParams, headers });
-    const reply = this.replies.shift() ?? { status: 500, body: '{"error":"no reply scripted"}' };
-    if (reply === 'hang') {
-      this.hanging.add(response);
-      return;
-    }
-    response.writeHead(reply.status, { 'content-type': 'application/json' });
-    response.end(reply.body);
-  }
 }
