@@ -1,5 +1,6 @@
 import type { HardhatEthers, HardhatEthersSigner } from '@nomicfoundation/hardhat-ethers/types';
 import type { ConsortiumAccess, EvidenceRegistry } from '../../types/ethers-contracts/index.js';
+import { underDualControl as carryThroughDualControl } from '../lib/governance.js';
 
 /** The two founding ADMINs that carry every governed change through dual control. */
 export type DualControlAdmins = readonly [proposer: HardhatEthersSigner, approver: HardhatEthersSigner];
@@ -19,17 +20,14 @@ function legalEntityIdentifier(index: number): string {
   return `5493000BENCHPARTY${String(index).padStart(3, '0')}`;
 }
 
-/** Executes `data` on `target` through dual control: the first ADMIN proposes, the second approves, the first executes. */
+/** Executes `data` on `target` through dual control: the first ADMIN proposes and executes, the second approves. */
 export async function underDualControl(
   access: ConsortiumAccess,
   [proposer, approver]: DualControlAdmins,
   target: string,
   data: string,
 ): Promise<void> {
-  await (await access.connect(proposer).propose(target, data)).wait();
-  const proposalId = await access.proposalCount();
-  await (await access.connect(approver).approve(proposalId)).wait();
-  await (await access.connect(proposer).execute(proposalId)).wait();
+  await carryThroughDualControl(access, proposer, approver, target, data);
 }
 
 /**

@@ -1,5 +1,6 @@
 import { network } from 'hardhat';
 import type { HardhatEthersSigner } from '@nomicfoundation/hardhat-ethers/types';
+import { underDualControl as carryThroughDualControl } from '../../scripts/lib/governance.js';
 import type { ConsortiumAccess } from '../../types/ethers-contracts/index.js';
 
 /** One simulated chain per test file; fixtures snapshot and restore it between tests. */
@@ -22,19 +23,14 @@ function lei(index: number): string {
   return `5493000TESTPARTY${String(index).padStart(4, '0')}`;
 }
 
-/** Carries a call through dual control: the first ADMIN proposes, the second approves, the first executes. */
+/** Carries a call through dual control: the first ADMIN proposes and executes, the second approves. */
 export async function underDualControl(
   access: ConsortiumAccess,
   admins: readonly [HardhatEthersSigner, HardhatEthersSigner, ...HardhatEthersSigner[]],
   target: string,
   data: string,
 ): Promise<bigint> {
-  const [proposer, approver] = admins;
-  await (await access.connect(proposer).propose(target, data)).wait();
-  const proposalId = await access.proposalCount();
-  await (await access.connect(approver).approve(proposalId)).wait();
-  await (await access.connect(proposer).execute(proposalId)).wait();
-  return proposalId;
+  return carryThroughDualControl(access, admins[0], admins[1], target, data);
 }
 
 /**
