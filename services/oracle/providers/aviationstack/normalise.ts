@@ -1,5 +1,5 @@
-import { ProviderError } from '../../http.js';
 import { flightFeedKey, type FlightObservation, type FlightQuery, type FlightStatus } from '../../observation.js';
+import { describe, isObject, type Json, malformedBody, wholeMinutes } from '../body.js';
 
 /**
  * AviationStack `GET /v1/flights` responses as canonical flight observations.
@@ -15,10 +15,10 @@ import { flightFeedKey, type FlightObservation, type FlightQuery, type FlightSta
  */
 
 const PROVIDER = 'aviationstack';
+// Typed explicitly so that TypeScript knows a call never returns.
+const fail: (message: string) => never = malformedBody(PROVIDER);
 const MINUTE_MS = 60_000;
 const DAY_MS = 24 * 60 * MINUTE_MS;
-
-type Json = Record<string, unknown>;
 
 /** One side (departure or arrival) of a flight, as far as the normaliser needs it. */
 interface Movement {
@@ -38,18 +38,6 @@ interface AviationstackFlight {
   status: string | null;
   departure: Movement;
   arrival: Movement;
-}
-
-function fail(message: string): never {
-  throw new ProviderError(PROVIDER, 'bad_body', message);
-}
-
-function isObject(value: unknown): value is Json {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-function describe(value: unknown): string {
-  return value === undefined ? 'missing' : JSON.stringify(value);
 }
 
 /** A string, or null when absent or null; anything else is a malformed body. */
@@ -219,12 +207,6 @@ function hasRealOffset(stamp: string): boolean {
 
 function utcDate(instant: number): string {
   return new Date(instant).toISOString().slice(0, 10);
-}
-
-/** Whole minutes, truncated toward zero: a minute counts once it is complete, so 14 min 59 s stays under 15. */
-function wholeMinutes(milliseconds: number): number {
-  const minutes = Math.trunc(milliseconds / MINUTE_MS);
-  return minutes === 0 ? 0 : minutes;
 }
 
 /**

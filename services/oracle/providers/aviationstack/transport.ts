@@ -1,6 +1,7 @@
-import { HttpClient, ProviderError, type HttpOptions } from '../../http.js';
+import { HttpClient, type HttpOptions } from '../../http.js';
 import type { FlightObservation, FlightProvider, FlightQuery, ProviderResult, RawResponse } from '../../observation.js';
 import { aviationstackDepartureDates, normaliseAviationstackFlights, shiftDate } from './normalise.js';
+import { parseBody } from '../body.js';
 
 export interface AviationstackOptions extends Pick<
   HttpOptions,
@@ -10,16 +11,6 @@ export interface AviationstackOptions extends Pick<
   baseUrl: string;
   /** Sent as the `access_key` query parameter and kept out of recorded URLs. */
   apiKey: string;
-}
-
-function parseBody(raw: RawResponse): unknown {
-  try {
-    return JSON.parse(raw.body);
-  } catch (error) {
-    throw new ProviderError(raw.provider, 'bad_body', `the body from ${raw.url} is not JSON`, raw.status, undefined, {
-      cause: error,
-    });
-  }
 }
 
 /** Flight status from AviationStack's `GET /v1/flights`, one designator and date per request. */

@@ -1,5 +1,5 @@
-import { ProviderError } from '../../http.js';
 import { flightFeedKey, type FlightObservation, type FlightQuery, type FlightStatus } from '../../observation.js';
+import { describe, isObject, type Json, malformedBody, wholeMinutes } from '../body.js';
 
 /**
  * FlightAware AeroAPI v4 flight objects (`GET /flights/{ident}`, and the airport lists such as
@@ -11,12 +11,11 @@ import { flightFeedKey, type FlightObservation, type FlightQuery, type FlightSta
  */
 
 const PROVIDER = 'flightaware';
-const MINUTE_MS = 60_000;
+// Typed explicitly so that TypeScript knows a call never returns.
+const fail: (message: string) => never = malformedBody(PROVIDER);
 
 /** The keys under which AeroAPI lists flight objects: `/flights/{ident}` and the airport boards. */
 const LIST_KEYS = ['flights', 'arrivals', 'departures', 'scheduled_arrivals', 'scheduled_departures'] as const;
-
-type Json = Record<string, unknown>;
 
 /** A validated AeroAPI flight object, as far as the normaliser needs it. */
 interface AeroApiFlight {
@@ -35,18 +34,6 @@ interface AeroApiFlight {
   actualOff: number | null;
   actualOn: number | null;
   actualIn: number | null;
-}
-
-function fail(message: string): never {
-  throw new ProviderError(PROVIDER, 'bad_body', message);
-}
-
-function isObject(value: unknown): value is Json {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-function describe(value: unknown): string {
-  return value === undefined ? 'missing' : JSON.stringify(value);
 }
 
 function optionalString(record: Json, key: string, where: string): string | null {
@@ -167,11 +154,6 @@ function statusOf(flight: AeroApiFlight): FlightStatus {
   if (hasArrived(flight)) return 'landed';
   if (hasDeparted(flight)) return 'active';
   return statusFromText(flight.status);
-}
-
-function wholeMinutes(milliseconds: number): number {
-  const minutes = Math.trunc(milliseconds / MINUTE_MS);
-  return minutes === 0 ? 0 : minutes;
 }
 
 /**

@@ -1,6 +1,7 @@
-import { HttpClient, ProviderError, type HttpOptions } from '../../http.js';
-import type { FlightObservation, FlightProvider, FlightQuery, ProviderResult, RawResponse } from '../../observation.js';
+import { HttpClient, type HttpOptions } from '../../http.js';
+import type { FlightObservation, FlightProvider, FlightQuery, ProviderResult } from '../../observation.js';
 import { aeroApiFlightRecords, normaliseAeroApiFlights } from './normalise.js';
+import { parseBody } from '../body.js';
 
 export interface FlightAwareOptions extends Pick<
   HttpOptions,
@@ -15,16 +16,6 @@ export interface FlightAwareOptions extends Pick<
 /** Pages followed for one flight and day; one is the rule, a few cover a flight number flown several times a day. */
 const MAX_PAGES = 3;
 const DAY_MS = 24 * 60 * 60 * 1000;
-
-function parseBody(raw: RawResponse): unknown {
-  try {
-    return JSON.parse(raw.body);
-  } catch (error) {
-    throw new ProviderError(raw.provider, 'bad_body', `the body from ${raw.url} is not JSON`, raw.status, undefined, {
-      cause: error,
-    });
-  }
-}
 
 /** `links.next` when it is a path on the same API; anything else (another host) is never followed with our key. */
 function nextPage(body: unknown): string | null {

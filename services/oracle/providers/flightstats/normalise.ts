@@ -1,5 +1,5 @@
-import { ProviderError } from '../../http.js';
 import { flightFeedKey, type FlightObservation, type FlightQuery, type FlightStatus } from '../../observation.js';
+import { describe, isObject, type Json, malformedBody, wholeMinutes } from '../body.js';
 
 /**
  * FlightStats (Cirium) Flex Flight Status API v2 JSON responses (`{request, appendix, flightStatuses: [...]}`) as
@@ -11,9 +11,8 @@ import { flightFeedKey, type FlightObservation, type FlightQuery, type FlightSta
  */
 
 const PROVIDER = 'flightstats';
-const MINUTE_MS = 60_000;
-
-type Json = Record<string, unknown>;
+// Typed explicitly so that TypeScript knows a call never returns.
+const fail: (message: string) => never = malformedBody(PROVIDER);
 
 /** The operational times the normaliser reads, as UTC instants. */
 interface Times {
@@ -34,18 +33,6 @@ interface FlightStatsFlight {
   departureDate: string;
   status: string;
   times: Times;
-}
-
-function fail(message: string): never {
-  throw new ProviderError(PROVIDER, 'bad_body', message);
-}
-
-function isObject(value: unknown): value is Json {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-function describe(value: unknown): string {
-  return value === undefined ? 'missing' : JSON.stringify(value);
 }
 
 function requiredString(record: Json, key: string, where: string): string {
@@ -175,11 +162,6 @@ function statusOf(flight: FlightStatsFlight): FlightStatus {
       // U says FlightStats could not tell landed from diverted: an arrival time alone does not settle it either.
       return 'unknown';
   }
-}
-
-function wholeMinutes(milliseconds: number): number {
-  const minutes = Math.trunc(milliseconds / MINUTE_MS);
-  return minutes === 0 ? 0 : minutes;
 }
 
 /**

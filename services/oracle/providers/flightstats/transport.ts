@@ -1,6 +1,7 @@
-import { HttpClient, ProviderError, type HttpOptions } from '../../http.js';
-import type { FlightObservation, FlightProvider, FlightQuery, ProviderResult, RawResponse } from '../../observation.js';
+import { HttpClient, type HttpOptions } from '../../http.js';
+import type { FlightObservation, FlightProvider, FlightQuery, ProviderResult } from '../../observation.js';
 import { normaliseFlightStatsStatuses } from './normalise.js';
+import { parseBody } from '../body.js';
 
 export interface FlightStatsOptions extends Pick<
   HttpOptions,
@@ -12,16 +13,6 @@ export interface FlightStatsOptions extends Pick<
   appId: string;
   /** Sent as the `appKey` query parameter and kept out of recorded URLs. */
   appKey: string;
-}
-
-function parseBody(raw: RawResponse): unknown {
-  try {
-    return JSON.parse(raw.body);
-  } catch (error) {
-    throw new ProviderError(raw.provider, 'bad_body', `the body from ${raw.url} is not JSON`, raw.status, undefined, {
-      cause: error,
-    });
-  }
 }
 
 /** Flight status from FlightStats' Flex Flight Status API v2, "flights departing on date". */

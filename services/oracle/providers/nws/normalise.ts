@@ -1,7 +1,9 @@
-import { ProviderError } from '../../http.js';
 import { WEATHER_UNITS, weatherFeedKey, type WeatherMetricName, type WeatherObservation } from '../../observation.js';
+import { describe, isObject, type Json, malformedBody } from '../body.js';
 
 const PROVIDER = 'nws';
+// Typed explicitly so that TypeScript knows a call never returns.
+const fail: (message: string) => never = malformedBody(PROVIDER);
 
 /**
  * Hours of a UTC day that must have a usable value before the day gets one: 18 of 24 (75 %). Fewer, and a maximum
@@ -90,8 +92,6 @@ export interface NwsNormaliseOptions {
   inferDryHours?: boolean;
 }
 
-type Json = Record<string, unknown>;
-
 /** One value of a report, in the canonical unit; `usable` when present and its quality flag is accepted. */
 interface Reading {
   value: number | null;
@@ -106,18 +106,6 @@ interface Report {
   rawMessage: string | undefined;
   /** Whether `presentWeather` lists precipitation at the station; undefined when it is not given. */
   precipitationFalling: boolean | undefined;
-}
-
-function fail(message: string): never {
-  throw new ProviderError(PROVIDER, 'bad_body', message);
-}
-
-function isObject(value: unknown): value is Json {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-function describe(value: unknown): string {
-  return value === undefined ? 'missing' : JSON.stringify(value);
 }
 
 function isIsoDate(value: string): boolean {

@@ -1,5 +1,6 @@
 import { HttpClient, ProviderError, type HttpOptions } from '../../http.js';
 import type { RawResponse } from '../../observation.js';
+import { isObject, parseBody } from '../body.js';
 
 const PROVIDER = 'nws';
 
@@ -37,20 +38,6 @@ export function nwsObservationsQuery(date: string, pageLimit: number): Record<st
     end: `${new Date(start + DAY_MS).toISOString().slice(0, 10)}T00:00:00Z`,
     limit: String(pageLimit),
   };
-}
-
-function parseBody(raw: RawResponse): unknown {
-  try {
-    return JSON.parse(raw.body) as unknown;
-  } catch (error) {
-    throw new ProviderError(PROVIDER, 'bad_body', `the response to ${raw.url} is not JSON`, raw.status, undefined, {
-      cause: error,
-    });
-  }
-}
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 /** The next page's URL when this page is full and names one. */

@@ -1,4 +1,3 @@
-import { ProviderError } from '../../http.js';
 import {
   WEATHER_UNITS,
   weatherFeedKey,
@@ -6,8 +5,11 @@ import {
   type WeatherMetricName,
   type WeatherObservation,
 } from '../../observation.js';
+import { describe, isObject, type Json, malformedBody } from '../body.js';
 
 const PROVIDER = 'open-meteo';
+// Typed explicitly so that TypeScript knows a call never returns.
+const fail: (message: string) => never = malformedBody(PROVIDER);
 
 /**
  * Open-Meteo's daily variables for each canonical metric, the current name first. `windspeed_10m_max` is the name the
@@ -61,20 +63,6 @@ export interface OpenMeteoNormaliseOptions {
    * their local dates.
    */
   acceptLocalDays?: boolean;
-}
-
-type Json = Record<string, unknown>;
-
-function fail(message: string): never {
-  throw new ProviderError(PROVIDER, 'bad_body', message);
-}
-
-function isObject(value: unknown): value is Json {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-function describe(value: unknown): string {
-  return value === undefined ? 'missing' : JSON.stringify(value);
 }
 
 /** True for a real calendar day written `YYYY-MM-DD`. */
