@@ -2,22 +2,12 @@ import { strict as assert } from 'node:assert';
 import type { HardhatEthersSigner } from '@nomicfoundation/hardhat-ethers/types';
 import { StandardMerkleTree } from '@openzeppelin/merkle-tree';
 import { ZeroHash, toUtf8Bytes } from 'ethers';
+import { CO_SIGNATURE_TYPES } from '../../services/shared/eip712.js';
 import type { EvidenceRegistry } from '../../types/ethers-contracts/index.js';
 import type { BenchConsortium } from './consortium.js';
 import { REVOCATION_CANCELLED_BY_INSURER, rawCidV1, type DocumentRecord } from './documents.js';
 import type { Measurement, Timeline } from './measure.js';
 import type { BenchScenario } from './scenario.js';
-
-/** The registry's EIP-712 co-signature type (`EvidenceRegistry.CO_SIGNATURE_TYPEHASH`). */
-const CO_SIGNATURE_TYPES = {
-  CoSignature: [
-    { name: 'documentHash', type: 'bytes32' },
-    { name: 'termsHash', type: 'bytes32' },
-    { name: 'signer', type: 'address' },
-    { name: 'nonce', type: 'uint256' },
-    { name: 'deadline', type: 'uint256' },
-  ],
-};
 
 /** How long a collected co-signature stays valid. */
 const CO_SIGNATURE_VALIDITY_SECONDS = 24 * 3600;

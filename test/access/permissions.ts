@@ -9,6 +9,7 @@ import {
   ROLES,
   underDualControl,
 } from '../helpers/consortium.js';
+import { coSign } from '../helpers/cosign.js';
 
 /*
  * Who may call what: one row per mutating external function of ConsortiumAccess and EvidenceRegistry, one column
@@ -162,21 +163,7 @@ async function anchoredDocument(world: World, registrant: HardhatEthersSigner, t
 
 /** The CLIENT's EIP-712 co-signature of `documentHash`, which anyone can relay. */
 async function clientCoSignature(world: World, documentHash: string, deadline: bigint): Promise<string> {
-  const { chainId } = await ethers.provider.getNetwork();
-  const { termsHash } = await world.registry.getAnchor(documentHash);
-  return world.client.signTypedData(
-    { name: 'PolicyLedger Evidence', version: '1', chainId, verifyingContract: world.registryAddress },
-    {
-      CoSignature: [
-        { name: 'documentHash', type: 'bytes32' },
-        { name: 'termsHash', type: 'bytes32' },
-        { name: 'signer', type: 'address' },
-        { name: 'nonce', type: 'uint256' },
-        { name: 'deadline', type: 'uint256' },
-      ],
-    },
-    { documentHash, termsHash, signer: world.client.address, nonce: 0n, deadline },
-  );
+  return (await coSign(world.registry, world.client, { documentHash, deadline, nonce: 0n })).signature;
 }
 
 const PROPOSAL_LIFETIME = 7n * 24n * 60n * 60n;

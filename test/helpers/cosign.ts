@@ -1,17 +1,10 @@
-import { TypedDataEncoder, type Signer, type TypedDataDomain, type TypedDataField } from 'ethers';
+import { TypedDataEncoder, type Signer, type TypedDataDomain } from 'ethers';
+import { CO_SIGNATURE_TYPES, domainOf, EVIDENCE_DOMAIN_NAME } from '../../services/shared/eip712.js';
 import type { EvidenceRegistry } from '../../types/ethers-contracts/index.js';
 import { ethers } from './consortium.js';
 
-/** The EIP-712 type a co-signer signs, field for field as `EvidenceRegistry.CO_SIGNATURE_TYPEHASH` spells it. */
-export const CO_SIGNATURE_TYPES: Record<string, TypedDataField[]> = {
-  CoSignature: [
-    { name: 'documentHash', type: 'bytes32' },
-    { name: 'termsHash', type: 'bytes32' },
-    { name: 'signer', type: 'address' },
-    { name: 'nonce', type: 'uint256' },
-    { name: 'deadline', type: 'uint256' },
-  ],
-};
+/** The EIP-712 type a co-signer signs, shared with the services. */
+export { CO_SIGNATURE_TYPES };
 
 export interface CoSignatureValue {
   documentHash: string;
@@ -47,12 +40,7 @@ export interface CoSignOptions {
 /** The registry's EIP-712 domain, built from the chain and the registry's address as a wallet would build it. */
 export async function coSignatureDomain(registry: EvidenceRegistry): Promise<TypedDataDomain> {
   const { chainId } = await ethers.provider.getNetwork();
-  return {
-    name: 'PolicyLedger Evidence',
-    version: '1',
-    chainId,
-    verifyingContract: await registry.getAddress(),
-  };
+  return domainOf(EVIDENCE_DOMAIN_NAME, chainId, await registry.getAddress());
 }
 
 /** Signs a co-signature of `documentHash` with `key` through `signTypedData` (eth_signTypedData_v4 for node accounts). */
