@@ -16,6 +16,7 @@ import { underDualControl } from './lib/governance.js';
 import { deployInsurerStack, deployTreaty, treatyTermsHash, type TreatyTerms } from './lib/insurer-stack.js';
 import { startLocalChain, type LocalChain } from './lib/local-chain.js';
 import { localParties, registrationOf, type LocalRole } from './lib/local-parties.js';
+import { stopOnSignal } from './lib/signals.js';
 
 export interface LocalDeployOptions {
   dataDir: string;
@@ -194,17 +195,7 @@ async function main(): Promise<void> {
     return;
   }
   console.log('Local chain running with persisted state; Ctrl-C stops it.');
-  const shutdown = (): void => {
-    chain.stop().then(
-      () => process.exit(0),
-      (error: unknown) => {
-        console.error(error);
-        process.exit(1);
-      },
-    );
-  };
-  process.once('SIGINT', shutdown);
-  process.once('SIGTERM', shutdown);
+  stopOnSignal(() => chain.stop());
 }
 
 if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {

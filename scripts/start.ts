@@ -7,6 +7,7 @@ import { loadNodeConfig } from '../services/oracle/node/config.js';
 import { startOracleNode, type RunningNode } from '../services/oracle/node/run.js';
 import { deployLocal, localOptionsFromEnv } from './deploy-local.js';
 import { localParties } from './lib/local-parties.js';
+import { stopOnSignal } from './lib/signals.js';
 
 /** Health ports of the three embedded oracle nodes: 9101, 9102, 9103 unless POLICYLEDGER_ORACLE_BASE_PORT moves them. */
 function oracleBasePort(env: NodeJS.ProcessEnv): number {
@@ -124,19 +125,10 @@ async function main(): Promise<void> {
     throw error;
   }
   console.log('PolicyLedger is running; Ctrl-C stops it.');
-  const shutdown = (): void => {
-    Promise.all(nodes.map((node) => node.stop()))
-      .then(() => chain.stop())
-      .then(
-        () => process.exit(0),
-        (error: unknown) => {
-          console.error(error);
-          process.exit(1);
-        },
-      );
-  };
-  process.once('SIGINT', shutdown);
-  process.once('SIGTERM', shutdown);
+  stopOnSignal(async () => {
+    await Promise.all(nodes.map((node) => node.stop()));
+    await chain.stop();
+  });
 }
 
 if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
