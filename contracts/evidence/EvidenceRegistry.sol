@@ -4,7 +4,6 @@ pragma solidity 0.8.28;
 import {EIP712} from "@openzeppelin/contracts/utils/cryptography/EIP712.sol";
 import {MerkleProof} from "@openzeppelin/contracts/utils/cryptography/MerkleProof.sol";
 import {SignatureChecker} from "@openzeppelin/contracts/utils/cryptography/SignatureChecker.sol";
-import {Nonces} from "@openzeppelin/contracts/utils/Nonces.sol";
 import {ConsortiumGoverned} from "../access/ConsortiumGoverned.sol";
 import {IConsortiumAccess} from "../interfaces/IConsortiumAccess.sol";
 import {IEvidenceRegistry} from "../interfaces/IEvidenceRegistry.sol";
@@ -12,7 +11,7 @@ import {Roles} from "../libraries/Roles.sol";
 
 /// @title EvidenceRegistry
 /// @notice Anchors, co-signatures, version chains, revocations and Merkle batches of signed insurance documents.
-contract EvidenceRegistry is IEvidenceRegistry, ConsortiumGoverned, EIP712, Nonces {
+contract EvidenceRegistry is IEvidenceRegistry, ConsortiumGoverned, EIP712 {
     /// @notice EIP-712 type of a co-signature.
     bytes32 public constant CO_SIGNATURE_TYPEHASH = keccak256(
         "CoSignature(bytes32 documentHash,bytes32 termsHash,address signer,uint256 nonce,uint256 deadline)"
@@ -35,6 +34,9 @@ contract EvidenceRegistry is IEvidenceRegistry, ConsortiumGoverned, EIP712, Nonc
     mapping(bytes32 rootHash => bytes32 headHash) private _chainHeads;
     mapping(bytes32 merkleRoot => Batch) private _batches;
     mapping(uint8 retentionClass => RetentionRule) private _retentionRules;
+    /// @dev Unordered nonces, as Uniswap's Permit2 keeps them: bit `nonce & 0xff` of word `nonce >> 8` is set once
+    /// the nonce is used or cancelled.
+    mapping(address signer => mapping(uint256 word => uint256 bitmap)) private _nonceBitmaps;
 
     /// @dev Reverts unless the caller is an active INSURER or REINSURER: the parties that register documents.
     modifier onlyRegistrantRole() {
@@ -96,8 +98,7 @@ contract EvidenceRegistry is IEvidenceRegistry, ConsortiumGoverned, EIP712, Nonc
         if (state == SignerState.Signed) revert EvidenceRegistryAlreadySigned(documentHash, signer);
         if (!_isActiveParty(signer)) revert EvidenceRegistryInvalidSigner(signer);
 
-        uint256 expectedNonce = _useNonce(signer);
-        if (nonce != expectedNonce) revert EvidenceRegistryInvalidNonce(signer, nonce, expectedNonce);
+        _useNonce(signer, nonce);
 
         bytes32 digest = _coSignatureDigest(documentHash, record.termsHash, signer, nonce, deadline);
         if (!SignatureChecker.isValidSignatureNow(signer, digest, signature)) {
@@ -107,6 +108,12 @@ contract EvidenceRegistry is IEvidenceRegistry, ConsortiumGoverned, EIP712, Nonc
         _signers[documentHash][signer] = SignerState.Signed;
         uint8 signatureCount = ++record.signatureCount;
         emit DocumentCoSigned(documentHash, signer, signatureCount, record.requiredSignerCount);
+    }
+
+    /// @inheritdoc IEvidenceRegistry
+    function cancelNonces(uint256 word, uint256 mask) external {
+        _nonceBitmaps[msg.sender][word] |= mask;
+        emit NoncesCancelled(msg.sender, word, mask);
     }
 
     /// @inheritdoc IEvidenceRegistry
@@ -224,8 +231,13 @@ contract EvidenceRegistry is IEvidenceRegistry, ConsortiumGoverned, EIP712, Nonc
     }
 
     /// @inheritdoc IEvidenceRegistry
-    function nonces(address signer) public view override(IEvidenceRegistry, Nonces) returns (uint256) {
-        return super.nonces(signer);
+    function isNonceUsed(address signer, uint256 nonce) external view returns (bool) {
+        return _nonceBitmaps[signer][nonce >> 8] & (1 << (nonce & 0xff)) != 0;
+    }
+
+    /// @inheritdoc IEvidenceRegistry
+    function nonceBitmap(address signer, uint256 word) external view returns (uint256) {
+        return _nonceBitmaps[signer][word];
     }
 
     /// @inheritdoc IEvidenceRegistry
@@ -297,6 +309,15 @@ contract EvidenceRegistry is IEvidenceRegistry, ConsortiumGoverned, EIP712, Nonc
     function _rootOf(bytes32 documentHash) private view returns (bytes32) {
         bytes32 root = _chainRoots[documentHash];
         return root == bytes32(0) ? documentHash : root;
+    }
+
+    /// @dev Marks `nonce` used; reverts if it was used or cancelled before.
+    function _useNonce(address signer, uint256 nonce) private {
+        uint256 bit = 1 << (nonce & 0xff);
+        mapping(uint256 word => uint256 bitmap) storage bitmaps = _nonceBitmaps[signer];
+        uint256 bitmap = bitmaps[nonce >> 8];
+        if (bitmap & bit != 0) revert EvidenceRegistryNonceUsed(signer, nonce);
+        bitmaps[nonce >> 8] = bitmap | bit;
     }
 
     function _coSignatureDigest(

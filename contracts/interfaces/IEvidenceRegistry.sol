@@ -140,6 +140,9 @@ interface IEvidenceRegistry is IConsortiumGoverned {
         uint8 requiredSignerCount
     );
 
+    /// @notice Emitted when `signer` cancels unused co-signature nonces: the bits of `mask` in word `word`.
+    event NoncesCancelled(address indexed signer, uint256 indexed word, uint256 mask);
+
     /// @notice Emitted when a document is revoked.
     event DocumentRevoked(bytes32 indexed documentHash, address indexed revokedBy, RevocationReason reason);
 
@@ -184,8 +187,8 @@ interface IEvidenceRegistry is IConsortiumGoverned {
     /// @notice Thrown when a co-signature is submitted after its deadline.
     error EvidenceRegistrySignatureExpired(uint256 deadline, uint256 timestamp);
 
-    /// @notice Thrown when a co-signature's nonce is not the signer's next nonce.
-    error EvidenceRegistryInvalidNonce(address signer, uint256 nonce, uint256 expectedNonce);
+    /// @notice Thrown when a co-signature's nonce was already used or cancelled by its signer.
+    error EvidenceRegistryNonceUsed(address signer, uint256 nonce);
 
     /// @notice Thrown when a co-signature does not verify for the signer (EOA or EIP-1271 wallet).
     error EvidenceRegistryInvalidSignature(bytes32 documentHash, address signer);
@@ -215,10 +218,11 @@ interface IEvidenceRegistry is IConsortiumGoverned {
     /// @param input The new version.
     function supersede(bytes32 previousHash, AnchorInput calldata input) external;
 
-    /// @notice Records a required signer's EIP-712 co-signature; anyone may relay it.
+    /// @notice Records a required signer's EIP-712 co-signature; anyone may relay it, in any order: nonces are
+    /// unordered, each usable once (see `isNonceUsed`).
     /// @param documentHash The anchored document.
     /// @param signer The required signer (an EOA or an EIP-1271 wallet).
-    /// @param nonce The signer's next nonce (see `nonces`).
+    /// @param nonce Any nonce of the signer's not yet used or cancelled (a wallet picks one at random).
     /// @param deadline Last block time at which the signature is accepted.
     /// @param signature The signature over `CoSignature(documentHash, termsHash, signer, nonce, deadline)`.
     function cosign(
@@ -228,6 +232,12 @@ interface IEvidenceRegistry is IConsortiumGoverned {
         uint256 deadline,
         bytes calldata signature
     ) external;
+
+    /// @notice Cancels the caller's own unused co-signature nonces, so that signatures made with them but not yet
+    /// relayed are refused: the nonces `word * 256 + i` for each bit `i` set in `mask`.
+    /// @param word Which 256 nonces (`nonce >> 8`).
+    /// @param mask Which of them (bit `nonce & 0xff`).
+    function cancelNonces(uint256 word, uint256 mask) external;
 
     /// @notice Revokes a document. Its registrant only, while still an active INSURER or REINSURER.
     /// @param documentHash The document.
@@ -290,8 +300,11 @@ interface IEvidenceRegistry is IConsortiumGoverned {
         uint256 deadline
     ) external view returns (bytes32);
 
-    /// @notice The next co-signature nonce of `signer`.
-    function nonces(address signer) external view returns (uint256);
+    /// @notice Whether `signer` has used or cancelled co-signature nonce `nonce`.
+    function isNonceUsed(address signer, uint256 nonce) external view returns (bool);
+
+    /// @notice The used or cancelled nonces `word * 256 + i` of `signer`, one bit `i` each.
+    function nonceBitmap(address signer, uint256 word) external view returns (uint256);
 
     /// @notice A retention class's rule.
     function retentionRule(uint8 retentionClass) external view returns (RetentionRule memory);

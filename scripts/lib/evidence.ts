@@ -1,9 +1,17 @@
-import type { Signer } from 'ethers';
+import { randomBytes, toBigInt, type Signer } from 'ethers';
 import type { EvidenceRegistry } from '../../types/ethers-contracts/index.js';
 import type { IEvidenceRegistry } from '../../types/ethers-contracts/evidence/EvidenceRegistry.js';
 import { CO_SIGNATURE_TYPES, domainOf, EVIDENCE_DOMAIN_NAME } from '../../services/shared/eip712.js';
 
 export type AnchorInput = IEvidenceRegistry.AnchorInputStruct;
+
+/**
+ * A fresh co-signature nonce. The registry's nonces are unordered (one used-bit per nonce), so a random 256-bit nonce
+ * never collides with another signature's and leaves the signer free to have them relayed in any order.
+ */
+export function randomCoSignatureNonce(): bigint {
+  return toBigInt(randomBytes(32));
+}
 
 /** Signs the EIP-712 co-signature of `documentHash` with `signer`'s key, as its wallet would. */
 export async function coSignDocument(
@@ -13,9 +21,9 @@ export async function coSignDocument(
   deadline: bigint,
 ): Promise<{ signer: string; nonce: bigint; deadline: bigint; signature: string }> {
   const account = await signer.getAddress();
-  const [{ chainId }, nonce, anchored] = await Promise.all([
+  const nonce = randomCoSignatureNonce();
+  const [{ chainId }, anchored] = await Promise.all([
     registry.runner!.provider!.getNetwork(),
-    registry.nonces(account),
     registry.getAnchor(documentHash),
   ]);
   const domain = domainOf(EVIDENCE_DOMAIN_NAME, chainId, await registry.getAddress());

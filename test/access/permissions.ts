@@ -415,6 +415,20 @@ const RULES: readonly Rule[] = [
     },
   },
   {
+    // Any account may cancel its own unused co-signature nonces; nobody can cancel another's.
+    contract: 'EvidenceRegistry',
+    fn: 'cancelNonces',
+    callers: EVERYONE,
+    allowed: EVERYONE,
+    emits: 'NoncesCancelled',
+    deniedWith: 'none (every column succeeds)',
+    attempt: (world, caller) => ({
+      data: world.registry.interface.encodeFunctionData('cancelNonces', [5n, 0b1010n]),
+      emitted: () => [addressOf(world, caller), 5n, 0b1010n],
+      errorArgs: {},
+    }),
+  },
+  {
     contract: 'EvidenceRegistry',
     fn: 'revoke',
     callers: [...EVERYONE, 'DEACTIVATED_INSURER', 'OTHER_INSURER'],

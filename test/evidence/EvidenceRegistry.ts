@@ -428,7 +428,7 @@ describe('EvidenceRegistry', function () {
         verifyingContract: published.verifyingContract,
       });
       expect(coSignature.value.termsHash).to.equal(TERMS_HASH);
-      const onChainDigest = await registry.coSignatureDigest(documentHash, client.address, 0, deadline);
+      const onChainDigest = await registry.coSignatureDigest(documentHash, client.address, coSignature.nonce, deadline);
       expect(coSignature.digest).to.equal(onChainDigest);
       expect(ethers.recoverAddress(onChainDigest, coSignature.signature)).to.equal(client.address);
     });
@@ -469,21 +469,35 @@ describe('EvidenceRegistry', function () {
       expect(await registry.isFullySigned(document.input.documentHash)).to.equal(true);
     });
 
-    it("increments the signer's nonce with each accepted co-signature, across documents", async function () {
-      const { registry, insurer, reinsurer, client, stranger, documentHash, deadline } =
+    it('accepts two co-signatures relayed in the opposite order from the one they were signed in', async function () {
+      const { registry, insurer, client, stranger, documentHash, deadline } =
         await networkHelpers.loadFixture(coSigningFixture);
       const second = policyDocument('Second policy for the same client', [client.address]);
       await registry.connect(insurer).anchor(second.input);
-      expect(await registry.nonces(client.address)).to.equal(0);
 
-      await submit(registry, stranger, documentHash, await coSign(registry, client, { documentHash, deadline }));
-      expect(await registry.nonces(client.address)).to.equal(1);
+      // The client signs both in its wallet before either is relayed; the second reaches the ledger first.
+      const first = await coSign(registry, client, { documentHash, deadline });
+      const later = await coSign(registry, client, { documentHash: second.input.documentHash, deadline });
+      expect(later.nonce).to.not.equal(first.nonce);
 
-      const next = await coSign(registry, client, { documentHash: second.input.documentHash, deadline });
-      expect(next.nonce).to.equal(1);
-      await submit(registry, stranger, second.input.documentHash, next);
-      expect(await registry.nonces(client.address)).to.equal(2);
-      expect(await registry.nonces(reinsurer.address)).to.equal(0);
+      await expect(submit(registry, stranger, second.input.documentHash, later)).to.emit(registry, 'DocumentCoSigned');
+      await expect(submit(registry, stranger, documentHash, first)).to.emit(registry, 'DocumentCoSigned');
+      expect(await registry.signerState(documentHash, client.address)).to.equal(SignerState.Signed);
+      expect(await registry.signerState(second.input.documentHash, client.address)).to.equal(SignerState.Signed);
+    });
+
+    it('marks the nonce of each accepted co-signature used, for that signer only', async function () {
+      const { registry, reinsurer, client, stranger, documentHash, deadline } =
+        await networkHelpers.loadFixture(coSigningFixture);
+      const nonce = 7n * 256n + 3n;
+      expect(await registry.isNonceUsed(client.address, nonce)).to.equal(false);
+
+      await submit(registry, stranger, documentHash, await coSign(registry, client, { documentHash, deadline, nonce }));
+
+      expect(await registry.isNonceUsed(client.address, nonce)).to.equal(true);
+      expect(await registry.nonceBitmap(client.address, 7n)).to.equal(1n << 3n);
+      expect(await registry.isNonceUsed(client.address, nonce + 1n)).to.equal(false);
+      expect(await registry.isNonceUsed(reinsurer.address, nonce)).to.equal(false);
     });
 
     it('accepts a co-signature submitted in the block whose time is its deadline', async function () {
@@ -495,23 +509,23 @@ describe('EvidenceRegistry', function () {
       await expect(submit(registry, stranger, documentHash, coSignature)).to.emit(registry, 'DocumentCoSigned');
     });
 
-    it("reverts when the nonce is not the signer's next nonce", async function () {
+    it('reverts when the nonce was already used, on this document or another (no replay)', async function () {
       const { registry, insurer, client, stranger, documentHash, deadline } =
         await networkHelpers.loadFixture(coSigningFixture);
-      const ahead = await coSign(registry, client, { documentHash, deadline, nonce: 1n });
-
-      await expect(submit(registry, stranger, documentHash, ahead))
-        .to.be.revertedWithCustomError(registry, 'EvidenceRegistryInvalidNonce')
-        .withArgs(client.address, 1, 0);
-
-      // A nonce already used on one document cannot be used again on another.
       const second = policyDocument('Second policy for the same client', [client.address]);
       await registry.connect(insurer).anchor(second.input);
-      await submit(registry, stranger, documentHash, await coSign(registry, client, { documentHash, deadline }));
-      const reused = await coSign(registry, client, { documentHash: second.input.documentHash, deadline, nonce: 0n });
+      const first = await coSign(registry, client, { documentHash, deadline });
+      await submit(registry, stranger, documentHash, first);
+
+      const reused = await coSign(registry, client, {
+        documentHash: second.input.documentHash,
+        deadline,
+        nonce: first.nonce,
+      });
       await expect(submit(registry, stranger, second.input.documentHash, reused))
-        .to.be.revertedWithCustomError(registry, 'EvidenceRegistryInvalidNonce')
-        .withArgs(client.address, 0, 1);
+        .to.be.revertedWithCustomError(registry, 'EvidenceRegistryNonceUsed')
+        .withArgs(client.address, first.nonce);
+      expect(await registry.signerState(second.input.documentHash, client.address)).to.equal(SignerState.Pending);
     });
 
     it('reverts when the deadline has passed', async function () {
@@ -526,6 +540,35 @@ describe('EvidenceRegistry', function () {
       expect(await registry.signerState(documentHash, client.address)).to.equal(SignerState.Pending);
     });
 
+    describe('cancelNonces', function () {
+      it('refuses a signed but unrelayed co-signature once its nonce is cancelled', async function () {
+        const { registry, client, stranger, documentHash, deadline } =
+          await networkHelpers.loadFixture(coSigningFixture);
+        const coSignature = await coSign(registry, client, { documentHash, deadline });
+        const word = coSignature.nonce >> 8n;
+        const mask = 1n << (coSignature.nonce & 255n);
+
+        await expect(registry.connect(client).cancelNonces(word, mask))
+          .to.emit(registry, 'NoncesCancelled')
+          .withArgs(client.address, word, mask);
+
+        expect(await registry.isNonceUsed(client.address, coSignature.nonce)).to.equal(true);
+        await expect(submit(registry, stranger, documentHash, coSignature))
+          .to.be.revertedWithCustomError(registry, 'EvidenceRegistryNonceUsed')
+          .withArgs(client.address, coSignature.nonce);
+      });
+
+      it("cancels only the caller's own nonces", async function () {
+        const { registry, client, stranger, documentHash, deadline } =
+          await networkHelpers.loadFixture(coSigningFixture);
+        const coSignature = await coSign(registry, client, { documentHash, deadline });
+
+        await registry.connect(stranger).cancelNonces(coSignature.nonce >> 8n, 1n << (coSignature.nonce & 255n));
+
+        await expect(submit(registry, stranger, documentHash, coSignature)).to.emit(registry, 'DocumentCoSigned');
+      });
+    });
+
     it('reverts when the signature was made by another key', async function () {
       const { registry, client, stranger, documentHash, deadline } = await networkHelpers.loadFixture(coSigningFixture);
       const forged = await coSign(registry, stranger, { documentHash, deadline, signer: client.address });
@@ -533,7 +576,7 @@ describe('EvidenceRegistry', function () {
       await expect(submit(registry, stranger, documentHash, forged))
         .to.be.revertedWithCustomError(registry, 'EvidenceRegistryInvalidSignature')
         .withArgs(documentHash, client.address);
-      expect(await registry.nonces(client.address)).to.equal(0);
+      expect(await registry.isNonceUsed(client.address, forged.nonce)).to.equal(false);
     });
 
     it('reverts when the signature is for another document', async function () {
@@ -621,14 +664,16 @@ describe('EvidenceRegistry', function () {
         const { registry, ownerKey, walletAddress, stranger, documentHash, deadline } =
           await networkHelpers.loadFixture(contractWalletFixture);
         const coSignature = await coSign(registry, ownerKey, { documentHash, deadline, signer: walletAddress });
-        expect(coSignature.digest).to.equal(await registry.coSignatureDigest(documentHash, walletAddress, 0, deadline));
+        expect(coSignature.digest).to.equal(
+          await registry.coSignatureDigest(documentHash, walletAddress, coSignature.nonce, deadline),
+        );
 
         await expect(submit(registry, stranger, documentHash, coSignature))
           .to.emit(registry, 'DocumentCoSigned')
           .withArgs(documentHash, walletAddress, 1, 1);
         expect(await registry.signerState(documentHash, walletAddress)).to.equal(SignerState.Signed);
         expect(await registry.isFullySigned(documentHash)).to.equal(true);
-        expect(await registry.nonces(walletAddress)).to.equal(1);
+        expect(await registry.isNonceUsed(walletAddress, coSignature.nonce)).to.equal(true);
       });
 
       it('reverts when a key other than the wallet owner signs', async function () {

@@ -1,5 +1,6 @@
 import { TypedDataEncoder, type Signer, type TypedDataDomain } from 'ethers';
 import { CO_SIGNATURE_TYPES, domainOf, EVIDENCE_DOMAIN_NAME } from '../../services/shared/eip712.js';
+import { randomCoSignatureNonce } from '../../scripts/lib/evidence.js';
 import type { EvidenceRegistry } from '../../types/ethers-contracts/index.js';
 import { ethers } from './consortium.js';
 
@@ -31,7 +32,7 @@ export interface CoSignOptions {
   deadline: bigint;
   /** Defaults to the key's own address; give a contract wallet's address to sign on its behalf (EIP-1271). */
   signer?: string;
-  /** Defaults to the signer's next nonce in the registry. */
+  /** Defaults to a random nonce: nonces are unordered, so signatures can be collected and relayed in any order. */
   nonce?: bigint;
   /** Defaults to the anchored document's terms hash, which is what a wallet would show the signer. */
   termsHash?: string;
@@ -46,7 +47,7 @@ export async function coSignatureDomain(registry: EvidenceRegistry): Promise<Typ
 /** Signs a co-signature of `documentHash` with `key` through `signTypedData` (eth_signTypedData_v4 for node accounts). */
 export async function coSign(registry: EvidenceRegistry, key: Signer, options: CoSignOptions): Promise<CoSignature> {
   const signer = options.signer ?? (await key.getAddress());
-  const nonce = options.nonce ?? (await registry.nonces(signer));
+  const nonce = options.nonce ?? randomCoSignatureNonce();
   const termsHash = options.termsHash ?? (await registry.getAnchor(options.documentHash)).termsHash;
   const domain = await coSignatureDomain(registry);
   const value: CoSignatureValue = {

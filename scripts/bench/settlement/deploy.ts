@@ -101,8 +101,8 @@ export async function deployParametricLedger(ethers: HardhatEthers): Promise<Par
   await (await registry.connect(insurer).anchor(treatyDocument)).wait();
   const domain = await coSignatureDomain(registry);
   for (const party of [insurer, reinsurer]) {
-    const nonce = await registry.nonces(party.address);
-    await (await coSignDocument(registry, domain, party, nonce, treatyDocument, insurer)).wait();
+    // Nonce 0 of each party's unordered nonces; the insurer's policies use 1 and up.
+    await (await coSignDocument(registry, domain, party, 0n, treatyDocument, insurer)).wait();
   }
   await (await treaty.connect(reinsurer).activate(treatyDocument.documentHash)).wait();
 

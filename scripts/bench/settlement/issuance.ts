@@ -41,8 +41,8 @@ export async function issueFlightPolicies(
   const { registry, insurer, flight: product } = ledger;
   const options = { gasLimit: ISSUANCE_GAS_LIMIT };
   const domain = await coSignatureDomain(registry);
-  // The insurer co-signs every policy, so its registry nonce advances by one each time; each client signs once.
-  let insurerNonce = await registry.nonces(insurer.address);
+  // Nonces are unordered: the insurer uses each policy's sequence number (1 and up; the treaty used 0), each client 0.
+  let insurerNonce = BigInt(firstSequence);
   const issuance: IssuanceGas[] = [];
   for (const [index, client] of clients.entries()) {
     const terms = flightDelayTerms(flight, client.address, index);
