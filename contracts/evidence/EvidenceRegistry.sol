@@ -17,6 +17,24 @@ contract EvidenceRegistry is IEvidenceRegistry, ConsortiumGoverned, EIP712 {
         "CoSignature(bytes32 documentHash,bytes32 termsHash,address signer,uint256 nonce,uint256 deadline)"
     );
 
+    /// @notice EIP-712 type of a co-signature that carries flight delay terms; `terms` encodes to the termsHash.
+    bytes32 public constant FLIGHT_DELAY_CO_SIGNATURE_TYPEHASH = keccak256(
+        "FlightDelayCoSignature(bytes32 documentHash,FlightDelayTerms terms,address signer,uint256 nonce,"
+        "uint256 deadline)FlightDelayTerms(address policyholder,string carrier,string flightNumber,"
+        "uint32 departureDate,uint64 scheduledDeparture,uint64 scheduledArrival,uint64 coverageStart,"
+        "uint64 coverageEnd,uint16[] delayTierMinutes,uint256[] delayTierPayouts,uint256 cancellationPayout,"
+        "uint256 diversionPayout,uint256 sumInsured,uint256 premium,uint16 cancellationRefundBps)"
+    );
+
+    /// @notice EIP-712 type of a co-signature that carries weather index terms; `terms` encodes to the termsHash.
+    bytes32 public constant WEATHER_INDEX_CO_SIGNATURE_TYPEHASH = keccak256(
+        "WeatherIndexCoSignature(bytes32 documentHash,WeatherIndexTerms terms,address signer,uint256 nonce,"
+        "uint256 deadline)WeatherIndexTerms(address policyholder,int32 latitudeE4,int32 longitudeE4,"
+        "string stationId,uint8 metric,uint32 startDate,uint32 endDate,uint8 aggregation,int256 dayThreshold,"
+        "int256 trigger,int256 exit,int256[] stepThresholds,uint256[] stepPayouts,uint256 sumInsured,"
+        "uint256 premium,uint16 cancellationRefundBps)"
+    );
+
     /// @notice Most co-signers a single document may require.
     uint8 public constant MAX_REQUIRED_SIGNERS = 8;
 
@@ -27,6 +45,7 @@ contract EvidenceRegistry is IEvidenceRegistry, ConsortiumGoverned, EIP712 {
 
     mapping(bytes32 documentHash => Anchor) private _anchors;
     mapping(bytes32 documentHash => mapping(address signer => SignerState)) private _signers;
+    mapping(bytes32 documentHash => mapping(address signer => bool)) private _termsSigners;
     mapping(bytes32 documentHash => bytes32 previousHash) private _previousVersions;
     /// @dev Only versions after the first have an entry; a first version is its own chain root.
     mapping(bytes32 documentHash => bytes32 rootHash) private _chainRoots;
@@ -89,25 +108,28 @@ contract EvidenceRegistry is IEvidenceRegistry, ConsortiumGoverned, EIP712 {
         uint256 deadline,
         bytes calldata signature
     ) external {
-        Anchor storage record = _requireAnchor(documentHash);
-        if (record.status == DocumentStatus.Revoked) revert EvidenceRegistryAlreadyRevoked(documentHash);
-        if (block.timestamp > deadline) revert EvidenceRegistrySignatureExpired(deadline, block.timestamp);
+        _recordCoSignature(documentHash, CO_SIGNATURE_TYPEHASH, signer, nonce, deadline, signature);
+    }
 
-        SignerState state = _signers[documentHash][signer];
-        if (state == SignerState.NotRequired) revert EvidenceRegistrySignerNotRequired(documentHash, signer);
-        if (state == SignerState.Signed) revert EvidenceRegistryAlreadySigned(documentHash, signer);
-        if (!_isActiveParty(signer)) revert EvidenceRegistryInvalidSigner(signer);
-
-        _useNonce(signer, nonce);
-
-        bytes32 digest = _coSignatureDigest(documentHash, record.termsHash, signer, nonce, deadline);
-        if (!SignatureChecker.isValidSignatureNow(signer, digest, signature)) {
-            revert EvidenceRegistryInvalidSignature(documentHash, signer);
-        }
-
-        _signers[documentHash][signer] = SignerState.Signed;
-        uint8 signatureCount = ++record.signatureCount;
-        emit DocumentCoSigned(documentHash, signer, signatureCount, record.requiredSignerCount);
+    /// @inheritdoc IEvidenceRegistry
+    function cosignTerms(
+        bytes32 documentHash,
+        TermsType termsType,
+        address signer,
+        uint256 nonce,
+        uint256 deadline,
+        bytes calldata signature
+    ) external {
+        bytes32 termsHash = _recordCoSignature(
+            documentHash,
+            _termsCoSignatureTypehash(termsType),
+            signer,
+            nonce,
+            deadline,
+            signature
+        );
+        _termsSigners[documentHash][signer] = true;
+        emit TermsCoSigned(documentHash, signer, termsType, termsHash);
     }
 
     /// @inheritdoc IEvidenceRegistry
@@ -174,6 +196,11 @@ contract EvidenceRegistry is IEvidenceRegistry, ConsortiumGoverned, EIP712 {
     }
 
     /// @inheritdoc IEvidenceRegistry
+    function signedTerms(bytes32 documentHash, address signer) external view returns (bool) {
+        return _termsSigners[documentHash][signer];
+    }
+
+    /// @inheritdoc IEvidenceRegistry
     function signerState(bytes32 documentHash, address signer) external view returns (SignerState) {
         return _signers[documentHash][signer];
     }
@@ -227,7 +254,34 @@ contract EvidenceRegistry is IEvidenceRegistry, ConsortiumGoverned, EIP712 {
         uint256 nonce,
         uint256 deadline
     ) external view returns (bytes32) {
-        return _coSignatureDigest(documentHash, _anchors[documentHash].termsHash, signer, nonce, deadline);
+        return
+            _coSignatureDigest(
+                CO_SIGNATURE_TYPEHASH,
+                documentHash,
+                _anchors[documentHash].termsHash,
+                signer,
+                nonce,
+                deadline
+            );
+    }
+
+    /// @inheritdoc IEvidenceRegistry
+    function termsCoSignatureDigest(
+        bytes32 documentHash,
+        TermsType termsType,
+        address signer,
+        uint256 nonce,
+        uint256 deadline
+    ) external view returns (bytes32) {
+        return
+            _coSignatureDigest(
+                _termsCoSignatureTypehash(termsType),
+                documentHash,
+                _anchors[documentHash].termsHash,
+                signer,
+                nonce,
+                deadline
+            );
     }
 
     /// @inheritdoc IEvidenceRegistry
@@ -320,16 +374,54 @@ contract EvidenceRegistry is IEvidenceRegistry, ConsortiumGoverned, EIP712 {
         bitmaps[nonce >> 8] = bitmap | bit;
     }
 
+    /// @dev Checks and records `signer`'s co-signature of `documentHash` over the message of type `typehash`, whose
+    /// second member is the anchor's termsHash (plain, or the struct hash of nested terms). Returns the termsHash.
+    function _recordCoSignature(
+        bytes32 documentHash,
+        bytes32 typehash,
+        address signer,
+        uint256 nonce,
+        uint256 deadline,
+        bytes calldata signature
+    ) private returns (bytes32 termsHash) {
+        Anchor storage record = _requireAnchor(documentHash);
+        if (record.status == DocumentStatus.Revoked) revert EvidenceRegistryAlreadyRevoked(documentHash);
+        if (block.timestamp > deadline) revert EvidenceRegistrySignatureExpired(deadline, block.timestamp);
+        termsHash = record.termsHash;
+        if (typehash != CO_SIGNATURE_TYPEHASH && termsHash == bytes32(0)) revert EvidenceRegistryNoTerms(documentHash);
+
+        SignerState state = _signers[documentHash][signer];
+        if (state == SignerState.NotRequired) revert EvidenceRegistrySignerNotRequired(documentHash, signer);
+        if (state == SignerState.Signed) revert EvidenceRegistryAlreadySigned(documentHash, signer);
+        if (!_isActiveParty(signer)) revert EvidenceRegistryInvalidSigner(signer);
+
+        _useNonce(signer, nonce);
+
+        bytes32 digest = _coSignatureDigest(typehash, documentHash, termsHash, signer, nonce, deadline);
+        if (!SignatureChecker.isValidSignatureNow(signer, digest, signature)) {
+            revert EvidenceRegistryInvalidSignature(documentHash, signer);
+        }
+
+        _signers[documentHash][signer] = SignerState.Signed;
+        uint8 signatureCount = ++record.signatureCount;
+        emit DocumentCoSigned(documentHash, signer, signatureCount, record.requiredSignerCount);
+    }
+
+    function _termsCoSignatureTypehash(TermsType termsType) private pure returns (bytes32) {
+        return
+            termsType == TermsType.FlightDelay
+                ? FLIGHT_DELAY_CO_SIGNATURE_TYPEHASH
+                : WEATHER_INDEX_CO_SIGNATURE_TYPEHASH;
+    }
+
     function _coSignatureDigest(
+        bytes32 typehash,
         bytes32 documentHash,
         bytes32 termsHash,
         address signer,
         uint256 nonce,
         uint256 deadline
     ) private view returns (bytes32) {
-        return
-            _hashTypedDataV4(
-                keccak256(abi.encode(CO_SIGNATURE_TYPEHASH, documentHash, termsHash, signer, nonce, deadline))
-            );
+        return _hashTypedDataV4(keccak256(abi.encode(typehash, documentHash, termsHash, signer, nonce, deadline)));
     }
 }

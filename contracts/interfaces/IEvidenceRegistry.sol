@@ -52,6 +52,14 @@ interface IEvidenceRegistry is IConsortiumGoverned {
         Signed
     }
 
+    /// @notice The executable terms a terms-carrying co-signature nests (see `cosignTerms`).
+    /// @dev `FlightDelay`: `FlightDelayTerms` of the flight delay product. `WeatherIndex`: `WeatherIndexTerms` of the
+    /// weather index product.
+    enum TermsType {
+        FlightDelay,
+        WeatherIndex
+    }
+
     /// @notice What a registrant supplies to anchor a document.
     /// @param documentHash SHA-256 of the exact document bytes.
     /// @param termsHash EIP-712 struct hash of the executable terms; zero for non-parametric documents.
@@ -143,6 +151,9 @@ interface IEvidenceRegistry is IConsortiumGoverned {
     /// @notice Emitted when `signer` cancels unused co-signature nonces: the bits of `mask` in word `word`.
     event NoncesCancelled(address indexed signer, uint256 indexed word, uint256 mask);
 
+    /// @notice Emitted, after `DocumentCoSigned`, when the co-signature carried the terms themselves (`cosignTerms`).
+    event TermsCoSigned(bytes32 indexed documentHash, address indexed signer, TermsType termsType, bytes32 termsHash);
+
     /// @notice Emitted when a document is revoked.
     event DocumentRevoked(bytes32 indexed documentHash, address indexed revokedBy, RevocationReason reason);
 
@@ -190,6 +201,9 @@ interface IEvidenceRegistry is IConsortiumGoverned {
     /// @notice Thrown when a co-signature's nonce was already used or cancelled by its signer.
     error EvidenceRegistryNonceUsed(address signer, uint256 nonce);
 
+    /// @notice Thrown when a terms-carrying co-signature is submitted for a document anchored without a terms hash.
+    error EvidenceRegistryNoTerms(bytes32 documentHash);
+
     /// @notice Thrown when a co-signature does not verify for the signer (EOA or EIP-1271 wallet).
     error EvidenceRegistryInvalidSignature(bytes32 documentHash, address signer);
 
@@ -233,6 +247,28 @@ interface IEvidenceRegistry is IConsortiumGoverned {
         bytes calldata signature
     ) external;
 
+    /// @notice Records a required signer's co-signature of a parametric policy made over the terms themselves, so
+    /// that the signer's wallet displayed them (delay tiers or index steps, amounts, dates): the EIP-712 message
+    /// `FlightDelayCoSignature(bytes32 documentHash,FlightDelayTerms terms,address signer,uint256 nonce,uint256
+    /// deadline)` or `WeatherIndexCoSignature(bytes32 documentHash,WeatherIndexTerms terms,address signer,uint256
+    /// nonce,uint256 deadline)`. EIP-712 encodes the nested terms as their struct hash, which the registry takes from
+    /// the anchor's termsHash: the signature verifies only if the signed terms hash to it. Counts as the signer's
+    /// co-signature (as `cosign` does) and records that it signed the terms (`signedTerms`). Anyone may relay it.
+    /// @param documentHash The anchored document; its termsHash must not be zero.
+    /// @param termsType Which terms type the message nests.
+    /// @param signer The required signer (an EOA or an EIP-1271 wallet).
+    /// @param nonce Any nonce of the signer's not yet used or cancelled.
+    /// @param deadline Last block time at which the signature is accepted.
+    /// @param signature The signature over the message.
+    function cosignTerms(
+        bytes32 documentHash,
+        TermsType termsType,
+        address signer,
+        uint256 nonce,
+        uint256 deadline,
+        bytes calldata signature
+    ) external;
+
     /// @notice Cancels the caller's own unused co-signature nonces, so that signatures made with them but not yet
     /// relayed are refused: the nonces `word * 256 + i` for each bit `i` set in `mask`.
     /// @param word Which 256 nonces (`nonce >> 8`).
@@ -266,6 +302,10 @@ interface IEvidenceRegistry is IConsortiumGoverned {
     /// nothing about revocation: check `getAnchor(documentHash).status` as well. Reverts for a hash never anchored.
     function isFullySigned(bytes32 documentHash) external view returns (bool);
 
+    /// @notice Whether `signer` co-signed `documentHash` with a message carrying its terms (`cosignTerms`), so that its
+    /// wallet displayed them. Products may require it of the policyholder.
+    function signedTerms(bytes32 documentHash, address signer) external view returns (bool);
+
     /// @notice Whether `signer` must co-sign `documentHash`, and whether it has.
     function signerState(bytes32 documentHash, address signer) external view returns (SignerState);
 
@@ -295,6 +335,15 @@ interface IEvidenceRegistry is IConsortiumGoverned {
     /// @notice The EIP-712 digest a signer signs to co-sign `documentHash`.
     function coSignatureDigest(
         bytes32 documentHash,
+        address signer,
+        uint256 nonce,
+        uint256 deadline
+    ) external view returns (bytes32);
+
+    /// @notice The EIP-712 digest a signer signs to co-sign `documentHash` with its terms of type `termsType`.
+    function termsCoSignatureDigest(
+        bytes32 documentHash,
+        TermsType termsType,
         address signer,
         uint256 nonce,
         uint256 deadline

@@ -1,7 +1,15 @@
 import { randomBytes, toBigInt, type Signer } from 'ethers';
 import type { EvidenceRegistry } from '../../types/ethers-contracts/index.js';
 import type { IEvidenceRegistry } from '../../types/ethers-contracts/evidence/EvidenceRegistry.js';
-import { CO_SIGNATURE_TYPES, domainOf, EVIDENCE_DOMAIN_NAME } from '../../services/shared/eip712.js';
+import {
+  CO_SIGNATURE_TYPES,
+  domainOf,
+  EVIDENCE_DOMAIN_NAME,
+  FLIGHT_DELAY_CO_SIGNATURE_TYPES,
+  TermsType,
+  WEATHER_INDEX_CO_SIGNATURE_TYPES,
+  type TypedDataTypes,
+} from '../../services/shared/eip712.js';
 
 export type AnchorInput = IEvidenceRegistry.AnchorInputStruct;
 
@@ -35,6 +43,40 @@ export async function coSignDocument(
     deadline,
   });
   return { signer: account, nonce, deadline, signature };
+}
+
+/** The EIP-712 types of the co-signature that nests terms of `termsType` (`IEvidenceRegistry.TermsType`). */
+export function termsCoSignatureTypes(termsType: number): TypedDataTypes {
+  if (termsType === TermsType.FlightDelay) return FLIGHT_DELAY_CO_SIGNATURE_TYPES;
+  if (termsType === TermsType.WeatherIndex) return WEATHER_INDEX_CO_SIGNATURE_TYPES;
+  throw new Error(`unknown terms type ${termsType}`);
+}
+
+/**
+ * Signs, as `signer`'s wallet would, a co-signature of `documentHash` that carries its `terms` (the wallet shows them),
+ * to be relayed with `registry.cosignTerms(documentHash, termsType, signer, nonce, deadline, signature)`. The terms
+ * must be those whose struct hash was anchored as the document's termsHash, or the registry refuses the signature.
+ */
+export async function coSignTermsOfDocument(
+  registry: EvidenceRegistry,
+  signer: Signer,
+  documentHash: string,
+  termsType: number,
+  terms: Record<string, unknown>,
+  deadline: bigint,
+): Promise<{ signer: string; termsType: number; nonce: bigint; deadline: bigint; signature: string }> {
+  const account = await signer.getAddress();
+  const nonce = randomCoSignatureNonce();
+  const { chainId } = await registry.runner!.provider!.getNetwork();
+  const domain = domainOf(EVIDENCE_DOMAIN_NAME, chainId, await registry.getAddress());
+  const signature = await signer.signTypedData(domain, termsCoSignatureTypes(termsType), {
+    documentHash,
+    terms,
+    signer: account,
+    nonce,
+    deadline,
+  });
+  return { signer: account, termsType, nonce, deadline, signature };
 }
 
 /** Anchors `input` as `registrant`, then relays each required signer's co-signature. */

@@ -36,6 +36,7 @@ export const FLIGHT_DELAY_TERMS_TYPES: TypedDataTypes = {
     { name: 'carrier', type: 'string' },
     { name: 'flightNumber', type: 'string' },
     { name: 'departureDate', type: 'uint32' },
+    { name: 'scheduledDeparture', type: 'uint64' },
     { name: 'scheduledArrival', type: 'uint64' },
     { name: 'coverageStart', type: 'uint64' },
     { name: 'coverageEnd', type: 'uint64' },
@@ -70,6 +71,38 @@ export const WEATHER_INDEX_TERMS_TYPES: TypedDataTypes = {
     { name: 'cancellationRefundBps', type: 'uint16' },
   ],
 };
+
+/**
+ * A client's co-signature of a flight delay policy that carries the terms themselves, so that the wallet shows the
+ * delay tiers, amounts and dates being agreed to. EIP-712 encodes the nested `terms` as their struct hash, which is
+ * the policy document's termsHash: the registry checks the signature against the anchored termsHash
+ * (`EvidenceRegistry.cosignTerms` with `TermsType.FlightDelay`) without receiving the terms.
+ */
+export const FLIGHT_DELAY_CO_SIGNATURE_TYPES: TypedDataTypes = {
+  FlightDelayCoSignature: [
+    { name: 'documentHash', type: 'bytes32' },
+    { name: 'terms', type: 'FlightDelayTerms' },
+    { name: 'signer', type: 'address' },
+    { name: 'nonce', type: 'uint256' },
+    { name: 'deadline', type: 'uint256' },
+  ],
+  ...FLIGHT_DELAY_TERMS_TYPES,
+};
+
+/** The same for a weather index policy (`EvidenceRegistry.cosignTerms` with `TermsType.WeatherIndex`). */
+export const WEATHER_INDEX_CO_SIGNATURE_TYPES: TypedDataTypes = {
+  WeatherIndexCoSignature: [
+    { name: 'documentHash', type: 'bytes32' },
+    { name: 'terms', type: 'WeatherIndexTerms' },
+    { name: 'signer', type: 'address' },
+    { name: 'nonce', type: 'uint256' },
+    { name: 'deadline', type: 'uint256' },
+  ],
+  ...WEATHER_INDEX_TERMS_TYPES,
+};
+
+/** The kinds of terms a terms-carrying co-signature nests, as `IEvidenceRegistry.TermsType` numbers them. */
+export const TermsType = { FlightDelay: 0, WeatherIndex: 1 } as const;
 
 /** The terms of a reinsurance treaty: their struct hash is the treaty document's termsHash. */
 export const TREATY_TERMS_TYPES: TypedDataTypes = {

@@ -1,6 +1,12 @@
 import { expect } from 'chai';
 import type { HardhatEthersSigner } from '@nomicfoundation/hardhat-ethers/types';
-import { FunctionFragment, type ContractTransactionResponse, type Fragment, type TransactionResponse } from 'ethers';
+import {
+  FunctionFragment,
+  TypedDataEncoder,
+  type ContractTransactionResponse,
+  type Fragment,
+  type TransactionResponse,
+} from 'ethers';
 import {
   deployConsortiumFixture,
   ethers,
@@ -9,7 +15,8 @@ import {
   ROLES,
   underDualControl,
 } from '../helpers/consortium.js';
-import { coSign } from '../helpers/cosign.js';
+import { coSign, coSignTerms } from '../helpers/cosign.js';
+import { TermsType, WEATHER_INDEX_TERMS_TYPES } from '../../services/shared/eip712.js';
 
 /*
  * Who may call what: one row per mutating external function of ConsortiumAccess and EvidenceRegistry, one column
@@ -169,6 +176,24 @@ async function clientCoSignature(world: World, documentHash: string, deadline: b
 const PROPOSAL_LIFETIME = 7n * 24n * 60n * 60n;
 const NEW_KEY = '0x03' + 'cd'.repeat(32);
 const BATCH_POINTER = 'bafybeibatchpointerfortestsonly';
+/** Weather index terms (a rainfall index over one month) for the terms-carrying co-signature. */
+const WEATHER_TERMS = {
+  latitudeE4: 515_074,
+  longitudeE4: -1_278,
+  stationId: 'EGLL',
+  metric: 0,
+  startDate: 20261201,
+  endDate: 20261231,
+  aggregation: 0,
+  dayThreshold: 0n,
+  trigger: 800n,
+  exit: 1_600n,
+  stepThresholds: [],
+  stepPayouts: [],
+  sumInsured: 5_000_000_000n,
+  premium: 400_000_000n,
+  cancellationRefundBps: 0,
+};
 
 const RULES: readonly Rule[] = [
   // ----------------------------------------------------------------------------------------- ConsortiumAccess
@@ -410,6 +435,44 @@ const RULES: readonly Rule[] = [
           signature,
         ]),
         emitted: () => [documentHash, world.client.address, 1, 1],
+        errorArgs: {},
+      };
+    },
+  },
+  {
+    // A valid terms-carrying co-signature of the CLIENT, relayed by whoever the column is.
+    contract: 'EvidenceRegistry',
+    fn: 'cosignTerms',
+    callers: EVERYONE,
+    allowed: EVERYONE,
+    emits: 'TermsCoSigned',
+    deniedWith: 'none (every column succeeds)',
+    attempt: async (world, caller) => {
+      const terms = { ...WEATHER_TERMS, policyholder: world.client.address };
+      const termsHash = TypedDataEncoder.hashStruct('WeatherIndexTerms', WEATHER_INDEX_TERMS_TYPES, terms);
+      const document = policyDocument(`policy co-signed with its terms via ${caller}`, [world.client.address], {
+        termsHash,
+      });
+      await (await world.registry.connect(world.insurer).anchor(document.input)).wait();
+      const documentHash = document.input.documentHash;
+      const deadline = BigInt(await time.latest()) + 3600n;
+      const { signature } = await coSignTerms(world.registry, world.client, {
+        documentHash,
+        deadline,
+        nonce: 0n,
+        termsType: TermsType.WeatherIndex,
+        terms,
+      });
+      return {
+        data: world.registry.interface.encodeFunctionData('cosignTerms', [
+          documentHash,
+          TermsType.WeatherIndex,
+          world.client.address,
+          0n,
+          deadline,
+          signature,
+        ]),
+        emitted: () => [documentHash, world.client.address, TermsType.WeatherIndex, termsHash],
         errorArgs: {},
       };
     },

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { StandardMerkleTree } from '@openzeppelin/merkle-tree';
 import { expect } from 'chai';
-import { AbiCoder, Wallet, concat, keccak256 } from 'ethers';
+import { AbiCoder, TypedDataEncoder, Wallet, concat, keccak256 } from 'ethers';
 import type { HardhatEthersSigner } from '@nomicfoundation/hardhat-ethers/types';
 import type { ConsortiumAccess, EvidenceRegistry } from '../../types/ethers-contracts/index.js';
 import {
@@ -12,7 +12,8 @@ import {
   policyDocument,
   underDualControl,
 } from '../helpers/consortium.js';
-import { coSign } from '../helpers/cosign.js';
+import { coSign, coSignTerms } from '../helpers/cosign.js';
+import { FLIGHT_DELAY_TERMS_TYPES, TermsType, WEATHER_INDEX_TERMS_TYPES } from '../../services/shared/eip712.js';
 
 // Mirrors of the registry's enums (IEvidenceRegistry), so assertions read as the interface does.
 const DocumentType = { Policy: 0, Endorsement: 1, Schedule: 2, Certificate: 3, Treaty: 4, Claim: 5, Other: 6 } as const;
@@ -119,6 +120,97 @@ async function contractWalletFixture() {
     documentHash: document.input.documentHash,
     deadline: await deadlineIn(ONE_HOUR),
   };
+}
+
+/** Concrete flight delay terms as a client's wallet shows them: tiers in minutes, USDC amounts (6 decimals), times. */
+function flightTerms(policyholder: string) {
+  const usdc = (amount: number) => BigInt(amount) * 10n ** 6n;
+  return {
+    policyholder,
+    carrier: 'BA',
+    flightNumber: '196',
+    departureDate: 20261120,
+    scheduledDeparture: 1_795_168_800n, // 2026-11-20 09:20 UTC
+    scheduledArrival: 1_795_201_200n, // 2026-11-20 18:20 UTC
+    coverageStart: 1_795_100_000n,
+    coverageEnd: 1_795_287_600n,
+    delayTierMinutes: [60, 120, 180],
+    delayTierPayouts: [usdc(50), usdc(100), usdc(250)],
+    cancellationPayout: usdc(250),
+    diversionPayout: usdc(150),
+    sumInsured: usdc(250),
+    premium: usdc(18),
+    cancellationRefundBps: 9_000,
+  };
+}
+
+/** Concrete weather index terms: rainfall over December at a London station, two payout steps. */
+function weatherTerms(policyholder: string) {
+  return {
+    policyholder,
+    latitudeE4: 515_074,
+    longitudeE4: -1_278,
+    stationId: 'EGLL',
+    metric: 0,
+    startDate: 20261201,
+    endDate: 20261231,
+    aggregation: 0,
+    dayThreshold: 0n,
+    trigger: 800n,
+    exit: 1_600n,
+    stepThresholds: [1_000n, 1_200n],
+    stepPayouts: [1_000n * 10n ** 6n, 2_500n * 10n ** 6n],
+    sumInsured: 5_000n * 10n ** 6n,
+    premium: 400n * 10n ** 6n,
+    cancellationRefundBps: 0,
+  };
+}
+
+/** A flight and a weather policy, each anchored with the struct hash of its terms, for the insurer and client. */
+async function termsFixture() {
+  const base = await deployConsortiumFixture();
+  const { registry, insurer, client } = base;
+  const flight = flightTerms(client.address);
+  const weather = weatherTerms(client.address);
+  const flightDocument = policyDocument(
+    'Flight delay policy PL-2026-000500 for BA196',
+    [insurer.address, client.address],
+    {
+      termsHash: TypedDataEncoder.hashStruct('FlightDelayTerms', FLIGHT_DELAY_TERMS_TYPES, flight),
+    },
+  );
+  const weatherDocument = policyDocument('Rainfall policy PL-2026-000501, London', [client.address], {
+    termsHash: TypedDataEncoder.hashStruct('WeatherIndexTerms', WEATHER_INDEX_TERMS_TYPES, weather),
+  });
+  await (await registry.connect(insurer).anchor(flightDocument.input)).wait();
+  await (await registry.connect(insurer).anchor(weatherDocument.input)).wait();
+  return {
+    ...base,
+    flight,
+    weather,
+    flightHash: flightDocument.input.documentHash,
+    weatherHash: weatherDocument.input.documentHash,
+    deadline: await deadlineIn(ONE_HOUR),
+  };
+}
+
+/** Submits a terms-carrying co-signature through `relayer`. */
+function submitTerms(
+  registry: EvidenceRegistry,
+  relayer: HardhatEthersSigner,
+  documentHash: string,
+  coSignature: { termsType: number; signer: string; nonce: bigint; deadline: bigint; signature: string },
+) {
+  return registry
+    .connect(relayer)
+    .cosignTerms(
+      documentHash,
+      coSignature.termsType,
+      coSignature.signer,
+      coSignature.nonce,
+      coSignature.deadline,
+      coSignature.signature,
+    );
 }
 
 async function deactivateParty(
@@ -689,6 +781,156 @@ describe('EvidenceRegistry', function () {
         }
         expect(await registry.signerState(documentHash, walletAddress)).to.equal(SignerState.Pending);
       });
+    });
+  });
+
+  describe('cosignTerms', function () {
+    it('accepts flight terms signed with signTypedData when they hash to the anchored termsHash', async function () {
+      const { registry, client, stranger, flight, flightHash, deadline } =
+        await networkHelpers.loadFixture(termsFixture);
+      const coSignature = await coSignTerms(registry, client, {
+        documentHash: flightHash,
+        deadline,
+        termsType: TermsType.FlightDelay,
+        terms: flight,
+      });
+      expect(coSignature.digest).to.equal(
+        await registry.termsCoSignatureDigest(
+          flightHash,
+          TermsType.FlightDelay,
+          client.address,
+          coSignature.nonce,
+          deadline,
+        ),
+      );
+
+      await expect(submitTerms(registry, stranger, flightHash, coSignature))
+        .to.emit(registry, 'DocumentCoSigned')
+        .withArgs(flightHash, client.address, 1, 2)
+        .and.to.emit(registry, 'TermsCoSigned')
+        .withArgs(flightHash, client.address, TermsType.FlightDelay, (await registry.getAnchor(flightHash)).termsHash);
+      expect(await registry.signedTerms(flightHash, client.address)).to.equal(true);
+      expect(await registry.signerState(flightHash, client.address)).to.equal(SignerState.Signed);
+    });
+
+    it('accepts weather terms signed with signTypedData and completes the document', async function () {
+      const { registry, client, stranger, weather, weatherHash, deadline } =
+        await networkHelpers.loadFixture(termsFixture);
+      const coSignature = await coSignTerms(registry, client, {
+        documentHash: weatherHash,
+        deadline,
+        termsType: TermsType.WeatherIndex,
+        terms: weather,
+      });
+
+      await expect(submitTerms(registry, stranger, weatherHash, coSignature))
+        .to.emit(registry, 'TermsCoSigned')
+        .withArgs(
+          weatherHash,
+          client.address,
+          TermsType.WeatherIndex,
+          (await registry.getAnchor(weatherHash)).termsHash,
+        );
+      expect(await registry.signedTerms(weatherHash, client.address)).to.equal(true);
+      expect(await registry.isFullySigned(weatherHash)).to.equal(true);
+    });
+
+    const changes: { what: string; change: (terms: ReturnType<typeof flightTerms>) => void }[] = [
+      { what: 'a higher delay tier payout', change: (terms) => (terms.delayTierPayouts[2] = 2_500n * 10n ** 6n) },
+      { what: 'a shorter first delay tier', change: (terms) => (terms.delayTierMinutes[0] = 15) },
+      { what: 'another departure time', change: (terms) => (terms.scheduledDeparture += 3_600n) },
+      { what: 'another flight', change: (terms) => (terms.flightNumber = '197') },
+    ];
+    for (const { what, change } of changes) {
+      it(`reverts when the signed terms differ from the anchored ones (${what})`, async function () {
+        const { registry, client, stranger, flight, flightHash, deadline } =
+          await networkHelpers.loadFixture(termsFixture);
+        const other = structuredClone(flight);
+        change(other);
+        const coSignature = await coSignTerms(registry, client, {
+          documentHash: flightHash,
+          deadline,
+          termsType: TermsType.FlightDelay,
+          terms: other,
+        });
+
+        await expect(submitTerms(registry, stranger, flightHash, coSignature))
+          .to.be.revertedWithCustomError(registry, 'EvidenceRegistryInvalidSignature')
+          .withArgs(flightHash, client.address);
+        expect(await registry.signedTerms(flightHash, client.address)).to.equal(false);
+        expect(await registry.signerState(flightHash, client.address)).to.equal(SignerState.Pending);
+      });
+    }
+
+    it('reverts when the message nests the other terms type', async function () {
+      const { registry, client, stranger, flight, flightHash, deadline } =
+        await networkHelpers.loadFixture(termsFixture);
+      const coSignature = await coSignTerms(registry, client, {
+        documentHash: flightHash,
+        deadline,
+        termsType: TermsType.FlightDelay,
+        terms: flight,
+      });
+
+      await expect(submitTerms(registry, stranger, flightHash, { ...coSignature, termsType: TermsType.WeatherIndex }))
+        .to.be.revertedWithCustomError(registry, 'EvidenceRegistryInvalidSignature')
+        .withArgs(flightHash, client.address);
+    });
+
+    it('refuses a replay, on the same document or with the same nonce on another', async function () {
+      const { registry, client, stranger, flight, weather, flightHash, weatherHash, deadline } =
+        await networkHelpers.loadFixture(termsFixture);
+      const coSignature = await coSignTerms(registry, client, {
+        documentHash: flightHash,
+        deadline,
+        termsType: TermsType.FlightDelay,
+        terms: flight,
+      });
+      await submitTerms(registry, stranger, flightHash, coSignature);
+
+      await expect(submitTerms(registry, stranger, flightHash, coSignature))
+        .to.be.revertedWithCustomError(registry, 'EvidenceRegistryAlreadySigned')
+        .withArgs(flightHash, client.address);
+      const sameNonce = await coSignTerms(registry, client, {
+        documentHash: weatherHash,
+        deadline,
+        nonce: coSignature.nonce,
+        termsType: TermsType.WeatherIndex,
+        terms: weather,
+      });
+      await expect(submitTerms(registry, stranger, weatherHash, sameNonce))
+        .to.be.revertedWithCustomError(registry, 'EvidenceRegistryNonceUsed')
+        .withArgs(client.address, coSignature.nonce);
+    });
+
+    it('leaves signedTerms false for a co-signature over the hash only', async function () {
+      const { registry, insurer, stranger, flightHash, deadline } = await networkHelpers.loadFixture(termsFixture);
+
+      await submit(
+        registry,
+        stranger,
+        flightHash,
+        await coSign(registry, insurer, { documentHash: flightHash, deadline }),
+      );
+
+      expect(await registry.signerState(flightHash, insurer.address)).to.equal(SignerState.Signed);
+      expect(await registry.signedTerms(flightHash, insurer.address)).to.equal(false);
+    });
+
+    it('reverts for a document anchored without terms', async function () {
+      const { registry, insurer, client, stranger, flight, deadline } = await networkHelpers.loadFixture(termsFixture);
+      const plain = policyDocument('Home policy with a wording but no executable terms', [client.address]);
+      await registry.connect(insurer).anchor(plain.input);
+      const coSignature = await coSignTerms(registry, client, {
+        documentHash: plain.input.documentHash,
+        deadline,
+        termsType: TermsType.FlightDelay,
+        terms: flight,
+      });
+
+      await expect(submitTerms(registry, stranger, plain.input.documentHash, coSignature))
+        .to.be.revertedWithCustomError(registry, 'EvidenceRegistryNoTerms')
+        .withArgs(plain.input.documentHash);
     });
   });
 

@@ -1,6 +1,6 @@
 import { TypedDataEncoder, type Signer, type TypedDataDomain } from 'ethers';
-import { CO_SIGNATURE_TYPES, domainOf, EVIDENCE_DOMAIN_NAME } from '../../services/shared/eip712.js';
-import { randomCoSignatureNonce } from '../../scripts/lib/evidence.js';
+import { CO_SIGNATURE_TYPES, domainOf, EVIDENCE_DOMAIN_NAME, TermsType } from '../../services/shared/eip712.js';
+import { randomCoSignatureNonce, termsCoSignatureTypes } from '../../scripts/lib/evidence.js';
 import type { EvidenceRegistry } from '../../types/ethers-contracts/index.js';
 import { ethers } from './consortium.js';
 
@@ -60,4 +60,32 @@ export async function coSign(registry: EvidenceRegistry, key: Signer, options: C
   const signature = await key.signTypedData(domain, CO_SIGNATURE_TYPES, value);
   const digest = TypedDataEncoder.hash(domain, CO_SIGNATURE_TYPES, value);
   return { signer, nonce, deadline: options.deadline, signature, digest, domain, value };
+}
+
+/** Terms a terms-carrying co-signature nests: which type, and the terms as the product takes them. */
+export type NestedTerms =
+  | { termsType: typeof TermsType.FlightDelay; terms: Record<string, unknown> }
+  | { termsType: typeof TermsType.WeatherIndex; terms: Record<string, unknown> };
+
+export interface TermsCoSignature extends Omit<CoSignature, 'value'> {
+  termsType: number;
+}
+
+/**
+ * Signs, with `signTypedData` as a wallet does, a co-signature of `documentHash` whose message carries the terms
+ * themselves (`FlightDelayCoSignature` or `WeatherIndexCoSignature`).
+ */
+export async function coSignTerms(
+  registry: EvidenceRegistry,
+  key: Signer,
+  options: Omit<CoSignOptions, 'termsHash'> & NestedTerms,
+): Promise<TermsCoSignature> {
+  const signer = options.signer ?? (await key.getAddress());
+  const nonce = options.nonce ?? randomCoSignatureNonce();
+  const domain = await coSignatureDomain(registry);
+  const types = termsCoSignatureTypes(options.termsType);
+  const value = { documentHash: options.documentHash, terms: options.terms, signer, nonce, deadline: options.deadline };
+  const signature = await key.signTypedData(domain, types, value);
+  const digest = TypedDataEncoder.hash(domain, types, value);
+  return { signer, nonce, deadline: options.deadline, signature, digest, domain, termsType: options.termsType };
 }
