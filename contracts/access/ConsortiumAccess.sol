@@ -28,6 +28,7 @@ contract ConsortiumAccess is AccessControlEnumerable, IConsortiumAccess {
     bytes32 public constant ADMIN_ROLE = Roles.ADMIN;
 
     mapping(address account => Party) private _parties;
+    mapping(address account => ClientRecord) private _clients;
     mapping(uint256 proposalId => Proposal) private _proposals;
     mapping(uint256 proposalId => address[]) private _approvers;
     uint256 private _proposalCount;
@@ -66,6 +67,26 @@ contract ConsortiumAccess is AccessControlEnumerable, IConsortiumAccess {
         bytes calldata encryptionPublicKey
     ) external onlyActiveAdmin {
         _registerParty(account, legalName, identifier, encryptionPublicKey);
+    }
+
+    /// @inheritdoc IConsortiumAccess
+    function registerClient(address account, bytes32 identifierHash, bytes calldata encryptionPublicKey) external {
+        _checkActiveRole(Roles.INSURER, msg.sender);
+        if (account == address(0) || encryptionPublicKey.length == 0) revert ConsortiumAccessInvalidParty(account);
+        if (_parties[account].account != address(0)) revert ConsortiumAccessPartyAlreadyRegistered(account);
+        // No personal data on chain: the name and identifier stay with the insurer, which did the checks.
+        _parties[account] = Party({
+            account: account,
+            legalName: "",
+            identifier: "",
+            encryptionPublicKey: encryptionPublicKey,
+            active: true,
+            registeredAt: uint64(block.timestamp)
+        });
+        _clients[account] = ClientRecord({onboardedBy: msg.sender, identifierHash: identifierHash});
+        emit PartyRegistered(account, "", "", encryptionPublicKey);
+        _grantRole(Roles.CLIENT, account);
+        emit ClientOnboarded(account, msg.sender, identifierHash);
     }
 
     /// @inheritdoc IConsortiumAccess
@@ -168,6 +189,11 @@ contract ConsortiumAccess is AccessControlEnumerable, IConsortiumAccess {
     /// @inheritdoc IConsortiumAccess
     function getParty(address account) external view returns (Party memory) {
         return _parties[account];
+    }
+
+    /// @inheritdoc IConsortiumAccess
+    function getClientRecord(address account) external view returns (ClientRecord memory) {
+        return _clients[account];
     }
 
     /// @inheritdoc IConsortiumAccess

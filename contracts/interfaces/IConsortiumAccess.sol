@@ -3,7 +3,9 @@ pragma solidity ^0.8.24;
 
 /// @title IConsortiumAccess
 /// @notice Who the consortium members are and what each may do. Every party has a registered record (account, legal
-/// name, identifier, encryption public key, active flag) and one or more roles. Sensitive changes — granting or
+/// name, identifier, encryption public key, active flag) and one or more roles. A client (policyholder) is onboarded
+/// by its insurer instead, with the CLIENT role and a record that holds no personal data: no legal name and no
+/// identifier, only at most a salted hash of an identifier the insurer keeps. Sensitive changes — granting or
 /// revoking roles (including the oracle set), reactivating or deactivating a party, and any governed setting of
 /// another PolicyLedger contract — need two distinct ADMIN approvals: one ADMIN proposes (which counts as the first
 /// approval), another approves, and any ADMIN then executes.
@@ -32,6 +34,16 @@ interface IConsortiumAccess {
         bytes encryptionPublicKey;
     }
 
+    /// @notice What the ledger keeps about a client onboarded by an insurer, besides its party record.
+    /// @param onboardedBy The INSURER that registered the client, having done the know-your-customer checks off chain.
+    /// @param identifierHash A salted hash of an identifier the insurer keeps (zero if none), e.g.
+    /// `keccak256(abi.encodePacked(salt, identifier))` with a random 32-byte salt: it lets the insurer prove later
+    /// which person it onboarded without putting the identifier on chain.
+    struct ClientRecord {
+        address onboardedBy;
+        bytes32 identifierHash;
+    }
+
     /// @notice Life cycle of a dual-control proposal.
     enum ProposalStatus {
         None,
@@ -58,6 +70,9 @@ interface IConsortiumAccess {
 
     /// @notice Emitted when a party record is created.
     event PartyRegistered(address indexed account, string legalName, string identifier, bytes encryptionPublicKey);
+
+    /// @notice Emitted when an INSURER onboards a client (after `PartyRegistered` and the CLIENT `RoleGranted`).
+    event ClientOnboarded(address indexed account, address indexed insurer, bytes32 identifierHash);
 
     /// @notice Emitted when a party replaces its encryption public key.
     event PartyEncryptionKeyChanged(address indexed account, bytes encryptionPublicKey);
@@ -137,6 +152,14 @@ interface IConsortiumAccess {
         bytes calldata encryptionPublicKey
     ) external;
 
+    /// @notice Registers the caller's client and grants it the CLIENT role, without dual control: the insurer has done
+    /// the know-your-customer checks off chain. The party record holds no legal name and no identifier. Active
+    /// INSURER parties only. The client is deactivated (or reactivated) only under dual control, like any party.
+    /// @param account The client's account (an EOA or a contract wallet).
+    /// @param identifierHash A salted hash of an identifier the insurer keeps, or zero.
+    /// @param encryptionPublicKey The key the client's documents are encrypted to.
+    function registerClient(address account, bytes32 identifierHash, bytes calldata encryptionPublicKey) external;
+
     /// @notice Replaces the caller's own encryption public key (key rotation). Active registered parties only; a
     /// deactivated party gets `ConsortiumAccessUnauthorized(account, 0x0)`.
     /// @param encryptionPublicKey The new key.
@@ -167,6 +190,10 @@ interface IConsortiumAccess {
 
     /// @notice The party record of `account` (zero values when not registered).
     function getParty(address account) external view returns (Party memory);
+
+    /// @notice Which insurer onboarded client `account`, and the salted identifier hash it gave (zero values for a
+    /// party an ADMIN registered).
+    function getClientRecord(address account) external view returns (ClientRecord memory);
 
     /// @notice Whether `account` is registered, active and holds `role`: the test every consortium contract applies.
     function hasActiveRole(bytes32 role, address account) external view returns (bool);

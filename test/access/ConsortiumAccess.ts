@@ -256,6 +256,124 @@ describe('ConsortiumAccess', function () {
     });
   });
 
+  describe('registerClient', function () {
+    // The insurer keeps the identifier (e.g. a passport number) and a random salt off chain; only their hash is here.
+    const identifierHash = ethers.solidityPackedKeccak256(['bytes32', 'string'], [ethers.id('salt'), 'P1234567']);
+    const encryptionPublicKey = '0x04c1e470';
+
+    it('lets an active INSURER register its client with the CLIENT role, without a proposal', async function () {
+      const { access, insurer } = await networkHelpers.loadFixture(deployConsortiumFixture);
+      const newcomer = await newcomerSigner();
+      const proposalsBefore = await access.proposalCount();
+
+      await expect(access.connect(insurer).registerClient(newcomer.address, identifierHash, encryptionPublicKey))
+        .to.emit(access, 'ClientOnboarded')
+        .withArgs(newcomer.address, insurer.address, identifierHash)
+        .and.to.emit(access, 'RoleGranted')
+        .withArgs(ROLES.CLIENT, newcomer.address, insurer.address);
+
+      expect(await access.hasActiveRole(ROLES.CLIENT, newcomer.address)).to.equal(true);
+      expect(await access.proposalCount()).to.equal(proposalsBefore);
+      for (const role of [ROLES.ADMIN, ROLES.INSURER, ROLES.REINSURER, ROLES.ORACLE, ROLES.AUDITOR]) {
+        expect(await access.hasRole(role, newcomer.address)).to.equal(false);
+      }
+      const record = await access.getClientRecord(newcomer.address);
+      expect(record.onboardedBy).to.equal(insurer.address);
+      expect(record.identifierHash).to.equal(identifierHash);
+    });
+
+    it('puts no legal name or identifier on chain, in the record or the event', async function () {
+      const { access, insurer } = await networkHelpers.loadFixture(deployConsortiumFixture);
+      const newcomer = await newcomerSigner();
+
+      await expect(access.connect(insurer).registerClient(newcomer.address, identifierHash, encryptionPublicKey))
+        .to.emit(access, 'PartyRegistered')
+        .withArgs(newcomer.address, '', '', encryptionPublicKey);
+
+      const party = await access.getParty(newcomer.address);
+      expect(party.legalName).to.equal('');
+      expect(party.identifier).to.equal('');
+      expect(party.encryptionPublicKey).to.equal(encryptionPublicKey);
+      expect(party.active).to.equal(true);
+    });
+
+    it('onboards a client that can then co-sign its policy', async function () {
+      const { access, registry, insurer } = await networkHelpers.loadFixture(deployConsortiumFixture);
+      const newcomer = await newcomerSigner();
+      await (
+        await access.connect(insurer).registerClient(newcomer.address, ethers.ZeroHash, encryptionPublicKey)
+      ).wait();
+
+      const document = policyDocument('Travel policy for an onboarded client', [newcomer.address]);
+      await expect(registry.connect(insurer).anchor(document.input)).to.emit(registry, 'DocumentAnchored');
+    });
+
+    it('reverts with ConsortiumAccessUnauthorized for a caller that is not an active INSURER', async function () {
+      const fixture = await networkHelpers.loadFixture(deployConsortiumFixture);
+      const { access, admin1, reinsurer, client, stranger, secondInsurer } = fixture;
+      const newcomer = await newcomerSigner();
+      await governed(fixture, setPartyActiveCall(access, secondInsurer.address, false));
+
+      for (const caller of [admin1, reinsurer, client, stranger, secondInsurer]) {
+        await expect(access.connect(caller).registerClient(newcomer.address, identifierHash, encryptionPublicKey))
+          .to.be.revertedWithCustomError(access, 'ConsortiumAccessUnauthorized')
+          .withArgs(caller.address, ROLES.INSURER);
+      }
+      expect(await access.isActiveParty(newcomer.address)).to.equal(false);
+    });
+
+    it('reverts with ConsortiumAccessPartyAlreadyRegistered for an account that has a record', async function () {
+      const { access, insurer, secondInsurer, reinsurer } = await networkHelpers.loadFixture(deployConsortiumFixture);
+      const newcomer = await newcomerSigner();
+      await (
+        await access.connect(insurer).registerClient(newcomer.address, identifierHash, encryptionPublicKey)
+      ).wait();
+
+      for (const account of [newcomer.address, reinsurer.address]) {
+        await expect(access.connect(secondInsurer).registerClient(account, identifierHash, encryptionPublicKey))
+          .to.be.revertedWithCustomError(access, 'ConsortiumAccessPartyAlreadyRegistered')
+          .withArgs(account);
+      }
+      expect((await access.getClientRecord(newcomer.address)).onboardedBy).to.equal(insurer.address);
+      expect(await access.hasRole(ROLES.CLIENT, reinsurer.address)).to.equal(false);
+    });
+
+    it('reverts with ConsortiumAccessInvalidParty for the zero address or an empty encryption key', async function () {
+      const { access, insurer } = await networkHelpers.loadFixture(deployConsortiumFixture);
+      const newcomer = await newcomerSigner();
+
+      await expect(access.connect(insurer).registerClient(ethers.ZeroAddress, identifierHash, encryptionPublicKey))
+        .to.be.revertedWithCustomError(access, 'ConsortiumAccessInvalidParty')
+        .withArgs(ethers.ZeroAddress);
+      await expect(access.connect(insurer).registerClient(newcomer.address, identifierHash, '0x'))
+        .to.be.revertedWithCustomError(access, 'ConsortiumAccessInvalidParty')
+        .withArgs(newcomer.address);
+    });
+
+    it('leaves deactivation to dual control: the onboarding insurer cannot deactivate its client', async function () {
+      const fixture = await networkHelpers.loadFixture(deployConsortiumFixture);
+      const { access, insurer } = fixture;
+      const newcomer = await newcomerSigner();
+      await (
+        await access.connect(insurer).registerClient(newcomer.address, identifierHash, encryptionPublicKey)
+      ).wait();
+
+      await expect(access.connect(insurer).setPartyActive(newcomer.address, false))
+        .to.be.revertedWithCustomError(access, 'ConsortiumAccessDualControlRequired')
+        .withArgs(insurer.address);
+      await governed(fixture, setPartyActiveCall(access, newcomer.address, false));
+      expect(await access.hasActiveRole(ROLES.CLIENT, newcomer.address)).to.equal(false);
+    });
+
+    it('answers an empty client record for a party an ADMIN registered', async function () {
+      const { access, client } = await networkHelpers.loadFixture(deployConsortiumFixture);
+
+      const record = await access.getClientRecord(client.address);
+      expect(record.onboardedBy).to.equal(ethers.ZeroAddress);
+      expect(record.identifierHash).to.equal(ethers.ZeroHash);
+    });
+  });
+
   describe('setEncryptionPublicKey', function () {
     const rotatedKey = '0x02' + 'ab'.repeat(32);
 

@@ -198,6 +198,27 @@ const WEATHER_TERMS = {
 const RULES: readonly Rule[] = [
   // ----------------------------------------------------------------------------------------- ConsortiumAccess
   {
+    // An INSURER onboards its own client: CLIENT role, no name on chain, no dual control.
+    contract: 'ConsortiumAccess',
+    fn: 'registerClient',
+    callers: [...EVERYONE, 'DEACTIVATED_INSURER', 'OTHER_INSURER', 'DUAL_CONTROL'],
+    allowed: ['INSURER', 'OTHER_INSURER'],
+    emits: 'ClientOnboarded',
+    deniedWith: 'ConsortiumAccessUnauthorized',
+    attempt: (world, caller) => {
+      const identifierHash = ethers.id('salted identifier kept by the insurer');
+      return {
+        data: world.access.interface.encodeFunctionData('registerClient', [
+          world.newcomer.address,
+          identifierHash,
+          '0x04bb',
+        ]),
+        emitted: () => [world.newcomer.address, addressOf(world, caller), identifierHash],
+        errorArgs: { ConsortiumAccessUnauthorized: [addressOf(world, caller), ROLES.INSURER] },
+      };
+    },
+  },
+  {
     contract: 'ConsortiumAccess',
     fn: 'registerParty',
     callers: [...EVERYONE, 'DEACTIVATED_ADMIN'],
