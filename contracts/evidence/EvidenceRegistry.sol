@@ -43,9 +43,34 @@ contract EvidenceRegistry is IEvidenceRegistry, ConsortiumGoverned, EIP712 {
     uint8 public constant RETENTION_PROPERTY = 2;
     uint8 public constant RETENTION_HEALTH = 3;
 
-    mapping(bytes32 documentHash => Anchor) private _anchors;
-    mapping(bytes32 documentHash => mapping(address signer => SignerState)) private _signers;
-    mapping(bytes32 documentHash => mapping(address signer => bool)) private _termsSigners;
+    /// @dev How a recorded co-signature was made: over the termsHash (`cosign`) or over the terms (`cosignTerms`).
+    enum CoSignatureKind {
+        None,
+        OverHash,
+        OverTerms
+    }
+
+    /// @dev The stored record of a document: three slots, written once at anchoring. The list of required signers
+    /// is not stored (it is in `DocumentAnchored`): `signersCommitment` binds it, and each co-signature supplies it.
+    struct AnchorRecord {
+        address registrant;
+        uint40 anchoredAt;
+        uint32 blockNumber;
+        DocumentType documentType;
+        uint8 retentionClass;
+        DocumentStatus status;
+        bytes32 termsHash;
+        uint8 requiredSignerCount;
+        uint8 signatureCount;
+        uint32 version;
+        RevocationReason revocationReason;
+        uint40 revokedAt;
+        bytes20 signersCommitment;
+    }
+
+    mapping(bytes32 documentHash => AnchorRecord) private _anchors;
+    /// @dev Written when a required signer's co-signature is accepted, never at anchoring.
+    mapping(bytes32 documentHash => mapping(address signer => CoSignatureKind)) private _coSignatures;
     mapping(bytes32 documentHash => bytes32 previousHash) private _previousVersions;
     /// @dev Only versions after the first have an entry; a first version is its own chain root.
     mapping(bytes32 documentHash => bytes32 rootHash) private _chainRoots;
@@ -83,7 +108,7 @@ contract EvidenceRegistry is IEvidenceRegistry, ConsortiumGoverned, EIP712 {
 
     /// @inheritdoc IEvidenceRegistry
     function supersede(bytes32 previousHash, AnchorInput calldata input) external onlyRegistrantRole {
-        Anchor storage previous = _requireAnchor(previousHash);
+        AnchorRecord storage previous = _requireAnchor(previousHash);
         if (previous.status != DocumentStatus.Current)
             revert EvidenceRegistryNotCurrentVersion(previousHash, previous.status);
         if (previous.registrant != msg.sender) {
@@ -103,17 +128,28 @@ contract EvidenceRegistry is IEvidenceRegistry, ConsortiumGoverned, EIP712 {
     /// @inheritdoc IEvidenceRegistry
     function cosign(
         bytes32 documentHash,
+        address[] calldata requiredSigners,
         address signer,
         uint256 nonce,
         uint256 deadline,
         bytes calldata signature
     ) external {
-        _recordCoSignature(documentHash, CO_SIGNATURE_TYPEHASH, signer, nonce, deadline, signature);
+        _recordCoSignature(
+            documentHash,
+            requiredSigners,
+            signer,
+            CoSignatureKind.OverHash,
+            CO_SIGNATURE_TYPEHASH,
+            nonce,
+            deadline,
+            signature
+        );
     }
 
     /// @inheritdoc IEvidenceRegistry
     function cosignTerms(
         bytes32 documentHash,
+        address[] calldata requiredSigners,
         TermsType termsType,
         address signer,
         uint256 nonce,
@@ -122,13 +158,14 @@ contract EvidenceRegistry is IEvidenceRegistry, ConsortiumGoverned, EIP712 {
     ) external {
         bytes32 termsHash = _recordCoSignature(
             documentHash,
-            _termsCoSignatureTypehash(termsType),
+            requiredSigners,
             signer,
+            CoSignatureKind.OverTerms,
+            _termsCoSignatureTypehash(termsType),
             nonce,
             deadline,
             signature
         );
-        _termsSigners[documentHash][signer] = true;
         emit TermsCoSigned(documentHash, signer, termsType, termsHash);
     }
 
@@ -140,7 +177,7 @@ contract EvidenceRegistry is IEvidenceRegistry, ConsortiumGoverned, EIP712 {
 
     /// @inheritdoc IEvidenceRegistry
     function revoke(bytes32 documentHash, RevocationReason reason) external onlyRegistrantRole {
-        Anchor storage record = _requireAnchor(documentHash);
+        AnchorRecord storage record = _requireAnchor(documentHash);
         if (record.status == DocumentStatus.Revoked) revert EvidenceRegistryAlreadyRevoked(documentHash);
         if (record.registrant != msg.sender) {
             revert EvidenceRegistryNotRegistrant(documentHash, msg.sender, record.registrant);
@@ -181,7 +218,22 @@ contract EvidenceRegistry is IEvidenceRegistry, ConsortiumGoverned, EIP712 {
 
     /// @inheritdoc IEvidenceRegistry
     function getAnchor(bytes32 documentHash) external view returns (Anchor memory) {
-        return _anchors[documentHash];
+        AnchorRecord storage record = _anchors[documentHash];
+        return
+            Anchor({
+                registrant: record.registrant,
+                anchoredAt: record.anchoredAt,
+                blockNumber: record.blockNumber,
+                documentType: record.documentType,
+                retentionClass: record.retentionClass,
+                status: record.status,
+                termsHash: record.termsHash,
+                requiredSignerCount: record.requiredSignerCount,
+                signatureCount: record.signatureCount,
+                version: record.version,
+                revocationReason: record.revocationReason,
+                revokedAt: record.revokedAt
+            });
     }
 
     /// @inheritdoc IEvidenceRegistry
@@ -191,18 +243,40 @@ contract EvidenceRegistry is IEvidenceRegistry, ConsortiumGoverned, EIP712 {
 
     /// @inheritdoc IEvidenceRegistry
     function isFullySigned(bytes32 documentHash) external view returns (bool) {
-        Anchor storage record = _requireAnchor(documentHash);
+        AnchorRecord storage record = _requireAnchor(documentHash);
         return record.signatureCount == record.requiredSignerCount;
     }
 
     /// @inheritdoc IEvidenceRegistry
     function signedTerms(bytes32 documentHash, address signer) external view returns (bool) {
-        return _termsSigners[documentHash][signer];
+        return _coSignatures[documentHash][signer] == CoSignatureKind.OverTerms;
     }
 
     /// @inheritdoc IEvidenceRegistry
     function signerState(bytes32 documentHash, address signer) external view returns (SignerState) {
-        return _signers[documentHash][signer];
+        if (_coSignatures[documentHash][signer] != CoSignatureKind.None) return SignerState.Signed;
+        AnchorRecord storage record = _anchors[documentHash];
+        // Once every required signer has signed, an account without a co-signature is not one of them.
+        if (record.status == DocumentStatus.None || record.signatureCount == record.requiredSignerCount) {
+            return SignerState.NotRequired;
+        }
+        return SignerState.Pending;
+    }
+
+    /// @inheritdoc IEvidenceRegistry
+    function requiredSignerState(
+        bytes32 documentHash,
+        address[] calldata requiredSigners,
+        address signer
+    ) external view returns (SignerState) {
+        _requireSigners(_requireAnchor(documentHash), documentHash, requiredSigners);
+        if (_coSignatures[documentHash][signer] != CoSignatureKind.None) return SignerState.Signed;
+        return _isListed(requiredSigners, signer) ? SignerState.Pending : SignerState.NotRequired;
+    }
+
+    /// @inheritdoc IEvidenceRegistry
+    function signersCommitment(bytes32 documentHash, address[] calldata requiredSigners) public pure returns (bytes20) {
+        return bytes20(keccak256(abi.encode(documentHash, requiredSigners)));
     }
 
     /// @inheritdoc IEvidenceRegistry
@@ -315,16 +389,14 @@ contract EvidenceRegistry is IEvidenceRegistry, ConsortiumGoverned, EIP712 {
         uint256 signerCount = input.requiredSigners.length;
         if (signerCount > MAX_REQUIRED_SIGNERS)
             revert EvidenceRegistryTooManySigners(signerCount, MAX_REQUIRED_SIGNERS);
-        mapping(address signer => SignerState) storage signers = _signers[documentHash];
         for (uint256 i = 0; i < signerCount; ++i) {
             address signer = input.requiredSigners[i];
-            if (signers[signer] != SignerState.NotRequired || !_isActiveParty(signer)) {
+            if (!_isActiveParty(signer) || _isListed(input.requiredSigners[:i], signer)) {
                 revert EvidenceRegistryInvalidSigner(signer);
             }
-            signers[signer] = SignerState.Pending;
         }
 
-        _anchors[documentHash] = Anchor({
+        _anchors[documentHash] = AnchorRecord({
             registrant: msg.sender,
             anchoredAt: uint40(block.timestamp),
             blockNumber: uint32(block.number),
@@ -336,7 +408,8 @@ contract EvidenceRegistry is IEvidenceRegistry, ConsortiumGoverned, EIP712 {
             signatureCount: 0,
             version: version,
             revocationReason: RevocationReason.Unspecified,
-            revokedAt: 0
+            revokedAt: 0,
+            signersCommitment: signersCommitment(documentHash, input.requiredSigners)
         });
         emit DocumentAnchored(
             documentHash,
@@ -355,7 +428,7 @@ contract EvidenceRegistry is IEvidenceRegistry, ConsortiumGoverned, EIP712 {
         emit RetentionClassSet(retentionClass, retentionYears, defined);
     }
 
-    function _requireAnchor(bytes32 documentHash) private view returns (Anchor storage record) {
+    function _requireAnchor(bytes32 documentHash) private view returns (AnchorRecord storage record) {
         record = _anchors[documentHash];
         if (record.status == DocumentStatus.None) revert EvidenceRegistryUnknownDocument(documentHash);
     }
@@ -378,21 +451,25 @@ contract EvidenceRegistry is IEvidenceRegistry, ConsortiumGoverned, EIP712 {
     /// second member is the anchor's termsHash (plain, or the struct hash of nested terms). Returns the termsHash.
     function _recordCoSignature(
         bytes32 documentHash,
-        bytes32 typehash,
+        address[] calldata requiredSigners,
         address signer,
+        CoSignatureKind kind,
+        bytes32 typehash,
         uint256 nonce,
         uint256 deadline,
         bytes calldata signature
     ) private returns (bytes32 termsHash) {
-        Anchor storage record = _requireAnchor(documentHash);
+        AnchorRecord storage record = _requireAnchor(documentHash);
         if (record.status == DocumentStatus.Revoked) revert EvidenceRegistryAlreadyRevoked(documentHash);
         if (block.timestamp > deadline) revert EvidenceRegistrySignatureExpired(deadline, block.timestamp);
         termsHash = record.termsHash;
-        if (typehash != CO_SIGNATURE_TYPEHASH && termsHash == bytes32(0)) revert EvidenceRegistryNoTerms(documentHash);
+        if (kind == CoSignatureKind.OverTerms && termsHash == bytes32(0)) revert EvidenceRegistryNoTerms(documentHash);
 
-        SignerState state = _signers[documentHash][signer];
-        if (state == SignerState.NotRequired) revert EvidenceRegistrySignerNotRequired(documentHash, signer);
-        if (state == SignerState.Signed) revert EvidenceRegistryAlreadySigned(documentHash, signer);
+        _requireSigners(record, documentHash, requiredSigners);
+        if (!_isListed(requiredSigners, signer)) revert EvidenceRegistrySignerNotRequired(documentHash, signer);
+        if (_coSignatures[documentHash][signer] != CoSignatureKind.None) {
+            revert EvidenceRegistryAlreadySigned(documentHash, signer);
+        }
         if (!_isActiveParty(signer)) revert EvidenceRegistryInvalidSigner(signer);
 
         _useNonce(signer, nonce);
@@ -402,9 +479,27 @@ contract EvidenceRegistry is IEvidenceRegistry, ConsortiumGoverned, EIP712 {
             revert EvidenceRegistryInvalidSignature(documentHash, signer);
         }
 
-        _signers[documentHash][signer] = SignerState.Signed;
+        _coSignatures[documentHash][signer] = kind;
         uint8 signatureCount = ++record.signatureCount;
         emit DocumentCoSigned(documentHash, signer, signatureCount, record.requiredSignerCount);
+    }
+
+    /// @dev Reverts unless `requiredSigners` is the list the document was anchored with.
+    function _requireSigners(
+        AnchorRecord storage record,
+        bytes32 documentHash,
+        address[] calldata requiredSigners
+    ) private view {
+        if (record.signersCommitment != signersCommitment(documentHash, requiredSigners)) {
+            revert EvidenceRegistryWrongSignerList(documentHash);
+        }
+    }
+
+    function _isListed(address[] calldata accounts, address account) private pure returns (bool) {
+        for (uint256 i = 0; i < accounts.length; ++i) {
+            if (accounts[i] == account) return true;
+        }
+        return false;
     }
 
     function _termsCoSignatureTypehash(TermsType termsType) private pure returns (bytes32) {

@@ -11,7 +11,9 @@ import {IConsortiumGoverned} from "./IConsortiumGoverned.sol";
 /// reason; and high volumes go through Merkle batches whose leaves follow OpenZeppelin's `StandardMerkleTree` with
 /// leaf encoding `['bytes32']`.
 /// @dev The policy reference, storage pointer and list of required signers are kept in the `DocumentAnchored` event
-/// (part of the ledger's receipts) rather than in storage; the fixed-size facts a contract needs are in storage.
+/// (part of the ledger's receipts) rather than in storage; the fixed-size facts a contract needs are in storage, with
+/// a commitment to the list of required signers (`signersCommitment`) that every co-signature's relayer supplies the
+/// list against. A co-signer's state is stored when its co-signature is accepted, not at anchoring.
 interface IEvidenceRegistry is IConsortiumGoverned {
     /// @notice The kind of document an anchor stands for.
     enum DocumentType {
@@ -189,6 +191,9 @@ interface IEvidenceRegistry is IConsortiumGoverned {
     /// @notice Thrown when a required signer is not an active registered party, or is listed twice.
     error EvidenceRegistryInvalidSigner(address signer);
 
+    /// @notice Thrown when the list of required signers given with a co-signature is not the anchored one.
+    error EvidenceRegistryWrongSignerList(bytes32 documentHash);
+
     /// @notice Thrown when a co-signature comes from an account that is not a required signer of the document.
     error EvidenceRegistrySignerNotRequired(bytes32 documentHash, address signer);
 
@@ -235,12 +240,14 @@ interface IEvidenceRegistry is IConsortiumGoverned {
     /// @notice Records a required signer's EIP-712 co-signature; anyone may relay it, in any order: nonces are
     /// unordered, each usable once (see `isNonceUsed`).
     /// @param documentHash The anchored document.
+    /// @param requiredSigners The document's required signers, in the order they were anchored (`DocumentAnchored`).
     /// @param signer The required signer (an EOA or an EIP-1271 wallet).
     /// @param nonce Any nonce of the signer's not yet used or cancelled (a wallet picks one at random).
     /// @param deadline Last block time at which the signature is accepted.
     /// @param signature The signature over `CoSignature(documentHash, termsHash, signer, nonce, deadline)`.
     function cosign(
         bytes32 documentHash,
+        address[] calldata requiredSigners,
         address signer,
         uint256 nonce,
         uint256 deadline,
@@ -255,6 +262,7 @@ interface IEvidenceRegistry is IConsortiumGoverned {
     /// the anchor's termsHash: the signature verifies only if the signed terms hash to it. Counts as the signer's
     /// co-signature (as `cosign` does) and records that it signed the terms (`signedTerms`). Anyone may relay it.
     /// @param documentHash The anchored document; its termsHash must not be zero.
+    /// @param requiredSigners The document's required signers, in the order they were anchored (`DocumentAnchored`).
     /// @param termsType Which terms type the message nests.
     /// @param signer The required signer (an EOA or an EIP-1271 wallet).
     /// @param nonce Any nonce of the signer's not yet used or cancelled.
@@ -262,6 +270,7 @@ interface IEvidenceRegistry is IConsortiumGoverned {
     /// @param signature The signature over the message.
     function cosignTerms(
         bytes32 documentHash,
+        address[] calldata requiredSigners,
         TermsType termsType,
         address signer,
         uint256 nonce,
@@ -306,8 +315,26 @@ interface IEvidenceRegistry is IConsortiumGoverned {
     /// wallet displayed them. Products may require it of the policyholder.
     function signedTerms(bytes32 documentHash, address signer) external view returns (bool);
 
-    /// @notice Whether `signer` must co-sign `documentHash`, and whether it has.
+    /// @notice Whether `signer` has co-signed `documentHash`: `Signed` once its co-signature is accepted. The registry
+    /// stores a commitment to the list of required signers, not the list, so for an account without a co-signature it
+    /// answers `NotRequired` when the document is fully signed (or not anchored) and `Pending` while it awaits
+    /// co-signatures; `requiredSignerState` tells a pending signer from any other account exactly.
     function signerState(bytes32 documentHash, address signer) external view returns (SignerState);
+
+    /// @notice Whether `signer` must co-sign `documentHash`, and whether it has, given the anchored list of required
+    /// signers (from `DocumentAnchored`). Reverts with `EvidenceRegistryWrongSignerList` for another list.
+    function requiredSignerState(
+        bytes32 documentHash,
+        address[] calldata requiredSigners,
+        address signer
+    ) external view returns (SignerState);
+
+    /// @notice The commitment to `requiredSigners` stored with `documentHash`: the first 20 bytes of
+    /// keccak256(abi.encode(documentHash, requiredSigners)).
+    function signersCommitment(
+        bytes32 documentHash,
+        address[] calldata requiredSigners
+    ) external pure returns (bytes20);
 
     /// @notice The current version of the chain `documentHash` belongs to; zero when the chain's head is revoked.
     /// @dev Reverts with `EvidenceRegistryUnknownDocument` for a hash never anchored.

@@ -46,7 +46,9 @@ async function coSignAll(
     });
     gas.push(
       await timeline.gasOf(() =>
-        registry.connect(relayer).cosign(document.documentHash, signer.address, nonce, deadline, signature),
+        registry
+          .connect(relayer)
+          .cosign(document.documentHash, document.requiredSigners, signer.address, nonce, deadline, signature),
       ),
     );
   }

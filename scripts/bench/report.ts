@@ -2,7 +2,7 @@ import { toGasRow, type BenchSystem, type GasRow, type Measurement } from './mea
 import { BATCH_SIZE, MULTI_ATTEST_SIZE } from './scenario.js';
 
 /** Target: anchoring a document costs at most this share of an EAS attestation of the same data. */
-export const ANCHOR_TO_ATTEST_MAX_RATIO = 0.5;
+export const ANCHOR_TO_ATTEST_MAX_RATIO = 0.25;
 
 /** Target: a Merkle batch costs at most this much gas per document. */
 export const BATCH_MAX_GAS_PER_DOCUMENT = 100;

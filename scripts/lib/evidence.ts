@@ -21,6 +21,17 @@ export function randomCoSignatureNonce(): bigint {
   return toBigInt(randomBytes(32));
 }
 
+/**
+ * The required signers of an anchored document, in anchoring order, from its `DocumentAnchored` event: the registry
+ * stores only a commitment to the list, and each co-signature's relayer supplies the list.
+ */
+export async function requiredSignersOf(registry: EvidenceRegistry, documentHash: string): Promise<string[]> {
+  const events = await registry.queryFilter(registry.filters.DocumentAnchored(documentHash));
+  const anchored = events.at(-1);
+  if (anchored === undefined) throw new Error(`document ${documentHash} has not been anchored`);
+  return [...anchored.args.requiredSigners];
+}
+
 /** Signs the EIP-712 co-signature of `documentHash` with `signer`'s key, as its wallet would. */
 export async function coSignDocument(
   registry: EvidenceRegistry,
@@ -54,7 +65,8 @@ export function termsCoSignatureTypes(termsType: number): TypedDataTypes {
 
 /**
  * Signs, as `signer`'s wallet would, a co-signature of `documentHash` that carries its `terms` (the wallet shows them),
- * to be relayed with `registry.cosignTerms(documentHash, termsType, signer, nonce, deadline, signature)`. The terms
+ * to be relayed with `registry.cosignTerms(documentHash, requiredSigners, termsType, signer, nonce, deadline,
+ * signature)` (`requiredSignersOf` gives the list). The terms
  * must be those whose struct hash was anchored as the document's termsHash, or the registry refuses the signature.
  */
 export async function coSignTermsOfDocument(
@@ -94,7 +106,7 @@ export async function anchorAndCoSign(
     await (
       await registry
         .connect(registrant)
-        .cosign(input.documentHash, signed.signer, signed.nonce, deadline, signed.signature)
+        .cosign(input.documentHash, input.requiredSigners, signed.signer, signed.nonce, deadline, signed.signature)
     ).wait();
   }
 }

@@ -450,6 +450,7 @@ const RULES: readonly Rule[] = [
       return {
         data: world.registry.interface.encodeFunctionData('cosign', [
           documentHash,
+          [world.client.address],
           world.client.address,
           0n,
           deadline,
@@ -487,6 +488,7 @@ const RULES: readonly Rule[] = [
       return {
         data: world.registry.interface.encodeFunctionData('cosignTerms', [
           documentHash,
+          [world.client.address],
           TermsType.WeatherIndex,
           world.client.address,
           0n,

@@ -20,7 +20,7 @@ import {
   type CessionRecord,
 } from '../helpers/capital.js';
 import { ethers, networkHelpers, ROLES } from '../helpers/consortium.js';
-import { coSign } from '../helpers/cosign.js';
+import { coSign, relayCoSignature } from '../helpers/cosign.js';
 import { anchorSigned, DOCUMENT_TYPE, TREATY, usd } from '../helpers/parametric.js';
 
 const { time } = networkHelpers;
@@ -380,7 +380,7 @@ describe('ReinsuranceTreaty', function () {
         const deadline = BigInt(await time.latest()) + 3_600n;
         for (const signer of [insurer, reinsurer]) {
           const signed = await coSign(registry, signer, { documentHash: endorsement, deadline });
-          await (await registry.cosign(endorsement, signer.address, signed.nonce, deadline, signed.signature)).wait();
+          await (await relayCoSignature(registry, endorsement, signed)).wait();
         }
         await expect(secondTreaty.connect(reinsurer).activate(endorsement))
           .to.emit(secondTreaty, 'TreatyActivated')

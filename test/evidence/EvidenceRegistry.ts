@@ -199,12 +199,20 @@ function submitTerms(
   registry: EvidenceRegistry,
   relayer: HardhatEthersSigner,
   documentHash: string,
-  coSignature: { termsType: number; signer: string; nonce: bigint; deadline: bigint; signature: string },
+  coSignature: {
+    requiredSigners: string[];
+    termsType: number;
+    signer: string;
+    nonce: bigint;
+    deadline: bigint;
+    signature: string;
+  },
 ) {
   return registry
     .connect(relayer)
     .cosignTerms(
       documentHash,
+      coSignature.requiredSigners,
       coSignature.termsType,
       coSignature.signer,
       coSignature.nonce,
@@ -247,11 +255,18 @@ function submit(
   registry: EvidenceRegistry,
   relayer: HardhatEthersSigner,
   documentHash: string,
-  coSignature: { signer: string; nonce: bigint; deadline: bigint; signature: string },
+  coSignature: { requiredSigners: string[]; signer: string; nonce: bigint; deadline: bigint; signature: string },
 ) {
   return registry
     .connect(relayer)
-    .cosign(documentHash, coSignature.signer, coSignature.nonce, coSignature.deadline, coSignature.signature);
+    .cosign(
+      documentHash,
+      coSignature.requiredSigners,
+      coSignature.signer,
+      coSignature.nonce,
+      coSignature.deadline,
+      coSignature.signature,
+    );
 }
 
 // Our own Merkle tree, written independently of @openzeppelin/merkle-tree: the same double-hashed leaves and
@@ -379,18 +394,50 @@ describe('EvidenceRegistry', function () {
       expect((await registry.getAnchor(document.input.documentHash)).registrant).to.equal(reinsurer.address);
     });
 
-    it('marks each required signer Pending and everyone else NotRequired', async function () {
+    it('marks each required signer Pending and everyone else NotRequired, given the anchored list', async function () {
       const { registry, insurer, reinsurer, client, oracle } =
         await networkHelpers.loadFixture(deployConsortiumFixture);
-      const document = policyDocument('Policy with two co-signers', [reinsurer.address, client.address]);
+      const signers = [reinsurer.address, client.address];
+      const document = policyDocument('Policy with two co-signers', signers);
 
       await registry.connect(insurer).anchor(document.input);
 
       const hash = document.input.documentHash;
-      expect(await registry.signerState(hash, reinsurer.address)).to.equal(SignerState.Pending);
+      expect(await registry.requiredSignerState(hash, signers, reinsurer.address)).to.equal(SignerState.Pending);
+      expect(await registry.requiredSignerState(hash, signers, client.address)).to.equal(SignerState.Pending);
+      expect(await registry.requiredSignerState(hash, signers, oracle.address)).to.equal(SignerState.NotRequired);
+      expect(await registry.requiredSignerState(hash, signers, insurer.address)).to.equal(SignerState.NotRequired);
+      // Without the list, an account that has not signed is Pending while the document awaits co-signatures.
       expect(await registry.signerState(hash, client.address)).to.equal(SignerState.Pending);
-      expect(await registry.signerState(hash, oracle.address)).to.equal(SignerState.NotRequired);
-      expect(await registry.signerState(hash, insurer.address)).to.equal(SignerState.NotRequired);
+    });
+
+    it('stores a commitment to the list of required signers, which the event carries in full', async function () {
+      const { registry, insurer, reinsurer, client } = await networkHelpers.loadFixture(deployConsortiumFixture);
+      const signers = [reinsurer.address, client.address];
+      const document = policyDocument('Policy with a committed signer list', signers);
+
+      await expect(registry.connect(insurer).anchor(document.input))
+        .to.emit(registry, 'DocumentAnchored')
+        .withArgs(
+          document.input.documentHash,
+          insurer.address,
+          document.input.termsHash,
+          document.input.documentType,
+          document.input.retentionClass,
+          document.input.policyRef,
+          document.input.storagePointer,
+          signers,
+        );
+      const encoded = AbiCoder.defaultAbiCoder().encode(
+        ['bytes32', 'address[]'],
+        [document.input.documentHash, signers],
+      );
+      expect(await registry.signersCommitment(document.input.documentHash, signers)).to.equal(
+        ethers.dataSlice(keccak256(encoded), 0, 20),
+      );
+      await expect(registry.requiredSignerState(document.input.documentHash, [client.address], client.address))
+        .to.be.revertedWithCustomError(registry, 'EvidenceRegistryWrongSignerList')
+        .withArgs(document.input.documentHash);
     });
 
     it('reverts when the caller is not an active INSURER or REINSURER', async function () {
@@ -672,13 +719,15 @@ describe('EvidenceRegistry', function () {
     });
 
     it('reverts when the signature is for another document', async function () {
-      const { registry, insurer, client, stranger, documentHash, deadline } =
+      const { registry, insurer, client, stranger, document, documentHash, deadline } =
         await networkHelpers.loadFixture(coSigningFixture);
       const other = policyDocument('Another policy the client must sign', [client.address], { termsHash: TERMS_HASH });
       await registry.connect(insurer).anchor(other.input);
       const forOther = await coSign(registry, client, { documentHash: other.input.documentHash, deadline });
 
-      await expect(submit(registry, stranger, documentHash, forOther))
+      await expect(
+        submit(registry, stranger, documentHash, { ...forOther, requiredSigners: document.input.requiredSigners }),
+      )
         .to.be.revertedWithCustomError(registry, 'EvidenceRegistryInvalidSignature')
         .withArgs(documentHash, client.address);
     });
@@ -694,6 +743,37 @@ describe('EvidenceRegistry', function () {
       await expect(submit(registry, stranger, documentHash, otherTerms))
         .to.be.revertedWithCustomError(registry, 'EvidenceRegistryInvalidSignature')
         .withArgs(documentHash, client.address);
+    });
+
+    const wrongLists: { what: string; list: (signers: string[], stranger: string) => string[] }[] = [
+      { what: 'in another order', list: ([a, b, c]) => [b!, a!, c!] },
+      { what: 'missing a signer', list: (signers) => signers.slice(1) },
+      { what: 'with an extra account', list: (signers, stranger) => [...signers, stranger] },
+      { what: 'empty', list: () => [] },
+    ];
+    for (const { what, list } of wrongLists) {
+      it(`reverts with EvidenceRegistryWrongSignerList for the required signers ${what}`, async function () {
+        const { registry, client, stranger, document, documentHash, deadline } =
+          await networkHelpers.loadFixture(coSigningFixture);
+        const coSignature = await coSign(registry, client, { documentHash, deadline });
+        const requiredSigners = list(document.input.requiredSigners, stranger.address);
+
+        await expect(submit(registry, stranger, documentHash, { ...coSignature, requiredSigners }))
+          .to.be.revertedWithCustomError(registry, 'EvidenceRegistryWrongSignerList')
+          .withArgs(documentHash);
+        expect(await registry.signerState(documentHash, client.address)).to.equal(SignerState.Pending);
+      });
+    }
+
+    it('answers NotRequired for an account without a co-signature once the document is fully signed', async function () {
+      const { registry, insurer, reinsurer, client, oracle, stranger, documentHash, deadline } =
+        await networkHelpers.loadFixture(coSigningFixture);
+      for (const party of [insurer, reinsurer, client]) {
+        await submit(registry, stranger, documentHash, await coSign(registry, party, { documentHash, deadline }));
+      }
+
+      expect(await registry.signerState(documentHash, oracle.address)).to.equal(SignerState.NotRequired);
+      expect(await registry.signerState(documentHash, client.address)).to.equal(SignerState.Signed);
     });
 
     it('reverts when the signer is not a required signer', async function () {

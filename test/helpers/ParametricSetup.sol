@@ -428,11 +428,11 @@ abstract contract ParametricSetup {
                 requiredSigners: requiredSigners
             })
         );
-        _coSign(documentHash, INSURER_KEY);
-        _coSign(documentHash, counterpartyKey);
+        _coSign(documentHash, requiredSigners, INSURER_KEY);
+        _coSign(documentHash, requiredSigners, counterpartyKey);
     }
 
-    function _coSign(bytes32 documentHash, uint256 key) private {
+    function _coSign(bytes32 documentHash, address[] memory requiredSigners, uint256 key) private {
         address signer = CHEATS.addr(key);
         // Nonces are unordered: any unused one will do, and one per document and signer is never reused.
         uint256 nonce = uint256(keccak256(abi.encode(documentHash, signer)));
@@ -441,6 +441,6 @@ abstract contract ParametricSetup {
             key,
             _registry.coSignatureDigest(documentHash, signer, nonce, deadline)
         );
-        _registry.cosign(documentHash, signer, nonce, deadline, abi.encodePacked(r, s, v));
+        _registry.cosign(documentHash, requiredSigners, signer, nonce, deadline, abi.encodePacked(r, s, v));
     }
 }

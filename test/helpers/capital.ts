@@ -10,7 +10,7 @@ import type {
   RiskPool,
 } from '../../types/ethers-contracts/index.js';
 import { ethers, networkHelpers, ROLES } from './consortium.js';
-import { coSign } from './cosign.js';
+import { coSign, relayCoSignature } from './cosign.js';
 import {
   anchorSigned,
   deployParametricFixture,
@@ -61,7 +61,7 @@ export async function anchorDocument(
   const deadline = BigInt(await networkHelpers.time.latest()) + 3_600n;
   for (const signer of options.signedBy) {
     const signed = await coSign(registry, signer, { documentHash, deadline });
-    await (await registry.cosign(documentHash, signed.signer, signed.nonce, deadline, signed.signature)).wait();
+    await (await relayCoSignature(registry, documentHash, signed)).wait();
   }
   return documentHash;
 }

@@ -1,6 +1,6 @@
 import { TypedDataEncoder, type Signer, type TypedDataDomain } from 'ethers';
 import { CO_SIGNATURE_TYPES, domainOf, EVIDENCE_DOMAIN_NAME, TermsType } from '../../services/shared/eip712.js';
-import { randomCoSignatureNonce, termsCoSignatureTypes } from '../../scripts/lib/evidence.js';
+import { randomCoSignatureNonce, requiredSignersOf, termsCoSignatureTypes } from '../../scripts/lib/evidence.js';
 import type { EvidenceRegistry } from '../../types/ethers-contracts/index.js';
 import { ethers } from './consortium.js';
 
@@ -21,6 +21,8 @@ export interface CoSignature {
   nonce: bigint;
   deadline: bigint;
   signature: string;
+  /** The document's required signers as anchored, which the relayer passes with the co-signature. */
+  requiredSigners: string[];
   /** The EIP-712 digest of what was signed, as ethers computes it off chain. */
   digest: string;
   domain: TypedDataDomain;
@@ -36,6 +38,13 @@ export interface CoSignOptions {
   nonce?: bigint;
   /** Defaults to the anchored document's terms hash, which is what a wallet would show the signer. */
   termsHash?: string;
+  /** Defaults to the list in the document's `DocumentAnchored` event (empty if it was never anchored). */
+  requiredSigners?: string[];
+}
+
+async function signersFor(registry: EvidenceRegistry, options: CoSignOptions): Promise<string[]> {
+  if (options.requiredSigners !== undefined) return options.requiredSigners;
+  return (await registry.isAnchored(options.documentHash)) ? requiredSignersOf(registry, options.documentHash) : [];
 }
 
 /** The registry's EIP-712 domain, built from the chain and the registry's address as a wallet would build it. */
@@ -59,7 +68,8 @@ export async function coSign(registry: EvidenceRegistry, key: Signer, options: C
   };
   const signature = await key.signTypedData(domain, CO_SIGNATURE_TYPES, value);
   const digest = TypedDataEncoder.hash(domain, CO_SIGNATURE_TYPES, value);
-  return { signer, nonce, deadline: options.deadline, signature, digest, domain, value };
+  const requiredSigners = await signersFor(registry, options);
+  return { signer, nonce, deadline: options.deadline, signature, requiredSigners, digest, domain, value };
 }
 
 /** Terms a terms-carrying co-signature nests: which type, and the terms as the product takes them. */
@@ -87,5 +97,27 @@ export async function coSignTerms(
   const value = { documentHash: options.documentHash, terms: options.terms, signer, nonce, deadline: options.deadline };
   const signature = await key.signTypedData(domain, types, value);
   const digest = TypedDataEncoder.hash(domain, types, value);
-  return { signer, nonce, deadline: options.deadline, signature, digest, domain, termsType: options.termsType };
+  const requiredSigners = await signersFor(registry, options);
+  return {
+    signer,
+    nonce,
+    deadline: options.deadline,
+    signature,
+    requiredSigners,
+    digest,
+    domain,
+    termsType: options.termsType,
+  };
+}
+
+/** Relays `signed`, a co-signature of `documentHash`, to the registry with the document's required signers. */
+export function relayCoSignature(registry: EvidenceRegistry, documentHash: string, signed: CoSignature) {
+  return registry.cosign(
+    documentHash,
+    signed.requiredSigners,
+    signed.signer,
+    signed.nonce,
+    signed.deadline,
+    signed.signature,
+  );
 }

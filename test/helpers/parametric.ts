@@ -17,7 +17,7 @@ import type {
   WeatherIndexProduct,
 } from '../../types/ethers-contracts/index.js';
 import { deployConsortiumFixture, ethers, networkHelpers, ROLES, underDualControl } from './consortium.js';
-import { coSign } from './cosign.js';
+import { coSign, relayCoSignature } from './cosign.js';
 
 /** Six-decimal stablecoin amounts: `usd(25)` is 25 dollars. */
 export function usd(dollars: number): bigint {
@@ -70,7 +70,7 @@ export async function anchorSigned(
   const deadline = BigInt(await networkHelpers.time.latest()) + 3_600n;
   for (const signer of signers) {
     const signed = await coSign(registry, signer, { documentHash, deadline });
-    await (await registry.cosign(documentHash, signed.signer, signed.nonce, deadline, signed.signature)).wait();
+    await (await relayCoSignature(registry, documentHash, signed)).wait();
   }
   return documentHash;
 }

@@ -9,7 +9,7 @@ import {
 import { Aggregation, ObservationStatus, WeatherMetric } from '../../services/shared/eip712.js';
 import type { IFlightDelayProduct, IWeatherIndexProduct } from '../../types/ethers-contracts/index.js';
 import { ethers, networkHelpers } from './consortium.js';
-import { coSign } from './cosign.js';
+import { coSign, relayCoSignature } from './cosign.js';
 import {
   anchorSigned,
   DOCUMENT_TYPE,
@@ -88,7 +88,7 @@ export async function anchorDocument(fixture: ParametricFixture, options: Docume
   const deadline = BigInt(await networkHelpers.time.latest()) + BigInt(HOUR);
   for (const signer of options.signing ?? options.required) {
     const signed = await coSign(registry, signer, { documentHash, deadline });
-    await (await registry.cosign(documentHash, signed.signer, signed.nonce, deadline, signed.signature)).wait();
+    await (await relayCoSignature(registry, documentHash, signed)).wait();
   }
   return documentHash;
 }

@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { flightFeedId, ObservationStatus } from '../../services/shared/eip712.js';
 import type { IFlightDelayProduct } from '../../types/ethers-contracts/index.js';
 import { ethers, networkHelpers, ROLES } from '../helpers/consortium.js';
-import { coSign } from '../helpers/cosign.js';
+import { coSign, relayCoSignature } from '../helpers/cosign.js';
 import {
   DOCUMENT_TYPE,
   FEED_STATE,
@@ -200,7 +200,7 @@ describe('FlightDelayProduct', function () {
       const deadline = BigInt(await time.latest()) + BigInt(HOUR);
       for (const signer of [insurer, client]) {
         const signed = await coSign(registry, signer, { documentHash: endorsement, deadline });
-        await (await registry.cosign(endorsement, signed.signer, signed.nonce, deadline, signed.signature)).wait();
+        await (await relayCoSignature(registry, endorsement, signed)).wait();
       }
       await expect(flight.connect(insurer).issue(terms, endorsement)).to.emit(flight, 'PolicyIssued');
     });

@@ -58,5 +58,13 @@ export async function coSignDocument(
   });
   return registry
     .connect(relayer)
-    .cosign(document.documentHash, signerAddress, nonce, CO_SIGNATURE_DEADLINE, signature, overrides);
+    .cosign(
+      document.documentHash,
+      document.requiredSigners,
+      signerAddress,
+      nonce,
+      CO_SIGNATURE_DEADLINE,
+      signature,
+      overrides,
+    );
 }
