@@ -11,13 +11,19 @@ import {IFeedConsumer} from "./IFeedConsumer.sol";
 /// anyone may push; refunds when cover is cancelled before it starts or when no data ever comes.
 interface IParametricProduct is IFeedConsumer, IConsortiumGoverned {
     /// @notice Where a policy stands. A policy is active while `Issued` and its cover has started (`isActive`).
+    /// @dev `Parked`: its terms could not be evaluated on the outcome; it waits for resolution and blocks no other
+    /// policy. `Voided`: its document was revoked for a reason that voids the contract, and the voiding was agreed by
+    /// the holder or by dual control. `Endorsed`: replaced by the policy issued on the endorsement of its document.
     enum PolicyStatus {
         None,
         Issued,
         Paid,
         Expired,
         Cancelled,
-        Refunded
+        Refunded,
+        Parked,
+        Voided,
+        Endorsed
     }
 
     /// @notice A policy as the product keeps it.
@@ -63,6 +69,9 @@ interface IParametricProduct is IFeedConsumer, IConsortiumGoverned {
     /// @notice Emitted when the settlement batch size changes.
     event SettlementBatchSizeSet(uint256 batchSize);
 
+    /// @notice Emitted when the notice the pool's insurer must give to cancel a policy on its own changes.
+    event InsurerCancellationNoticeSet(uint256 notice);
+
     /// @notice Thrown when the policy document is not anchored, not the current version, or not a policy.
     error ParametricProductDocumentNotValid(bytes32 documentHash);
 
@@ -86,6 +95,13 @@ interface IParametricProduct is IFeedConsumer, IConsortiumGoverned {
 
     /// @notice Thrown when cancelling a policy that is not issued or whose cover has started.
     error ParametricProductNotCancellable(uint256 policyId);
+
+    /// @notice Thrown when the pool's insurer cancels a policy at or after its deadline (see
+    /// `insurerCancellationDeadline`).
+    error ParametricProductInsurerCancellationClosed(uint256 policyId, uint256 deadline);
+
+    /// @notice Thrown when a cancellation notice is longer than `MAX_INSURER_CANCELLATION_NOTICE`.
+    error ParametricProductInvalidNotice(uint256 notice);
 
     /// @notice Thrown when someone other than the pool's insurer (while an active INSURER) issues a policy.
     error ParametricProductNotPoolInsurer(address caller);
@@ -111,12 +127,23 @@ interface IParametricProduct is IFeedConsumer, IConsortiumGoverned {
     /// @return settled Policies settled by this call.
     function settle(bytes32 feedId, uint256 maxPolicies) external returns (uint256 settled);
 
-    /// @notice Cancels a policy before its cover starts, refunding as its terms say. The holder or the pool's
-    /// insurer, while active.
+    /// @notice Cancels a policy. The holder, while active, before its cover starts, refunded as the terms say
+    /// (`cancellationRefundBps`); or the pool's insurer, while active, before `insurerCancellationDeadline`, refunding
+    /// the whole premium. Either way the policy's collateral is released.
     function cancel(uint256 policyId) external;
 
     /// @notice Changes the most policies one settlement transaction handles. Only through dual control.
     function setSettlementBatchSize(uint256 batchSize) external;
+
+    /// @notice Changes how long before a policy's cover starts the pool's insurer can no longer cancel it on its
+    /// own. Only through dual control.
+    function setInsurerCancellationNotice(uint256 notice) external;
+
+    /// @notice How long before a policy's cover starts the pool's insurer can no longer cancel it on its own.
+    function insurerCancellationNotice() external view returns (uint256);
+
+    /// @notice The first block time at which the pool's insurer can no longer cancel `policyId` on its own.
+    function insurerCancellationDeadline(uint256 policyId) external view returns (uint256);
 
     /// @notice A policy.
     function getPolicy(uint256 policyId) external view returns (Policy memory);

@@ -28,6 +28,13 @@ abstract contract ParametricProduct is IParametricProduct, ConsortiumGoverned, R
     /// @notice Gas kept for the pool and treaty calls and the bookkeeping after the loop.
     uint256 internal constant SETTLEMENT_GAS_RESERVE = 200_000;
 
+    /// @notice How long before cover starts the pool's insurer can no longer cancel a policy on its own, until dual
+    /// control sets another notice.
+    uint256 public constant DEFAULT_INSURER_CANCELLATION_NOTICE = 48 hours;
+
+    /// @notice The longest cancellation notice dual control may set.
+    uint256 public constant MAX_INSURER_CANCELLATION_NOTICE = 90 days;
+
     /// @notice What settling a policy comes to.
     enum Verdict {
         Pending,
@@ -48,6 +55,7 @@ abstract contract ParametricProduct is IParametricProduct, ConsortiumGoverned, R
     IRiskPool internal immutable _pool;
 
     uint256 private _settlementBatchSize;
+    uint256 private _insurerCancellationNotice;
     mapping(uint256 policyId => Policy) internal _policies;
     mapping(bytes32 documentHash => uint256 policyId) private _policyOfDocument;
     mapping(bytes32 feedId => uint256[] policyIds) private _feedPolicies;
@@ -77,6 +85,7 @@ abstract contract ParametricProduct is IParametricProduct, ConsortiumGoverned, R
         _registry = registry;
         _pool = pool;
         _setSettlementBatchSize(settlementBatchSize_);
+        _setInsurerCancellationNotice(DEFAULT_INSURER_CANCELLATION_NOTICE);
     }
 
     // ---------------------------------------------------------------------------------------------------------------
@@ -100,18 +109,32 @@ abstract contract ParametricProduct is IParametricProduct, ConsortiumGoverned, R
         bool isHolder = msg.sender == policy.holder && _isActiveParty(msg.sender);
         bool isInsurer = msg.sender == _pool.insurer() && _hasActiveRole(Roles.INSURER, msg.sender);
         if (!isHolder && !isInsurer) revert ParametricProductNotPolicyParty(policyId, msg.sender);
-        if (policy.status != PolicyStatus.Issued || block.timestamp >= policy.coverageStart) {
-            revert ParametricProductNotCancellable(policyId);
+        if (policy.status != PolicyStatus.Issued) revert ParametricProductNotCancellable(policyId);
+        uint256 refund;
+        if (isHolder) {
+            // The client's own choice: what its terms promise, until its cover starts.
+            if (block.timestamp >= policy.coverageStart) revert ParametricProductNotCancellable(policyId);
+            refund = (uint256(policy.premium) * policy.cancellationRefundBps) / BPS;
+        } else {
+            // The insurer's alone: the whole premium back, and only with notice, so that it cannot drop a cover once
+            // the insured event looks likely (an airline announcing a cancellation before the oracles report it).
+            uint256 deadline = _insurerCancellationDeadline(policyId);
+            if (block.timestamp >= deadline) revert ParametricProductInsurerCancellationClosed(policyId, deadline);
+            refund = policy.premium;
         }
         policy.status = PolicyStatus.Cancelled;
-        uint256 refund = (uint256(policy.premium) * policy.cancellationRefundBps) / BPS;
         emit PolicyCancelled(policyId, msg.sender, refund);
-        _pool.refund(policyId, policy.holder, _accumulationKeyOf(policyId), refund, policy.maxPayout, policy.premium);
+        _releaseWithRefund(policyId, policy, refund);
     }
 
     /// @inheritdoc IParametricProduct
     function setSettlementBatchSize(uint256 batchSize) external onlyDualControl {
         _setSettlementBatchSize(batchSize);
+    }
+
+    /// @inheritdoc IParametricProduct
+    function setInsurerCancellationNotice(uint256 notice) external onlyDualControl {
+        _setInsurerCancellationNotice(notice);
     }
 
     // ---------------------------------------------------------------------------------------------------------------
@@ -153,6 +176,17 @@ abstract contract ParametricProduct is IParametricProduct, ConsortiumGoverned, R
     /// @inheritdoc IParametricProduct
     function settlementBatchSize() external view returns (uint256) {
         return _settlementBatchSize;
+    }
+
+    /// @inheritdoc IParametricProduct
+    function insurerCancellationNotice() external view returns (uint256) {
+        return _insurerCancellationNotice;
+    }
+
+    /// @inheritdoc IParametricProduct
+    function insurerCancellationDeadline(uint256 policyId) external view returns (uint256) {
+        _requirePolicy(policyId);
+        return _insurerCancellationDeadline(policyId);
     }
 
     // ---------------------------------------------------------------------------------------------------------------
@@ -221,6 +255,14 @@ abstract contract ParametricProduct is IParametricProduct, ConsortiumGoverned, R
 
     /// @dev The accumulation key a policy's exposure counts against.
     function _accumulationKeyOf(uint256 policyId) internal view virtual returns (bytes32);
+
+    /// @dev The first block time at which the pool's insurer can no longer cancel a policy on its own: its cover start
+    /// less the notice. A product may count back from another moment of the insured event (a scheduled departure).
+    function _insurerCancellationDeadline(uint256 policyId) internal view virtual returns (uint256) {
+        uint256 coverageStart = _policies[policyId].coverageStart;
+        uint256 notice = _insurerCancellationNotice;
+        return coverageStart > notice ? coverageStart - notice : 0;
+    }
 
     /// @dev Checks an amount fits the policy record.
     function _toAmount(uint256 amount, string memory field) internal pure returns (uint48) {
@@ -316,6 +358,17 @@ abstract contract ParametricProduct is IParametricProduct, ConsortiumGoverned, R
     function _requirePolicy(uint256 policyId) private view returns (Policy storage policy) {
         policy = _policies[policyId];
         if (policy.status == PolicyStatus.None) revert ParametricProductUnknownPolicy(policyId);
+    }
+
+    /// @dev Has the pool refund `refund` of the policy's premium to its holder and release its collateral and reserve.
+    function _releaseWithRefund(uint256 policyId, Policy storage policy, uint256 refund) private {
+        _pool.refund(policyId, policy.holder, _accumulationKeyOf(policyId), refund, policy.maxPayout, policy.premium);
+    }
+
+    function _setInsurerCancellationNotice(uint256 notice) private {
+        if (notice > MAX_INSURER_CANCELLATION_NOTICE) revert ParametricProductInvalidNotice(notice);
+        _insurerCancellationNotice = notice;
+        emit InsurerCancellationNoticeSet(notice);
     }
 
     function _setSettlementBatchSize(uint256 batchSize) private {

@@ -476,21 +476,27 @@ function productRules(productCase: ProductCase): Rule[] {
       },
     },
     {
-      // Before cover starts: the holder or the pool's insurer, each while active.
+      // Before cover starts but within the pool's insurer's notice: the holder, while active; the insurer no more.
       contract,
       fn: 'cancel',
+      situation: 'within the insurer’s notice',
       callers: [...INSURER_COLUMNS, 'HOLDER', 'DEACTIVATED_HOLDER'],
-      allowed: ['INSURER', 'HOLDER'],
+      allowed: ['HOLDER'],
       emits: 'PolicyCancelled',
       deniedWith: 'ParametricProductNotPolicyParty',
-      attempt: (world, caller) => {
+      deniedOverrides: { INSURER: 'ParametricProductInsurerCancellationClosed' },
+      attempt: async (world, caller) => {
         const policyId = productCase.policyId(world);
-        return Promise.resolve({
+        const deadline = await productCase.product(world).insurerCancellationDeadline(policyId);
+        return {
           target: productCase.product(world),
           data: productCase.product(world).interface.encodeFunctionData('cancel', [policyId]),
           emitted: [policyId, addressOf(world, caller), productCase.cancellationRefund],
-          errorArgs: { ParametricProductNotPolicyParty: [policyId, addressOf(world, caller)] },
-        });
+          errorArgs: {
+            ParametricProductNotPolicyParty: [policyId, addressOf(world, caller)],
+            ParametricProductInsurerCancellationClosed: [policyId, deadline],
+          },
+        };
       },
     },
     {
@@ -505,6 +511,21 @@ function productRules(productCase: ProductCase): Rule[] {
           target: productCase.product(world),
           data: productCase.product(world).interface.encodeFunctionData('setSettlementBatchSize', [50]),
           emitted: [50],
+          errorArgs: dualControlRequired(world, caller),
+        }),
+    },
+    {
+      contract,
+      fn: 'setInsurerCancellationNotice',
+      callers: GOVERNED_COLUMNS,
+      allowed: ['DUAL_CONTROL'],
+      emits: 'InsurerCancellationNoticeSet',
+      deniedWith: 'ConsortiumGovernedDualControlRequired',
+      attempt: (world, caller) =>
+        Promise.resolve({
+          target: productCase.product(world),
+          data: productCase.product(world).interface.encodeFunctionData('setInsurerCancellationNotice', [DAY]),
+          emitted: [DAY],
           errorArgs: dualControlRequired(world, caller),
         }),
     },
