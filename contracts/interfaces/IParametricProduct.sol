@@ -2,6 +2,7 @@
 pragma solidity ^0.8.24;
 
 import {IConsortiumGoverned} from "./IConsortiumGoverned.sol";
+import {IEvidenceRegistry} from "./IEvidenceRegistry.sol";
 import {IFeedConsumer} from "./IFeedConsumer.sol";
 
 /// @title IParametricProduct
@@ -66,6 +67,15 @@ interface IParametricProduct is IFeedConsumer, IConsortiumGoverned {
     /// @notice Emitted when a policy is cancelled before its cover started.
     event PolicyCancelled(uint256 indexed policyId, address indexed cancelledBy, uint256 refund);
 
+    /// @notice Emitted when a policy is voided because its document was revoked for `reason`; `voidedBy` is the
+    /// holder, the relayer of its consent, or the consortium (dual control).
+    event PolicyVoided(
+        uint256 indexed policyId,
+        IEvidenceRegistry.RevocationReason reason,
+        address indexed voidedBy,
+        uint256 refund
+    );
+
     /// @notice Emitted when the settlement batch size changes.
     event SettlementBatchSizeSet(uint256 batchSize);
 
@@ -103,6 +113,25 @@ interface IParametricProduct is IFeedConsumer, IConsortiumGoverned {
     /// @notice Thrown when a cancellation notice is longer than `MAX_INSURER_CANCELLATION_NOTICE`.
     error ParametricProductInvalidNotice(uint256 notice);
 
+    /// @notice Thrown when voiding a policy that is no longer live (settled, cancelled, voided or endorsed).
+    error ParametricProductPolicyNotLive(uint256 policyId, PolicyStatus status);
+
+    /// @notice Thrown when voiding a policy whose document is not revoked for a reason this route voids (`reason` is
+    /// the document's revocation reason, `Unspecified` when it is not revoked).
+    error ParametricProductNotVoidable(uint256 policyId, IEvidenceRegistry.RevocationReason reason);
+
+    /// @notice Thrown when the holder's voiding comes at or after the policy's cover start (`closedAt`).
+    error ParametricProductVoidingClosed(uint256 policyId, uint256 closedAt);
+
+    /// @notice Thrown when someone other than the holder (while active) voids a policy with the holder's consent.
+    error ParametricProductNotPolicyHolder(uint256 policyId, address caller);
+
+    /// @notice Thrown when a relayed consent is submitted after its deadline.
+    error ParametricProductConsentExpired(uint256 deadline, uint256 timestamp);
+
+    /// @notice Thrown when a relayed consent is not the active holder's signature of `voidConsentDigest`.
+    error ParametricProductInvalidConsent(uint256 policyId, address holder);
+
     /// @notice Thrown when someone other than the pool's insurer (while an active INSURER) issues a policy.
     error ParametricProductNotPoolInsurer(address caller);
 
@@ -131,6 +160,24 @@ interface IParametricProduct is IFeedConsumer, IConsortiumGoverned {
     /// (`cancellationRefundBps`); or the pool's insurer, while active, before `insurerCancellationDeadline`, refunding
     /// the whole premium. Either way the policy's collateral is released.
     function cancel(uint256 policyId) external;
+
+    /// @notice Voids a policy whose document its insurer revoked as `IssuedInError` or `Rescinded`: the holder, while
+    /// active, agrees by calling, before cover starts. The whole premium is refunded and the collateral released.
+    function voidPolicy(uint256 policyId) external;
+
+    /// @notice Voids a policy as `voidPolicy` does, with the holder's EIP-712 consent (`VoidConsent`, see
+    /// `voidConsentDigest`; an EOA or an EIP-1271 wallet) relayed by anyone until `deadline`.
+    function voidPolicyWithConsent(uint256 policyId, uint256 deadline, bytes calldata signature) external;
+
+    /// @notice Voids a policy whose document its insurer revoked for `Fraud` (no refund: the premium stays with the
+    /// pool) or `RegulatoryOrder` (the whole premium refunded), until the policy is settled; its collateral is
+    /// released. Only through dual control.
+    function voidPolicyUnderDualControl(uint256 policyId) external;
+
+    /// @notice The EIP-712 digest the holder signs to consent to voiding `policyId`:
+    /// `VoidConsent(uint256 policyId,bytes32 documentHash,uint8 reason,uint256 deadline)` with the policy's document
+    /// and its revocation reason, in the domain "PolicyLedger Parametric Product", version "1".
+    function voidConsentDigest(uint256 policyId, uint256 deadline) external view returns (bytes32);
 
     /// @notice Changes the most policies one settlement transaction handles. Only through dual control.
     function setSettlementBatchSize(uint256 batchSize) external;

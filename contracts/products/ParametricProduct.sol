@@ -2,6 +2,8 @@
 pragma solidity 0.8.28;
 
 import {ReentrancyGuard} from "@openzeppelin/contracts/utils/ReentrancyGuard.sol";
+import {EIP712} from "@openzeppelin/contracts/utils/cryptography/EIP712.sol";
+import {SignatureChecker} from "@openzeppelin/contracts/utils/cryptography/SignatureChecker.sol";
 import {ConsortiumGoverned} from "../access/ConsortiumGoverned.sol";
 import {IConsortiumAccess} from "../interfaces/IConsortiumAccess.sol";
 import {IEvidenceRegistry} from "../interfaces/IEvidenceRegistry.sol";
@@ -12,9 +14,10 @@ import {IRiskPool} from "../interfaces/IRiskPool.sol";
 import {Roles} from "../libraries/Roles.sol";
 
 /// @title ParametricProduct
-/// @notice Issuance checks, policy storage, cancellation and batched settlement shared by the parametric products.
+/// @notice Issuance checks, policy storage, cancellation, voiding and batched settlement shared by the parametric
+/// products.
 /// A product decides what a policy pays for an outcome (`_evaluate`).
-abstract contract ParametricProduct is IParametricProduct, ConsortiumGoverned, ReentrancyGuard {
+abstract contract ParametricProduct is IParametricProduct, ConsortiumGoverned, EIP712, ReentrancyGuard {
     /// @notice Basis points in one whole.
     uint256 internal constant BPS = 10_000;
 
@@ -34,6 +37,11 @@ abstract contract ParametricProduct is IParametricProduct, ConsortiumGoverned, R
 
     /// @notice The longest cancellation notice dual control may set.
     uint256 public constant MAX_INSURER_CANCELLATION_NOTICE = 90 days;
+
+    /// @notice EIP-712 type of a holder's consent to void its policy.
+    bytes32 public constant VOID_CONSENT_TYPEHASH = keccak256(
+        "VoidConsent(uint256 policyId,bytes32 documentHash,uint8 reason,uint256 deadline)"
+    );
 
     /// @notice What settling a policy comes to.
     enum Verdict {
@@ -80,7 +88,7 @@ abstract contract ParametricProduct is IParametricProduct, ConsortiumGoverned, R
         IEvidenceRegistry registry,
         IRiskPool pool,
         uint256 settlementBatchSize_
-    ) ConsortiumGoverned(consortium_) {
+    ) ConsortiumGoverned(consortium_) EIP712("PolicyLedger Parametric Product", "1") {
         _hub = hub;
         _registry = registry;
         _pool = pool;
@@ -125,6 +133,45 @@ abstract contract ParametricProduct is IParametricProduct, ConsortiumGoverned, R
         policy.status = PolicyStatus.Cancelled;
         emit PolicyCancelled(policyId, msg.sender, refund);
         _releaseWithRefund(policyId, policy, refund);
+    }
+
+    /// @inheritdoc IParametricProduct
+    function voidPolicy(uint256 policyId) external nonReentrant {
+        Policy storage policy = _requirePolicy(policyId);
+        if (msg.sender != policy.holder || !_isActiveParty(msg.sender)) {
+            revert ParametricProductNotPolicyHolder(policyId, msg.sender);
+        }
+        _voidWithHolder(policyId, policy);
+    }
+
+    /// @inheritdoc IParametricProduct
+    function voidPolicyWithConsent(uint256 policyId, uint256 deadline, bytes calldata signature) external nonReentrant {
+        Policy storage policy = _requirePolicy(policyId);
+        if (block.timestamp > deadline) revert ParametricProductConsentExpired(deadline, block.timestamp);
+        if (
+            !_isActiveParty(policy.holder) ||
+            !SignatureChecker.isValidSignatureNow(
+                policy.holder,
+                _voidConsentDigest(policyId, policy, deadline),
+                signature
+            )
+        ) revert ParametricProductInvalidConsent(policyId, policy.holder);
+        _voidWithHolder(policyId, policy);
+    }
+
+    /// @inheritdoc IParametricProduct
+    function voidPolicyUnderDualControl(uint256 policyId) external onlyDualControl nonReentrant {
+        Policy storage policy = _requirePolicy(policyId);
+        IEvidenceRegistry.RevocationReason reason = _revocationReason(policy.documentHash);
+        if (
+            reason != IEvidenceRegistry.RevocationReason.Fraud &&
+            reason != IEvidenceRegistry.RevocationReason.RegulatoryOrder
+        ) {
+            revert ParametricProductNotVoidable(policyId, reason);
+        }
+        _requireLive(policyId, policy);
+        // Fraud forfeits the premium to the pool (and the treaty keeps its share); an order of the regulator does not.
+        _void(policyId, policy, reason, reason == IEvidenceRegistry.RevocationReason.Fraud ? 0 : policy.premium);
     }
 
     /// @inheritdoc IParametricProduct
@@ -176,6 +223,11 @@ abstract contract ParametricProduct is IParametricProduct, ConsortiumGoverned, R
     /// @inheritdoc IParametricProduct
     function settlementBatchSize() external view returns (uint256) {
         return _settlementBatchSize;
+    }
+
+    /// @inheritdoc IParametricProduct
+    function voidConsentDigest(uint256 policyId, uint256 deadline) external view returns (bytes32) {
+        return _voidConsentDigest(policyId, _requirePolicy(policyId), deadline);
     }
 
     /// @inheritdoc IParametricProduct
@@ -358,6 +410,66 @@ abstract contract ParametricProduct is IParametricProduct, ConsortiumGoverned, R
     function _requirePolicy(uint256 policyId) private view returns (Policy storage policy) {
         policy = _policies[policyId];
         if (policy.status == PolicyStatus.None) revert ParametricProductUnknownPolicy(policyId);
+    }
+
+    /// @dev Voids a live policy, before its cover starts, whose document was revoked for a reason the holder agrees
+    /// to (`IssuedInError`, `Rescinded`): the whole premium back. After cover starts the parties may know the outcome
+    /// before the oracles do, and a mutual voiding would hand back the treaty's premium on a risk already run.
+    function _voidWithHolder(uint256 policyId, Policy storage policy) private {
+        IEvidenceRegistry.RevocationReason reason = _revocationReason(policy.documentHash);
+        if (
+            reason != IEvidenceRegistry.RevocationReason.IssuedInError &&
+            reason != IEvidenceRegistry.RevocationReason.Rescinded
+        ) {
+            revert ParametricProductNotVoidable(policyId, reason);
+        }
+        _requireLive(policyId, policy);
+        if (block.timestamp >= policy.coverageStart)
+            revert ParametricProductVoidingClosed(policyId, policy.coverageStart);
+        _void(policyId, policy, reason, policy.premium);
+    }
+
+    function _void(
+        uint256 policyId,
+        Policy storage policy,
+        IEvidenceRegistry.RevocationReason reason,
+        uint256 refund
+    ) private {
+        policy.status = PolicyStatus.Voided;
+        emit PolicyVoided(policyId, reason, msg.sender, refund);
+        _releaseWithRefund(policyId, policy, refund);
+    }
+
+    function _requireLive(uint256 policyId, Policy storage policy) private view {
+        if (policy.status != PolicyStatus.Issued) revert ParametricProductPolicyNotLive(policyId, policy.status);
+    }
+
+    /// @dev Why a document was revoked; `Unspecified` while it is not.
+    function _revocationReason(bytes32 documentHash) private view returns (IEvidenceRegistry.RevocationReason) {
+        IEvidenceRegistry.Anchor memory record = _registry.getAnchor(documentHash);
+        return
+            record.status == IEvidenceRegistry.DocumentStatus.Revoked
+                ? record.revocationReason
+                : IEvidenceRegistry.RevocationReason.Unspecified;
+    }
+
+    function _voidConsentDigest(
+        uint256 policyId,
+        Policy storage policy,
+        uint256 deadline
+    ) private view returns (bytes32) {
+        return
+            _hashTypedDataV4(
+                keccak256(
+                    abi.encode(
+                        VOID_CONSENT_TYPEHASH,
+                        policyId,
+                        policy.documentHash,
+                        _revocationReason(policy.documentHash),
+                        deadline
+                    )
+                )
+            );
     }
 
     /// @dev Has the pool refund `refund` of the policy's premium to its holder and release its collateral and reserve.

@@ -1,5 +1,7 @@
-import type { ContractTransactionResponse } from 'ethers';
+import type { BaseContract, ContractTransactionResponse, Signer } from 'ethers';
+import { domainOf, type TypedDataTypes } from '../../services/shared/eip712.js';
 import type { IFlightDelayProduct, IWeatherIndexProduct } from '../../types/ethers-contracts/index.js';
+import { ethers } from './consortium.js';
 import type { ParametricFixture } from './parametric.js';
 import { anchorFlightDocument, anchorWeatherDocument } from './products.js';
 
@@ -54,4 +56,39 @@ export async function executeUnderDualControl(
   const proposalId = created.args.proposalId as bigint;
   await (await access.connect(admins[1]).approve(proposalId)).wait();
   return access.connect(admins[0]).execute(proposalId);
+}
+
+/** The EIP-712 domain name of the parametric products, which verify a holder's consent to void its policy. */
+export const PARAMETRIC_PRODUCT_DOMAIN_NAME = 'PolicyLedger Parametric Product';
+
+/** A holder's consent to void its policy, whose document the insurer revoked for `reason` (a wallet shows it). */
+export const VOID_CONSENT_TYPES: TypedDataTypes = {
+  VoidConsent: [
+    { name: 'policyId', type: 'uint256' },
+    { name: 'documentHash', type: 'bytes32' },
+    { name: 'reason', type: 'uint8' },
+    { name: 'deadline', type: 'uint256' },
+  ],
+};
+
+/** `IEvidenceRegistry.RevocationReason`. */
+export const REVOCATION_REASON = {
+  Unspecified: 0,
+  IssuedInError: 1,
+  CancelledByInsurer: 2,
+  CancelledByClient: 3,
+  Rescinded: 4,
+  Fraud: 5,
+  RegulatoryOrder: 6,
+} as const;
+
+/** Signs, as `key`, the consent to void `policyId` of `product` (document and reason as the product reads them). */
+export async function signVoidConsent(
+  product: BaseContract,
+  key: Signer,
+  consent: { policyId: bigint; documentHash: string; reason: number; deadline: bigint },
+): Promise<string> {
+  const { chainId } = await ethers.provider.getNetwork();
+  const domain = domainOf(PARAMETRIC_PRODUCT_DOMAIN_NAME, chainId, await product.getAddress());
+  return key.signTypedData(domain, VOID_CONSENT_TYPES, consent);
 }

@@ -26,6 +26,7 @@ import {
   usd,
   weatherTermsHash,
 } from '../helpers/parametric.js';
+import { REVOCATION_REASON, signVoidConsent } from '../helpers/lifecycle.js';
 
 /*
  * Who may call what on the parametric side: one row per mutating external function of OracleHub, RiskPool,
@@ -395,6 +396,13 @@ function dualControlRequired(world: World, caller: Caller): Record<string, unkno
   return { ConsortiumGovernedDualControlRequired: [addressOf(world, caller)] };
 }
 
+/** The insurer revokes the document of the fixture's policy of a product; returns the policy. */
+async function revokePolicyDocument(world: World, productCase: ProductCase, reason: number) {
+  const policy = await productCase.product(world).getPolicy(productCase.policyId(world));
+  await (await world.registry.connect(world.insurer).revoke(policy.documentHash, reason)).wait();
+  return policy;
+}
+
 /** The errors of the reinsurer-only rows: another account, or the treaty's reinsurer once deactivated. */
 function reinsurerErrors(world: World, caller: Caller): Record<string, unknown[]> {
   return {
@@ -513,6 +521,74 @@ function productRules(productCase: ProductCase): Rule[] {
           emitted: [50],
           errorArgs: dualControlRequired(world, caller),
         }),
+    },
+    {
+      // The insurer revoked the document as issued in error; cover has not started: only the holder agrees.
+      contract,
+      fn: 'voidPolicy',
+      situation: 'document revoked as IssuedInError',
+      callers: [...INSURER_COLUMNS, 'HOLDER', 'DEACTIVATED_HOLDER'],
+      allowed: ['HOLDER'],
+      emits: 'PolicyVoided',
+      deniedWith: 'ParametricProductNotPolicyHolder',
+      attempt: async (world, caller) => {
+        const policyId = productCase.policyId(world);
+        const policy = await revokePolicyDocument(world, productCase, REVOCATION_REASON.IssuedInError);
+        return {
+          target: productCase.product(world),
+          data: productCase.product(world).interface.encodeFunctionData('voidPolicy', [policyId]),
+          emitted: [policyId, REVOCATION_REASON.IssuedInError, addressOf(world, caller), policy.premium],
+          errorArgs: { ParametricProductNotPolicyHolder: [policyId, addressOf(world, caller)] },
+        };
+      },
+    },
+    {
+      // The holder signed its consent: anyone may relay it.
+      contract,
+      fn: 'voidPolicyWithConsent',
+      situation: 'document revoked as Rescinded, consent signed by the holder',
+      callers: [...GOVERNED_COLUMNS, 'HOLDER'],
+      allowed: [...GOVERNED_COLUMNS, 'HOLDER'],
+      emits: 'PolicyVoided',
+      deniedWith: 'ParametricProductInvalidConsent',
+      attempt: async (world, caller) => {
+        const policyId = productCase.policyId(world);
+        const product = productCase.product(world);
+        const policy = await revokePolicyDocument(world, productCase, REVOCATION_REASON.Rescinded);
+        const deadline = BigInt(await time.latest()) + BigInt(DAY);
+        const signature = await signVoidConsent(product, world.holder, {
+          policyId,
+          documentHash: policy.documentHash,
+          reason: REVOCATION_REASON.Rescinded,
+          deadline,
+        });
+        return {
+          target: product,
+          data: product.interface.encodeFunctionData('voidPolicyWithConsent', [policyId, deadline, signature]),
+          emitted: [policyId, REVOCATION_REASON.Rescinded, addressOf(world, caller), policy.premium],
+          errorArgs: {},
+        };
+      },
+    },
+    {
+      // The insurer revoked the document for fraud: only the consortium voids, and the premium is not refunded.
+      contract,
+      fn: 'voidPolicyUnderDualControl',
+      situation: 'document revoked for Fraud',
+      callers: [...INSURER_COLUMNS, 'HOLDER'],
+      allowed: ['DUAL_CONTROL'],
+      emits: 'PolicyVoided',
+      deniedWith: 'ConsortiumGovernedDualControlRequired',
+      attempt: async (world, caller) => {
+        const policyId = productCase.policyId(world);
+        await revokePolicyDocument(world, productCase, REVOCATION_REASON.Fraud);
+        return {
+          target: productCase.product(world),
+          data: productCase.product(world).interface.encodeFunctionData('voidPolicyUnderDualControl', [policyId]),
+          emitted: [policyId, REVOCATION_REASON.Fraud, world.accessAddress, 0n],
+          errorArgs: dualControlRequired(world, caller),
+        };
+      },
     },
     {
       contract,
