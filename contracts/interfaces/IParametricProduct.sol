@@ -76,6 +76,16 @@ interface IParametricProduct is IFeedConsumer, IConsortiumGoverned {
         uint256 refund
     );
 
+    /// @notice Emitted when `policyId` is replaced by `newPolicyId`, issued on the endorsement `newDocumentHash` of
+    /// its document; the holder paid the premium increase or was refunded the decrease.
+    event PolicyEndorsed(
+        uint256 indexed policyId,
+        uint256 indexed newPolicyId,
+        bytes32 newDocumentHash,
+        uint256 previousPremium,
+        uint256 newPremium
+    );
+
     /// @notice Emitted when the settlement batch size changes.
     event SettlementBatchSizeSet(uint256 batchSize);
 
@@ -93,6 +103,19 @@ interface IParametricProduct is IFeedConsumer, IConsortiumGoverned {
 
     /// @notice Thrown when a document has already been used to issue a policy.
     error ParametricProductDocumentAlreadyUsed(bytes32 documentHash, uint256 policyId);
+
+    /// @notice Thrown when issuing on a document whose version chain (first version `chainRoot`) already carries a
+    /// live policy: an endorsement amends that policy through `endorse`.
+    error ParametricProductChainHasLivePolicy(bytes32 chainRoot, uint256 policyId);
+
+    /// @notice Thrown when endorsing a policy with a document that is not a later version of the policy's document.
+    error ParametricProductNotAnEndorsement(uint256 policyId, bytes32 documentHash);
+
+    /// @notice Thrown when an endorsement's terms name another policyholder.
+    error ParametricProductHolderChanged(uint256 policyId, address holder);
+
+    /// @notice Thrown when endorsing a policy at or after `deadline` (its `insurerCancellationDeadline`).
+    error ParametricProductEndorsementClosed(uint256 policyId, uint256 deadline);
 
     /// @notice Thrown when terms break a rule; `field` names it.
     error ParametricProductInvalidTerms(string field);
@@ -113,7 +136,8 @@ interface IParametricProduct is IFeedConsumer, IConsortiumGoverned {
     /// @notice Thrown when a cancellation notice is longer than `MAX_INSURER_CANCELLATION_NOTICE`.
     error ParametricProductInvalidNotice(uint256 notice);
 
-    /// @notice Thrown when voiding a policy that is no longer live (settled, cancelled, voided or endorsed).
+    /// @notice Thrown when voiding or endorsing a policy that is no longer live (settled, cancelled, voided or
+    /// endorsed).
     error ParametricProductPolicyNotLive(uint256 policyId, PolicyStatus status);
 
     /// @notice Thrown when voiding a policy whose document is not revoked for a reason this route voids (`reason` is
@@ -200,6 +224,10 @@ interface IParametricProduct is IFeedConsumer, IConsortiumGoverned {
 
     /// @notice The policy issued against a document (zero if none).
     function policyOfDocument(bytes32 documentHash) external view returns (uint256);
+
+    /// @notice The last policy issued on the version chain `documentHash` belongs to (zero if none): the chain's live
+    /// policy, if it has one.
+    function policyOfVersionChain(bytes32 documentHash) external view returns (uint256);
 
     /// @notice Policies a feed settles, and how many of them are done.
     function feedProgress(bytes32 feedId) external view returns (uint256 policies, uint256 settled);

@@ -66,6 +66,7 @@ abstract contract ParametricProduct is IParametricProduct, ConsortiumGoverned, E
     uint256 private _insurerCancellationNotice;
     mapping(uint256 policyId => Policy) internal _policies;
     mapping(bytes32 documentHash => uint256 policyId) private _policyOfDocument;
+    mapping(bytes32 chainRoot => bytes32 documentHash) private _lastPolicyDocumentOfChain;
     mapping(bytes32 feedId => uint256[] policyIds) private _feedPolicies;
     mapping(bytes32 feedId => uint256 settled) private _feedCursors;
 
@@ -208,6 +209,12 @@ abstract contract ParametricProduct is IParametricProduct, ConsortiumGoverned, E
     }
 
     /// @inheritdoc IParametricProduct
+    function policyOfVersionChain(bytes32 documentHash) external view returns (uint256) {
+        if (!_registry.isAnchored(documentHash)) return 0;
+        return _policyOfDocument[_lastPolicyDocumentOfChain[_registry.chainRoot(documentHash)]];
+    }
+
+    /// @inheritdoc IParametricProduct
     function feedProgress(bytes32 feedId) external view returns (uint256 policies, uint256 settled) {
         return (_feedPolicies[feedId].length, _feedCursors[feedId]);
     }
@@ -246,8 +253,9 @@ abstract contract ParametricProduct is IParametricProduct, ConsortiumGoverned, E
     // ---------------------------------------------------------------------------------------------------------------
 
     /// @dev Checks the document behind a new policy: anchored, current, a policy, carrying `termsHash`, co-signed by
-    /// the issuing insurer and the client, and not used before.
-    function _checkPolicyDocument(bytes32 documentHash, bytes32 termsHash, address holder) internal view {
+    /// the issuing insurer and the client, not used before, and on a version chain with no live policy; then claims
+    /// the chain for the policy about to be recorded on it.
+    function _checkPolicyDocument(bytes32 documentHash, bytes32 termsHash, address holder) internal {
         IEvidenceRegistry.Anchor memory record = _registry.getAnchor(documentHash);
         if (
             record.status != IEvidenceRegistry.DocumentStatus.Current ||
@@ -266,6 +274,46 @@ abstract contract ParametricProduct is IParametricProduct, ConsortiumGoverned, E
         uint256 existing = _policyOfDocument[documentHash];
         if (existing != 0) revert ParametricProductDocumentAlreadyUsed(documentHash, existing);
         if (!_hasActiveRole(Roles.CLIENT, holder)) revert ParametricProductInvalidHolder(holder);
+        // One live policy per version chain: an endorsement amends the policy through `endorse`.
+        bytes32 chainRoot = _registry.chainRoot(documentHash);
+        uint256 last = _policyOfDocument[_lastPolicyDocumentOfChain[chainRoot]];
+        if (last != 0 && _isLive(_policies[last].status)) revert ParametricProductChainHasLivePolicy(chainRoot, last);
+        _lastPolicyDocumentOfChain[chainRoot] = documentHash;
+    }
+
+    /// @dev Ends a live policy for its endorsement `newDocumentHash` (a later version of its document, for the same
+    /// holder) before the insurer's cancellation deadline: the policy becomes `Endorsed` and its premium goes back to
+    /// the holder (the treaty returning its share) with its collateral released, so that the policy issued next on
+    /// the endorsement takes the new premium and the holder's balance moves by the difference only.
+    function _endForEndorsement(
+        uint256 policyId,
+        address holder,
+        bytes32 newDocumentHash
+    ) internal nonReentrant onlyPoolInsurer {
+        Policy storage policy = _requirePolicy(policyId);
+        _requireLive(policyId, policy);
+        uint256 deadline = _insurerCancellationDeadline(policyId);
+        if (block.timestamp >= deadline) revert ParametricProductEndorsementClosed(policyId, deadline);
+        if (
+            !_registry.isAnchored(newDocumentHash) ||
+            newDocumentHash == policy.documentHash ||
+            _registry.chainRoot(newDocumentHash) != _registry.chainRoot(policy.documentHash)
+        ) revert ParametricProductNotAnEndorsement(policyId, newDocumentHash);
+        if (holder != policy.holder) revert ParametricProductHolderChanged(policyId, holder);
+        policy.status = PolicyStatus.Endorsed;
+        _releaseWithRefund(policyId, policy, policy.premium);
+    }
+
+    /// @dev Records that `newPolicyId` replaced the endorsed `policyId`.
+    function _recordEndorsement(uint256 policyId, uint256 newPolicyId) internal {
+        Policy storage replacement = _policies[newPolicyId];
+        emit PolicyEndorsed(
+            policyId,
+            newPolicyId,
+            replacement.documentHash,
+            _policies[policyId].premium,
+            replacement.premium
+        );
     }
 
     /// @dev Opens the policy in the pool (premium in, collateral locked) and records it under `feedId`.
@@ -438,6 +486,11 @@ abstract contract ParametricProduct is IParametricProduct, ConsortiumGoverned, E
         policy.status = PolicyStatus.Voided;
         emit PolicyVoided(policyId, reason, msg.sender, refund);
         _releaseWithRefund(policyId, policy, refund);
+    }
+
+    /// @dev Whether a policy may still pay or be refunded: issued, or parked until it can be evaluated.
+    function _isLive(PolicyStatus status) private pure returns (bool) {
+        return status == PolicyStatus.Issued || status == PolicyStatus.Parked;
     }
 
     function _requireLive(uint256 policyId, Policy storage policy) private view {

@@ -1,8 +1,9 @@
 import type { BaseContract, ContractTransactionResponse, Signer } from 'ethers';
 import { domainOf, type TypedDataTypes } from '../../services/shared/eip712.js';
 import type { IFlightDelayProduct, IWeatherIndexProduct } from '../../types/ethers-contracts/index.js';
-import { ethers } from './consortium.js';
-import type { ParametricFixture } from './parametric.js';
+import { ethers, networkHelpers } from './consortium.js';
+import { coSign } from './cosign.js';
+import { DOCUMENT_TYPE, type ParametricFixture } from './parametric.js';
 import { anchorFlightDocument, anchorWeatherDocument } from './products.js';
 
 /*
@@ -91,4 +92,37 @@ export async function signVoidConsent(
   const { chainId } = await ethers.provider.getNetwork();
   const domain = domainOf(PARAMETRIC_PRODUCT_DOMAIN_NAME, chainId, await product.getAddress());
   return key.signTypedData(domain, VOID_CONSENT_TYPES, consent);
+}
+
+/**
+ * The insurer supersedes `previousHash` with a new version carrying `termsHash` (an endorsement), naming the insurer
+ * and `holder` as co-signers; each of `signing` (by default both) co-signs it. Returns the new version's hash.
+ */
+export async function supersedeSigned(
+  fixture: ParametricFixture,
+  previousHash: string,
+  termsHash: string,
+  text: string,
+  holder = fixture.client,
+  signing: Signer[] = [fixture.insurer, holder],
+): Promise<string> {
+  const { registry, insurer } = fixture;
+  const documentHash = ethers.sha256(ethers.toUtf8Bytes(text));
+  await (
+    await registry.connect(insurer).supersede(previousHash, {
+      documentHash,
+      termsHash,
+      documentType: DOCUMENT_TYPE.Endorsement,
+      retentionClass: 2,
+      policyRef: `PL-${previousHash.slice(2, 10)}`,
+      storagePointer: 'bafkreigh2akiscaildcqabsyg3dfr6chu3fgpregiymsck7e7aqa4s52zy',
+      requiredSigners: [insurer.address, holder.address],
+    })
+  ).wait();
+  const deadline = BigInt(await networkHelpers.time.latest()) + 3_600n;
+  for (const signer of signing) {
+    const signed = await coSign(registry, signer, { documentHash, deadline });
+    await (await registry.cosign(documentHash, signed.signer, signed.nonce, deadline, signed.signature)).wait();
+  }
+  return documentHash;
 }

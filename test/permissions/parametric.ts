@@ -26,7 +26,7 @@ import {
   usd,
   weatherTermsHash,
 } from '../helpers/parametric.js';
-import { REVOCATION_REASON, signVoidConsent } from '../helpers/lifecycle.js';
+import { REVOCATION_REASON, signVoidConsent, supersedeSigned } from '../helpers/lifecycle.js';
 
 /*
  * Who may call what on the parametric side: one row per mutating external function of OracleHub, RiskPool,
@@ -396,6 +396,11 @@ function dualControlRequired(world: World, caller: Caller): Record<string, unkno
   return { ConsortiumGovernedDualControlRequired: [addressOf(world, caller)] };
 }
 
+/** Supersedes a policy's document with an endorsement carrying `termsHash`, co-signed by insurer and holder. */
+async function endorsementDocument(world: World, previousHash: string, termsHash: string): Promise<string> {
+  return supersedeSigned(world, previousHash, termsHash, `Endorsement of ${previousHash}`, world.holder);
+}
+
 /** The insurer revokes the document of the fixture's policy of a product; returns the policy. */
 async function revokePolicyDocument(world: World, productCase: ProductCase, reason: number) {
   const policy = await productCase.product(world).getPolicy(productCase.policyId(world));
@@ -587,6 +592,45 @@ function productRules(productCase: ProductCase): Rule[] {
           data: productCase.product(world).interface.encodeFunctionData('voidPolicyUnderDualControl', [policyId]),
           emitted: [policyId, REVOCATION_REASON.Fraud, world.accessAddress, 0n],
           errorArgs: dualControlRequired(world, caller),
+        };
+      },
+    },
+    {
+      // With a notice of zero the insurer may amend the policy until its cover starts.
+      contract,
+      fn: 'endorse',
+      situation: 'co-signed endorsement of the policy’s document',
+      callers: [...INSURER_COLUMNS, 'HOLDER'],
+      allowed: ['INSURER'],
+      emits: 'PolicyEndorsed',
+      deniedWith: 'ParametricProductNotPoolInsurer',
+      attempt: async (world, caller) => {
+        const product = productCase.product(world);
+        const policyId = productCase.policyId(world);
+        const policy = await product.getPolicy(policyId);
+        await govern(
+          world,
+          await product.getAddress(),
+          product.interface.encodeFunctionData('setInsurerCancellationNotice', [0]),
+        );
+        const now = await time.latest();
+        const premium = policy.premium + usd(5);
+        let data: string;
+        let documentHash: string;
+        if (productCase.contract === 'FlightDelayProduct') {
+          const terms = flightTerms(world.holder.address, now, { premium });
+          documentHash = await endorsementDocument(world, policy.documentHash, flightTermsHash(terms));
+          data = world.flight.interface.encodeFunctionData('endorse', [policyId, terms, documentHash]);
+        } else {
+          const terms = { ...weatherTerms(world.holder.address, now), premium };
+          documentHash = await endorsementDocument(world, policy.documentHash, weatherTermsHash(terms));
+          data = world.weather.interface.encodeFunctionData('endorse', [policyId, terms, documentHash]);
+        }
+        return {
+          target: product,
+          data,
+          emitted: [policyId, (await world.pool.policyCount()) + 1n, documentHash, policy.premium, premium],
+          errorArgs: { ParametricProductNotPoolInsurer: [addressOf(world, caller)] },
         };
       },
     },
