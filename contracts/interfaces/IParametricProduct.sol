@@ -2,6 +2,7 @@
 pragma solidity ^0.8.24;
 
 import {IConsortiumGoverned} from "./IConsortiumGoverned.sol";
+import {IEvidenceRegistry} from "./IEvidenceRegistry.sol";
 import {IFeedConsumer} from "./IFeedConsumer.sol";
 
 /// @title IParametricProduct
@@ -11,13 +12,19 @@ import {IFeedConsumer} from "./IFeedConsumer.sol";
 /// anyone may push; refunds when cover is cancelled before it starts or when no data ever comes.
 interface IParametricProduct is IFeedConsumer, IConsortiumGoverned {
     /// @notice Where a policy stands. A policy is active while `Issued` and its cover has started (`isActive`).
+    /// @dev `Parked`: its terms could not be evaluated on the outcome; it waits for resolution and blocks no other
+    /// policy. `Voided`: its document was revoked for a reason that voids the contract, and the voiding was agreed by
+    /// the holder or by dual control. `Endorsed`: replaced by the policy issued on the endorsement of its document.
     enum PolicyStatus {
         None,
         Issued,
         Paid,
         Expired,
         Cancelled,
-        Refunded
+        Refunded,
+        Parked,
+        Voided,
+        Endorsed
     }
 
     /// @notice A policy as the product keeps it.
@@ -60,8 +67,30 @@ interface IParametricProduct is IFeedConsumer, IConsortiumGoverned {
     /// @notice Emitted when a policy is cancelled before its cover started.
     event PolicyCancelled(uint256 indexed policyId, address indexed cancelledBy, uint256 refund);
 
+    /// @notice Emitted when a policy is voided because its document was revoked for `reason`; `voidedBy` is the
+    /// holder, the relayer of its consent, or the consortium (dual control).
+    event PolicyVoided(
+        uint256 indexed policyId,
+        IEvidenceRegistry.RevocationReason reason,
+        address indexed voidedBy,
+        uint256 refund
+    );
+
+    /// @notice Emitted when `policyId` is replaced by `newPolicyId`, issued on the endorsement `newDocumentHash` of
+    /// its document; the holder paid the premium increase or was refunded the decrease.
+    event PolicyEndorsed(
+        uint256 indexed policyId,
+        uint256 indexed newPolicyId,
+        bytes32 newDocumentHash,
+        uint256 previousPremium,
+        uint256 newPremium
+    );
+
     /// @notice Emitted when the settlement batch size changes.
     event SettlementBatchSizeSet(uint256 batchSize);
+
+    /// @notice Emitted when the notice the pool's insurer must give to cancel a policy on its own changes.
+    event InsurerCancellationNoticeSet(uint256 notice);
 
     /// @notice Thrown when the policy document is not anchored, not the current version, or not a policy.
     error ParametricProductDocumentNotValid(bytes32 documentHash);
@@ -75,6 +104,19 @@ interface IParametricProduct is IFeedConsumer, IConsortiumGoverned {
     /// @notice Thrown when a document has already been used to issue a policy.
     error ParametricProductDocumentAlreadyUsed(bytes32 documentHash, uint256 policyId);
 
+    /// @notice Thrown when issuing on a document whose version chain (first version `chainRoot`) already carries a
+    /// live policy: an endorsement amends that policy through `endorse`.
+    error ParametricProductChainHasLivePolicy(bytes32 chainRoot, uint256 policyId);
+
+    /// @notice Thrown when endorsing a policy with a document that is not a later version of the policy's document.
+    error ParametricProductNotAnEndorsement(uint256 policyId, bytes32 documentHash);
+
+    /// @notice Thrown when an endorsement's terms name another policyholder.
+    error ParametricProductHolderChanged(uint256 policyId, address holder);
+
+    /// @notice Thrown when endorsing a policy at or after `deadline` (its `insurerCancellationDeadline`).
+    error ParametricProductEndorsementClosed(uint256 policyId, uint256 deadline);
+
     /// @notice Thrown when terms break a rule; `field` names it.
     error ParametricProductInvalidTerms(string field);
 
@@ -86,6 +128,33 @@ interface IParametricProduct is IFeedConsumer, IConsortiumGoverned {
 
     /// @notice Thrown when cancelling a policy that is not issued or whose cover has started.
     error ParametricProductNotCancellable(uint256 policyId);
+
+    /// @notice Thrown when the pool's insurer cancels a policy at or after its deadline (see
+    /// `insurerCancellationDeadline`).
+    error ParametricProductInsurerCancellationClosed(uint256 policyId, uint256 deadline);
+
+    /// @notice Thrown when a cancellation notice is longer than `MAX_INSURER_CANCELLATION_NOTICE`.
+    error ParametricProductInvalidNotice(uint256 notice);
+
+    /// @notice Thrown when voiding or endorsing a policy that is no longer live (settled, cancelled, voided or
+    /// endorsed).
+    error ParametricProductPolicyNotLive(uint256 policyId, PolicyStatus status);
+
+    /// @notice Thrown when voiding a policy whose document is not revoked for a reason this route voids (`reason` is
+    /// the document's revocation reason, `Unspecified` when it is not revoked).
+    error ParametricProductNotVoidable(uint256 policyId, IEvidenceRegistry.RevocationReason reason);
+
+    /// @notice Thrown when the holder's voiding comes at or after the policy's cover start (`closedAt`).
+    error ParametricProductVoidingClosed(uint256 policyId, uint256 closedAt);
+
+    /// @notice Thrown when someone other than the holder (while active) voids a policy with the holder's consent.
+    error ParametricProductNotPolicyHolder(uint256 policyId, address caller);
+
+    /// @notice Thrown when a relayed consent is submitted after its deadline.
+    error ParametricProductConsentExpired(uint256 deadline, uint256 timestamp);
+
+    /// @notice Thrown when a relayed consent is not the active holder's signature of `voidConsentDigest`.
+    error ParametricProductInvalidConsent(uint256 policyId, address holder);
 
     /// @notice Thrown when someone other than the pool's insurer (while an active INSURER) issues a policy.
     error ParametricProductNotPoolInsurer(address caller);
@@ -111,12 +180,41 @@ interface IParametricProduct is IFeedConsumer, IConsortiumGoverned {
     /// @return settled Policies settled by this call.
     function settle(bytes32 feedId, uint256 maxPolicies) external returns (uint256 settled);
 
-    /// @notice Cancels a policy before its cover starts, refunding as its terms say. The holder or the pool's
-    /// insurer, while active.
+    /// @notice Cancels a policy. The holder, while active, before its cover starts, refunded as the terms say
+    /// (`cancellationRefundBps`); or the pool's insurer, while active, before `insurerCancellationDeadline`, refunding
+    /// the whole premium. Either way the policy's collateral is released.
     function cancel(uint256 policyId) external;
+
+    /// @notice Voids a policy whose document its insurer revoked as `IssuedInError` or `Rescinded`: the holder, while
+    /// active, agrees by calling, before cover starts. The whole premium is refunded and the collateral released.
+    function voidPolicy(uint256 policyId) external;
+
+    /// @notice Voids a policy as `voidPolicy` does, with the holder's EIP-712 consent (`VoidConsent`, see
+    /// `voidConsentDigest`; an EOA or an EIP-1271 wallet) relayed by anyone until `deadline`.
+    function voidPolicyWithConsent(uint256 policyId, uint256 deadline, bytes calldata signature) external;
+
+    /// @notice Voids a policy whose document its insurer revoked for `Fraud` (no refund: the premium stays with the
+    /// pool) or `RegulatoryOrder` (the whole premium refunded), until the policy is settled; its collateral is
+    /// released. Only through dual control.
+    function voidPolicyUnderDualControl(uint256 policyId) external;
+
+    /// @notice The EIP-712 digest the holder signs to consent to voiding `policyId`:
+    /// `VoidConsent(uint256 policyId,bytes32 documentHash,uint8 reason,uint256 deadline)` with the policy's document
+    /// and its revocation reason, in the domain "PolicyLedger Parametric Product", version "1".
+    function voidConsentDigest(uint256 policyId, uint256 deadline) external view returns (bytes32);
 
     /// @notice Changes the most policies one settlement transaction handles. Only through dual control.
     function setSettlementBatchSize(uint256 batchSize) external;
+
+    /// @notice Changes how long before a policy's cover starts the pool's insurer can no longer cancel it on its
+    /// own. Only through dual control.
+    function setInsurerCancellationNotice(uint256 notice) external;
+
+    /// @notice How long before a policy's cover starts the pool's insurer can no longer cancel it on its own.
+    function insurerCancellationNotice() external view returns (uint256);
+
+    /// @notice The first block time at which the pool's insurer can no longer cancel `policyId` on its own.
+    function insurerCancellationDeadline(uint256 policyId) external view returns (uint256);
 
     /// @notice A policy.
     function getPolicy(uint256 policyId) external view returns (Policy memory);
@@ -126,6 +224,10 @@ interface IParametricProduct is IFeedConsumer, IConsortiumGoverned {
 
     /// @notice The policy issued against a document (zero if none).
     function policyOfDocument(bytes32 documentHash) external view returns (uint256);
+
+    /// @notice The last policy issued on the version chain `documentHash` belongs to (zero if none): the chain's live
+    /// policy, if it has one.
+    function policyOfVersionChain(bytes32 documentHash) external view returns (uint256);
 
     /// @notice Policies a feed settles, and how many of them are done.
     function feedProgress(bytes32 feedId) external view returns (uint256 policies, uint256 settled);

@@ -107,4 +107,16 @@ interface IWeatherIndexProduct is IParametricProduct {
 
     /// @notice What a policy pays for an index value.
     function payoutForIndex(uint256 policyId, int256 index) external view returns (uint256);
+
+    /// @notice Amends policy `policyId` with its endorsement: `newDocumentHash` is a later version of the policy's
+    /// document, anchored with `newTerms`' hash and co-signed by the insurer and the holder (the same holder). The
+    /// policy ends `Endorsed`, its collateral released, and a new policy is issued on the new terms; the holder pays
+    /// the premium increase or is refunded the decrease (the treaty's share follows). The pool's insurer only, while
+    /// active, before the policy's `insurerCancellationDeadline`.
+    /// @return newPolicyId The replacing policy's id.
+    function endorse(
+        uint256 policyId,
+        WeatherIndexTerms calldata newTerms,
+        bytes32 newDocumentHash
+    ) external returns (uint256 newPolicyId);
 }

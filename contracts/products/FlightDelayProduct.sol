@@ -67,7 +67,7 @@ contract FlightDelayProduct is IFlightDelayProduct, ParametricProduct {
     function issue(
         FlightDelayTerms calldata terms,
         bytes32 documentHash
-    ) external nonReentrant onlyPoolInsurer returns (uint256 policyId) {
+    ) public nonReentrant onlyPoolInsurer returns (uint256 policyId) {
         bytes32 termsHash = hashTerms(terms);
         _checkPolicyDocument(documentHash, termsHash, terms.policyholder);
         (uint256 packedTiers, uint48 maxPayout) = _checkTerms(terms);
@@ -258,5 +258,16 @@ contract FlightDelayProduct is IFlightDelayProduct, ParametricProduct {
         _dataGracePeriod = dataGracePeriod;
         _delayToleranceMinutes = delayToleranceMinutes;
         emit FlightFeedSettingsSet(dataGracePeriod, delayToleranceMinutes);
+    }
+
+    /// @inheritdoc IFlightDelayProduct
+    function endorse(
+        uint256 policyId,
+        FlightDelayTerms calldata newTerms,
+        bytes32 newDocumentHash
+    ) external returns (uint256 newPolicyId) {
+        _endForEndorsement(policyId, newTerms.policyholder, newDocumentHash);
+        newPolicyId = issue(newTerms, newDocumentHash);
+        _recordEndorsement(policyId, newPolicyId);
     }
 }

@@ -2,6 +2,8 @@
 pragma solidity 0.8.28;
 
 import {ReentrancyGuard} from "@openzeppelin/contracts/utils/ReentrancyGuard.sol";
+import {EIP712} from "@openzeppelin/contracts/utils/cryptography/EIP712.sol";
+import {SignatureChecker} from "@openzeppelin/contracts/utils/cryptography/SignatureChecker.sol";
 import {ConsortiumGoverned} from "../access/ConsortiumGoverned.sol";
 import {IConsortiumAccess} from "../interfaces/IConsortiumAccess.sol";
 import {IEvidenceRegistry} from "../interfaces/IEvidenceRegistry.sol";
@@ -12,9 +14,10 @@ import {IRiskPool} from "../interfaces/IRiskPool.sol";
 import {Roles} from "../libraries/Roles.sol";
 
 /// @title ParametricProduct
-/// @notice Issuance checks, policy storage, cancellation and batched settlement shared by the parametric products.
+/// @notice Issuance checks, policy storage, cancellation, voiding and batched settlement shared by the parametric
+/// products.
 /// A product decides what a policy pays for an outcome (`_evaluate`).
-abstract contract ParametricProduct is IParametricProduct, ConsortiumGoverned, ReentrancyGuard {
+abstract contract ParametricProduct is IParametricProduct, ConsortiumGoverned, EIP712, ReentrancyGuard {
     /// @notice Basis points in one whole.
     uint256 internal constant BPS = 10_000;
 
@@ -27,6 +30,18 @@ abstract contract ParametricProduct is IParametricProduct, ConsortiumGoverned, R
 
     /// @notice Gas kept for the pool and treaty calls and the bookkeeping after the loop.
     uint256 internal constant SETTLEMENT_GAS_RESERVE = 200_000;
+
+    /// @notice How long before cover starts the pool's insurer can no longer cancel a policy on its own, until dual
+    /// control sets another notice.
+    uint256 public constant DEFAULT_INSURER_CANCELLATION_NOTICE = 48 hours;
+
+    /// @notice The longest cancellation notice dual control may set.
+    uint256 public constant MAX_INSURER_CANCELLATION_NOTICE = 90 days;
+
+    /// @notice EIP-712 type of a holder's consent to void its policy.
+    bytes32 public constant VOID_CONSENT_TYPEHASH = keccak256(
+        "VoidConsent(uint256 policyId,bytes32 documentHash,uint8 reason,uint256 deadline)"
+    );
 
     /// @notice What settling a policy comes to.
     enum Verdict {
@@ -48,8 +63,10 @@ abstract contract ParametricProduct is IParametricProduct, ConsortiumGoverned, R
     IRiskPool internal immutable _pool;
 
     uint256 private _settlementBatchSize;
+    uint256 private _insurerCancellationNotice;
     mapping(uint256 policyId => Policy) internal _policies;
     mapping(bytes32 documentHash => uint256 policyId) private _policyOfDocument;
+    mapping(bytes32 chainRoot => bytes32 documentHash) private _lastPolicyDocumentOfChain;
     mapping(bytes32 feedId => uint256[] policyIds) private _feedPolicies;
     mapping(bytes32 feedId => uint256 settled) private _feedCursors;
 
@@ -72,11 +89,12 @@ abstract contract ParametricProduct is IParametricProduct, ConsortiumGoverned, R
         IEvidenceRegistry registry,
         IRiskPool pool,
         uint256 settlementBatchSize_
-    ) ConsortiumGoverned(consortium_) {
+    ) ConsortiumGoverned(consortium_) EIP712("PolicyLedger Parametric Product", "1") {
         _hub = hub;
         _registry = registry;
         _pool = pool;
         _setSettlementBatchSize(settlementBatchSize_);
+        _setInsurerCancellationNotice(DEFAULT_INSURER_CANCELLATION_NOTICE);
     }
 
     // ---------------------------------------------------------------------------------------------------------------
@@ -100,18 +118,71 @@ abstract contract ParametricProduct is IParametricProduct, ConsortiumGoverned, R
         bool isHolder = msg.sender == policy.holder && _isActiveParty(msg.sender);
         bool isInsurer = msg.sender == _pool.insurer() && _hasActiveRole(Roles.INSURER, msg.sender);
         if (!isHolder && !isInsurer) revert ParametricProductNotPolicyParty(policyId, msg.sender);
-        if (policy.status != PolicyStatus.Issued || block.timestamp >= policy.coverageStart) {
-            revert ParametricProductNotCancellable(policyId);
+        if (policy.status != PolicyStatus.Issued) revert ParametricProductNotCancellable(policyId);
+        uint256 refund;
+        if (isHolder) {
+            // The client's own choice: what its terms promise, until its cover starts.
+            if (block.timestamp >= policy.coverageStart) revert ParametricProductNotCancellable(policyId);
+            refund = (uint256(policy.premium) * policy.cancellationRefundBps) / BPS;
+        } else {
+            // The insurer's alone: the whole premium back, and only with notice, so that it cannot drop a cover once
+            // the insured event looks likely (an airline announcing a cancellation before the oracles report it).
+            uint256 deadline = _insurerCancellationDeadline(policyId);
+            if (block.timestamp >= deadline) revert ParametricProductInsurerCancellationClosed(policyId, deadline);
+            refund = policy.premium;
         }
         policy.status = PolicyStatus.Cancelled;
-        uint256 refund = (uint256(policy.premium) * policy.cancellationRefundBps) / BPS;
         emit PolicyCancelled(policyId, msg.sender, refund);
-        _pool.refund(policyId, policy.holder, _accumulationKeyOf(policyId), refund, policy.maxPayout, policy.premium);
+        _releaseWithRefund(policyId, policy, refund);
+    }
+
+    /// @inheritdoc IParametricProduct
+    function voidPolicy(uint256 policyId) external nonReentrant {
+        Policy storage policy = _requirePolicy(policyId);
+        if (msg.sender != policy.holder || !_isActiveParty(msg.sender)) {
+            revert ParametricProductNotPolicyHolder(policyId, msg.sender);
+        }
+        _voidWithHolder(policyId, policy);
+    }
+
+    /// @inheritdoc IParametricProduct
+    function voidPolicyWithConsent(uint256 policyId, uint256 deadline, bytes calldata signature) external nonReentrant {
+        Policy storage policy = _requirePolicy(policyId);
+        if (block.timestamp > deadline) revert ParametricProductConsentExpired(deadline, block.timestamp);
+        if (
+            !_isActiveParty(policy.holder) ||
+            !SignatureChecker.isValidSignatureNow(
+                policy.holder,
+                _voidConsentDigest(policyId, policy, deadline),
+                signature
+            )
+        ) revert ParametricProductInvalidConsent(policyId, policy.holder);
+        _voidWithHolder(policyId, policy);
+    }
+
+    /// @inheritdoc IParametricProduct
+    function voidPolicyUnderDualControl(uint256 policyId) external onlyDualControl nonReentrant {
+        Policy storage policy = _requirePolicy(policyId);
+        IEvidenceRegistry.RevocationReason reason = _revocationReason(policy.documentHash);
+        if (
+            reason != IEvidenceRegistry.RevocationReason.Fraud &&
+            reason != IEvidenceRegistry.RevocationReason.RegulatoryOrder
+        ) {
+            revert ParametricProductNotVoidable(policyId, reason);
+        }
+        _requireLive(policyId, policy);
+        // Fraud forfeits the premium to the pool (and the treaty keeps its share); an order of the regulator does not.
+        _void(policyId, policy, reason, reason == IEvidenceRegistry.RevocationReason.Fraud ? 0 : policy.premium);
     }
 
     /// @inheritdoc IParametricProduct
     function setSettlementBatchSize(uint256 batchSize) external onlyDualControl {
         _setSettlementBatchSize(batchSize);
+    }
+
+    /// @inheritdoc IParametricProduct
+    function setInsurerCancellationNotice(uint256 notice) external onlyDualControl {
+        _setInsurerCancellationNotice(notice);
     }
 
     // ---------------------------------------------------------------------------------------------------------------
@@ -138,6 +209,12 @@ abstract contract ParametricProduct is IParametricProduct, ConsortiumGoverned, R
     }
 
     /// @inheritdoc IParametricProduct
+    function policyOfVersionChain(bytes32 documentHash) external view returns (uint256) {
+        if (!_registry.isAnchored(documentHash)) return 0;
+        return _policyOfDocument[_lastPolicyDocumentOfChain[_registry.chainRoot(documentHash)]];
+    }
+
+    /// @inheritdoc IParametricProduct
     function feedProgress(bytes32 feedId) external view returns (uint256 policies, uint256 settled) {
         return (_feedPolicies[feedId].length, _feedCursors[feedId]);
     }
@@ -155,13 +232,30 @@ abstract contract ParametricProduct is IParametricProduct, ConsortiumGoverned, R
         return _settlementBatchSize;
     }
 
+    /// @inheritdoc IParametricProduct
+    function voidConsentDigest(uint256 policyId, uint256 deadline) external view returns (bytes32) {
+        return _voidConsentDigest(policyId, _requirePolicy(policyId), deadline);
+    }
+
+    /// @inheritdoc IParametricProduct
+    function insurerCancellationNotice() external view returns (uint256) {
+        return _insurerCancellationNotice;
+    }
+
+    /// @inheritdoc IParametricProduct
+    function insurerCancellationDeadline(uint256 policyId) external view returns (uint256) {
+        _requirePolicy(policyId);
+        return _insurerCancellationDeadline(policyId);
+    }
+
     // ---------------------------------------------------------------------------------------------------------------
     // For products
     // ---------------------------------------------------------------------------------------------------------------
 
     /// @dev Checks the document behind a new policy: anchored, current, a policy, carrying `termsHash`, co-signed by
-    /// the issuing insurer and the client, and not used before.
-    function _checkPolicyDocument(bytes32 documentHash, bytes32 termsHash, address holder) internal view {
+    /// the issuing insurer and the client, not used before, and on a version chain with no live policy; then claims
+    /// the chain for the policy about to be recorded on it.
+    function _checkPolicyDocument(bytes32 documentHash, bytes32 termsHash, address holder) internal {
         IEvidenceRegistry.Anchor memory record = _registry.getAnchor(documentHash);
         if (
             record.status != IEvidenceRegistry.DocumentStatus.Current ||
@@ -180,6 +274,46 @@ abstract contract ParametricProduct is IParametricProduct, ConsortiumGoverned, R
         uint256 existing = _policyOfDocument[documentHash];
         if (existing != 0) revert ParametricProductDocumentAlreadyUsed(documentHash, existing);
         if (!_hasActiveRole(Roles.CLIENT, holder)) revert ParametricProductInvalidHolder(holder);
+        // One live policy per version chain: an endorsement amends the policy through `endorse`.
+        bytes32 chainRoot = _registry.chainRoot(documentHash);
+        uint256 last = _policyOfDocument[_lastPolicyDocumentOfChain[chainRoot]];
+        if (last != 0 && _isLive(_policies[last].status)) revert ParametricProductChainHasLivePolicy(chainRoot, last);
+        _lastPolicyDocumentOfChain[chainRoot] = documentHash;
+    }
+
+    /// @dev Ends a live policy for its endorsement `newDocumentHash` (a later version of its document, for the same
+    /// holder) before the insurer's cancellation deadline: the policy becomes `Endorsed` and its premium goes back to
+    /// the holder (the treaty returning its share) with its collateral released, so that the policy issued next on
+    /// the endorsement takes the new premium and the holder's balance moves by the difference only.
+    function _endForEndorsement(
+        uint256 policyId,
+        address holder,
+        bytes32 newDocumentHash
+    ) internal nonReentrant onlyPoolInsurer {
+        Policy storage policy = _requirePolicy(policyId);
+        _requireLive(policyId, policy);
+        uint256 deadline = _insurerCancellationDeadline(policyId);
+        if (block.timestamp >= deadline) revert ParametricProductEndorsementClosed(policyId, deadline);
+        if (
+            !_registry.isAnchored(newDocumentHash) ||
+            newDocumentHash == policy.documentHash ||
+            _registry.chainRoot(newDocumentHash) != _registry.chainRoot(policy.documentHash)
+        ) revert ParametricProductNotAnEndorsement(policyId, newDocumentHash);
+        if (holder != policy.holder) revert ParametricProductHolderChanged(policyId, holder);
+        policy.status = PolicyStatus.Endorsed;
+        _releaseWithRefund(policyId, policy, policy.premium);
+    }
+
+    /// @dev Records that `newPolicyId` replaced the endorsed `policyId`.
+    function _recordEndorsement(uint256 policyId, uint256 newPolicyId) internal {
+        Policy storage replacement = _policies[newPolicyId];
+        emit PolicyEndorsed(
+            policyId,
+            newPolicyId,
+            replacement.documentHash,
+            _policies[policyId].premium,
+            replacement.premium
+        );
     }
 
     /// @dev Opens the policy in the pool (premium in, collateral locked) and records it under `feedId`.
@@ -221,6 +355,14 @@ abstract contract ParametricProduct is IParametricProduct, ConsortiumGoverned, R
 
     /// @dev The accumulation key a policy's exposure counts against.
     function _accumulationKeyOf(uint256 policyId) internal view virtual returns (bytes32);
+
+    /// @dev The first block time at which the pool's insurer can no longer cancel a policy on its own: its cover start
+    /// less the notice. A product may count back from another moment of the insured event (a scheduled departure).
+    function _insurerCancellationDeadline(uint256 policyId) internal view virtual returns (uint256) {
+        uint256 coverageStart = _policies[policyId].coverageStart;
+        uint256 notice = _insurerCancellationNotice;
+        return coverageStart > notice ? coverageStart - notice : 0;
+    }
 
     /// @dev Checks an amount fits the policy record.
     function _toAmount(uint256 amount, string memory field) internal pure returns (uint48) {
@@ -316,6 +458,82 @@ abstract contract ParametricProduct is IParametricProduct, ConsortiumGoverned, R
     function _requirePolicy(uint256 policyId) private view returns (Policy storage policy) {
         policy = _policies[policyId];
         if (policy.status == PolicyStatus.None) revert ParametricProductUnknownPolicy(policyId);
+    }
+
+    /// @dev Voids a live policy, before its cover starts, whose document was revoked for a reason the holder agrees
+    /// to (`IssuedInError`, `Rescinded`): the whole premium back. After cover starts the parties may know the outcome
+    /// before the oracles do, and a mutual voiding would hand back the treaty's premium on a risk already run.
+    function _voidWithHolder(uint256 policyId, Policy storage policy) private {
+        IEvidenceRegistry.RevocationReason reason = _revocationReason(policy.documentHash);
+        if (
+            reason != IEvidenceRegistry.RevocationReason.IssuedInError &&
+            reason != IEvidenceRegistry.RevocationReason.Rescinded
+        ) {
+            revert ParametricProductNotVoidable(policyId, reason);
+        }
+        _requireLive(policyId, policy);
+        if (block.timestamp >= policy.coverageStart)
+            revert ParametricProductVoidingClosed(policyId, policy.coverageStart);
+        _void(policyId, policy, reason, policy.premium);
+    }
+
+    function _void(
+        uint256 policyId,
+        Policy storage policy,
+        IEvidenceRegistry.RevocationReason reason,
+        uint256 refund
+    ) private {
+        policy.status = PolicyStatus.Voided;
+        emit PolicyVoided(policyId, reason, msg.sender, refund);
+        _releaseWithRefund(policyId, policy, refund);
+    }
+
+    /// @dev Whether a policy may still pay or be refunded: issued, or parked until it can be evaluated.
+    function _isLive(PolicyStatus status) private pure returns (bool) {
+        return status == PolicyStatus.Issued || status == PolicyStatus.Parked;
+    }
+
+    function _requireLive(uint256 policyId, Policy storage policy) private view {
+        if (policy.status != PolicyStatus.Issued) revert ParametricProductPolicyNotLive(policyId, policy.status);
+    }
+
+    /// @dev Why a document was revoked; `Unspecified` while it is not.
+    function _revocationReason(bytes32 documentHash) private view returns (IEvidenceRegistry.RevocationReason) {
+        IEvidenceRegistry.Anchor memory record = _registry.getAnchor(documentHash);
+        return
+            record.status == IEvidenceRegistry.DocumentStatus.Revoked
+                ? record.revocationReason
+                : IEvidenceRegistry.RevocationReason.Unspecified;
+    }
+
+    function _voidConsentDigest(
+        uint256 policyId,
+        Policy storage policy,
+        uint256 deadline
+    ) private view returns (bytes32) {
+        return
+            _hashTypedDataV4(
+                keccak256(
+                    abi.encode(
+                        VOID_CONSENT_TYPEHASH,
+                        policyId,
+                        policy.documentHash,
+                        _revocationReason(policy.documentHash),
+                        deadline
+                    )
+                )
+            );
+    }
+
+    /// @dev Has the pool refund `refund` of the policy's premium to its holder and release its collateral and reserve.
+    function _releaseWithRefund(uint256 policyId, Policy storage policy, uint256 refund) private {
+        _pool.refund(policyId, policy.holder, _accumulationKeyOf(policyId), refund, policy.maxPayout, policy.premium);
+    }
+
+    function _setInsurerCancellationNotice(uint256 notice) private {
+        if (notice > MAX_INSURER_CANCELLATION_NOTICE) revert ParametricProductInvalidNotice(notice);
+        _insurerCancellationNotice = notice;
+        emit InsurerCancellationNoticeSet(notice);
     }
 
     function _setSettlementBatchSize(uint256 batchSize) private {

@@ -87,7 +87,7 @@ contract WeatherIndexProduct is IWeatherIndexProduct, ParametricProduct {
     function issue(
         WeatherIndexTerms calldata terms,
         bytes32 documentHash
-    ) external nonReentrant onlyPoolInsurer returns (uint256 policyId) {
+    ) public nonReentrant onlyPoolInsurer returns (uint256 policyId) {
         bytes32 termsHash = hashTerms(terms);
         _checkPolicyDocument(documentHash, termsHash, terms.policyholder);
         uint48 maxPayout = _checkTerms(terms);
@@ -343,5 +343,16 @@ contract WeatherIndexProduct is IWeatherIndexProduct, ParametricProduct {
         _dataGracePeriod = dataGracePeriod;
         _tolerances = tolerances;
         emit WeatherFeedSettingsSet(dataGracePeriod, tolerances);
+    }
+
+    /// @inheritdoc IWeatherIndexProduct
+    function endorse(
+        uint256 policyId,
+        WeatherIndexTerms calldata newTerms,
+        bytes32 newDocumentHash
+    ) external returns (uint256 newPolicyId) {
+        _endForEndorsement(policyId, newTerms.policyholder, newDocumentHash);
+        newPolicyId = issue(newTerms, newDocumentHash);
+        _recordEndorsement(policyId, newPolicyId);
     }
 }

@@ -594,14 +594,15 @@ contract ParametricTest is ParametricSetup {
         }
     }
 
-    /// @dev Cancels about half of the issued policies before cover starts, by the holder or by the insurer. Unless
+    /// @dev Cancels about half of the issued policies before cover starts, by their holders. Unless
     /// `mustRefund`, a cancellation may revert only because the pool cannot fund the refund.
     function _cancelSome(Book memory book, uint256 seed, bool mustRefund) private {
         for (uint256 i = 0; i < book.count; ++i) {
             if (!book.issued[i]) continue;
             uint256 choice = _draw(seed, abi.encode("cancel", i), 4);
             if (choice >= 2) continue;
-            CHEATS.prank(choice == 0 ? _clients[i] : _insurer);
+            // Cover starts within the insurer's notice, so the holders cancel (on their terms).
+            CHEATS.prank(_clients[i]);
             try _flight.cancel(book.policyIds[i]) {
                 book.cancelled[i] = true;
             } catch (bytes memory reason) {

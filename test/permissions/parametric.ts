@@ -26,6 +26,7 @@ import {
   usd,
   weatherTermsHash,
 } from '../helpers/parametric.js';
+import { REVOCATION_REASON, signVoidConsent, supersedeSigned } from '../helpers/lifecycle.js';
 
 /*
  * Who may call what on the parametric side: one row per mutating external function of OracleHub, RiskPool,
@@ -395,6 +396,18 @@ function dualControlRequired(world: World, caller: Caller): Record<string, unkno
   return { ConsortiumGovernedDualControlRequired: [addressOf(world, caller)] };
 }
 
+/** Supersedes a policy's document with an endorsement carrying `termsHash`, co-signed by insurer and holder. */
+async function endorsementDocument(world: World, previousHash: string, termsHash: string): Promise<string> {
+  return supersedeSigned(world, previousHash, termsHash, `Endorsement of ${previousHash}`, world.holder);
+}
+
+/** The insurer revokes the document of the fixture's policy of a product; returns the policy. */
+async function revokePolicyDocument(world: World, productCase: ProductCase, reason: number) {
+  const policy = await productCase.product(world).getPolicy(productCase.policyId(world));
+  await (await world.registry.connect(world.insurer).revoke(policy.documentHash, reason)).wait();
+  return policy;
+}
+
 /** The errors of the reinsurer-only rows: another account, or the treaty's reinsurer once deactivated. */
 function reinsurerErrors(world: World, caller: Caller): Record<string, unknown[]> {
   return {
@@ -476,21 +489,27 @@ function productRules(productCase: ProductCase): Rule[] {
       },
     },
     {
-      // Before cover starts: the holder or the pool's insurer, each while active.
+      // Before cover starts but within the pool's insurer's notice: the holder, while active; the insurer no more.
       contract,
       fn: 'cancel',
+      situation: 'within the insurer’s notice',
       callers: [...INSURER_COLUMNS, 'HOLDER', 'DEACTIVATED_HOLDER'],
-      allowed: ['INSURER', 'HOLDER'],
+      allowed: ['HOLDER'],
       emits: 'PolicyCancelled',
       deniedWith: 'ParametricProductNotPolicyParty',
-      attempt: (world, caller) => {
+      deniedOverrides: { INSURER: 'ParametricProductInsurerCancellationClosed' },
+      attempt: async (world, caller) => {
         const policyId = productCase.policyId(world);
-        return Promise.resolve({
+        const deadline = await productCase.product(world).insurerCancellationDeadline(policyId);
+        return {
           target: productCase.product(world),
           data: productCase.product(world).interface.encodeFunctionData('cancel', [policyId]),
           emitted: [policyId, addressOf(world, caller), productCase.cancellationRefund],
-          errorArgs: { ParametricProductNotPolicyParty: [policyId, addressOf(world, caller)] },
-        });
+          errorArgs: {
+            ParametricProductNotPolicyParty: [policyId, addressOf(world, caller)],
+            ParametricProductInsurerCancellationClosed: [policyId, deadline],
+          },
+        };
       },
     },
     {
@@ -505,6 +524,128 @@ function productRules(productCase: ProductCase): Rule[] {
           target: productCase.product(world),
           data: productCase.product(world).interface.encodeFunctionData('setSettlementBatchSize', [50]),
           emitted: [50],
+          errorArgs: dualControlRequired(world, caller),
+        }),
+    },
+    {
+      // The insurer revoked the document as issued in error; cover has not started: only the holder agrees.
+      contract,
+      fn: 'voidPolicy',
+      situation: 'document revoked as IssuedInError',
+      callers: [...INSURER_COLUMNS, 'HOLDER', 'DEACTIVATED_HOLDER'],
+      allowed: ['HOLDER'],
+      emits: 'PolicyVoided',
+      deniedWith: 'ParametricProductNotPolicyHolder',
+      attempt: async (world, caller) => {
+        const policyId = productCase.policyId(world);
+        const policy = await revokePolicyDocument(world, productCase, REVOCATION_REASON.IssuedInError);
+        return {
+          target: productCase.product(world),
+          data: productCase.product(world).interface.encodeFunctionData('voidPolicy', [policyId]),
+          emitted: [policyId, REVOCATION_REASON.IssuedInError, addressOf(world, caller), policy.premium],
+          errorArgs: { ParametricProductNotPolicyHolder: [policyId, addressOf(world, caller)] },
+        };
+      },
+    },
+    {
+      // The holder signed its consent: anyone may relay it.
+      contract,
+      fn: 'voidPolicyWithConsent',
+      situation: 'document revoked as Rescinded, consent signed by the holder',
+      callers: [...GOVERNED_COLUMNS, 'HOLDER'],
+      allowed: [...GOVERNED_COLUMNS, 'HOLDER'],
+      emits: 'PolicyVoided',
+      deniedWith: 'ParametricProductInvalidConsent',
+      attempt: async (world, caller) => {
+        const policyId = productCase.policyId(world);
+        const product = productCase.product(world);
+        const policy = await revokePolicyDocument(world, productCase, REVOCATION_REASON.Rescinded);
+        const deadline = BigInt(await time.latest()) + BigInt(DAY);
+        const signature = await signVoidConsent(product, world.holder, {
+          policyId,
+          documentHash: policy.documentHash,
+          reason: REVOCATION_REASON.Rescinded,
+          deadline,
+        });
+        return {
+          target: product,
+          data: product.interface.encodeFunctionData('voidPolicyWithConsent', [policyId, deadline, signature]),
+          emitted: [policyId, REVOCATION_REASON.Rescinded, addressOf(world, caller), policy.premium],
+          errorArgs: {},
+        };
+      },
+    },
+    {
+      // The insurer revoked the document for fraud: only the consortium voids, and the premium is not refunded.
+      contract,
+      fn: 'voidPolicyUnderDualControl',
+      situation: 'document revoked for Fraud',
+      callers: [...INSURER_COLUMNS, 'HOLDER'],
+      allowed: ['DUAL_CONTROL'],
+      emits: 'PolicyVoided',
+      deniedWith: 'ConsortiumGovernedDualControlRequired',
+      attempt: async (world, caller) => {
+        const policyId = productCase.policyId(world);
+        await revokePolicyDocument(world, productCase, REVOCATION_REASON.Fraud);
+        return {
+          target: productCase.product(world),
+          data: productCase.product(world).interface.encodeFunctionData('voidPolicyUnderDualControl', [policyId]),
+          emitted: [policyId, REVOCATION_REASON.Fraud, world.accessAddress, 0n],
+          errorArgs: dualControlRequired(world, caller),
+        };
+      },
+    },
+    {
+      // With a notice of zero the insurer may amend the policy until its cover starts.
+      contract,
+      fn: 'endorse',
+      situation: 'co-signed endorsement of the policy’s document',
+      callers: [...INSURER_COLUMNS, 'HOLDER'],
+      allowed: ['INSURER'],
+      emits: 'PolicyEndorsed',
+      deniedWith: 'ParametricProductNotPoolInsurer',
+      attempt: async (world, caller) => {
+        const product = productCase.product(world);
+        const policyId = productCase.policyId(world);
+        const policy = await product.getPolicy(policyId);
+        await govern(
+          world,
+          await product.getAddress(),
+          product.interface.encodeFunctionData('setInsurerCancellationNotice', [0]),
+        );
+        const now = await time.latest();
+        const premium = policy.premium + usd(5);
+        let data: string;
+        let documentHash: string;
+        if (productCase.contract === 'FlightDelayProduct') {
+          const terms = flightTerms(world.holder.address, now, { premium });
+          documentHash = await endorsementDocument(world, policy.documentHash, flightTermsHash(terms));
+          data = world.flight.interface.encodeFunctionData('endorse', [policyId, terms, documentHash]);
+        } else {
+          const terms = { ...weatherTerms(world.holder.address, now), premium };
+          documentHash = await endorsementDocument(world, policy.documentHash, weatherTermsHash(terms));
+          data = world.weather.interface.encodeFunctionData('endorse', [policyId, terms, documentHash]);
+        }
+        return {
+          target: product,
+          data,
+          emitted: [policyId, (await world.pool.policyCount()) + 1n, documentHash, policy.premium, premium],
+          errorArgs: { ParametricProductNotPoolInsurer: [addressOf(world, caller)] },
+        };
+      },
+    },
+    {
+      contract,
+      fn: 'setInsurerCancellationNotice',
+      callers: GOVERNED_COLUMNS,
+      allowed: ['DUAL_CONTROL'],
+      emits: 'InsurerCancellationNoticeSet',
+      deniedWith: 'ConsortiumGovernedDualControlRequired',
+      attempt: (world, caller) =>
+        Promise.resolve({
+          target: productCase.product(world),
+          data: productCase.product(world).interface.encodeFunctionData('setInsurerCancellationNotice', [DAY]),
+          emitted: [DAY],
           errorArgs: dualControlRequired(world, caller),
         }),
     },

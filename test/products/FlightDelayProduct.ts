@@ -770,7 +770,7 @@ describe('FlightDelayProduct', function () {
         feedId = issued.feedId;
       }
       const cancelled = policies[CANCELLED_INDEX]!;
-      await (await flight.connect(fixture.insurer).cancel(cancelled.policyId)).wait();
+      await (await flight.connect(client).cancel(cancelled.policyId)).wait();
       await afterArrival(base);
       const balancesBefore = {
         [client.address]: await fixture.stablecoin.balanceOf(client.address),
@@ -914,11 +914,11 @@ describe('FlightDelayProduct', function () {
       expect(lockedBefore - (await pool.totalLocked())).to.equal(usd(250));
     });
 
-    it('by the pool’s insurer refunds the holder', async function () {
-      const { flight, stablecoin, client, insurer, policyId } = await networkHelpers.loadFixture(issuedFixture);
-      const tx = flight.connect(insurer).cancel(policyId);
-      await expect(tx).to.emit(flight, 'PolicyCancelled').withArgs(policyId, insurer.address, usd(18));
-      await expect(tx).to.changeTokenBalances(ethers, stablecoin, [client, insurer], [usd(18), 0n]);
+    it('by the pool’s insurer within its notice reverts with ParametricProductInsurerCancellationClosed', async function () {
+      const { flight, insurer, policyId } = await networkHelpers.loadFixture(issuedFixture);
+      await expect(flight.connect(insurer).cancel(policyId))
+        .to.be.revertedWithCustomError(flight, 'ParametricProductInsurerCancellationClosed')
+        .withArgs(policyId, await flight.insurerCancellationDeadline(policyId));
     });
 
     it('reverts with ParametricProductNotPolicyParty for an INSURER other than the pool’s', async function () {

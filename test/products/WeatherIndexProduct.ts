@@ -590,10 +590,13 @@ describe('WeatherIndexProduct', function () {
       return { ...fixture, ...(await issue(fixture, terms)) };
     }
 
-    it('by the pool’s insurer before cover starts refunds the holder 90 % of the premium', async function () {
+    it('by the holder before cover starts refunds 90 % of the premium; the pool’s insurer, within its notice, cannot', async function () {
       const { weather, stablecoin, client, insurer, policyId } = await networkHelpers.loadFixture(issuedFixture);
-      const tx = weather.connect(insurer).cancel(policyId);
-      await expect(tx).to.emit(weather, 'PolicyCancelled').withArgs(policyId, insurer.address, usd(54));
+      await expect(weather.connect(insurer).cancel(policyId))
+        .to.be.revertedWithCustomError(weather, 'ParametricProductInsurerCancellationClosed')
+        .withArgs(policyId, await weather.insurerCancellationDeadline(policyId));
+      const tx = weather.connect(client).cancel(policyId);
+      await expect(tx).to.emit(weather, 'PolicyCancelled').withArgs(policyId, client.address, usd(54));
       await expect(tx).to.changeTokenBalances(ethers, stablecoin, [client, insurer], [usd(54), 0n]);
       expect((await weather.getPolicy(policyId)).status).to.equal(POLICY_STATUS.Cancelled);
     });
