@@ -10,6 +10,11 @@ import {IReinsuranceTreaty} from "./IReinsuranceTreaty.sol";
 /// closes, since it may have to be refunded. Two limits hold at all times: the exposure locked on one accumulation
 /// key (one flight, one location and metric) never exceeds the accumulation cap, and the locked exposure plus the
 /// premium reserve never exceed the pool's assets plus the reinsurance capacity available from its treaty.
+///
+/// A payout or refund that the stablecoin refuses to deliver (a holder frozen or blacklisted by the coin's issuer, or
+/// a token that reverts or runs out of its bounded gas) never stops a settlement: it becomes a credit recorded for
+/// the holder, which the holder collects later to an address it names (`claimCredit`). Money held for credits is
+/// owed, not capital: `assets()` and the solvency rule leave it out.
 /// @dev Policy ids are issued here, so they are unique across products. Products are authorised under dual control.
 interface IRiskPool is IConsortiumGoverned {
     /// @notice One policy's part in a settlement batch.
@@ -55,6 +60,12 @@ interface IRiskPool is IConsortiumGoverned {
     /// @notice Emitted when a premium (or part of it) is refunded and the policy's collateral released.
     event PremiumRefunded(uint256 indexed policyId, address indexed holder, uint256 refund, uint256 released);
 
+    /// @notice Emitted when a payout or refund to `holder` could not be transferred and is held for it as a credit.
+    event PaymentCredited(uint256 indexed policyId, address indexed holder, uint256 amount);
+
+    /// @notice Emitted when a holder collects its credits, paid to `to`.
+    event CreditClaimed(address indexed holder, address indexed to, uint256 amount);
+
     /// @notice Emitted when a product is allowed or disallowed.
     event ProductSet(address indexed product, bool allowed);
 
@@ -82,6 +93,19 @@ interface IRiskPool is IConsortiumGoverned {
 
     /// @notice Thrown for a zero amount or an amount above what is available.
     error RiskPoolInvalidAmount(uint256 amount);
+
+    /// @notice Thrown when a holder claims credits and none are owed to it.
+    error RiskPoolNoCredit(address holder);
+
+    /// @notice Thrown when credits are claimed to the zero address.
+    error RiskPoolInvalidRecipient(address to);
+
+    /// @notice Thrown when a caller that is not a registered, active party claims credits.
+    error RiskPoolNotActiveParty(address caller);
+
+    /// @notice Thrown when too little gas is left to give a payment its full gas limit, so that a relayer cannot
+    /// starve transfers into credits.
+    error RiskPoolInsufficientGas(uint256 gasLeft, uint256 required);
 
     /// @notice Deposits capital. The pool's insurer only, while an active INSURER.
     function depositCapital(uint256 amount) external;
@@ -113,6 +137,11 @@ interface IRiskPool is IConsortiumGoverned {
         uint256 premium
     ) external;
 
+    /// @notice Pays the caller's credits (failed payouts and refunds) to `to`, which may be the caller itself once its
+    /// account can receive again, or another address it names. The holder itself, while an active party.
+    /// @return amount What was paid.
+    function claimCredit(address to) external returns (uint256 amount);
+
     /// @notice Allows or disallows a product contract. Only through dual control.
     function setProduct(address product, bool allowed) external;
 
@@ -131,8 +160,15 @@ interface IRiskPool is IConsortiumGoverned {
     /// @notice The attached treaty (zero if none).
     function treaty() external view returns (IReinsuranceTreaty);
 
-    /// @notice Stablecoin the pool holds: capital and premiums less payouts and refunds.
+    /// @notice Stablecoin the pool holds for itself: capital and premiums less payouts and refunds, and less the
+    /// credits it holds for holders.
     function assets() external view returns (uint256);
+
+    /// @notice Credits owed to `holder`: payouts and refunds that could not be transferred to it.
+    function creditOf(address holder) external view returns (uint256);
+
+    /// @notice Credits owed to all holders.
+    function totalCredits() external view returns (uint256);
 
     /// @notice Collateral locked for open policies.
     function totalLocked() external view returns (uint256);

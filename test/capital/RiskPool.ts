@@ -1,22 +1,27 @@
 import { expect } from 'chai';
-import { flightFeedId } from '../../services/shared/eip712.js';
+import { flightFeedId, ObservationStatus } from '../../services/shared/eip712.js';
 import type { ReinsuranceTreaty, RiskPool } from '../../types/ethers-contracts/index.js';
 import {
   anchorSecondTreatyDocument,
   countEvents,
   deployCapitalFixture,
+  deployFreezablePoolFixture,
   deployReinsuredSecondPoolFixture,
   deploySecondPoolFixture,
+  finaliseFlight,
+  FREEZABLE_POOL_CAPITAL,
   fund,
+  issueFlight,
   openDirect,
   proposeApproved,
   SECOND_POOL_CAPITAL,
   SECOND_TREATY_COLLATERAL,
   treatyTermsHash,
   type CapitalFixture,
+  type FreezablePoolFixture,
 } from '../helpers/capital.js';
 import { ethers, networkHelpers, ROLES } from '../helpers/consortium.js';
-import { anchorSigned, DOCUMENT_TYPE, usd } from '../helpers/parametric.js';
+import { anchorSigned, DOCUMENT_TYPE, POLICY_STATUS, usd } from '../helpers/parametric.js';
 
 const loadFixture = networkHelpers.loadFixture.bind(networkHelpers);
 
@@ -65,6 +70,38 @@ async function deployThinlyReinsuredSecondPoolFixture() {
   await fund(stablecoin, insurer, secondPoolAddress, usd(1_000));
   await (await secondPool.connect(insurer).depositCapital(usd(1_000))).wait();
   return fixture;
+}
+
+/** An address no test signer holds: where a frozen holder has its credit paid. */
+const NAMED_ADDRESS = ethers.getAddress(ethers.dataSlice(ethers.id('the holder’s other wallet'), 12));
+
+/** Premium and cancellation payout of each flight policy in the freezable pool. */
+const FLIGHT_PREMIUM = usd(20);
+const CANCELLATION_PAYOUT = usd(250);
+
+/**
+ * Three flight policies on BA196 in the freezable pool, held by the client, the second client and the third client,
+ * each paying 250 on cancellation; returns their ids (in that order) and the feed.
+ */
+async function threeFlightPolicies(fixture: FreezablePoolFixture) {
+  const holders = [fixture.client, fixture.secondClient, fixture.thirdClient] as const;
+  const policyIds: bigint[] = [];
+  let feedId = '';
+  for (const [index, holder] of holders.entries()) {
+    const issued = await issueFlight(fixture, holder, `BA196 policy ${index + 1} in the freezable pool`);
+    policyIds.push(issued.policyId);
+    feedId = issued.feedId;
+  }
+  return { policyIds, feedId };
+}
+
+/** Three policies on BA196 with the second holder frozen, settled by a cancellation: one credit of 250 owed. */
+async function deployCreditOwedFixture() {
+  const fixture = await deployFreezablePoolFixture();
+  const { policyIds, feedId } = await threeFlightPolicies(fixture);
+  await (await fixture.coin.setFrozen(fixture.secondClient.address, true)).wait();
+  const settlement = await finaliseFlight(fixture, feedId, ObservationStatus.Cancelled);
+  return { ...fixture, policyIds, feedId, settlement };
 }
 
 describe('RiskPool', function () {
@@ -895,6 +932,181 @@ describe('RiskPool', function () {
         .to.be.revertedWithCustomError(access, 'ConsortiumAccessExecutionFailed')
         .withArgs(proposalId, invalidTreaty(secondPool, treatyAddress));
       expect(await secondPool.treaty()).to.equal(ethers.ZeroAddress);
+    });
+  });
+
+  describe('credits', function () {
+    it('pays the first and third holders in the settlement that credits the frozen second one', async function () {
+      const fixture = await loadFixture(deployFreezablePoolFixture);
+      const { pool, flight, coin, client, secondClient, thirdClient } = fixture;
+      const { policyIds, feedId } = await threeFlightPolicies(fixture);
+      await (await coin.setFrozen(secondClient.address, true)).wait();
+      expect(await pool.totalLocked()).to.equal(3n * CANCELLATION_PAYOUT);
+
+      const tx = await finaliseFlight(fixture, feedId, ObservationStatus.Cancelled);
+
+      await expect(tx)
+        .to.emit(pool, 'PaymentCredited')
+        .withArgs(policyIds[1], secondClient.address, CANCELLATION_PAYOUT);
+      await expect(tx).to.changeTokenBalances(
+        ethers,
+        coin,
+        [client, secondClient, thirdClient, pool],
+        [CANCELLATION_PAYOUT, 0, CANCELLATION_PAYOUT, -2n * CANCELLATION_PAYOUT],
+      );
+      for (const policyId of policyIds) {
+        expect((await flight.getPolicy(policyId)).status).to.equal(POLICY_STATUS.Paid);
+      }
+      // The collateral of all three is released, and the premiums are earned.
+      expect(await pool.totalLocked()).to.equal(0);
+      expect(await pool.exposure(feedId)).to.equal(0);
+      expect(await pool.premiumReserve()).to.equal(0);
+      expect(await pool.creditOf(secondClient.address)).to.equal(CANCELLATION_PAYOUT);
+      expect(await pool.totalCredits()).to.equal(CANCELLATION_PAYOUT);
+    });
+
+    it('goes on past a holder whose token transfer burns all its gas, spending a bounded amount on it', async function () {
+      const fixture = await loadFixture(deployFreezablePoolFixture);
+      const { pool, coin, client, secondClient, thirdClient } = fixture;
+      const { policyIds, feedId } = await threeFlightPolicies(fixture);
+      await (await coin.setGasTrap(secondClient.address, true)).wait();
+
+      const tx = await finaliseFlight(fixture, feedId, ObservationStatus.Cancelled);
+
+      await expect(tx)
+        .to.emit(pool, 'PaymentCredited')
+        .withArgs(policyIds[1], secondClient.address, CANCELLATION_PAYOUT);
+      await expect(tx).to.changeTokenBalances(
+        ethers,
+        coin,
+        [client, thirdClient],
+        [CANCELLATION_PAYOUT, CANCELLATION_PAYOUT],
+      );
+      const receipt = await tx.wait();
+      // The trapped transfer costs at most the payment gas limit, far below the 10,000,000 the report was given.
+      expect(receipt!.gasUsed).to.be.lessThan(1_000_000n + (await pool.PAYMENT_GAS_LIMIT()));
+      expect(await pool.totalLocked()).to.equal(0);
+    });
+
+    it('credits a refund the holder cannot receive and releases the policy', async function () {
+      const fixture = await loadFixture(deployFreezablePoolFixture);
+      const { pool, coin, product, client } = fixture;
+      const { policyId } = await openDirect(pool, product, {
+        payer: client,
+        holder: client,
+        accumulationKey: FLIGHT,
+        premium: usd(100),
+        maxPayout: usd(500),
+      });
+      await (await coin.setFrozen(client.address, true)).wait();
+
+      const tx = pool.connect(product).refund(policyId, client.address, FLIGHT, usd(90), usd(500), usd(100));
+
+      await expect(tx).to.emit(pool, 'PaymentCredited').withArgs(policyId, client.address, usd(90));
+      await expect(tx).to.emit(pool, 'PremiumRefunded').withArgs(policyId, client.address, usd(90), usd(500));
+      await expect(tx).to.changeTokenBalances(ethers, coin, [client, pool], [0, 0]);
+      expect(await pool.creditOf(client.address)).to.equal(usd(90));
+      expect(await pool.totalLocked()).to.equal(0);
+      expect(await pool.premiumReserve()).to.equal(0);
+      // The 10 kept is capital; the 90 owed is not.
+      expect(await pool.assets()).to.equal(FREEZABLE_POOL_CAPITAL + usd(10));
+    });
+
+    it('counts a credit as owed, not as capital: the insurer cannot withdraw it', async function () {
+      const { pool, coin, insurer, secondClient } = await loadFixture(deployCreditOwedFixture);
+      const held = await coin.balanceOf(await pool.getAddress());
+      // Capital and three premiums, less the two payouts made; the third payout is held for the frozen holder.
+      expect(held).to.equal(FREEZABLE_POOL_CAPITAL + 3n * FLIGHT_PREMIUM - 2n * CANCELLATION_PAYOUT);
+      expect(await pool.assets()).to.equal(held - CANCELLATION_PAYOUT);
+
+      await expect(pool.connect(insurer).withdrawCapital(held - CANCELLATION_PAYOUT + 1n))
+        .to.be.revertedWithCustomError(pool, 'RiskPoolInvalidAmount')
+        .withArgs(held - CANCELLATION_PAYOUT + 1n);
+      await (await pool.connect(insurer).withdrawCapital(held - CANCELLATION_PAYOUT)).wait();
+
+      expect(await coin.balanceOf(await pool.getAddress())).to.equal(CANCELLATION_PAYOUT);
+      await expect(pool.connect(secondClient).claimCredit(NAMED_ADDRESS))
+        .to.emit(pool, 'CreditClaimed')
+        .withArgs(secondClient.address, NAMED_ADDRESS, CANCELLATION_PAYOUT);
+    });
+
+    it('counts credits owed in the solvency rule', async function () {
+      const { pool, product, client } = await loadFixture(deployCreditOwedFixture);
+      const assets = await pool.assets();
+      // A policy locking everything the pool holds for itself fits; one unit more would lean on the credit.
+      await expect(pool.connect(product).openPolicy(client.address, client.address, FLIGHT, 0, assets + 1n))
+        .to.be.revertedWithCustomError(pool, 'RiskPoolInsolvent')
+        .withArgs(assets + 1n, assets, 0);
+      await (await pool.connect(product).openPolicy(client.address, client.address, FLIGHT, 0, assets)).wait();
+    });
+
+    it('lets the frozen holder claim its credit to an address it names and emits CreditClaimed', async function () {
+      const { pool, coin, secondClient } = await loadFixture(deployCreditOwedFixture);
+      const assets = await pool.assets();
+
+      const tx = pool.connect(secondClient).claimCredit(NAMED_ADDRESS);
+
+      await expect(tx)
+        .to.emit(pool, 'CreditClaimed')
+        .withArgs(secondClient.address, NAMED_ADDRESS, CANCELLATION_PAYOUT);
+      await expect(tx).to.changeTokenBalances(
+        ethers,
+        coin,
+        [NAMED_ADDRESS, pool],
+        [CANCELLATION_PAYOUT, -CANCELLATION_PAYOUT],
+      );
+      expect(await pool.creditOf(secondClient.address)).to.equal(0);
+      expect(await pool.totalCredits()).to.equal(0);
+      expect(await pool.assets()).to.equal(assets);
+    });
+
+    it('lets the holder claim its credit to itself once unfrozen, and only once', async function () {
+      const { pool, coin, secondClient } = await loadFixture(deployCreditOwedFixture);
+      await expect(pool.connect(secondClient).claimCredit(secondClient.address))
+        .to.be.revertedWithCustomError(coin, 'FreezableStablecoinFrozen')
+        .withArgs(secondClient.address);
+      expect(await pool.creditOf(secondClient.address)).to.equal(CANCELLATION_PAYOUT);
+      await (await coin.setFrozen(secondClient.address, false)).wait();
+
+      await expect(pool.connect(secondClient).claimCredit(secondClient.address)).to.changeTokenBalance(
+        ethers,
+        coin,
+        secondClient,
+        CANCELLATION_PAYOUT,
+      );
+
+      await expect(pool.connect(secondClient).claimCredit(secondClient.address))
+        .to.be.revertedWithCustomError(pool, 'RiskPoolNoCredit')
+        .withArgs(secondClient.address);
+    });
+
+    it('reverts with RiskPoolNoCredit for anyone else, and RiskPoolInvalidRecipient for the zero address', async function () {
+      const { pool, client, thirdClient, secondClient, insurer } = await loadFixture(deployCreditOwedFixture);
+      for (const caller of [client, thirdClient, insurer]) {
+        await expect(pool.connect(caller).claimCredit(caller.address))
+          .to.be.revertedWithCustomError(pool, 'RiskPoolNoCredit')
+          .withArgs(caller.address);
+      }
+      await expect(pool.connect(secondClient).claimCredit(ethers.ZeroAddress))
+        .to.be.revertedWithCustomError(pool, 'RiskPoolInvalidRecipient')
+        .withArgs(ethers.ZeroAddress);
+    });
+
+    it('reverts with RiskPoolNotActiveParty for a holder that is deactivated or was never registered', async function () {
+      const fixture = await loadFixture(deployCreditOwedFixture);
+      const { access, pool, secondClient, stranger, govern } = fixture;
+      await expect(pool.connect(stranger).claimCredit(stranger.address))
+        .to.be.revertedWithCustomError(pool, 'RiskPoolNotActiveParty')
+        .withArgs(stranger.address);
+      await govern(
+        await access.getAddress(),
+        access.interface.encodeFunctionData('setPartyActive', [secondClient.address, false]),
+      );
+
+      await expect(pool.connect(secondClient).claimCredit(NAMED_ADDRESS))
+        .to.be.revertedWithCustomError(pool, 'RiskPoolNotActiveParty')
+        .withArgs(secondClient.address);
+      expect(await pool.creditOf(secondClient.address)).to.equal(CANCELLATION_PAYOUT);
     });
   });
 

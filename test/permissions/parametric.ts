@@ -300,6 +300,31 @@ async function inactiveTreaty(world: World, pool: RiskPool = world.pool, quotaSh
   return { treaty, documentHash, termsHash };
 }
 
+/** Where the holder has its credit paid in the `claimCredit` row: an address no test signer holds. */
+const CREDIT_RECIPIENT = ethers.getAddress(ethers.dataSlice(ethers.id('the holder’s other wallet'), 12));
+
+/**
+ * Leaves the holder a credit of `amount` in the pool: the stablecoin becomes a freezable one (same storage), the
+ * holder is frozen while the flight product refunds it, then unfrozen.
+ */
+async function creditTheHolder(world: World, amount: bigint): Promise<void> {
+  const stablecoinAddress = await world.stablecoin.getAddress();
+  const freezableCode = await ethers.provider.getCode(
+    await (await ethers.deployContract('FreezableStablecoin')).getAddress(),
+  );
+  await networkHelpers.setCode(stablecoinAddress, freezableCode);
+  const stablecoin = await ethers.getContractAt('FreezableStablecoin', stablecoinAddress);
+  await (await stablecoin.setFrozen(world.holder.address, true)).wait();
+  const product = await ethers.getImpersonatedSigner(world.flightAddress);
+  await networkHelpers.setBalance(world.flightAddress, 10n ** 18n);
+  await (
+    await world.pool
+      .connect(product)
+      .refund(world.flightPolicyId, world.holder.address, world.flightFeedId, amount, usd(250), usd(20))
+  ).wait();
+  await (await stablecoin.setFrozen(world.holder.address, false)).wait();
+}
+
 /** Gives an account stablecoin and lets `spender` take it (contract columns cannot approve, nor need to). */
 async function fund(world: World, caller: Caller, spender: string, amount: bigint): Promise<void> {
   await (await world.stablecoin.mint(addressOf(world, caller), amount)).wait();
@@ -853,6 +878,28 @@ const RULES: readonly Rule[] = [
         emitted: [world.flightPolicyId, world.holder.address, usd(18), usd(250)],
         errorArgs: { RiskPoolUnknownProduct: [addressOf(world, caller)] },
       }),
+  },
+  {
+    // The holder's cancellation refund of 18 could not be delivered (its account was frozen): it is held as a credit.
+    contract: 'RiskPool',
+    fn: 'claimCredit',
+    callers: [...EVERYONE, 'HOLDER', 'DEACTIVATED_HOLDER'],
+    allowed: ['HOLDER'],
+    emits: 'CreditClaimed',
+    deniedWith: 'RiskPoolNoCredit',
+    deniedOverrides: { STRANGER: 'RiskPoolNotActiveParty', DEACTIVATED_HOLDER: 'RiskPoolNotActiveParty' },
+    attempt: async (world, caller) => {
+      await creditTheHolder(world, usd(18));
+      return {
+        target: world.pool,
+        data: world.pool.interface.encodeFunctionData('claimCredit', [CREDIT_RECIPIENT]),
+        emitted: [world.holder.address, CREDIT_RECIPIENT, usd(18)],
+        errorArgs: {
+          RiskPoolNoCredit: [addressOf(world, caller)],
+          RiskPoolNotActiveParty: [addressOf(world, caller)],
+        },
+      };
+    },
   },
   {
     contract: 'RiskPool',
