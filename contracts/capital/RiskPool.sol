@@ -34,6 +34,7 @@ contract RiskPool is IRiskPool, ConsortiumGoverned, ReentrancyGuard {
     mapping(address holder => uint256 amount) private _credits;
     mapping(bytes32 accumulationKey => uint256 locked) private _exposure;
     mapping(address product => bool allowed) private _products;
+    mapping(address target => mapping(address party => bool consented)) private _wiringConsents;
 
     modifier onlyPoolInsurer() {
         if (msg.sender != _insurer || !_hasActiveRole(Roles.INSURER, msg.sender)) revert RiskPoolNotInsurer(msg.sender);
@@ -190,7 +191,21 @@ contract RiskPool is IRiskPool, ConsortiumGoverned, ReentrancyGuard {
     // ---------------------------------------------------------------------------------------------------------------
 
     /// @inheritdoc IRiskPool
+    function consentToWiring(address target, bool consented) external {
+        bool isInsurer = msg.sender == _insurer && _hasActiveRole(Roles.INSURER, msg.sender);
+        if (!isInsurer && !_isTreatyReinsurer(msg.sender)) revert RiskPoolNotConsentingParty(msg.sender);
+        _wiringConsents[target][msg.sender] = consented;
+        emit WiringConsentSet(target, msg.sender, consented);
+    }
+
+    /// @inheritdoc IRiskPool
     function setProduct(address product, bool allowed) external onlyDualControl {
+        if (allowed) {
+            _useConsent(product, _insurer);
+            IReinsuranceTreaty treaty_ = _treaty;
+            // A product can draw on the treaty's collateral through the losses it settles.
+            if (address(treaty_) != address(0)) _useConsent(product, treaty_.terms().reinsurer);
+        }
         _products[product] = allowed;
         emit ProductSet(product, allowed);
     }
@@ -204,6 +219,7 @@ contract RiskPool is IRiskPool, ConsortiumGoverned, ReentrancyGuard {
             treaty_.terms().pool != address(this) ||
             treaty_.terms().insurer != _insurer
         ) revert RiskPoolInvalidTreaty(address(treaty_));
+        _useConsent(address(treaty_), _insurer);
         _treaty = treaty_;
         emit TreatySet(address(treaty_));
         // The treaty pulls its ceded premium from the pool.
@@ -276,6 +292,11 @@ contract RiskPool is IRiskPool, ConsortiumGoverned, ReentrancyGuard {
     }
 
     /// @inheritdoc IRiskPool
+    function wiringConsent(address target, address party) external view returns (bool) {
+        return _wiringConsents[target][party];
+    }
+
+    /// @inheritdoc IRiskPool
     function isProduct(address product) external view returns (bool) {
         return _products[product];
     }
@@ -318,6 +339,21 @@ contract RiskPool is IRiskPool, ConsortiumGoverned, ReentrancyGuard {
             }
             mstore(0x40, fmp)
         }
+    }
+
+    /// @dev Requires `party`'s consent to wiring `target` and uses it up, so that it serves one execution only.
+    function _useConsent(address target, address party) private {
+        if (!_wiringConsents[target][party]) revert RiskPoolConsentMissing(target, party);
+        delete _wiringConsents[target][party];
+    }
+
+    /// @dev Whether `account` is the attached treaty's reinsurer, still an active REINSURER.
+    function _isTreatyReinsurer(address account) private view returns (bool) {
+        IReinsuranceTreaty treaty_ = _treaty;
+        return
+            address(treaty_) != address(0) &&
+            account == treaty_.terms().reinsurer &&
+            _hasActiveRole(Roles.REINSURER, account);
     }
 
     /// @dev Stablecoin the pool holds for itself: its balance less the credits it holds for holders.

@@ -3,6 +3,7 @@ import { flightFeedId, ObservationStatus } from '../../services/shared/eip712.js
 import type { ReinsuranceTreaty, RiskPool } from '../../types/ethers-contracts/index.js';
 import {
   anchorSecondTreatyDocument,
+  consentToWiring,
   countEvents,
   deployCapitalFixture,
   deployFreezablePoolFixture,
@@ -38,6 +39,14 @@ function invalidTreaty(pool: RiskPool, treaty: string): string {
   return pool.interface.encodeErrorResult('RiskPoolInvalidTreaty', [treaty]);
 }
 
+/** The data `ConsortiumAccessExecutionFailed` carries when a party has not consented to wiring `target`. */
+function consentMissing(pool: RiskPool, target: string, party: string): string {
+  return pool.interface.encodeErrorResult('RiskPoolConsentMissing', [target, party]);
+}
+
+/** An address with no code: the "product" two ADMINs would plug into a pool to drain it. */
+const ROGUE_PRODUCT = ethers.getAddress(ethers.dataSlice(ethers.id('a product nobody consented to'), 12));
+
 /** Opens a policy on `FLIGHT` paid and held by the client. */
 async function openForClient(fixture: CapitalFixture, premium: bigint, maxPayout: bigint, key = FLIGHT) {
   return openDirect(fixture.pool, fixture.product, {
@@ -62,6 +71,7 @@ async function deployThinlyReinsuredSecondPoolFixture() {
   const secondPoolAddress = await secondPool.getAddress();
   await (await stablecoin.connect(secondClient).approve(secondPoolAddress, ethers.MaxUint256)).wait();
   await (await secondTreaty.connect(reinsurer).activate(await anchorSecondTreatyDocument(fixture))).wait();
+  await consentToWiring(secondPool, await secondTreaty.getAddress(), [insurer]);
   await govern(
     secondPoolAddress,
     secondPool.interface.encodeFunctionData('setTreaty', [await secondTreaty.getAddress()]),
@@ -683,6 +693,7 @@ describe('RiskPool', function () {
           )
       ).wait();
       const poolAddress = await secondPool.getAddress();
+      await consentToWiring(secondPool, heavyAddress, [insurer]);
       await govern(poolAddress, secondPool.interface.encodeFunctionData('setTreaty', [heavyAddress]));
       await fund(stablecoin, reinsurer, heavyAddress, SECOND_TREATY_COLLATERAL);
       await (await heavy.connect(reinsurer).postCollateral(SECOND_TREATY_COLLATERAL)).wait();
@@ -794,9 +805,10 @@ describe('RiskPool', function () {
 
     it('setTreaty attaches an active treaty written for the pool and emits TreatySet', async function () {
       const fixture = await loadFixture(deploySecondPoolFixture);
-      const { access, secondPool, secondTreaty, stablecoin, reinsurer } = fixture;
+      const { access, secondPool, secondTreaty, stablecoin, insurer, reinsurer } = fixture;
       const treatyAddress = await secondTreaty.getAddress();
       await (await secondTreaty.connect(reinsurer).activate(await anchorSecondTreatyDocument(fixture))).wait();
+      await consentToWiring(secondPool, treatyAddress, [insurer]);
       const proposalId = await proposeApproved(
         fixture,
         await secondPool.getAddress(),
@@ -1107,6 +1119,136 @@ describe('RiskPool', function () {
         .to.be.revertedWithCustomError(pool, 'RiskPoolNotActiveParty')
         .withArgs(secondClient.address);
       expect(await pool.creditOf(secondClient.address)).to.equal(CANCELLATION_PAYOUT);
+    });
+  });
+
+  describe('consent to wiring', function () {
+    it('two ADMINs alone cannot allow a product: RiskPoolConsentMissing(product, insurer)', async function () {
+      const fixture = await loadFixture(deploySecondPoolFixture);
+      const { access, secondPool, insurer } = fixture;
+      const proposalId = await proposeApproved(
+        fixture,
+        await secondPool.getAddress(),
+        secondPool.interface.encodeFunctionData('setProduct', [ROGUE_PRODUCT, true]),
+      );
+
+      await expect(access.connect(fixture.admin1).execute(proposalId))
+        .to.be.revertedWithCustomError(access, 'ConsortiumAccessExecutionFailed')
+        .withArgs(proposalId, consentMissing(secondPool, ROGUE_PRODUCT, insurer.address));
+      expect(await secondPool.isProduct(ROGUE_PRODUCT)).to.equal(false);
+    });
+
+    it('allows a product once the insurer consented, and uses the consent up', async function () {
+      const fixture = await loadFixture(deploySecondPoolFixture);
+      const { access, secondPool, insurer } = fixture;
+      const poolAddress = await secondPool.getAddress();
+      await expect(secondPool.connect(insurer).consentToWiring(ROGUE_PRODUCT, true))
+        .to.emit(secondPool, 'WiringConsentSet')
+        .withArgs(ROGUE_PRODUCT, insurer.address, true);
+      expect(await secondPool.wiringConsent(ROGUE_PRODUCT, insurer.address)).to.equal(true);
+      const allow = secondPool.interface.encodeFunctionData('setProduct', [ROGUE_PRODUCT, true]);
+      const proposalId = await proposeApproved(fixture, poolAddress, allow);
+
+      await expect(access.connect(fixture.admin1).execute(proposalId))
+        .to.emit(secondPool, 'ProductSet')
+        .withArgs(ROGUE_PRODUCT, true);
+      expect(await secondPool.isProduct(ROGUE_PRODUCT)).to.equal(true);
+      expect(await secondPool.wiringConsent(ROGUE_PRODUCT, insurer.address)).to.equal(false);
+
+      // Disallowed and allowed again: the first consent does not carry over.
+      await fixture.govern(poolAddress, secondPool.interface.encodeFunctionData('setProduct', [ROGUE_PRODUCT, false]));
+      const again = await proposeApproved(fixture, poolAddress, allow);
+      await expect(access.connect(fixture.admin1).execute(again))
+        .to.be.revertedWithCustomError(access, 'ConsortiumAccessExecutionFailed')
+        .withArgs(again, consentMissing(secondPool, ROGUE_PRODUCT, insurer.address));
+    });
+
+    it('lets the insurer withdraw its consent before the proposal executes', async function () {
+      const fixture = await loadFixture(deploySecondPoolFixture);
+      const { access, secondPool, insurer } = fixture;
+      await (await secondPool.connect(insurer).consentToWiring(ROGUE_PRODUCT, true)).wait();
+      const proposalId = await proposeApproved(
+        fixture,
+        await secondPool.getAddress(),
+        secondPool.interface.encodeFunctionData('setProduct', [ROGUE_PRODUCT, true]),
+      );
+
+      await expect(secondPool.connect(insurer).consentToWiring(ROGUE_PRODUCT, false))
+        .to.emit(secondPool, 'WiringConsentSet')
+        .withArgs(ROGUE_PRODUCT, insurer.address, false);
+
+      await expect(access.connect(fixture.admin1).execute(proposalId))
+        .to.be.revertedWithCustomError(access, 'ConsortiumAccessExecutionFailed')
+        .withArgs(proposalId, consentMissing(secondPool, ROGUE_PRODUCT, insurer.address));
+      expect(await secondPool.isProduct(ROGUE_PRODUCT)).to.equal(false);
+    });
+
+    it('needs the treaty’s reinsurer too for a product added while a treaty is attached', async function () {
+      const fixture = await loadFixture(deployCapitalFixture);
+      const { access, pool, insurer, reinsurer } = fixture;
+      await (await pool.connect(insurer).consentToWiring(ROGUE_PRODUCT, true)).wait();
+      const allow = pool.interface.encodeFunctionData('setProduct', [ROGUE_PRODUCT, true]);
+      const refused = await proposeApproved(fixture, await pool.getAddress(), allow);
+
+      await expect(access.connect(fixture.admin1).execute(refused))
+        .to.be.revertedWithCustomError(access, 'ConsortiumAccessExecutionFailed')
+        .withArgs(refused, consentMissing(pool, ROGUE_PRODUCT, reinsurer.address));
+
+      await expect(pool.connect(reinsurer).consentToWiring(ROGUE_PRODUCT, true))
+        .to.emit(pool, 'WiringConsentSet')
+        .withArgs(ROGUE_PRODUCT, reinsurer.address, true);
+      const proposalId = await proposeApproved(fixture, await pool.getAddress(), allow);
+      await expect(access.connect(fixture.admin1).execute(proposalId))
+        .to.emit(pool, 'ProductSet')
+        .withArgs(ROGUE_PRODUCT, true);
+      expect(await pool.wiringConsent(ROGUE_PRODUCT, reinsurer.address)).to.equal(false);
+    });
+
+    it('two ADMINs alone cannot attach a treaty: RiskPoolConsentMissing(treaty, insurer)', async function () {
+      const fixture = await loadFixture(deploySecondPoolFixture);
+      const { access, secondPool, secondTreaty, insurer, reinsurer } = fixture;
+      await (await secondTreaty.connect(reinsurer).activate(await anchorSecondTreatyDocument(fixture))).wait();
+      const treatyAddress = await secondTreaty.getAddress();
+      const attach = secondPool.interface.encodeFunctionData('setTreaty', [treatyAddress]);
+      const refused = await proposeApproved(fixture, await secondPool.getAddress(), attach);
+
+      await expect(access.connect(fixture.admin1).execute(refused))
+        .to.be.revertedWithCustomError(access, 'ConsortiumAccessExecutionFailed')
+        .withArgs(refused, consentMissing(secondPool, treatyAddress, insurer.address));
+      expect(await secondPool.treaty()).to.equal(ethers.ZeroAddress);
+
+      await (await secondPool.connect(insurer).consentToWiring(treatyAddress, true)).wait();
+      const proposalId = await proposeApproved(fixture, await secondPool.getAddress(), attach);
+      await expect(access.connect(fixture.admin1).execute(proposalId))
+        .to.emit(secondPool, 'TreatySet')
+        .withArgs(treatyAddress);
+    });
+
+    it('reverts with RiskPoolNotConsentingParty for anyone but the pool’s insurer and its treaty’s reinsurer', async function () {
+      const fixture = await loadFixture(deploySecondPoolFixture);
+      const { pool, secondPool, admin1, client, auditor, stranger, secondInsurer, reinsurer, secondReinsurer } =
+        fixture;
+      for (const caller of [admin1, client, auditor, stranger, secondInsurer, secondReinsurer]) {
+        await expect(pool.connect(caller).consentToWiring(ROGUE_PRODUCT, true))
+          .to.be.revertedWithCustomError(pool, 'RiskPoolNotConsentingParty')
+          .withArgs(caller.address);
+      }
+      // The second pool has no treaty yet, so no reinsurer of its own.
+      await expect(secondPool.connect(reinsurer).consentToWiring(ROGUE_PRODUCT, true))
+        .to.be.revertedWithCustomError(secondPool, 'RiskPoolNotConsentingParty')
+        .withArgs(reinsurer.address);
+    });
+
+    it('reverts with RiskPoolNotConsentingParty for the pool’s insurer once deactivated', async function () {
+      const fixture = await loadFixture(deployCapitalFixture);
+      const { access, pool, insurer, govern } = fixture;
+      await govern(
+        await access.getAddress(),
+        access.interface.encodeFunctionData('setPartyActive', [insurer.address, false]),
+      );
+      await expect(pool.connect(insurer).consentToWiring(ROGUE_PRODUCT, true))
+        .to.be.revertedWithCustomError(pool, 'RiskPoolNotConsentingParty')
+        .withArgs(insurer.address);
     });
   });
 

@@ -36,6 +36,8 @@ contract RiskPoolCreditsTest is ParametricSetup {
         super.setUp();
         _coin = new FreezableStablecoin();
         _creditPool = new RiskPool(_access, _insurer, IERC20(address(_coin)), ACCUMULATION_CAP);
+        CHEATS.prank(_insurer);
+        _creditPool.consentToWiring(address(this), true);
         _govern(address(_creditPool), abi.encodeCall(RiskPool.setProduct, (address(this), true)));
         _mintCoin(_insurer, CAPITAL);
         CHEATS.startPrank(_insurer);

@@ -70,6 +70,11 @@ export async function anchorDocument(
   return documentHash;
 }
 
+/** Has each of `parties` (the pool's insurer, its treaty's reinsurer) consent to wiring `target` into `pool`. */
+export async function consentToWiring(pool: RiskPool, target: string, parties: HardhatEthersSigner[]): Promise<void> {
+  for (const party of parties) await (await pool.connect(party).consentToWiring(target, true)).wait();
+}
+
 /** Proposes a call under dual control and has a second ADMIN approve it; the caller executes. */
 export async function proposeApproved(fixture: ParametricFixture, target: string, data: string): Promise<bigint> {
   const [proposer, approver] = fixture.admins;
@@ -122,6 +127,8 @@ export async function deployCapitalFixture() {
     await access.getAddress(),
     access.interface.encodeFunctionData('grantRole', [ROLES.REINSURER, secondReinsurer.address]),
   );
+  // The pool has a treaty: the reinsurer consents to the product beside the insurer.
+  await consentToWiring(pool, product.address, [fixture.insurer, fixture.reinsurer]);
   await govern(await pool.getAddress(), pool.interface.encodeFunctionData('setProduct', [product.address, true]));
   return { ...fixture, product, secondReinsurer };
 }
@@ -149,6 +156,7 @@ export async function deploySecondPoolFixture() {
     usd(1_000_000),
   ]);
   const secondPoolAddress = await secondPool.getAddress();
+  await consentToWiring(secondPool, product.address, [insurer]);
   await govern(secondPoolAddress, secondPool.interface.encodeFunctionData('setProduct', [product.address, true]));
   await fund(stablecoin, insurer, secondPoolAddress, SECOND_POOL_CAPITAL);
   await (await secondPool.connect(insurer).depositCapital(SECOND_POOL_CAPITAL)).wait();
@@ -192,9 +200,10 @@ export async function anchorSecondTreatyDocument(fixture: SecondPoolFixture, tex
 /** The second pool with its treaty activated, attached under dual control and collateralised with 10,000. */
 export async function deployReinsuredSecondPoolFixture() {
   const fixture = await deploySecondPoolFixture();
-  const { secondPool, secondTreaty, reinsurer, govern } = fixture;
+  const { secondPool, secondTreaty, insurer, reinsurer, govern } = fixture;
   const documentHash = await anchorSecondTreatyDocument(fixture);
   await (await secondTreaty.connect(reinsurer).activate(documentHash)).wait();
+  await consentToWiring(secondPool, await secondTreaty.getAddress(), [insurer]);
   await govern(
     await secondPool.getAddress(),
     secondPool.interface.encodeFunctionData('setTreaty', [await secondTreaty.getAddress()]),
@@ -379,6 +388,7 @@ export async function deployFreezablePoolFixture() {
   const flightAddress = await flight.getAddress();
   await govern(await hub.getAddress(), hub.interface.encodeFunctionData('setConsumer', [flightAddress, true]));
   for (const allowed of [flightAddress, product.address]) {
+    await consentToWiring(pool, allowed, [insurer]);
     await govern(poolAddress, pool.interface.encodeFunctionData('setProduct', [allowed, true]));
   }
   await (await coin.mint(insurer.address, FREEZABLE_POOL_CAPITAL)).wait();

@@ -902,20 +902,42 @@ const RULES: readonly Rule[] = [
     },
   },
   {
+    // The main pool has a treaty: its insurer and its reinsurer may each consent to wiring a contract into it.
+    contract: 'RiskPool',
+    fn: 'consentToWiring',
+    callers: [...INSURER_COLUMNS, 'OTHER_REINSURER', 'DEACTIVATED_REINSURER'],
+    allowed: ['INSURER', 'REINSURER'],
+    emits: 'WiringConsentSet',
+    deniedWith: 'RiskPoolNotConsentingParty',
+    attempt: (world, caller) => {
+      const product = ethers.getAddress(ethers.dataSlice(ethers.id('a new product'), 12));
+      return Promise.resolve({
+        target: world.pool,
+        data: world.pool.interface.encodeFunctionData('consentToWiring', [product, true]),
+        emitted: [product, addressOf(world, caller), true],
+        errorArgs: { RiskPoolNotConsentingParty: [addressOf(world, caller)] },
+      });
+    },
+  },
+  {
     contract: 'RiskPool',
     fn: 'setProduct',
     callers: GOVERNED_COLUMNS,
     allowed: ['DUAL_CONTROL'],
     emits: 'ProductSet',
     deniedWith: 'ConsortiumGovernedDualControlRequired',
-    attempt: (world, caller) => {
+    attempt: async (world, caller) => {
       const product = ethers.getAddress(ethers.dataSlice(ethers.id('a new product'), 12));
-      return Promise.resolve({
+      // The pool's insurer and, as a treaty is attached, its reinsurer consent to the product.
+      for (const party of [world.insurer, world.reinsurer]) {
+        await (await world.pool.connect(party).consentToWiring(product, true)).wait();
+      }
+      return {
         target: world.pool,
         data: world.pool.interface.encodeFunctionData('setProduct', [product, true]),
         emitted: [product, true],
         errorArgs: dualControlRequired(world, caller),
-      });
+      };
     },
   },
   {
@@ -936,6 +958,7 @@ const RULES: readonly Rule[] = [
       const { treaty, documentHash } = await inactiveTreaty(world, pool);
       await (await treaty.connect(world.reinsurer).activate(documentHash)).wait();
       const treatyAddress = await treaty.getAddress();
+      await (await pool.connect(world.insurer).consentToWiring(treatyAddress, true)).wait();
       return {
         target: pool,
         data: pool.interface.encodeFunctionData('setTreaty', [treatyAddress]),
