@@ -20,8 +20,9 @@ contract RiskPool is IRiskPool, ConsortiumGoverned, ReentrancyGuard {
     /// this much per holder.
     uint256 public constant PAYMENT_GAS_LIMIT = 100_000;
 
-    /// @dev Gas kept beside the payment's own limit for the call itself and the credit that may follow.
-    uint256 private constant PAYMENT_GAS_OVERHEAD = 40_000;
+    /// @dev Gas for the call itself beside the payment's own limit. What follows the call (a credit) needs no
+    /// reserve: running out there reverts the whole transaction, it cannot turn a payment into a credit.
+    uint256 private constant PAYMENT_GAS_OVERHEAD = 5_000;
 
     IERC20 private immutable _asset;
     address private immutable _insurer;

@@ -529,30 +529,33 @@ describe('RiskPool', function () {
       const fixture = await loadFixture(deployThinlyReinsuredSecondPoolFixture);
       const { secondPool, secondTreaty, stablecoin, product, client } = fixture;
       const [first, , third] = await threePolicies(fixture, secondPool);
-      // With only 100 of collateral, one cession of the batch owes 150 and reports one shortfall.
+      // With only 100 of collateral and 7.20 of premium held (2.40 on each of three premiums of 10), one cession of
+      // the batch owes 150 and reports one shortfall.
       expect(await secondTreaty.collateral()).to.equal(THIN_COLLATERAL);
+      expect(await secondTreaty.premiumBalance()).to.equal(usd(7.2));
 
       const tx = await secondPool.connect(product).settle(FLIGHT, FLIGHT, [
         { policyId: first, holder: client.address, gross: usd(200), locked: usd(500), premium: usd(10) },
         { policyId: third, holder: client.address, gross: usd(300), locked: usd(300), premium: usd(10) },
       ]);
 
-      await expect(tx).to.emit(secondTreaty, 'CollateralShortfall').withArgs(FLIGHT, usd(150), usd(100));
+      await expect(tx).to.emit(secondTreaty, 'CollateralShortfall').withArgs(FLIGHT, usd(150), usd(107.2));
       expect(await countEvents(secondTreaty, tx, 'CollateralShortfall')).to.equal(1);
       expect(await countEvents(secondTreaty, tx, 'LossCeded')).to.equal(2);
       await expect(tx)
         .to.emit(secondPool, 'ClaimsSettled')
-        .withArgs(FLIGHT, product.address, 2, usd(500), usd(100), usd(800));
+        .withArgs(FLIGHT, product.address, 2, usd(500), usd(107.2), usd(800));
       await expect(tx).to.changeTokenBalances(
         ethers,
         stablecoin,
         [client, secondPool, secondTreaty],
-        [usd(500), -usd(400), -usd(100)],
+        [usd(500), -usd(392.8), -usd(107.2)],
       );
       expect(await secondPool.exposure(FLIGHT)).to.equal(usd(400));
       expect(await secondPool.premiumReserve()).to.equal(usd(10));
       expect(await secondTreaty.collateral()).to.equal(0);
-      expect(await secondTreaty.outstandingShortfall()).to.equal(usd(50));
+      expect(await secondTreaty.premiumBalance()).to.equal(0);
+      expect(await secondTreaty.outstandingShortfall()).to.equal(usd(42.8));
     });
 
     it('only releases collateral for policies that expire untriggered', async function () {
