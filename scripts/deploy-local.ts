@@ -13,7 +13,13 @@ import {
 import { deployPolicyLedger, isDeployed, type Deployment } from './lib/deploy.js';
 import { anchorAndCoSign } from './lib/evidence.js';
 import { underDualControl } from './lib/governance.js';
-import { deployInsurerStack, deployTreaty, treatyTermsHash, type TreatyTerms } from './lib/insurer-stack.js';
+import {
+  consentToWiring,
+  deployInsurerStack,
+  deployTreaty,
+  treatyTermsHash,
+  type TreatyTerms,
+} from './lib/insurer-stack.js';
 import { startLocalChain, type LocalChain } from './lib/local-chain.js';
 import { localParties, registrationOf, type LocalRole } from './lib/local-parties.js';
 import { stopOnSignal } from './lib/signals.js';
@@ -162,6 +168,9 @@ async function deployLocalLedger(provider: JsonRpcProvider, dataDir: string): Pr
 
   const hub = OracleHub__factory.connect(core.oracleHub, operatorA.signer);
   const pool = RiskPool__factory.connect(stack.riskPool, insurer.signer);
+  // The insurer consents to what is wired into its pool (products before the treaty, so no reinsurer consent).
+  const wired = [stack.flightDelayProduct, stack.weatherIndexProduct, reinsuranceTreaty];
+  await consentToWiring(insurer.signer, stack.riskPool, wired);
   for (const product of [stack.flightDelayProduct, stack.weatherIndexProduct]) {
     await govern(core.oracleHub, hub.interface.encodeFunctionData('setConsumer', [product, true]));
     await govern(stack.riskPool, pool.interface.encodeFunctionData('setProduct', [product, true]));

@@ -108,6 +108,7 @@ contract ReinsuranceTreaty is IReinsuranceTreaty, ConsortiumGoverned, Reentrancy
 
     /// @inheritdoc IReinsuranceTreaty
     function withdrawCollateral(uint256 amount) external nonReentrant onlyReinsurer {
+        _requireNoShortfall();
         uint256 withdrawable = _withdrawableCollateral();
         if (amount > withdrawable) revert ReinsuranceTreatyCollateralLocked(amount, withdrawable);
         _collateral -= amount;
@@ -117,6 +118,7 @@ contract ReinsuranceTreaty is IReinsuranceTreaty, ConsortiumGoverned, Reentrancy
 
     /// @inheritdoc IReinsuranceTreaty
     function withdrawPremium(uint256 amount) external nonReentrant onlyReinsurer {
+        _requireNoShortfall();
         if (amount > _premiumBalance) revert ReinsuranceTreatyInsufficientPremium(amount, _premiumBalance);
         _premiumBalance -= amount;
         emit PremiumWithdrawn(msg.sender, amount);
@@ -131,9 +133,13 @@ contract ReinsuranceTreaty is IReinsuranceTreaty, ConsortiumGoverned, Reentrancy
     function cedePremium(uint256 policyId, uint256 premium) external nonReentrant onlyPool whenActive {
         (uint256 cededPremium, uint256 commission) = _premiumCession(premium);
         uint256 net = cededPremium - commission;
-        _premiumBalance += net;
+        // The pool keeps what of the premium pays an outstanding shortfall.
+        uint256 toShortfall = net < _outstandingShortfall ? net : _outstandingShortfall;
+        _outstandingShortfall -= toShortfall;
+        _premiumBalance += net - toShortfall;
         emit PremiumCeded(policyId, premium, cededPremium, commission);
-        if (net > 0) _asset.safeTransferFrom(msg.sender, address(this), net);
+        if (toShortfall > 0) emit ShortfallPaid(toShortfall, _outstandingShortfall);
+        if (net > toShortfall) _asset.safeTransferFrom(msg.sender, address(this), net - toShortfall);
     }
 
     /// @inheritdoc IReinsuranceTreaty
@@ -148,6 +154,10 @@ contract ReinsuranceTreaty is IReinsuranceTreaty, ConsortiumGoverned, Reentrancy
         _collateral -= fromCollateral;
         uint256 returned = fromPremium + fromCollateral;
         emit PremiumReturned(policyId, refund, returned);
+        if (returned < owed) {
+            _outstandingShortfall += owed - returned;
+            emit PremiumReturnShortfall(policyId, owed, returned);
+        }
         if (returned > 0) _asset.safeTransfer(msg.sender, returned);
     }
 
@@ -180,8 +190,14 @@ contract ReinsuranceTreaty is IReinsuranceTreaty, ConsortiumGoverned, Reentrancy
         _eventRecovered[feedId] = eventRecovered;
         _aggregateRecovered = aggregate;
 
-        recovered = owed <= _collateral ? owed : _collateral;
-        _collateral -= recovered;
+        // Collateral first, then the premium held for the reinsurer.
+        uint256 fromCollateral = owed <= _collateral ? owed : _collateral;
+        _collateral -= fromCollateral;
+        uint256 rest = owed - fromCollateral;
+        uint256 fromPremium = rest <= _premiumBalance ? rest : _premiumBalance;
+        _premiumBalance -= fromPremium;
+        recovered = fromCollateral + fromPremium;
+        if (fromPremium > 0) emit PremiumOffset(fromPremium, _premiumBalance);
         if (recovered < owed) {
             _outstandingShortfall += owed - recovered;
             emit CollateralShortfall(feedId, owed, recovered);
@@ -289,6 +305,10 @@ contract ReinsuranceTreaty is IReinsuranceTreaty, ConsortiumGoverned, Reentrancy
         uint256 excess = retained - attachment;
         uint256 limit = _terms.excessOfLossLimit;
         return excess < limit ? excess : limit;
+    }
+
+    function _requireNoShortfall() private view {
+        if (_outstandingShortfall > 0) revert ReinsuranceTreatyShortfallOutstanding(_outstandingShortfall);
     }
 
     function _premiumCession(uint256 premium) private view returns (uint256 cededPremium, uint256 commission) {

@@ -8,6 +8,11 @@ import {IConsortiumGoverned} from "./IConsortiumGoverned.sol";
 /// registry: quota share with a ceding commission, and per-event excess of loss on the insurer's retention after
 /// the quota share (attachment, limit, aggregate limit). The reinsurer posts collateral here; on every payout the
 /// ceded amounts are computed and moved to the pool automatically, with a cession record per policy.
+///
+/// What the reinsurer owes the pool is offset against what the treaty holds for it: a loss draws on collateral, then
+/// on the premium held for the reinsurer; a premium return draws on that premium, then on collateral. Whatever is
+/// left is recorded as an outstanding shortfall, paid first from the next collateral posted and from premium ceded
+/// afterwards; while a shortfall is outstanding neither premium nor collateral leaves the treaty.
 /// @dev Amounts are in the stablecoin's smallest unit. Percentages are basis points (10,000 = 100 %). Rounding
 /// always favours the insurer's retention: ceded amounts round down.
 interface IReinsuranceTreaty is IConsortiumGoverned {
@@ -66,12 +71,20 @@ interface IReinsuranceTreaty is IConsortiumGoverned {
     /// @notice Emitted when the ceded share of a refunded premium goes back to the pool.
     event PremiumReturned(uint256 indexed policyId, uint256 refund, uint256 returned);
 
-    /// @notice Emitted when collateral fell short of what the treaty owed on an event: `owed - paid` is added to the
-    /// outstanding shortfall, which the reinsurer's next collateral pays first.
+    /// @notice Emitted when collateral and the premium held fell short of what the treaty owed on an event:
+    /// `owed - paid` is added to the outstanding shortfall, which the reinsurer's next collateral pays first.
     event CollateralShortfall(bytes32 indexed feedId, uint256 owed, uint256 paid);
 
-    /// @notice Emitted when posted collateral pays (part of) the outstanding shortfall to the pool.
+    /// @notice Emitted when collateral posted, or premium ceded, pays (part of) the outstanding shortfall to the pool.
     event ShortfallPaid(uint256 amount, uint256 outstanding);
+
+    /// @notice Emitted when premium held for the reinsurer pays part of a loss the collateral could not;
+    /// `premiumBalance` is what is left of it.
+    event PremiumOffset(uint256 amount, uint256 premiumBalance);
+
+    /// @notice Emitted when premium held and collateral fell short of the ceded share of a refunded premium:
+    /// `owed - paid` is added to the outstanding shortfall.
+    event PremiumReturnShortfall(uint256 indexed policyId, uint256 owed, uint256 paid);
 
     /// @notice Thrown when terms are out of range (shares above 100 %, zero addresses).
     error ReinsuranceTreatyInvalidTerms();
@@ -98,6 +111,9 @@ interface IReinsuranceTreaty is IConsortiumGoverned {
     /// @notice Thrown when a withdrawal would leave less collateral than the pool's solvency needs.
     error ReinsuranceTreatyCollateralLocked(uint256 requested, uint256 withdrawable);
 
+    /// @notice Thrown when the reinsurer withdraws premium or collateral while it owes the pool `outstanding`.
+    error ReinsuranceTreatyShortfallOutstanding(uint256 outstanding);
+
     /// @notice Thrown when the reinsurer withdraws more ceded premium than it has received.
     error ReinsuranceTreatyInsufficientPremium(uint256 requested, uint256 available);
 
@@ -110,20 +126,22 @@ interface IReinsuranceTreaty is IConsortiumGoverned {
 
     /// @notice Withdraws collateral the treaty does not need: it keeps the quota share of the pool's locked exposure
     /// plus one full excess-of-loss event (within the aggregate left), and at least what the pool's solvency leans
-    /// on. Reinsurer only.
+    /// on. Nothing while a shortfall is outstanding. Reinsurer only.
     function withdrawCollateral(uint256 amount) external;
 
-    /// @notice Withdraws the ceded premium received so far. Reinsurer only.
+    /// @notice Withdraws the ceded premium received so far. Nothing while a shortfall is outstanding. Reinsurer only.
     function withdrawPremium(uint256 amount) external;
 
-    /// @notice Cedes a policy's premium: pulls the ceded premium less commission from the pool. Pool only.
+    /// @notice Cedes a policy's premium: pulls the ceded premium less commission from the pool, less what of it pays
+    /// an outstanding shortfall (the pool keeps that). Pool only.
     function cedePremium(uint256 policyId, uint256 premium) external;
 
-    /// @notice Returns the ceded share of a refunded premium to the pool. Pool only.
+    /// @notice Returns the ceded share (less commission) of a refunded premium to the pool: from the premium held,
+    /// then from collateral; the rest is recorded as a shortfall. Pool only.
     function returnPremium(uint256 policyId, uint256 refund) external;
 
     /// @notice Cedes the losses of one event (feed): records a cession per policy and moves the total recovery to
-    /// the pool. Pool only.
+    /// the pool, from collateral, then from the premium held; the rest is recorded as a shortfall. Pool only.
     /// @return recovered What was moved to the pool.
     function cedeLosses(bytes32 feedId, Loss[] calldata losses) external returns (uint256 recovered);
 
@@ -139,7 +157,7 @@ interface IReinsuranceTreaty is IConsortiumGoverned {
     /// @notice Collateral posted and not yet used for recoveries.
     function collateral() external view returns (uint256);
 
-    /// @notice What the treaty owed on past events and could not pay from collateral.
+    /// @notice What the treaty owed the pool and could not pay from collateral or premium held.
     function outstandingShortfall() external view returns (uint256);
 
     /// @notice Ceded premium waiting to be withdrawn by the reinsurer.

@@ -10,6 +10,17 @@ import {IReinsuranceTreaty} from "./IReinsuranceTreaty.sol";
 /// closes, since it may have to be refunded. Two limits hold at all times: the exposure locked on one accumulation
 /// key (one flight, one location and metric) never exceeds the accumulation cap, and the locked exposure plus the
 /// premium reserve never exceed the pool's assets plus the reinsurance capacity available from its treaty.
+///
+/// A payout or refund that the stablecoin refuses to deliver (a holder frozen or blacklisted by the coin's issuer, or
+/// a token that reverts or runs out of its bounded gas) never stops a settlement: it becomes a credit recorded for
+/// the holder, which the holder collects later to an address it names (`claimCredit`). Money held for credits is
+/// owed, not capital: `assets()` and the solvency rule leave it out.
+///
+/// Nothing is wired into a pool without the consent of those whose money it can draw on: a product or a treaty
+/// needs the pool's insurer's consent, recorded on chain for that contract's address (`consentToWiring`), and a
+/// product added while a treaty is attached needs the treaty's reinsurer's consent too (the treaty itself carries
+/// the reinsurer's consent in its co-signed document). Dual control then executes; each consent serves one execution
+/// and can be withdrawn until then.
 /// @dev Policy ids are issued here, so they are unique across products. Products are authorised under dual control.
 interface IRiskPool is IConsortiumGoverned {
     /// @notice One policy's part in a settlement batch.
@@ -55,8 +66,17 @@ interface IRiskPool is IConsortiumGoverned {
     /// @notice Emitted when a premium (or part of it) is refunded and the policy's collateral released.
     event PremiumRefunded(uint256 indexed policyId, address indexed holder, uint256 refund, uint256 released);
 
+    /// @notice Emitted when a payout or refund to `holder` could not be transferred and is held for it as a credit.
+    event PaymentCredited(uint256 indexed policyId, address indexed holder, uint256 amount);
+
+    /// @notice Emitted when a holder collects its credits, paid to `to`.
+    event CreditClaimed(address indexed holder, address indexed to, uint256 amount);
+
     /// @notice Emitted when a product is allowed or disallowed.
     event ProductSet(address indexed product, bool allowed);
+
+    /// @notice Emitted when `party` gives or withdraws its consent to wiring `target` into the pool.
+    event WiringConsentSet(address indexed target, address indexed party, bool consented);
 
     /// @notice Emitted when the treaty is attached.
     event TreatySet(address indexed treaty);
@@ -82,6 +102,26 @@ interface IRiskPool is IConsortiumGoverned {
 
     /// @notice Thrown for a zero amount or an amount above what is available.
     error RiskPoolInvalidAmount(uint256 amount);
+
+    /// @notice Thrown when someone other than the pool's insurer (an active INSURER) or its treaty's reinsurer (an
+    /// active REINSURER) records consent to wiring a contract into the pool.
+    error RiskPoolNotConsentingParty(address caller);
+
+    /// @notice Thrown when a product or treaty is wired into the pool without `party`'s recorded consent.
+    error RiskPoolConsentMissing(address target, address party);
+
+    /// @notice Thrown when a holder claims credits and none are owed to it.
+    error RiskPoolNoCredit(address holder);
+
+    /// @notice Thrown when credits are claimed to the zero address.
+    error RiskPoolInvalidRecipient(address to);
+
+    /// @notice Thrown when a caller that is not a registered, active party claims credits.
+    error RiskPoolNotActiveParty(address caller);
+
+    /// @notice Thrown when too little gas is left to give a payment its full gas limit, so that a relayer cannot
+    /// starve transfers into credits.
+    error RiskPoolInsufficientGas(uint256 gasLeft, uint256 required);
 
     /// @notice Deposits capital. The pool's insurer only, while an active INSURER.
     function depositCapital(uint256 amount) external;
@@ -113,10 +153,21 @@ interface IRiskPool is IConsortiumGoverned {
         uint256 premium
     ) external;
 
-    /// @notice Allows or disallows a product contract. Only through dual control.
+    /// @notice Pays the caller's credits (failed payouts and refunds) to `to`, which may be the caller itself once its
+    /// account can receive again, or another address it names. The holder itself, while an active party.
+    /// @return amount What was paid.
+    function claimCredit(address to) external returns (uint256 amount);
+
+    /// @notice Gives (or withdraws) the caller's consent to wiring `target` into the pool as a product or treaty. The
+    /// pool's insurer while an active INSURER, or the attached treaty's reinsurer while an active REINSURER.
+    function consentToWiring(address target, bool consented) external;
+
+    /// @notice Allows or disallows a product contract. Only through dual control; allowing needs (and uses up) the
+    /// insurer's consent, and the treaty's reinsurer's while a treaty is attached. Disallowing needs no consent.
     function setProduct(address product, bool allowed) external;
 
-    /// @notice Attaches the active treaty, once, before any policy is written. Only through dual control.
+    /// @notice Attaches the active treaty, once, before any policy is written. Only through dual control, with (and
+    /// using up) the insurer's consent; the reinsurer consented by co-signing the treaty document.
     function setTreaty(IReinsuranceTreaty treaty) external;
 
     /// @notice Sets the most exposure one accumulation key may carry. Only through dual control.
@@ -131,8 +182,15 @@ interface IRiskPool is IConsortiumGoverned {
     /// @notice The attached treaty (zero if none).
     function treaty() external view returns (IReinsuranceTreaty);
 
-    /// @notice Stablecoin the pool holds: capital and premiums less payouts and refunds.
+    /// @notice Stablecoin the pool holds for itself: capital and premiums less payouts and refunds, and less the
+    /// credits it holds for holders.
     function assets() external view returns (uint256);
+
+    /// @notice Credits owed to `holder`: payouts and refunds that could not be transferred to it.
+    function creditOf(address holder) external view returns (uint256);
+
+    /// @notice Credits owed to all holders.
+    function totalCredits() external view returns (uint256);
 
     /// @notice Collateral locked for open policies.
     function totalLocked() external view returns (uint256);
@@ -148,6 +206,9 @@ interface IRiskPool is IConsortiumGoverned {
 
     /// @notice Reinsurance capacity the treaty lends to the solvency rule now.
     function reinsuranceCapacity() external view returns (uint256);
+
+    /// @notice Whether `party` has consented to wiring `target` into the pool (and the consent is not used up yet).
+    function wiringConsent(address target, address party) external view returns (bool);
 
     /// @notice Whether `product` is allowed.
     function isProduct(address product) external view returns (bool);

@@ -80,6 +80,21 @@ export async function deployInsurerStack(
   };
 }
 
+/**
+ * Records `party`'s consent to wiring each of `targets` (products, a treaty) into the risk pool: the pool's insurer
+ * consents to everything, the attached treaty's reinsurer to products added after the treaty. Dual control then
+ * executes `setProduct` / `setTreaty`; each consent serves one execution.
+ */
+export async function consentToWiring(
+  party: Signer,
+  riskPool: string,
+  targets: string[],
+  overrides: GasOverrides = {},
+): Promise<void> {
+  const pool = RiskPool__factory.connect(riskPool, party);
+  for (const target of targets) await (await pool.consentToWiring(target, true, overrides)).wait();
+}
+
 /** Deploys a treaty; it takes effect once its document (carrying `treatyTermsHash(terms)`) is co-signed. */
 export async function deployTreaty(
   deployer: Signer,

@@ -740,6 +740,7 @@ contract ParametricTest is ParametricSetup {
             _cede(model, _expectedPayout(book.terms[i], outcome.status, value));
         }
         uint256 collateralBefore = _treaty.collateral();
+        uint256 premiumBefore = _treaty.premiumBalance();
         uint256 poolBefore = _pool.assets();
 
         _report(0, feedId, outcome.status, outcome.first);
@@ -751,18 +752,33 @@ contract ParametricTest is ParametricSetup {
         }
         _assertEq(settled, listed, "the flight's policies are all settled");
 
-        (uint256 retained, uint256 recovered) = _treaty.eventTotals(feedId);
-        _assertEq(retained, model.retained, "event retention after quota share");
-        _assertEq(recovered, model.eventRecovered, "event excess of loss recovered");
-        _assertAtMost(recovered, model.limit, "event excess of loss within the limit");
+        {
+            (uint256 retained, uint256 recovered) = _treaty.eventTotals(feedId);
+            _assertEq(retained, model.retained, "event retention after quota share");
+            _assertEq(recovered, model.eventRecovered, "event excess of loss recovered");
+            _assertAtMost(recovered, model.limit, "event excess of loss within the limit");
+        }
         _assertEq(_treaty.aggregateExcessOfLossRecovered(), model.aggregate, "aggregate excess of loss recovered");
         _assertAtMost(model.aggregate, model.aggregateLimit, "aggregate within its limit");
-        uint256 paid = model.owed < collateralBefore ? model.owed : collateralBefore;
-        _assertEq(collateralBefore - _treaty.collateral(), paid, "collateral moved to the pool");
+        uint256 paid = _assertRecovery(model, collateralBefore, premiumBefore);
         model.shortfall += model.owed - paid;
-        _assertEq(_treaty.outstandingShortfall(), model.shortfall, "what collateral could not pay stays owed");
+        _assertEq(_treaty.outstandingShortfall(), model.shortfall, "what neither could pay stays owed");
         _assertEq(_pool.assets() + model.gross, poolBefore + paid, "pool pays gross and receives the recovery");
         _assertFundsConserved("after an event");
+    }
+
+    /// @dev What the treaty paid on an event: collateral first, then the premium held for the reinsurer.
+    function _assertRecovery(
+        CessionModel memory model,
+        uint256 collateralBefore,
+        uint256 premiumBefore
+    ) private view returns (uint256 paid) {
+        uint256 fromCollateral = model.owed < collateralBefore ? model.owed : collateralBefore;
+        uint256 rest = model.owed - fromCollateral;
+        uint256 fromPremium = rest < premiumBefore ? rest : premiumBefore;
+        _assertEq(collateralBefore - _treaty.collateral(), fromCollateral, "collateral moved to the pool");
+        _assertEq(premiumBefore - _treaty.premiumBalance(), fromPremium, "premium held offsets the rest");
+        return fromCollateral + fromPremium;
     }
 
     /// @dev One loss through the treaty formula, written from the treaty's description rather than its code.

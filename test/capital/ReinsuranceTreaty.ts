@@ -90,10 +90,22 @@ async function deployFlightLossesFixture() {
 }
 
 /**
- * The flight scenario with the reinsurer having taken back all it may (collateral 12,410 for 24,700 locked) and BA196
- * settled in full (8,150 recovered), leaving 4,260 of collateral for the two other flights.
+ * The flight scenario with the reinsurer having taken back all it may (collateral 12,410 for 24,700 locked, and the
+ * 38.40 of premium ceded on the eight policies) and BA196 settled in full (8,150 recovered), leaving 4,260 of
+ * collateral and no premium for the two other flights.
  */
 async function deployShortfallFixture() {
+  const fixture = await deployPremiumHeldShortfallFixture();
+  const { treaty, reinsurer } = fixture;
+  await (await treaty.connect(reinsurer).withdrawPremium(PREMIUM_HELD)).wait();
+  return fixture;
+}
+
+/** Premium the treaty holds for the reinsurer on the eight scenario policies: 30 % of 20, less 20 %, eight times. */
+const PREMIUM_HELD = 8n * usd(4.8);
+
+/** The shortfall fixture before the reinsurer withdraws its premium: 4,260 of collateral and 38.40 of premium held. */
+async function deployPremiumHeldShortfallFixture() {
   const fixture = await deployFlightLossesFixture();
   const { treaty, reinsurer, feeds } = fixture;
   await (await treaty.connect(reinsurer).withdrawCollateral(TREATY_COLLATERAL - usd(12_410))).wait();
@@ -101,6 +113,16 @@ async function deployShortfallFixture() {
   await expect(ba196).not.to.emit(treaty, 'CollateralShortfall');
   return fixture;
 }
+
+/** BA197 settled against the premium-held fixture: 5,700 owed, 4,260 + 38.40 paid, 1,401.60 outstanding. */
+async function deployOffsetShortfallFixture() {
+  const fixture = await deployPremiumHeldShortfallFixture();
+  await finaliseFlight(fixture, fixture.feeds['197']);
+  return fixture;
+}
+
+/** What BA197 leaves outstanding once collateral and the premium held are used up. */
+const OFFSET_SHORTFALL = usd(5_700 - 4_260) - PREMIUM_HELD;
 
 /** A cession record for the tables below. */
 function cession(
@@ -990,6 +1012,130 @@ describe('ReinsuranceTreaty', function () {
       );
       expect(await stablecoin.balanceOf(pool)).to.equal(await pool.assets());
       expect(await pool.totalLocked()).to.equal(0);
+    });
+  });
+
+  describe('offsets', function () {
+    it('draws losses on collateral, then on the premium held for the reinsurer (PremiumOffset)', async function () {
+      const fixture = await loadFixture(deployPremiumHeldShortfallFixture);
+      const { treaty, pool, stablecoin, feeds } = fixture;
+      expect(await treaty.collateral()).to.equal(usd(4_260));
+      expect(await treaty.premiumBalance()).to.equal(PREMIUM_HELD);
+
+      const tx = await finaliseFlight(fixture, feeds['197']);
+
+      const recovered = usd(4_260) + PREMIUM_HELD;
+      await expect(tx).to.emit(treaty, 'PremiumOffset').withArgs(PREMIUM_HELD, 0);
+      await expect(tx).to.emit(treaty, 'CollateralShortfall').withArgs(feeds['197'], usd(5_700), recovered);
+      await expect(tx).to.changeTokenBalances(
+        ethers,
+        stablecoin,
+        [pool, treaty],
+        [-usd(9_000) + recovered, -recovered],
+      );
+      expect(await treaty.collateral()).to.equal(0);
+      expect(await treaty.premiumBalance()).to.equal(0);
+      expect(await treaty.outstandingShortfall()).to.equal(OFFSET_SHORTFALL);
+    });
+
+    it('takes nothing from the premium held while collateral pays the whole loss', async function () {
+      const fixture = await loadFixture(deployFlightLossesFixture);
+      const { treaty, feeds } = fixture;
+
+      const tx = await finaliseFlight(fixture, feeds['196']);
+
+      await expect(tx).not.to.emit(treaty, 'PremiumOffset');
+      expect(await treaty.premiumBalance()).to.equal(PREMIUM_HELD);
+    });
+
+    it('withdrawPremium reverts with ReinsuranceTreatyShortfallOutstanding while a shortfall is outstanding', async function () {
+      const { treaty, reinsurer } = await loadFixture(deployOffsetShortfallFixture);
+
+      await expect(treaty.connect(reinsurer).withdrawPremium(1n))
+        .to.be.revertedWithCustomError(treaty, 'ReinsuranceTreatyShortfallOutstanding')
+        .withArgs(OFFSET_SHORTFALL);
+    });
+
+    it('withdrawCollateral reverts with ReinsuranceTreatyShortfallOutstanding while a shortfall is outstanding', async function () {
+      const fixture = await loadFixture(deployOffsetShortfallFixture);
+      const { treaty, stablecoin, reinsurer } = fixture;
+      await expect(treaty.connect(reinsurer).withdrawCollateral(0))
+        .to.be.revertedWithCustomError(treaty, 'ReinsuranceTreatyShortfallOutstanding')
+        .withArgs(OFFSET_SHORTFALL);
+
+      // Once posted collateral pays the shortfall, the rest may leave again.
+      await fund(stablecoin, reinsurer, await treaty.getAddress(), OFFSET_SHORTFALL + usd(100));
+      await (await treaty.connect(reinsurer).postCollateral(OFFSET_SHORTFALL + usd(100))).wait();
+      expect(await treaty.outstandingShortfall()).to.equal(0);
+      await expect(treaty.connect(reinsurer).withdrawCollateral(0))
+        .to.emit(treaty, 'CollateralWithdrawn')
+        .withArgs(reinsurer.address, 0);
+    });
+
+    it('pays an outstanding shortfall from premium ceded while it is outstanding (ShortfallPaid)', async function () {
+      const fixture = await loadFixture(deployOffsetShortfallFixture);
+      const { treaty, pool, stablecoin, product, client } = fixture;
+
+      // 30 % of 100 less 20 %: 24 is ceded, and the pool keeps it against the shortfall.
+      const { policyId, tx } = await openDirect(pool, product, {
+        payer: client,
+        holder: client,
+        accumulationKey: OTHER_FLIGHT,
+        premium: usd(100),
+        maxPayout: usd(500),
+      });
+
+      await expect(tx).to.emit(treaty, 'PremiumCeded').withArgs(policyId, usd(100), usd(30), usd(6));
+      await expect(tx)
+        .to.emit(treaty, 'ShortfallPaid')
+        .withArgs(usd(24), OFFSET_SHORTFALL - usd(24));
+      await expect(tx).to.changeTokenBalances(ethers, stablecoin, [pool, treaty], [usd(100), 0]);
+      expect(await treaty.premiumBalance()).to.equal(0);
+      expect(await treaty.outstandingShortfall()).to.equal(OFFSET_SHORTFALL - usd(24));
+    });
+
+    it('records what neither premium nor collateral returns of a refund as a shortfall (PremiumReturnShortfall)', async function () {
+      const fixture = await loadFixture(deployOffsetShortfallFixture);
+      const { treaty, pool, stablecoin, product, client } = fixture;
+      const { policyId } = await openDirect(pool, product, {
+        payer: client,
+        holder: client,
+        accumulationKey: OTHER_FLIGHT,
+        premium: usd(100),
+        maxPayout: usd(500),
+      });
+      const outstanding = await treaty.outstandingShortfall();
+
+      // The whole premium is refunded: the treaty owes back 24, and holds neither premium nor collateral.
+      const tx = pool.connect(product).refund(policyId, client.address, OTHER_FLIGHT, usd(100), usd(500), usd(100));
+
+      await expect(tx).to.emit(treaty, 'PremiumReturned').withArgs(policyId, usd(100), 0);
+      await expect(tx).to.emit(treaty, 'PremiumReturnShortfall').withArgs(policyId, usd(24), 0);
+      await expect(tx).to.changeTokenBalances(ethers, stablecoin, [client, pool, treaty], [usd(100), -usd(100), 0]);
+      expect(await treaty.outstandingShortfall()).to.equal(outstanding + usd(24));
+    });
+
+    it('returns a premium from premium held, then collateral, and records only the rest as a shortfall', async function () {
+      const fixture = await loadFixture(deployShortfallFixture);
+      const { treaty, pool, product, client, reinsurer, stablecoin } = fixture;
+      // 4,260 of collateral and no premium held: a refund owing 24 is paid from collateral alone.
+      const { policyId } = await openDirect(pool, product, {
+        payer: client,
+        holder: client,
+        accumulationKey: OTHER_FLIGHT,
+        premium: usd(100),
+        maxPayout: usd(500),
+      });
+      expect(await treaty.premiumBalance()).to.equal(usd(24));
+      await expect(treaty.connect(reinsurer).withdrawPremium(usd(24))).to.emit(treaty, 'PremiumWithdrawn');
+
+      const tx = pool.connect(product).refund(policyId, client.address, OTHER_FLIGHT, usd(100), usd(500), usd(100));
+
+      await expect(tx).to.emit(treaty, 'PremiumReturned').withArgs(policyId, usd(100), usd(24));
+      await expect(tx).not.to.emit(treaty, 'PremiumReturnShortfall');
+      await expect(tx).to.changeTokenBalance(ethers, stablecoin, treaty, -usd(24));
+      expect(await treaty.collateral()).to.equal(usd(4_260) - usd(24));
+      expect(await treaty.outstandingShortfall()).to.equal(0);
     });
   });
 

@@ -1,22 +1,28 @@
 import { expect } from 'chai';
-import { flightFeedId } from '../../services/shared/eip712.js';
+import { flightFeedId, ObservationStatus } from '../../services/shared/eip712.js';
 import type { ReinsuranceTreaty, RiskPool } from '../../types/ethers-contracts/index.js';
 import {
   anchorSecondTreatyDocument,
+  consentToWiring,
   countEvents,
   deployCapitalFixture,
+  deployFreezablePoolFixture,
   deployReinsuredSecondPoolFixture,
   deploySecondPoolFixture,
+  finaliseFlight,
+  FREEZABLE_POOL_CAPITAL,
   fund,
+  issueFlight,
   openDirect,
   proposeApproved,
   SECOND_POOL_CAPITAL,
   SECOND_TREATY_COLLATERAL,
   treatyTermsHash,
   type CapitalFixture,
+  type FreezablePoolFixture,
 } from '../helpers/capital.js';
 import { ethers, networkHelpers, ROLES } from '../helpers/consortium.js';
-import { anchorSigned, DOCUMENT_TYPE, usd } from '../helpers/parametric.js';
+import { anchorSigned, DOCUMENT_TYPE, POLICY_STATUS, usd } from '../helpers/parametric.js';
 
 const loadFixture = networkHelpers.loadFixture.bind(networkHelpers);
 
@@ -32,6 +38,14 @@ const TREATY_COLLATERAL = usd(100_000);
 function invalidTreaty(pool: RiskPool, treaty: string): string {
   return pool.interface.encodeErrorResult('RiskPoolInvalidTreaty', [treaty]);
 }
+
+/** The data `ConsortiumAccessExecutionFailed` carries when a party has not consented to wiring `target`. */
+function consentMissing(pool: RiskPool, target: string, party: string): string {
+  return pool.interface.encodeErrorResult('RiskPoolConsentMissing', [target, party]);
+}
+
+/** An address with no code: the "product" two ADMINs would plug into a pool to drain it. */
+const ROGUE_PRODUCT = ethers.getAddress(ethers.dataSlice(ethers.id('a product nobody consented to'), 12));
 
 /** Opens a policy on `FLIGHT` paid and held by the client. */
 async function openForClient(fixture: CapitalFixture, premium: bigint, maxPayout: bigint, key = FLIGHT) {
@@ -57,6 +71,7 @@ async function deployThinlyReinsuredSecondPoolFixture() {
   const secondPoolAddress = await secondPool.getAddress();
   await (await stablecoin.connect(secondClient).approve(secondPoolAddress, ethers.MaxUint256)).wait();
   await (await secondTreaty.connect(reinsurer).activate(await anchorSecondTreatyDocument(fixture))).wait();
+  await consentToWiring(secondPool, await secondTreaty.getAddress(), [insurer]);
   await govern(
     secondPoolAddress,
     secondPool.interface.encodeFunctionData('setTreaty', [await secondTreaty.getAddress()]),
@@ -65,6 +80,38 @@ async function deployThinlyReinsuredSecondPoolFixture() {
   await fund(stablecoin, insurer, secondPoolAddress, usd(1_000));
   await (await secondPool.connect(insurer).depositCapital(usd(1_000))).wait();
   return fixture;
+}
+
+/** An address no test signer holds: where a frozen holder has its credit paid. */
+const NAMED_ADDRESS = ethers.getAddress(ethers.dataSlice(ethers.id('the holder’s other wallet'), 12));
+
+/** Premium and cancellation payout of each flight policy in the freezable pool. */
+const FLIGHT_PREMIUM = usd(20);
+const CANCELLATION_PAYOUT = usd(250);
+
+/**
+ * Three flight policies on BA196 in the freezable pool, held by the client, the second client and the third client,
+ * each paying 250 on cancellation; returns their ids (in that order) and the feed.
+ */
+async function threeFlightPolicies(fixture: FreezablePoolFixture) {
+  const holders = [fixture.client, fixture.secondClient, fixture.thirdClient] as const;
+  const policyIds: bigint[] = [];
+  let feedId = '';
+  for (const [index, holder] of holders.entries()) {
+    const issued = await issueFlight(fixture, holder, `BA196 policy ${index + 1} in the freezable pool`);
+    policyIds.push(issued.policyId);
+    feedId = issued.feedId;
+  }
+  return { policyIds, feedId };
+}
+
+/** Three policies on BA196 with the second holder frozen, settled by a cancellation: one credit of 250 owed. */
+async function deployCreditOwedFixture() {
+  const fixture = await deployFreezablePoolFixture();
+  const { policyIds, feedId } = await threeFlightPolicies(fixture);
+  await (await fixture.coin.setFrozen(fixture.secondClient.address, true)).wait();
+  const settlement = await finaliseFlight(fixture, feedId, ObservationStatus.Cancelled);
+  return { ...fixture, policyIds, feedId, settlement };
 }
 
 describe('RiskPool', function () {
@@ -482,30 +529,33 @@ describe('RiskPool', function () {
       const fixture = await loadFixture(deployThinlyReinsuredSecondPoolFixture);
       const { secondPool, secondTreaty, stablecoin, product, client } = fixture;
       const [first, , third] = await threePolicies(fixture, secondPool);
-      // With only 100 of collateral, one cession of the batch owes 150 and reports one shortfall.
+      // With only 100 of collateral and 7.20 of premium held (2.40 on each of three premiums of 10), one cession of
+      // the batch owes 150 and reports one shortfall.
       expect(await secondTreaty.collateral()).to.equal(THIN_COLLATERAL);
+      expect(await secondTreaty.premiumBalance()).to.equal(usd(7.2));
 
       const tx = await secondPool.connect(product).settle(FLIGHT, FLIGHT, [
         { policyId: first, holder: client.address, gross: usd(200), locked: usd(500), premium: usd(10) },
         { policyId: third, holder: client.address, gross: usd(300), locked: usd(300), premium: usd(10) },
       ]);
 
-      await expect(tx).to.emit(secondTreaty, 'CollateralShortfall').withArgs(FLIGHT, usd(150), usd(100));
+      await expect(tx).to.emit(secondTreaty, 'CollateralShortfall').withArgs(FLIGHT, usd(150), usd(107.2));
       expect(await countEvents(secondTreaty, tx, 'CollateralShortfall')).to.equal(1);
       expect(await countEvents(secondTreaty, tx, 'LossCeded')).to.equal(2);
       await expect(tx)
         .to.emit(secondPool, 'ClaimsSettled')
-        .withArgs(FLIGHT, product.address, 2, usd(500), usd(100), usd(800));
+        .withArgs(FLIGHT, product.address, 2, usd(500), usd(107.2), usd(800));
       await expect(tx).to.changeTokenBalances(
         ethers,
         stablecoin,
         [client, secondPool, secondTreaty],
-        [usd(500), -usd(400), -usd(100)],
+        [usd(500), -usd(392.8), -usd(107.2)],
       );
       expect(await secondPool.exposure(FLIGHT)).to.equal(usd(400));
       expect(await secondPool.premiumReserve()).to.equal(usd(10));
       expect(await secondTreaty.collateral()).to.equal(0);
-      expect(await secondTreaty.outstandingShortfall()).to.equal(usd(50));
+      expect(await secondTreaty.premiumBalance()).to.equal(0);
+      expect(await secondTreaty.outstandingShortfall()).to.equal(usd(42.8));
     });
 
     it('only releases collateral for policies that expire untriggered', async function () {
@@ -646,6 +696,7 @@ describe('RiskPool', function () {
           )
       ).wait();
       const poolAddress = await secondPool.getAddress();
+      await consentToWiring(secondPool, heavyAddress, [insurer]);
       await govern(poolAddress, secondPool.interface.encodeFunctionData('setTreaty', [heavyAddress]));
       await fund(stablecoin, reinsurer, heavyAddress, SECOND_TREATY_COLLATERAL);
       await (await heavy.connect(reinsurer).postCollateral(SECOND_TREATY_COLLATERAL)).wait();
@@ -757,9 +808,10 @@ describe('RiskPool', function () {
 
     it('setTreaty attaches an active treaty written for the pool and emits TreatySet', async function () {
       const fixture = await loadFixture(deploySecondPoolFixture);
-      const { access, secondPool, secondTreaty, stablecoin, reinsurer } = fixture;
+      const { access, secondPool, secondTreaty, stablecoin, insurer, reinsurer } = fixture;
       const treatyAddress = await secondTreaty.getAddress();
       await (await secondTreaty.connect(reinsurer).activate(await anchorSecondTreatyDocument(fixture))).wait();
+      await consentToWiring(secondPool, treatyAddress, [insurer]);
       const proposalId = await proposeApproved(
         fixture,
         await secondPool.getAddress(),
@@ -895,6 +947,311 @@ describe('RiskPool', function () {
         .to.be.revertedWithCustomError(access, 'ConsortiumAccessExecutionFailed')
         .withArgs(proposalId, invalidTreaty(secondPool, treatyAddress));
       expect(await secondPool.treaty()).to.equal(ethers.ZeroAddress);
+    });
+  });
+
+  describe('credits', function () {
+    it('pays the first and third holders in the settlement that credits the frozen second one', async function () {
+      const fixture = await loadFixture(deployFreezablePoolFixture);
+      const { pool, flight, coin, client, secondClient, thirdClient } = fixture;
+      const { policyIds, feedId } = await threeFlightPolicies(fixture);
+      await (await coin.setFrozen(secondClient.address, true)).wait();
+      expect(await pool.totalLocked()).to.equal(3n * CANCELLATION_PAYOUT);
+
+      const tx = await finaliseFlight(fixture, feedId, ObservationStatus.Cancelled);
+
+      await expect(tx)
+        .to.emit(pool, 'PaymentCredited')
+        .withArgs(policyIds[1], secondClient.address, CANCELLATION_PAYOUT);
+      await expect(tx).to.changeTokenBalances(
+        ethers,
+        coin,
+        [client, secondClient, thirdClient, pool],
+        [CANCELLATION_PAYOUT, 0, CANCELLATION_PAYOUT, -2n * CANCELLATION_PAYOUT],
+      );
+      for (const policyId of policyIds) {
+        expect((await flight.getPolicy(policyId)).status).to.equal(POLICY_STATUS.Paid);
+      }
+      // The collateral of all three is released, and the premiums are earned.
+      expect(await pool.totalLocked()).to.equal(0);
+      expect(await pool.exposure(feedId)).to.equal(0);
+      expect(await pool.premiumReserve()).to.equal(0);
+      expect(await pool.creditOf(secondClient.address)).to.equal(CANCELLATION_PAYOUT);
+      expect(await pool.totalCredits()).to.equal(CANCELLATION_PAYOUT);
+    });
+
+    it('goes on past a holder whose token transfer burns all its gas, spending a bounded amount on it', async function () {
+      const fixture = await loadFixture(deployFreezablePoolFixture);
+      const { pool, coin, client, secondClient, thirdClient } = fixture;
+      const { policyIds, feedId } = await threeFlightPolicies(fixture);
+      await (await coin.setGasTrap(secondClient.address, true)).wait();
+
+      const tx = await finaliseFlight(fixture, feedId, ObservationStatus.Cancelled);
+
+      await expect(tx)
+        .to.emit(pool, 'PaymentCredited')
+        .withArgs(policyIds[1], secondClient.address, CANCELLATION_PAYOUT);
+      await expect(tx).to.changeTokenBalances(
+        ethers,
+        coin,
+        [client, thirdClient],
+        [CANCELLATION_PAYOUT, CANCELLATION_PAYOUT],
+      );
+      const receipt = await tx.wait();
+      // The trapped transfer costs at most the payment gas limit, far below the 10,000,000 the report was given.
+      expect(receipt!.gasUsed).to.be.lessThan(1_000_000n + (await pool.PAYMENT_GAS_LIMIT()));
+      expect(await pool.totalLocked()).to.equal(0);
+    });
+
+    it('credits a refund the holder cannot receive and releases the policy', async function () {
+      const fixture = await loadFixture(deployFreezablePoolFixture);
+      const { pool, coin, product, client } = fixture;
+      const { policyId } = await openDirect(pool, product, {
+        payer: client,
+        holder: client,
+        accumulationKey: FLIGHT,
+        premium: usd(100),
+        maxPayout: usd(500),
+      });
+      await (await coin.setFrozen(client.address, true)).wait();
+
+      const tx = pool.connect(product).refund(policyId, client.address, FLIGHT, usd(90), usd(500), usd(100));
+
+      await expect(tx).to.emit(pool, 'PaymentCredited').withArgs(policyId, client.address, usd(90));
+      await expect(tx).to.emit(pool, 'PremiumRefunded').withArgs(policyId, client.address, usd(90), usd(500));
+      await expect(tx).to.changeTokenBalances(ethers, coin, [client, pool], [0, 0]);
+      expect(await pool.creditOf(client.address)).to.equal(usd(90));
+      expect(await pool.totalLocked()).to.equal(0);
+      expect(await pool.premiumReserve()).to.equal(0);
+      // The 10 kept is capital; the 90 owed is not.
+      expect(await pool.assets()).to.equal(FREEZABLE_POOL_CAPITAL + usd(10));
+    });
+
+    it('counts a credit as owed, not as capital: the insurer cannot withdraw it', async function () {
+      const { pool, coin, insurer, secondClient } = await loadFixture(deployCreditOwedFixture);
+      const held = await coin.balanceOf(await pool.getAddress());
+      // Capital and three premiums, less the two payouts made; the third payout is held for the frozen holder.
+      expect(held).to.equal(FREEZABLE_POOL_CAPITAL + 3n * FLIGHT_PREMIUM - 2n * CANCELLATION_PAYOUT);
+      expect(await pool.assets()).to.equal(held - CANCELLATION_PAYOUT);
+
+      await expect(pool.connect(insurer).withdrawCapital(held - CANCELLATION_PAYOUT + 1n))
+        .to.be.revertedWithCustomError(pool, 'RiskPoolInvalidAmount')
+        .withArgs(held - CANCELLATION_PAYOUT + 1n);
+      await (await pool.connect(insurer).withdrawCapital(held - CANCELLATION_PAYOUT)).wait();
+
+      expect(await coin.balanceOf(await pool.getAddress())).to.equal(CANCELLATION_PAYOUT);
+      await expect(pool.connect(secondClient).claimCredit(NAMED_ADDRESS))
+        .to.emit(pool, 'CreditClaimed')
+        .withArgs(secondClient.address, NAMED_ADDRESS, CANCELLATION_PAYOUT);
+    });
+
+    it('counts credits owed in the solvency rule', async function () {
+      const { pool, product, client } = await loadFixture(deployCreditOwedFixture);
+      const assets = await pool.assets();
+      // A policy locking everything the pool holds for itself fits; one unit more would lean on the credit.
+      await expect(pool.connect(product).openPolicy(client.address, client.address, FLIGHT, 0, assets + 1n))
+        .to.be.revertedWithCustomError(pool, 'RiskPoolInsolvent')
+        .withArgs(assets + 1n, assets, 0);
+      await (await pool.connect(product).openPolicy(client.address, client.address, FLIGHT, 0, assets)).wait();
+    });
+
+    it('lets the frozen holder claim its credit to an address it names and emits CreditClaimed', async function () {
+      const { pool, coin, secondClient } = await loadFixture(deployCreditOwedFixture);
+      const assets = await pool.assets();
+
+      const tx = pool.connect(secondClient).claimCredit(NAMED_ADDRESS);
+
+      await expect(tx)
+        .to.emit(pool, 'CreditClaimed')
+        .withArgs(secondClient.address, NAMED_ADDRESS, CANCELLATION_PAYOUT);
+      await expect(tx).to.changeTokenBalances(
+        ethers,
+        coin,
+        [NAMED_ADDRESS, pool],
+        [CANCELLATION_PAYOUT, -CANCELLATION_PAYOUT],
+      );
+      expect(await pool.creditOf(secondClient.address)).to.equal(0);
+      expect(await pool.totalCredits()).to.equal(0);
+      expect(await pool.assets()).to.equal(assets);
+    });
+
+    it('lets the holder claim its credit to itself once unfrozen, and only once', async function () {
+      const { pool, coin, secondClient } = await loadFixture(deployCreditOwedFixture);
+      await expect(pool.connect(secondClient).claimCredit(secondClient.address))
+        .to.be.revertedWithCustomError(coin, 'FreezableStablecoinFrozen')
+        .withArgs(secondClient.address);
+      expect(await pool.creditOf(secondClient.address)).to.equal(CANCELLATION_PAYOUT);
+      await (await coin.setFrozen(secondClient.address, false)).wait();
+
+      await expect(pool.connect(secondClient).claimCredit(secondClient.address)).to.changeTokenBalance(
+        ethers,
+        coin,
+        secondClient,
+        CANCELLATION_PAYOUT,
+      );
+
+      await expect(pool.connect(secondClient).claimCredit(secondClient.address))
+        .to.be.revertedWithCustomError(pool, 'RiskPoolNoCredit')
+        .withArgs(secondClient.address);
+    });
+
+    it('reverts with RiskPoolNoCredit for anyone else, and RiskPoolInvalidRecipient for the zero address', async function () {
+      const { pool, client, thirdClient, secondClient, insurer } = await loadFixture(deployCreditOwedFixture);
+      for (const caller of [client, thirdClient, insurer]) {
+        await expect(pool.connect(caller).claimCredit(caller.address))
+          .to.be.revertedWithCustomError(pool, 'RiskPoolNoCredit')
+          .withArgs(caller.address);
+      }
+      await expect(pool.connect(secondClient).claimCredit(ethers.ZeroAddress))
+        .to.be.revertedWithCustomError(pool, 'RiskPoolInvalidRecipient')
+        .withArgs(ethers.ZeroAddress);
+    });
+
+    it('reverts with RiskPoolNotActiveParty for a holder that is deactivated or was never registered', async function () {
+      const fixture = await loadFixture(deployCreditOwedFixture);
+      const { access, pool, secondClient, stranger, govern } = fixture;
+      await expect(pool.connect(stranger).claimCredit(stranger.address))
+        .to.be.revertedWithCustomError(pool, 'RiskPoolNotActiveParty')
+        .withArgs(stranger.address);
+      await govern(
+        await access.getAddress(),
+        access.interface.encodeFunctionData('setPartyActive', [secondClient.address, false]),
+      );
+
+      await expect(pool.connect(secondClient).claimCredit(NAMED_ADDRESS))
+        .to.be.revertedWithCustomError(pool, 'RiskPoolNotActiveParty')
+        .withArgs(secondClient.address);
+      expect(await pool.creditOf(secondClient.address)).to.equal(CANCELLATION_PAYOUT);
+    });
+  });
+
+  describe('consent to wiring', function () {
+    it('two ADMINs alone cannot allow a product: RiskPoolConsentMissing(product, insurer)', async function () {
+      const fixture = await loadFixture(deploySecondPoolFixture);
+      const { access, secondPool, insurer } = fixture;
+      const proposalId = await proposeApproved(
+        fixture,
+        await secondPool.getAddress(),
+        secondPool.interface.encodeFunctionData('setProduct', [ROGUE_PRODUCT, true]),
+      );
+
+      await expect(access.connect(fixture.admin1).execute(proposalId))
+        .to.be.revertedWithCustomError(access, 'ConsortiumAccessExecutionFailed')
+        .withArgs(proposalId, consentMissing(secondPool, ROGUE_PRODUCT, insurer.address));
+      expect(await secondPool.isProduct(ROGUE_PRODUCT)).to.equal(false);
+    });
+
+    it('allows a product once the insurer consented, and uses the consent up', async function () {
+      const fixture = await loadFixture(deploySecondPoolFixture);
+      const { access, secondPool, insurer } = fixture;
+      const poolAddress = await secondPool.getAddress();
+      await expect(secondPool.connect(insurer).consentToWiring(ROGUE_PRODUCT, true))
+        .to.emit(secondPool, 'WiringConsentSet')
+        .withArgs(ROGUE_PRODUCT, insurer.address, true);
+      expect(await secondPool.wiringConsent(ROGUE_PRODUCT, insurer.address)).to.equal(true);
+      const allow = secondPool.interface.encodeFunctionData('setProduct', [ROGUE_PRODUCT, true]);
+      const proposalId = await proposeApproved(fixture, poolAddress, allow);
+
+      await expect(access.connect(fixture.admin1).execute(proposalId))
+        .to.emit(secondPool, 'ProductSet')
+        .withArgs(ROGUE_PRODUCT, true);
+      expect(await secondPool.isProduct(ROGUE_PRODUCT)).to.equal(true);
+      expect(await secondPool.wiringConsent(ROGUE_PRODUCT, insurer.address)).to.equal(false);
+
+      // Disallowed and allowed again: the first consent does not carry over.
+      await fixture.govern(poolAddress, secondPool.interface.encodeFunctionData('setProduct', [ROGUE_PRODUCT, false]));
+      const again = await proposeApproved(fixture, poolAddress, allow);
+      await expect(access.connect(fixture.admin1).execute(again))
+        .to.be.revertedWithCustomError(access, 'ConsortiumAccessExecutionFailed')
+        .withArgs(again, consentMissing(secondPool, ROGUE_PRODUCT, insurer.address));
+    });
+
+    it('lets the insurer withdraw its consent before the proposal executes', async function () {
+      const fixture = await loadFixture(deploySecondPoolFixture);
+      const { access, secondPool, insurer } = fixture;
+      await (await secondPool.connect(insurer).consentToWiring(ROGUE_PRODUCT, true)).wait();
+      const proposalId = await proposeApproved(
+        fixture,
+        await secondPool.getAddress(),
+        secondPool.interface.encodeFunctionData('setProduct', [ROGUE_PRODUCT, true]),
+      );
+
+      await expect(secondPool.connect(insurer).consentToWiring(ROGUE_PRODUCT, false))
+        .to.emit(secondPool, 'WiringConsentSet')
+        .withArgs(ROGUE_PRODUCT, insurer.address, false);
+
+      await expect(access.connect(fixture.admin1).execute(proposalId))
+        .to.be.revertedWithCustomError(access, 'ConsortiumAccessExecutionFailed')
+        .withArgs(proposalId, consentMissing(secondPool, ROGUE_PRODUCT, insurer.address));
+      expect(await secondPool.isProduct(ROGUE_PRODUCT)).to.equal(false);
+    });
+
+    it('needs the treaty’s reinsurer too for a product added while a treaty is attached', async function () {
+      const fixture = await loadFixture(deployCapitalFixture);
+      const { access, pool, insurer, reinsurer } = fixture;
+      await (await pool.connect(insurer).consentToWiring(ROGUE_PRODUCT, true)).wait();
+      const allow = pool.interface.encodeFunctionData('setProduct', [ROGUE_PRODUCT, true]);
+      const refused = await proposeApproved(fixture, await pool.getAddress(), allow);
+
+      await expect(access.connect(fixture.admin1).execute(refused))
+        .to.be.revertedWithCustomError(access, 'ConsortiumAccessExecutionFailed')
+        .withArgs(refused, consentMissing(pool, ROGUE_PRODUCT, reinsurer.address));
+
+      await expect(pool.connect(reinsurer).consentToWiring(ROGUE_PRODUCT, true))
+        .to.emit(pool, 'WiringConsentSet')
+        .withArgs(ROGUE_PRODUCT, reinsurer.address, true);
+      const proposalId = await proposeApproved(fixture, await pool.getAddress(), allow);
+      await expect(access.connect(fixture.admin1).execute(proposalId))
+        .to.emit(pool, 'ProductSet')
+        .withArgs(ROGUE_PRODUCT, true);
+      expect(await pool.wiringConsent(ROGUE_PRODUCT, reinsurer.address)).to.equal(false);
+    });
+
+    it('two ADMINs alone cannot attach a treaty: RiskPoolConsentMissing(treaty, insurer)', async function () {
+      const fixture = await loadFixture(deploySecondPoolFixture);
+      const { access, secondPool, secondTreaty, insurer, reinsurer } = fixture;
+      await (await secondTreaty.connect(reinsurer).activate(await anchorSecondTreatyDocument(fixture))).wait();
+      const treatyAddress = await secondTreaty.getAddress();
+      const attach = secondPool.interface.encodeFunctionData('setTreaty', [treatyAddress]);
+      const refused = await proposeApproved(fixture, await secondPool.getAddress(), attach);
+
+      await expect(access.connect(fixture.admin1).execute(refused))
+        .to.be.revertedWithCustomError(access, 'ConsortiumAccessExecutionFailed')
+        .withArgs(refused, consentMissing(secondPool, treatyAddress, insurer.address));
+      expect(await secondPool.treaty()).to.equal(ethers.ZeroAddress);
+
+      await (await secondPool.connect(insurer).consentToWiring(treatyAddress, true)).wait();
+      const proposalId = await proposeApproved(fixture, await secondPool.getAddress(), attach);
+      await expect(access.connect(fixture.admin1).execute(proposalId))
+        .to.emit(secondPool, 'TreatySet')
+        .withArgs(treatyAddress);
+    });
+
+    it('reverts with RiskPoolNotConsentingParty for anyone but the pool’s insurer and its treaty’s reinsurer', async function () {
+      const fixture = await loadFixture(deploySecondPoolFixture);
+      const { pool, secondPool, admin1, client, auditor, stranger, secondInsurer, reinsurer, secondReinsurer } =
+        fixture;
+      for (const caller of [admin1, client, auditor, stranger, secondInsurer, secondReinsurer]) {
+        await expect(pool.connect(caller).consentToWiring(ROGUE_PRODUCT, true))
+          .to.be.revertedWithCustomError(pool, 'RiskPoolNotConsentingParty')
+          .withArgs(caller.address);
+      }
+      // The second pool has no treaty yet, so no reinsurer of its own.
+      await expect(secondPool.connect(reinsurer).consentToWiring(ROGUE_PRODUCT, true))
+        .to.be.revertedWithCustomError(secondPool, 'RiskPoolNotConsentingParty')
+        .withArgs(reinsurer.address);
+    });
+
+    it('reverts with RiskPoolNotConsentingParty for the pool’s insurer once deactivated', async function () {
+      const fixture = await loadFixture(deployCapitalFixture);
+      const { access, pool, insurer, govern } = fixture;
+      await govern(
+        await access.getAddress(),
+        access.interface.encodeFunctionData('setPartyActive', [insurer.address, false]),
+      );
+      await expect(pool.connect(insurer).consentToWiring(ROGUE_PRODUCT, true))
+        .to.be.revertedWithCustomError(pool, 'RiskPoolNotConsentingParty')
+        .withArgs(insurer.address);
     });
   });
 

@@ -169,6 +169,11 @@ abstract contract ParametricSetup {
             DELAY_TOLERANCE_MINUTES
         );
         _govern(address(_hub), abi.encodeCall(IOracleHub.setConsumer, (address(_flight), true)));
+        // The insurer consents to each contract wired into its pool; dual control then executes.
+        CHEATS.startPrank(_insurer);
+        _pool.consentToWiring(address(_flight), true);
+        _pool.consentToWiring(address(_treaty), true);
+        CHEATS.stopPrank();
         _govern(address(_pool), abi.encodeCall(RiskPool.setProduct, (address(_flight), true)));
         _govern(address(_pool), abi.encodeCall(RiskPool.setTreaty, (_treaty)));
         _holders.push(address(_pool));

@@ -3,6 +3,8 @@ import { TypedDataEncoder, type ContractTransactionResponse } from 'ethers';
 import { ObservationStatus, TREATY_TERMS_TYPES } from '../../services/shared/eip712.js';
 import type {
   EvidenceRegistry,
+  FlightDelayProduct,
+  FreezableStablecoin,
   IFlightDelayProduct,
   IReinsuranceTreaty,
   MockStablecoin,
@@ -16,7 +18,9 @@ import {
   deployParametricFixture,
   DOCUMENT_TYPE,
   flightTerms,
+  FLIGHT_SETTINGS,
   flightTermsHash,
+  HUB_SETTINGS,
   signObservation,
   TREATY,
   usd,
@@ -64,6 +68,11 @@ export async function anchorDocument(
     await (await relayCoSignature(registry, documentHash, signed)).wait();
   }
   return documentHash;
+}
+
+/** Has each of `parties` (the pool's insurer, its treaty's reinsurer) consent to wiring `target` into `pool`. */
+export async function consentToWiring(pool: RiskPool, target: string, parties: HardhatEthersSigner[]): Promise<void> {
+  for (const party of parties) await (await pool.connect(party).consentToWiring(target, true)).wait();
 }
 
 /** Proposes a call under dual control and has a second ADMIN approve it; the caller executes. */
@@ -118,6 +127,8 @@ export async function deployCapitalFixture() {
     await access.getAddress(),
     access.interface.encodeFunctionData('grantRole', [ROLES.REINSURER, secondReinsurer.address]),
   );
+  // The pool has a treaty: the reinsurer consents to the product beside the insurer.
+  await consentToWiring(pool, product.address, [fixture.insurer, fixture.reinsurer]);
   await govern(await pool.getAddress(), pool.interface.encodeFunctionData('setProduct', [product.address, true]));
   return { ...fixture, product, secondReinsurer };
 }
@@ -145,6 +156,7 @@ export async function deploySecondPoolFixture() {
     usd(1_000_000),
   ]);
   const secondPoolAddress = await secondPool.getAddress();
+  await consentToWiring(secondPool, product.address, [insurer]);
   await govern(secondPoolAddress, secondPool.interface.encodeFunctionData('setProduct', [product.address, true]));
   await fund(stablecoin, insurer, secondPoolAddress, SECOND_POOL_CAPITAL);
   await (await secondPool.connect(insurer).depositCapital(SECOND_POOL_CAPITAL)).wait();
@@ -188,9 +200,10 @@ export async function anchorSecondTreatyDocument(fixture: SecondPoolFixture, tex
 /** The second pool with its treaty activated, attached under dual control and collateralised with 10,000. */
 export async function deployReinsuredSecondPoolFixture() {
   const fixture = await deploySecondPoolFixture();
-  const { secondPool, secondTreaty, reinsurer, govern } = fixture;
+  const { secondPool, secondTreaty, insurer, reinsurer, govern } = fixture;
   const documentHash = await anchorSecondTreatyDocument(fixture);
   await (await secondTreaty.connect(reinsurer).activate(documentHash)).wait();
+  await consentToWiring(secondPool, await secondTreaty.getAddress(), [insurer]);
   await govern(
     await secondPool.getAddress(),
     secondPool.interface.encodeFunctionData('setTreaty', [await secondTreaty.getAddress()]),
@@ -251,9 +264,10 @@ export async function issueFlight(
 }
 
 /**
- * Two oracles report the same outcome for a flight, which finalises the feed and settles its policies in the same
- * transaction; returns that transaction. The gas limit is explicit because the hub notifies the product inside a
- * try/catch, so a tight estimate would finalise the feed but leave the settlement to a later call.
+ * The first `HUB_SETTINGS.quorum` oracles report the same outcome for a flight, which finalises the feed and settles
+ * its policies in the same transaction; returns that last report's transaction. Its gas limit is explicit because the
+ * hub notifies the product inside a try/catch, so a tight estimate would finalise the feed but leave the settlement to
+ * a later call.
  */
 export async function finaliseFlight(
   fixture: ParametricFixture,
@@ -263,15 +277,17 @@ export async function finaliseFlight(
 ): Promise<ContractTransactionResponse> {
   const observedAt = await networkHelpers.time.latest();
   const observation = { feedId, status, value, observedAt, payloadHash: ethers.id(`${feedId} ${status} ${value}`) };
-  const [first, second] = fixture.oracles;
-  const firstReport = await signObservation(fixture.hub, first, observation);
-  await (await fixture.hub.connect(first).submitReport(firstReport.observation, firstReport.signature)).wait();
-  const secondReport = await signObservation(fixture.hub, second, observation);
-  const tx = await fixture.hub
-    .connect(second)
-    .submitReport(secondReport.observation, secondReport.signature, { gasLimit: 10_000_000n });
-  await tx.wait();
-  return tx;
+  const reporters = fixture.oracles.slice(0, HUB_SETTINGS.quorum);
+  if (reporters.length < HUB_SETTINGS.quorum) throw new Error(`the fixture has fewer oracles than the quorum`);
+  let last: ContractTransactionResponse | undefined;
+  for (const [index, oracle] of reporters.entries()) {
+    const signed = await signObservation(fixture.hub, oracle, observation);
+    const gasLimit = index === reporters.length - 1 ? 10_000_000n : undefined;
+    last = await fixture.hub.connect(oracle).submitReport(signed.observation, signed.signature, { gasLimit });
+    await last.wait();
+  }
+  if (last === undefined) throw new Error('a quorum of no oracles');
+  return last;
 }
 
 /** One `LossCeded` record, as the reinsurer's audit reads it. */
@@ -320,3 +336,69 @@ export async function countEvents(
     (log) => log.address.toLowerCase() === address && contract.interface.parseLog(log)?.name === name,
   ).length;
 }
+
+/** Capital in the pool written in the freezable stablecoin. */
+export const FREEZABLE_POOL_CAPITAL = usd(10_000);
+
+/** What each client of the freezable pool holds in the freezable stablecoin to pay premiums. */
+export const FREEZABLE_CLIENT_FUNDS = usd(1_000);
+
+/**
+ * The capital fixture plus a third CLIENT and a second pool of the insurer written in a stablecoin whose issuer can
+ * freeze accounts, with its own flight delay product (a consumer of the hub) and the test product allowed in it. The
+ * pool has 10,000 of capital and no treaty; the three clients hold 1,000 each and have approved it. The returned
+ * `pool` and `flight` are the freezable ones, so the flight helpers issue and settle there.
+ */
+export async function deployFreezablePoolFixture() {
+  const fixture = await deployCapitalFixture();
+  const { access, registry, hub, admin1, insurer, client, secondClient, product, govern } = fixture;
+  const thirdClient = (await ethers.getSigners())[19]!;
+  await (
+    await access
+      .connect(admin1)
+      .registerParty(
+        thirdClient.address,
+        'Third Client BV',
+        '5493000CAPITAL000019',
+        ethers.hexlify(ethers.randomBytes(33)),
+      )
+  ).wait();
+  await govern(
+    await access.getAddress(),
+    access.interface.encodeFunctionData('grantRole', [ROLES.CLIENT, thirdClient.address]),
+  );
+
+  const coin: FreezableStablecoin = await ethers.deployContract('FreezableStablecoin');
+  const pool: RiskPool = await ethers.deployContract('RiskPool', [
+    await access.getAddress(),
+    insurer.address,
+    await coin.getAddress(),
+    usd(1_000_000),
+  ]);
+  const poolAddress = await pool.getAddress();
+  const flight: FlightDelayProduct = await ethers.deployContract('FlightDelayProduct', [
+    await access.getAddress(),
+    await hub.getAddress(),
+    await registry.getAddress(),
+    poolAddress,
+    FLIGHT_SETTINGS.batchSize,
+    FLIGHT_SETTINGS.dataGracePeriod,
+    FLIGHT_SETTINGS.delayToleranceMinutes,
+  ]);
+  const flightAddress = await flight.getAddress();
+  await govern(await hub.getAddress(), hub.interface.encodeFunctionData('setConsumer', [flightAddress, true]));
+  for (const allowed of [flightAddress, product.address]) {
+    await consentToWiring(pool, allowed, [insurer]);
+    await govern(poolAddress, pool.interface.encodeFunctionData('setProduct', [allowed, true]));
+  }
+  await (await coin.mint(insurer.address, FREEZABLE_POOL_CAPITAL)).wait();
+  await (await coin.connect(insurer).approve(poolAddress, FREEZABLE_POOL_CAPITAL)).wait();
+  await (await pool.connect(insurer).depositCapital(FREEZABLE_POOL_CAPITAL)).wait();
+  for (const holder of [client, secondClient, thirdClient]) {
+    await (await coin.mint(holder.address, FREEZABLE_CLIENT_FUNDS)).wait();
+    await (await coin.connect(holder).approve(poolAddress, ethers.MaxUint256)).wait();
+  }
+  return { ...fixture, thirdClient, coin, pool, flight, mainPool: fixture.pool, mainFlight: fixture.flight };
+}
+
+export type FreezablePoolFixture = Awaited<ReturnType<typeof deployFreezablePoolFixture>>;

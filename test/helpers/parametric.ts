@@ -167,8 +167,11 @@ export async function deployParametricFixture() {
   ]);
   for (const product of [await flight.getAddress(), await weather.getAddress()]) {
     await govern(hubAddress, hub.interface.encodeFunctionData('setConsumer', [product, true]));
+    // The insurer consents to each contract wired into its pool; dual control then executes.
+    await (await pool.connect(insurer).consentToWiring(product, true)).wait();
     await govern(poolAddress, pool.interface.encodeFunctionData('setProduct', [product, true]));
   }
+  await (await pool.connect(insurer).consentToWiring(await treaty.getAddress(), true)).wait();
   await govern(poolAddress, pool.interface.encodeFunctionData('setTreaty', [await treaty.getAddress()]));
 
   await (await stablecoin.mint(insurer.address, usd(200_000))).wait();

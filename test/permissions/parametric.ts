@@ -301,6 +301,31 @@ async function inactiveTreaty(world: World, pool: RiskPool = world.pool, quotaSh
   return { treaty, documentHash, termsHash };
 }
 
+/** Where the holder has its credit paid in the `claimCredit` row: an address no test signer holds. */
+const CREDIT_RECIPIENT = ethers.getAddress(ethers.dataSlice(ethers.id('the holder’s other wallet'), 12));
+
+/**
+ * Leaves the holder a credit of `amount` in the pool: the stablecoin becomes a freezable one (same storage), the
+ * holder is frozen while the flight product refunds it, then unfrozen.
+ */
+async function creditTheHolder(world: World, amount: bigint): Promise<void> {
+  const stablecoinAddress = await world.stablecoin.getAddress();
+  const freezableCode = await ethers.provider.getCode(
+    await (await ethers.deployContract('FreezableStablecoin')).getAddress(),
+  );
+  await networkHelpers.setCode(stablecoinAddress, freezableCode);
+  const stablecoin = await ethers.getContractAt('FreezableStablecoin', stablecoinAddress);
+  await (await stablecoin.setFrozen(world.holder.address, true)).wait();
+  const product = await ethers.getImpersonatedSigner(world.flightAddress);
+  await networkHelpers.setBalance(world.flightAddress, 10n ** 18n);
+  await (
+    await world.pool
+      .connect(product)
+      .refund(world.flightPolicyId, world.holder.address, world.flightFeedId, amount, usd(250), usd(20))
+  ).wait();
+  await (await stablecoin.setFrozen(world.holder.address, false)).wait();
+}
+
 /** Gives an account stablecoin and lets `spender` take it (contract columns cannot approve, nor need to). */
 async function fund(world: World, caller: Caller, spender: string, amount: bigint): Promise<void> {
   await (await world.stablecoin.mint(addressOf(world, caller), amount)).wait();
@@ -996,20 +1021,64 @@ const RULES: readonly Rule[] = [
       }),
   },
   {
+    // The holder's cancellation refund of 18 could not be delivered (its account was frozen): it is held as a credit.
+    contract: 'RiskPool',
+    fn: 'claimCredit',
+    callers: [...EVERYONE, 'HOLDER', 'DEACTIVATED_HOLDER'],
+    allowed: ['HOLDER'],
+    emits: 'CreditClaimed',
+    deniedWith: 'RiskPoolNoCredit',
+    deniedOverrides: { STRANGER: 'RiskPoolNotActiveParty', DEACTIVATED_HOLDER: 'RiskPoolNotActiveParty' },
+    attempt: async (world, caller) => {
+      await creditTheHolder(world, usd(18));
+      return {
+        target: world.pool,
+        data: world.pool.interface.encodeFunctionData('claimCredit', [CREDIT_RECIPIENT]),
+        emitted: [world.holder.address, CREDIT_RECIPIENT, usd(18)],
+        errorArgs: {
+          RiskPoolNoCredit: [addressOf(world, caller)],
+          RiskPoolNotActiveParty: [addressOf(world, caller)],
+        },
+      };
+    },
+  },
+  {
+    // The main pool has a treaty: its insurer and its reinsurer may each consent to wiring a contract into it.
+    contract: 'RiskPool',
+    fn: 'consentToWiring',
+    callers: [...INSURER_COLUMNS, 'OTHER_REINSURER', 'DEACTIVATED_REINSURER'],
+    allowed: ['INSURER', 'REINSURER'],
+    emits: 'WiringConsentSet',
+    deniedWith: 'RiskPoolNotConsentingParty',
+    attempt: (world, caller) => {
+      const product = ethers.getAddress(ethers.dataSlice(ethers.id('a new product'), 12));
+      return Promise.resolve({
+        target: world.pool,
+        data: world.pool.interface.encodeFunctionData('consentToWiring', [product, true]),
+        emitted: [product, addressOf(world, caller), true],
+        errorArgs: { RiskPoolNotConsentingParty: [addressOf(world, caller)] },
+      });
+    },
+  },
+  {
     contract: 'RiskPool',
     fn: 'setProduct',
     callers: GOVERNED_COLUMNS,
     allowed: ['DUAL_CONTROL'],
     emits: 'ProductSet',
     deniedWith: 'ConsortiumGovernedDualControlRequired',
-    attempt: (world, caller) => {
+    attempt: async (world, caller) => {
       const product = ethers.getAddress(ethers.dataSlice(ethers.id('a new product'), 12));
-      return Promise.resolve({
+      // The pool's insurer and, as a treaty is attached, its reinsurer consent to the product.
+      for (const party of [world.insurer, world.reinsurer]) {
+        await (await world.pool.connect(party).consentToWiring(product, true)).wait();
+      }
+      return {
         target: world.pool,
         data: world.pool.interface.encodeFunctionData('setProduct', [product, true]),
         emitted: [product, true],
         errorArgs: dualControlRequired(world, caller),
-      });
+      };
     },
   },
   {
@@ -1030,6 +1099,7 @@ const RULES: readonly Rule[] = [
       const { treaty, documentHash } = await inactiveTreaty(world, pool);
       await (await treaty.connect(world.reinsurer).activate(documentHash)).wait();
       const treatyAddress = await treaty.getAddress();
+      await (await pool.connect(world.insurer).consentToWiring(treatyAddress, true)).wait();
       return {
         target: pool,
         data: pool.interface.encodeFunctionData('setTreaty', [treatyAddress]),

@@ -341,6 +341,7 @@ describe('FlightDelayProduct', function () {
       ]);
       const otherFlightAddress = await otherFlight.getAddress();
       await govern(await hub.getAddress(), hub.interface.encodeFunctionData('setConsumer', [otherFlightAddress, true]));
+      await (await otherPool.connect(secondInsurer).consentToWiring(otherFlightAddress, true)).wait();
       await govern(otherPoolAddress, otherPool.interface.encodeFunctionData('setProduct', [otherFlightAddress, true]));
       await (await stablecoin.mint(secondInsurer.address, usd(10_000))).wait();
       await (await stablecoin.connect(secondInsurer).approve(otherPoolAddress, usd(10_000))).wait();

@@ -117,6 +117,9 @@ export async function deployParametricLedger(ethers: HardhatEthers): Promise<Par
   ]);
   const flightAddress = await flight.getAddress();
   await govern(hubAddress, hub.interface.encodeFunctionData('setConsumer', [flightAddress, true]));
+  for (const wired of [flightAddress, await treaty.getAddress()]) {
+    await (await pool.connect(insurer).consentToWiring(wired, true)).wait();
+  }
   await govern(poolAddress, pool.interface.encodeFunctionData('setProduct', [flightAddress, true]));
   await govern(poolAddress, pool.interface.encodeFunctionData('setTreaty', [await treaty.getAddress()]));
   await govern(flightAddress, flight.interface.encodeFunctionData('setSettlementBatchSize', [SETTLEMENT_BATCH_SIZE]));
