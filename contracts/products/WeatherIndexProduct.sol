@@ -31,6 +31,10 @@ contract WeatherIndexProduct is IWeatherIndexProduct, ParametricProduct {
     /// @notice Most payout steps a policy may have.
     uint256 public constant MAX_STEPS = 4;
 
+    /// @notice Start cut-off of a new product, until changed under dual control, and its bound.
+    uint32 public constant DEFAULT_START_CUTOFF = 2 hours;
+    uint32 public constant MAX_START_CUTOFF = 7 days;
+
     uint256 private constant SECONDS_PER_DAY = 86_400;
     int32 private constant MAX_LATITUDE_E4 = 900_000;
     int32 private constant MAX_LONGITUDE_E4 = 1_800_000;
@@ -61,6 +65,7 @@ contract WeatherIndexProduct is IWeatherIndexProduct, ParametricProduct {
 
     uint32 private _dataGracePeriod;
     uint64[3] private _tolerances;
+    uint32 private _startCutoff;
     mapping(uint256 policyId => IndexTerms) private _indexTerms;
     mapping(bytes32 feedId => bool registered) private _dayRegistered;
 
@@ -81,6 +86,7 @@ contract WeatherIndexProduct is IWeatherIndexProduct, ParametricProduct {
         uint64[3] memory tolerances_
     ) ParametricProduct(consortium_, hub, registry, pool, settlementBatchSize_) {
         _setFeedSettings(dataGracePeriod_, tolerances_);
+        _setIssuanceSettings(DEFAULT_START_CUTOFF);
     }
 
     /// @inheritdoc IWeatherIndexProduct
@@ -127,6 +133,16 @@ contract WeatherIndexProduct is IWeatherIndexProduct, ParametricProduct {
     /// @inheritdoc IWeatherIndexProduct
     function setFeedSettings(uint32 dataGracePeriod, uint64[3] calldata tolerances) external onlyDualControl {
         _setFeedSettings(dataGracePeriod, tolerances);
+    }
+
+    /// @inheritdoc IWeatherIndexProduct
+    function setIssuanceSettings(uint32 startCutoff) external onlyDualControl {
+        _setIssuanceSettings(startCutoff);
+    }
+
+    /// @inheritdoc IWeatherIndexProduct
+    function issuanceSettings() external view returns (uint32 startCutoff) {
+        return _startCutoff;
     }
 
     /// @inheritdoc IWeatherIndexProduct
@@ -294,7 +310,9 @@ contract WeatherIndexProduct is IWeatherIndexProduct, ParametricProduct {
         uint256 first = CalendarDate.toDayNumber(terms.startDate);
         uint256 last = CalendarDate.toDayNumber(terms.endDate);
         if (last < first || last - first + 1 > MAX_COVERAGE_DAYS) revert ParametricProductInvalidTerms("dates");
-        if ((last + 1) * SECONDS_PER_DAY <= block.timestamp) revert ParametricProductInvalidTerms("dates");
+        uint256 startsAt = first * SECONDS_PER_DAY;
+        uint256 closedAt = startsAt > _startCutoff ? startsAt - _startCutoff : 0;
+        if (block.timestamp > closedAt) revert WeatherIndexProductIssueClosed(terms.startDate, closedAt);
         if (terms.trigger == terms.exit) revert ParametricProductInvalidTerms("exit");
         if (terms.cancellationRefundBps > BPS) revert ParametricProductInvalidTerms("cancellationRefundBps");
         uint256 sumInsured = _toAmount(terms.sumInsured, "sumInsured");
@@ -337,6 +355,12 @@ contract WeatherIndexProduct is IWeatherIndexProduct, ParametricProduct {
         WeatherMetric metric
     ) private pure returns (bytes32) {
         return keccak256(abi.encode(latitudeE4, longitudeE4, stationIdHash, uint8(metric)));
+    }
+
+    function _setIssuanceSettings(uint32 startCutoff) private {
+        if (startCutoff > MAX_START_CUTOFF) revert WeatherIndexProductInvalidIssuanceSettings(startCutoff);
+        _startCutoff = startCutoff;
+        emit WeatherIssuanceSettingsSet(startCutoff);
     }
 
     function _setFeedSettings(uint32 dataGracePeriod, uint64[3] memory tolerances) private {

@@ -36,6 +36,7 @@ export const FLIGHT_DELAY_TERMS_TYPES: TypedDataTypes = {
     { name: 'carrier', type: 'string' },
     { name: 'flightNumber', type: 'string' },
     { name: 'departureDate', type: 'uint32' },
+    { name: 'scheduledDeparture', type: 'uint64' },
     { name: 'scheduledArrival', type: 'uint64' },
     { name: 'coverageStart', type: 'uint64' },
     { name: 'coverageEnd', type: 'uint64' },

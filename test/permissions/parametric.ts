@@ -324,6 +324,7 @@ interface ProductCase {
   /** An issue call for a new policy held by the holder, whose document `coSigner` anchored and co-signed. */
   issue(world: World, coSigner: HardhatEthersSigner): Promise<{ data: string; emitted: unknown[] }>;
   feedSettings: { event: string; data(world: World): string; emitted: unknown[] };
+  issuanceSettings: { event: string; data(world: World): string; emitted: unknown[] };
 }
 
 const FLIGHT: ProductCase = {
@@ -356,6 +357,11 @@ const FLIGHT: ProductCase = {
     data: (world) => world.flight.interface.encodeFunctionData('setFeedSettings', [DAY, 10]),
     emitted: [DAY, 10],
   },
+  issuanceSettings: {
+    event: 'FlightIssuanceSettingsSet',
+    data: (world) => world.flight.interface.encodeFunctionData('setIssuanceSettings', [3_600, DAY]),
+    emitted: [3_600, DAY],
+  },
 };
 
 const WEATHER: ProductCase = {
@@ -387,6 +393,11 @@ const WEATHER: ProductCase = {
     event: 'WeatherFeedSettingsSet',
     data: (world) => world.weather.interface.encodeFunctionData('setFeedSettings', [DAY, [10, 20, 30]]),
     emitted: [DAY, [10, 20, 30]],
+  },
+  issuanceSettings: {
+    event: 'WeatherIssuanceSettingsSet',
+    data: (world) => world.weather.interface.encodeFunctionData('setIssuanceSettings', [3_600]),
+    emitted: [3_600],
   },
 };
 
@@ -520,6 +531,21 @@ function productRules(productCase: ProductCase): Rule[] {
           target: productCase.product(world),
           data: productCase.feedSettings.data(world),
           emitted: productCase.feedSettings.emitted,
+          errorArgs: dualControlRequired(world, caller),
+        }),
+    },
+    {
+      contract,
+      fn: 'setIssuanceSettings',
+      callers: GOVERNED_COLUMNS,
+      allowed: ['DUAL_CONTROL'],
+      emits: productCase.issuanceSettings.event,
+      deniedWith: 'ConsortiumGovernedDualControlRequired',
+      attempt: (world, caller) =>
+        Promise.resolve({
+          target: productCase.product(world),
+          data: productCase.issuanceSettings.data(world),
+          emitted: productCase.issuanceSettings.emitted,
           errorArgs: dualControlRequired(world, caller),
         }),
     },

@@ -23,6 +23,8 @@ import {
   RECORDED_FLIGHTS,
   reportQuorum,
   settledPolicies,
+  startOfDate,
+  utcDate,
   type RecordedFlightOutcome,
 } from '../helpers/products.js';
 
@@ -76,6 +78,7 @@ describe('FlightDelayProduct', function () {
         { carrier: 'QF' },
         { flightNumber: '197' },
         { departureDate: Number(base.departureDate) + 1 },
+        { scheduledDeparture: Number(base.scheduledDeparture) + 60 },
         { scheduledArrival: Number(base.scheduledArrival) + 60 },
         { coverageStart: Number(base.coverageStart) + 1 },
         { coverageEnd: Number(base.coverageEnd) + 1 },
@@ -369,9 +372,9 @@ describe('FlightDelayProduct', function () {
   });
 
   describe('issue: a flight whose outcome is known', function () {
-    it('reverts with OracleHubFeedNotOpen: nobody buys cover on a flight that has landed', async function () {
+    it('reverts with FlightDelayProductIssueClosed: nobody buys cover on a flight that has landed', async function () {
       const fixture = await networkHelpers.loadFixture(deployParametricFixture);
-      const { flight, hub, insurer, secondClient } = fixture;
+      const { flight, insurer, secondClient } = fixture;
       const terms = await defaultTerms(fixture);
       const { feedId } = await issue(fixture, terms);
       await afterArrival(terms);
@@ -380,8 +383,137 @@ describe('FlightDelayProduct', function () {
       const late = { ...terms, policyholder: secondClient.address };
       const documentHash = await anchorFlightDocument(fixture, late, secondClient);
       await expect(flight.connect(insurer).issue(late, documentHash))
-        .to.be.revertedWithCustomError(hub, 'OracleHubFeedNotOpen')
-        .withArgs(feedId, FEED_STATE.Finalised);
+        .to.be.revertedWithCustomError(flight, 'FlightDelayProductIssueClosed')
+        .withArgs(terms.scheduledDeparture, Number(terms.scheduledDeparture) - 2 * HOUR);
+    });
+  });
+
+  describe('issue: no cover on a flight already over or about to leave', function () {
+    const CUTOFF = 2 * HOUR;
+
+    /** Terms for a flight leaving at `departure`, covered from an hour before it to a day after its arrival. */
+    function leavingAt(fixture: ParametricFixture, departure: number, overrides: Partial<Terms> = {}): Terms {
+      return flightCover(fixture.client.address, departure - 6 * HOUR, 'BA', '196', {
+        coverageStart: departure - HOUR,
+        ...overrides,
+      });
+    }
+
+    it('starts with a two-hour departure cut-off and at most a day of cover after arrival', async function () {
+      const { flight } = await networkHelpers.loadFixture(deployParametricFixture);
+      expect(await flight.issuanceSettings()).to.deep.equal([BigInt(CUTOFF), BigInt(24 * HOUR)]);
+    });
+
+    it('reverts with FlightDelayProductIssueClosed for a flight that landed long ago: a known loss is never written', async function () {
+      const fixture = await networkHelpers.loadFixture(deployParametricFixture);
+      const departure = (await time.latest()) - 2 * 24 * HOUR;
+      const terms = leavingAt(fixture, departure, { coverageEnd: (await time.latest()) + HOUR });
+      const documentHash = await anchorFlightDocument(fixture, terms);
+      await expect(fixture.flight.connect(fixture.insurer).issue(terms, documentHash))
+        .to.be.revertedWithCustomError(fixture.flight, 'FlightDelayProductIssueClosed')
+        .withArgs(departure, departure - CUTOFF);
+    });
+
+    it('issues up to the cut-off before departure and reverts one second later', async function () {
+      const fixture = await networkHelpers.loadFixture(deployParametricFixture);
+      const { flight, insurer, secondClient } = fixture;
+      const departure = (await time.latest()) + 6 * HOUR;
+      const terms = leavingAt(fixture, departure);
+      const lateTerms = { ...terms, policyholder: secondClient.address };
+      const onTime = await anchorFlightDocument(fixture, terms);
+      const late = await anchorFlightDocument(fixture, lateTerms, secondClient);
+
+      await time.setNextBlockTimestamp(departure - CUTOFF);
+      await expect(flight.connect(insurer).issue(terms, onTime)).to.emit(flight, 'PolicyIssued');
+      await expect(flight.connect(insurer).issue(lateTerms, late))
+        .to.be.revertedWithCustomError(flight, 'FlightDelayProductIssueClosed')
+        .withArgs(departure, departure - CUTOFF);
+    });
+
+    it('follows the cut-off set under dual control: eight hours refuses a flight six hours away', async function () {
+      const fixture = await networkHelpers.loadFixture(deployParametricFixture);
+      const { flight, insurer, govern } = fixture;
+      const data = flight.interface.encodeFunctionData('setIssuanceSettings', [8 * HOUR, 12 * HOUR]);
+      await expect(flight.connect(fixture.admin1).setIssuanceSettings(8 * HOUR, 12 * HOUR))
+        .to.be.revertedWithCustomError(flight, 'ConsortiumGovernedDualControlRequired')
+        .withArgs(fixture.admin1.address);
+      await govern(await flight.getAddress(), data);
+      expect(await flight.issuanceSettings()).to.deep.equal([BigInt(8 * HOUR), BigInt(12 * HOUR)]);
+      const terms = await defaultTerms(fixture);
+      const documentHash = await anchorFlightDocument(fixture, terms);
+      await expect(flight.connect(insurer).issue(terms, documentHash)).to.be.revertedWithCustomError(
+        flight,
+        'FlightDelayProductIssueClosed',
+      );
+    });
+
+    it('reverts with FlightDelayProductInvalidIssuanceSettings for settings out of bounds', async function () {
+      const { flight, access, admin1, admin2 } = await networkHelpers.loadFixture(deployParametricFixture);
+      for (const [cutoff, afterArrival] of [
+        [8 * 24 * HOUR, HOUR],
+        [HOUR, 0],
+        [HOUR, 8 * 24 * HOUR],
+      ] as const) {
+        const data = flight.interface.encodeFunctionData('setIssuanceSettings', [cutoff, afterArrival]);
+        await (await access.connect(admin1).propose(await flight.getAddress(), data)).wait();
+        const proposalId = await access.proposalCount();
+        await (await access.connect(admin2).approve(proposalId)).wait();
+        const reason = flight.interface.encodeErrorResult('FlightDelayProductInvalidIssuanceSettings', [
+          cutoff,
+          afterArrival,
+        ]);
+        await expect(access.connect(admin1).execute(proposalId))
+          .to.be.revertedWithCustomError(access, 'ConsortiumAccessExecutionFailed')
+          .withArgs(proposalId, reason);
+      }
+    });
+
+    const cases: [string, string, (departure: number) => Partial<Terms>][] = [
+      [
+        'a departure date that is not the UTC date of the departure',
+        'departureDate',
+        (d) => ({ departureDate: utcDate(d + 24 * HOUR) }),
+      ],
+      ['cover starting after the departure', 'coverage', (d) => ({ coverageStart: d + 60 })],
+      ['an arrival before the departure', 'scheduledArrival', (d) => ({ scheduledArrival: d - 60 })],
+      [
+        'an arrival more than a day after the departure',
+        'scheduledArrival',
+        (d) => ({ scheduledArrival: d + 24 * HOUR + 1, coverageEnd: d + 30 * HOUR }),
+      ],
+      [
+        'cover ending before the arrival',
+        'coverage',
+        (d) => ({ scheduledArrival: d + 6 * HOUR, coverageEnd: d + 6 * HOUR - 1 }),
+      ],
+      [
+        'cover running more than a day after the arrival',
+        'coverage',
+        (d) => ({ scheduledArrival: d + 6 * HOUR, coverageEnd: d + 30 * HOUR + 1 }),
+      ],
+    ];
+    for (const [description, field, change] of cases) {
+      it(`reverts with ParametricProductInvalidTerms("${field}") for ${description}`, async function () {
+        const fixture = await networkHelpers.loadFixture(deployParametricFixture);
+        const departure = (await time.latest()) + 6 * HOUR;
+        const terms = leavingAt(fixture, departure, change(departure));
+        const documentHash = await anchorFlightDocument(fixture, terms);
+        await expect(fixture.flight.connect(fixture.insurer).issue(terms, documentHash))
+          .to.be.revertedWithCustomError(fixture.flight, 'ParametricProductInvalidTerms')
+          .withArgs(field);
+      });
+    }
+
+    it('accepts cover from the departure to exactly a day after the arrival', async function () {
+      const fixture = await networkHelpers.loadFixture(deployParametricFixture);
+      const departure = (await time.latest()) + 6 * HOUR;
+      const terms = leavingAt(fixture, departure, {
+        coverageStart: departure,
+        scheduledArrival: departure + 6 * HOUR,
+        coverageEnd: departure + 30 * HOUR,
+      });
+      const { policyId } = await issue(fixture, terms);
+      expect((await fixture.flight.getPolicy(policyId)).status).to.equal(POLICY_STATUS.Issued);
     });
   });
 
@@ -447,12 +579,14 @@ describe('FlightDelayProduct', function () {
 
     it('accepts four tiers, a suffix letter and 29 February of a leap year', async function () {
       const fixture = await networkHelpers.loadFixture(deployParametricFixture);
+      // Three hours before 29 February 2028 (UTC): the flight leaves six hours later, at 03:00 that day.
+      await time.increaseTo(startOfDate(20280229) - 3 * HOUR);
       const terms = await defaultTerms(fixture, {
         flightNumber: '196A',
-        departureDate: 20280229,
         delayTierMinutes: [15, 30, 45, 180],
         delayTierPayouts: [usd(50), usd(100), usd(200), usd(250)],
       });
+      expect(terms.departureDate).to.equal(20280229);
       const { policyId } = await issue(fixture, terms);
       expect((await fixture.flight.getPolicy(policyId)).status).to.equal(POLICY_STATUS.Issued);
     });

@@ -36,6 +36,8 @@ const { time } = networkHelpers;
 type Terms = IWeatherIndexProduct.WeatherIndexTermsStruct;
 
 const QUOTA_SHARE = 3_000n;
+/** The products' default start cut-off: two hours. */
+const START_CUTOFF = 2 * 3_600;
 const BPS = 10_000n;
 
 /** The recorded Enschede grid point (Open-Meteo archive response). */
@@ -242,9 +244,9 @@ describe('WeatherIndexProduct', function () {
       expect((await fixture.weather.getPolicy(policyId)).feedId).to.equal(rainFeed(days[30]!));
     });
 
-    it('reverts with OracleHubFeedNotOpen when a day of the window already has its value', async function () {
+    it('reverts with WeatherIndexProductIssueClosed when a day of the window already has its value', async function () {
       const fixture = await networkHelpers.loadFixture(recordedRainFixture);
-      const { weather, hub, insurer, client, secondClient, days, lastDay } = fixture;
+      const { weather, insurer, client, secondClient, days, lastDay } = fixture;
       await issue(fixture, weatherCover(client.address, days[0]!, lastDay));
       await afterDayEnds(days[0]!);
       await (await reportQuorum(fixture, rainFeed(days[0]!), ObservationStatus.Observed, [1_190, 1_190])).wait();
@@ -252,8 +254,68 @@ describe('WeatherIndexProduct', function () {
       const late = weatherCover(secondClient.address, days[0]!, lastDay);
       const documentHash = await anchorWeatherDocument(fixture, late, secondClient);
       await expect(weather.connect(insurer).issue(late, documentHash))
-        .to.be.revertedWithCustomError(hub, 'OracleHubFeedNotOpen')
-        .withArgs(rainFeed(days[0]!), FEED_STATE.Finalised);
+        .to.be.revertedWithCustomError(weather, 'WeatherIndexProductIssueClosed')
+        .withArgs(days[0]!, startOfDate(days[0]!) - START_CUTOFF);
+    });
+
+    describe('no cover on days already begun', function () {
+      it('starts with a two-hour start cut-off', async function () {
+        const { weather } = await networkHelpers.loadFixture(recordedRainFixture);
+        expect(await weather.issuanceSettings()).to.equal(START_CUTOFF);
+      });
+
+      it('reverts with WeatherIndexProductIssueClosed for a window already over, or begun today', async function () {
+        const fixture = await networkHelpers.loadFixture(recordedRainFixture);
+        const now = await time.latest();
+        for (const [startDate, endDate] of [
+          [utcDate(now - DAY), utcDate(now - DAY)],
+          [utcDate(now), fixture.lastDay],
+        ]) {
+          const terms = weatherCover(fixture.client.address, startDate!, endDate!);
+          const documentHash = await anchorWeatherDocument(fixture, terms);
+          await expect(fixture.weather.connect(fixture.insurer).issue(terms, documentHash))
+            .to.be.revertedWithCustomError(fixture.weather, 'WeatherIndexProductIssueClosed')
+            .withArgs(startDate, startOfDate(startDate!) - START_CUTOFF);
+        }
+      });
+
+      it('issues up to the cut-off before the first day starts and reverts one second later', async function () {
+        const fixture = await networkHelpers.loadFixture(recordedRainFixture);
+        const { weather, insurer, client, secondClient, firstDay, lastDay } = fixture;
+        const terms = weatherCover(client.address, firstDay, lastDay);
+        const lateTerms = weatherCover(secondClient.address, firstDay, lastDay);
+        const onTime = await anchorWeatherDocument(fixture, terms);
+        const late = await anchorWeatherDocument(fixture, lateTerms, secondClient);
+        const closedAt = startOfDate(firstDay) - START_CUTOFF;
+
+        await time.setNextBlockTimestamp(closedAt);
+        await expect(weather.connect(insurer).issue(terms, onTime)).to.emit(weather, 'PolicyIssued');
+        await expect(weather.connect(insurer).issue(lateTerms, late))
+          .to.be.revertedWithCustomError(weather, 'WeatherIndexProductIssueClosed')
+          .withArgs(firstDay, closedAt);
+      });
+
+      it('follows the cut-off set under dual control, within its bound', async function () {
+        const fixture = await networkHelpers.loadFixture(recordedRainFixture);
+        const { weather, admin1, govern } = fixture;
+        await expect(weather.connect(admin1).setIssuanceSettings(DAY))
+          .to.be.revertedWithCustomError(weather, 'ConsortiumGovernedDualControlRequired')
+          .withArgs(admin1.address);
+        await govern(
+          await weather.getAddress(),
+          weather.interface.encodeFunctionData('setIssuanceSettings', [3 * DAY]),
+        );
+        expect(await weather.issuanceSettings()).to.equal(3 * DAY);
+        const terms = weatherCover(fixture.client.address, fixture.firstDay, fixture.lastDay);
+        const documentHash = await anchorWeatherDocument(fixture, terms);
+        await expect(weather.connect(fixture.insurer).issue(terms, documentHash)).to.be.revertedWithCustomError(
+          weather,
+          'WeatherIndexProductIssueClosed',
+        );
+        await expect(
+          govern(await weather.getAddress(), weather.interface.encodeFunctionData('setIssuanceSettings', [8 * DAY])),
+        ).to.be.revertedWithCustomError(fixture.access, 'ConsortiumAccessExecutionFailed');
+      });
     });
 
     it('reverts with ParametricProductNotPoolInsurer for anyone but the pool’s insurer, another INSURER included', async function () {
@@ -277,18 +339,13 @@ describe('WeatherIndexProduct', function () {
     });
 
     describe('invalid terms', function () {
-      const cases: [string, string, (first: number, last: number, yesterday: number) => Partial<Terms>][] = [
+      const cases: [string, string, (first: number, last: number) => Partial<Terms>][] = [
         ['a latitude beyond 90 degrees', 'location', () => ({ latitudeE4: 900_001 })],
         ['a latitude beyond -90 degrees', 'location', () => ({ latitudeE4: -900_001 })],
         ['a longitude beyond 180 degrees', 'location', () => ({ longitudeE4: 1_800_001 })],
         ['a longitude beyond -180 degrees', 'location', () => ({ longitudeE4: -1_800_001 })],
         ['an end before the start', 'dates', (first, last) => ({ startDate: last, endDate: first })],
         ['a window of 32 days', 'dates', (first) => ({ startDate: first, endDate: dateOfDay(dayNumber(first) + 31) })],
-        [
-          'a window already over',
-          'dates',
-          (_first, _last, yesterday) => ({ startDate: yesterday, endDate: yesterday }),
-        ],
         ['an impossible end date', 'dates', (first) => ({ startDate: first, endDate: 20270230 })],
         ['an impossible start date', 'dates', () => ({ startDate: 20271301 })],
         ['a trigger equal to the exit', 'exit', () => ({ trigger: 4_000, exit: 4_000 })],
@@ -337,12 +394,11 @@ describe('WeatherIndexProduct', function () {
       for (const [description, field, change] of cases) {
         it(`reverts with ParametricProductInvalidTerms("${field}") for ${description}`, async function () {
           const fixture = await networkHelpers.loadFixture(recordedRainFixture);
-          const yesterday = utcDate((await time.latest()) - DAY);
           const terms = weatherCover(
             fixture.client.address,
             fixture.firstDay,
             fixture.lastDay,
-            change(fixture.firstDay, fixture.lastDay, yesterday),
+            change(fixture.firstDay, fixture.lastDay),
           );
           const documentHash = await anchorWeatherDocument(fixture, terms);
           await expect(fixture.weather.connect(fixture.insurer).issue(terms, documentHash))

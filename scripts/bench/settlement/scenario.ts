@@ -86,6 +86,7 @@ export interface BenchFlight {
   carrier: string;
   flightNumber: string;
   departureDate: number;
+  scheduledDeparture: number;
   scheduledArrival: number;
   coverageStart: number;
   coverageEnd: number;
@@ -99,6 +100,7 @@ export const DELAYED_FLIGHT: BenchFlight = {
   carrier: 'BA',
   flightNumber: '196',
   departureDate: 20260303,
+  scheduledDeparture: unixSeconds('2026-03-03T09:00:00Z'),
   scheduledArrival: unixSeconds('2026-03-03T14:00:00Z'),
   coverageStart: unixSeconds('2026-03-03T08:00:00Z'),
   coverageEnd: unixSeconds('2026-03-03T20:00:00Z'),
@@ -111,6 +113,7 @@ export const ON_TIME_FLIGHT: BenchFlight = {
   carrier: 'LH',
   flightNumber: '903',
   departureDate: 20260303,
+  scheduledDeparture: unixSeconds('2026-03-03T08:00:00Z'),
   scheduledArrival: unixSeconds('2026-03-03T12:00:00Z'),
   coverageStart: unixSeconds('2026-03-03T07:00:00Z'),
   coverageEnd: unixSeconds('2026-03-03T18:00:00Z'),
@@ -137,6 +140,7 @@ export function flightDelayTerms(
     carrier: flight.carrier,
     flightNumber: flight.flightNumber,
     departureDate: flight.departureDate,
+    scheduledDeparture: flight.scheduledDeparture,
     scheduledArrival: flight.scheduledArrival,
     coverageStart: flight.coverageStart,
     coverageEnd: flight.coverageEnd,
