@@ -49,7 +49,9 @@ interface IFlightDelayProduct is IParametricProduct {
         uint16 cancellationRefundBps;
     }
 
-    /// @notice Emitted the first time a flight is insured, so oracle nodes learn what to observe and when.
+    /// @notice Emitted the first time a flight is insured, so oracle nodes learn what to observe and when. The data
+    /// deadline is the flight's own: its scheduled arrival plus the longest cover after arrival and the data grace
+    /// period, whatever a policy's cover end.
     event FlightFeedRegistered(
         bytes32 indexed feedId,
         string carrier,
@@ -78,7 +80,7 @@ interface IFlightDelayProduct is IParametricProduct {
     /// @return policyId The policy's id (issued by the pool).
     function issue(FlightDelayTerms calldata terms, bytes32 documentHash) external returns (uint256 policyId);
 
-    /// @notice Changes the data grace period after cover ends and the delay tolerance between oracles. Only through
+    /// @notice Changes the data grace period (after the longest cover after arrival) and the delay tolerance between oracles. Only through
     /// dual control.
     function setFeedSettings(uint32 dataGracePeriod, uint64 delayToleranceMinutes) external;
 

@@ -88,7 +88,8 @@ contract FlightDelayProduct is IFlightDelayProduct, ParametricProduct {
         (uint256 packedTiers, uint48 maxPayout) = _checkTerms(terms);
 
         bytes32 feedId = _flightFeedId(terms.carrier, terms.flightNumber, terms.departureDate);
-        uint40 dataDeadline = uint40(terms.coverageEnd) + _dataGracePeriod;
+        // The flight's deadline, the same for every policy on it: no policy's own cover postpones the others'.
+        uint40 dataDeadline = uint40(terms.scheduledArrival) + _maxCoverAfterArrival + _dataGracePeriod;
         _hub.registerFeed(feedId, dataDeadline, _delayToleranceMinutes);
         if (!_flightRegistered[feedId]) {
             _flightRegistered[feedId] = true;

@@ -57,6 +57,14 @@ async function issue(fixture: ParametricFixture, terms: Terms, holder = fixture.
   return { policyId, documentHash, feedId };
 }
 
+/** Longest cover after the scheduled arrival (the product's default). */
+const MAX_COVER_AFTER_ARRIVAL = 24 * HOUR;
+
+/** The flight's data deadline: scheduled arrival, plus the longest cover after it, plus the data grace period. */
+function flightDeadline(terms: Terms): number {
+  return Number(terms.scheduledArrival) + MAX_COVER_AFTER_ARRIVAL + FLIGHT_SETTINGS.dataGracePeriod;
+}
+
 /** Moves past the flight's scheduled arrival, when oracles look for its outcome. */
 async function afterArrival(terms: Terms): Promise<void> {
   await time.increaseTo(Number(terms.scheduledArrival) + HOUR);
@@ -631,13 +639,13 @@ describe('FlightDelayProduct', function () {
       expect(await fixture.flight.feedProgress(feedId)).to.deep.equal([1n, 0n]);
     });
 
-    it('emits FlightFeedRegistered with the data deadline coverageEnd + 3 days, once per flight', async function () {
+    it('emits FlightFeedRegistered with the data deadline arrival + 1 day + 3 days, once per flight', async function () {
       const fixture = await networkHelpers.loadFixture(deployParametricFixture);
       const { flight, insurer, secondClient } = fixture;
       const terms = await defaultTerms(fixture);
       const documentHash = await anchorFlightDocument(fixture, terms);
       const feedId = flightFeedId('BA', '196', Number(terms.departureDate));
-      const dataDeadline = Number(terms.coverageEnd) + FLIGHT_SETTINGS.dataGracePeriod;
+      const dataDeadline = flightDeadline(terms);
       await expect(flight.connect(insurer).issue(terms, documentHash))
         .to.emit(flight, 'FlightFeedRegistered')
         .withArgs(feedId, 'BA', '196', terms.departureDate, terms.scheduledArrival, dataDeadline);
@@ -650,13 +658,13 @@ describe('FlightDelayProduct', function () {
       expect(await flight.feedProgress(feedId)).to.deep.equal([2n, 0n]);
     });
 
-    it('registers the flight with the hub: this product, data deadline coverageEnd + 3 days, tolerance 5 minutes', async function () {
+    it('registers the flight with the hub: this product, data deadline arrival + 1 day + 3 days, tolerance 5 minutes', async function () {
       const fixture = await networkHelpers.loadFixture(deployParametricFixture);
       const { flight, hub, insurer } = fixture;
       const terms = await defaultTerms(fixture);
       const documentHash = await anchorFlightDocument(fixture, terms);
       const feedId = flightFeedId('BA', '196', Number(terms.departureDate));
-      const dataDeadline = Number(terms.coverageEnd) + 3 * 24 * HOUR;
+      const dataDeadline = Number(terms.scheduledArrival) + 24 * HOUR + 3 * 24 * HOUR;
       await expect(flight.connect(insurer).issue(terms, documentHash))
         .to.emit(hub, 'FeedRegistered')
         .withArgs(feedId, await flight.getAddress(), dataDeadline, 5);
@@ -1123,12 +1131,41 @@ describe('FlightDelayProduct', function () {
     });
   });
 
+  describe('data deadline', function () {
+    it('is the flight’s: a long-dated second policy on the flight postpones neither the deadline nor the refunds', async function () {
+      const fixture = await networkHelpers.loadFixture(deployParametricFixture);
+      const { flight, hub, stablecoin, secondClient, client, stranger } = fixture;
+      const short = await defaultTerms(fixture, {
+        coverageEnd: Number((await defaultTerms(fixture)).scheduledArrival) + HOUR,
+      });
+      const first = await issue(fixture, short);
+      const deadline = flightDeadline(short);
+      expect((await hub.getFeed(first.feedId)).dataDeadline).to.equal(deadline);
+
+      const long = {
+        ...short,
+        policyholder: secondClient.address,
+        coverageEnd: Number(short.scheduledArrival) + MAX_COVER_AFTER_ARRIVAL,
+      };
+      const second = await issue(fixture, long, secondClient);
+      expect(second.feedId).to.equal(first.feedId);
+      expect((await hub.getFeed(first.feedId)).dataDeadline).to.equal(deadline);
+
+      // Without data, both are refunded right after the one resolution period that follows the flight's deadline.
+      await time.setNextBlockTimestamp(deadline + HUB_SETTINGS.resolutionPeriod + 1);
+      const tx = hub.connect(stranger).expire(first.feedId);
+      await expect(tx).to.changeTokenBalances(ethers, stablecoin, [client, secondClient], [usd(20), usd(20)]);
+      expect((await flight.getPolicy(first.policyId)).status).to.equal(POLICY_STATUS.Refunded);
+      expect((await flight.getPolicy(second.policyId)).status).to.equal(POLICY_STATUS.Refunded);
+    });
+  });
+
   describe('no data', function () {
     async function silentFlightFixture() {
       const fixture = await deployParametricFixture();
       const terms = flightCover(fixture.client.address, await time.latest(), 'BA', '196');
       const issued = await issue(fixture, terms);
-      const dueAt = Number(terms.coverageEnd) + FLIGHT_SETTINGS.dataGracePeriod + HUB_SETTINGS.resolutionPeriod;
+      const dueAt = flightDeadline(terms) + HUB_SETTINGS.resolutionPeriod;
       return { ...fixture, ...issued, terms, dueAt };
     }
 
