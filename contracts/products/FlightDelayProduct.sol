@@ -219,6 +219,11 @@ contract FlightDelayProduct is IFlightDelayProduct, ParametricProduct {
         return (Verdict.Pay, payoutFor(policyId, outcome.status, outcome.value));
     }
 
+    /// @dev A flight policy's evaluation reads two packed words: far below this.
+    function _evaluationGas() internal pure override returns (uint256) {
+        return 100_000;
+    }
+
     function _accumulationKeyOf(uint256 policyId) internal view override returns (bytes32) {
         return _policies[policyId].feedId;
     }

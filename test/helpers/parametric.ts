@@ -25,7 +25,17 @@ export function usd(dollars: number): bigint {
 }
 
 export const DOCUMENT_TYPE = { Policy: 0, Endorsement: 1, Treaty: 4 } as const;
-export const POLICY_STATUS = { None: 0, Issued: 1, Paid: 2, Expired: 3, Cancelled: 4, Refunded: 5 } as const;
+export const POLICY_STATUS = {
+  None: 0,
+  Issued: 1,
+  Paid: 2,
+  Expired: 3,
+  Cancelled: 4,
+  Refunded: 5,
+  Parked: 6,
+  Voided: 7,
+  Endorsed: 8,
+} as const;
 export const FEED_STATE = { None: 0, Open: 1, Finalised: 2, Disputed: 3, Resolved: 4, Expired: 5 } as const;
 
 export const HUB_SETTINGS = {

@@ -536,6 +536,44 @@ function productRules(productCase: ProductCase): Rule[] {
     },
     {
       contract,
+      fn: 'setSettlementGasBudget',
+      callers: GOVERNED_COLUMNS,
+      allowed: ['DUAL_CONTROL'],
+      emits: 'SettlementGasBudgetSet',
+      deniedWith: 'ConsortiumGovernedDualControlRequired',
+      attempt: (world, caller) =>
+        Promise.resolve({
+          target: productCase.product(world),
+          data: productCase.product(world).interface.encodeFunctionData('setSettlementGasBudget', [8_000_000]),
+          emitted: [8_000_000],
+          errorArgs: dualControlRequired(world, caller),
+        }),
+    },
+    {
+      // Only ADMINs under dual control reach the policy; the fixture's policy is not parked, so even they are told so.
+      contract,
+      fn: 'resolveParked',
+      situation: 'a policy that is not parked',
+      callers: GOVERNED_COLUMNS,
+      allowed: [],
+      emits: 'ParkedPolicyResolved',
+      deniedWith: 'ConsortiumGovernedDualControlRequired',
+      deniedOverrides: { DUAL_CONTROL: 'ParametricProductNotParked' },
+      attempt: (world, caller) =>
+        Promise.resolve({
+          target: productCase.product(world),
+          data: productCase
+            .product(world)
+            .interface.encodeFunctionData('resolveParked', [productCase.policyId(world), 0]),
+          emitted: [],
+          errorArgs: {
+            ...dualControlRequired(world, caller),
+            ParametricProductNotParked: [productCase.policyId(world), POLICY_STATUS.Issued],
+          },
+        }),
+    },
+    {
+      contract,
       fn: 'setIssuanceSettings',
       callers: GOVERNED_COLUMNS,
       allowed: ['DUAL_CONTROL'],
