@@ -888,6 +888,10 @@ describe('FlightDelayProduct', function () {
   });
 
   describe('settle', function () {
+    /** A small settlement gas budget, so that a dozen policies need several calls. */
+    const GAS_BUDGET = 500_000;
+    /** EIP-7825's per-transaction gas cap. */
+    const TRANSACTION_GAS_CAP = 16_777_216;
     const POLICIES = 12;
     const BATCH = 5;
     const CANCELLED_INDEX = 2;
@@ -972,6 +976,49 @@ describe('FlightDelayProduct', function () {
         expect((await stablecoin.balanceOf(holder)) - before).to.equal(usd(200) * BigInt(paidPolicies));
       }
       expect(await fixture.pool.exposure(feedId)).to.equal(0n);
+    });
+
+    it('sizes batches by gas: each call spends at most the gas budget on policies and leaves the rest', async function () {
+      const fixture = await networkHelpers.loadFixture(crowdedFlightFixture);
+      const { flight, stranger, feedId, govern } = fixture;
+      await govern(await flight.getAddress(), flight.interface.encodeFunctionData('setSettlementBatchSize', [100]));
+      await govern(
+        await flight.getAddress(),
+        flight.interface.encodeFunctionData('setSettlementGasBudget', [GAS_BUDGET]),
+      );
+      expect(await flight.settlementGasBudget()).to.equal(GAS_BUDGET);
+
+      // Whatever gas a call carries (pushes below send the whole EIP-7825 cap), the budget decides what it settles.
+      const quorum = await (await reportQuorum(fixture, feedId, ObservationStatus.Landed, [82, 82])).wait();
+      const [, first] = await flight.feedProgress(feedId);
+      expect(first).to.be.greaterThan(0n).and.lessThan(BigInt(POLICIES));
+      expect(quorum!.gasUsed).to.be.lessThan(BigInt(GAS_BUDGET) + 400_000n);
+
+      let done = first;
+      for (let call = 0; done < BigInt(POLICIES); call += 1) {
+        expect(call).to.be.lessThan(POLICIES);
+        const receipt = await (
+          await flight.connect(stranger).settle(feedId, 100, { gasLimit: TRANSACTION_GAS_CAP })
+        ).wait();
+        expect(receipt!.gasUsed).to.be.lessThan(BigInt(GAS_BUDGET) + 100_000n);
+        const [, now] = await flight.feedProgress(feedId);
+        expect(now).to.be.greaterThan(done);
+        done = now;
+      }
+      expect(await fixture.pool.exposure(feedId)).to.equal(0n);
+    });
+
+    it('starts with a 12,000,000 gas budget, changed only under dual control and within its bounds', async function () {
+      const { flight, admin1, access, govern } = await networkHelpers.loadFixture(deployParametricFixture);
+      expect(await flight.settlementGasBudget()).to.equal(12_000_000n);
+      await expect(flight.connect(admin1).setSettlementGasBudget(GAS_BUDGET))
+        .to.be.revertedWithCustomError(flight, 'ConsortiumGovernedDualControlRequired')
+        .withArgs(admin1.address);
+      for (const budget of [499_999, 14_000_001]) {
+        await expect(
+          govern(await flight.getAddress(), flight.interface.encodeFunctionData('setSettlementGasBudget', [budget])),
+        ).to.be.revertedWithCustomError(access, 'ConsortiumAccessExecutionFailed');
+      }
     });
 
     it('a further settle once every policy is done reverts with ParametricProductNothingToSettle', async function () {
