@@ -10,12 +10,23 @@ const SOLC_VERSION = '0.8.28';
 export default defineConfig({
   plugins: [hardhatToolboxMochaEthers],
   solidity: {
-    version: SOLC_VERSION,
-    path: require.resolve('solc/soljson.js'),
-    settings: {
-      optimizer: { enabled: true, runs: 200 },
-      // OpenZeppelin Contracts 5 uses mcopy.
-      evmVersion: 'cancun',
+    compilers: [
+      {
+        version: SOLC_VERSION,
+        path: require.resolve('solc/soljson.js'),
+        settings: {
+          optimizer: { enabled: true, runs: 200 },
+          // OpenZeppelin Contracts 5 uses mcopy.
+          evmVersion: 'cancun',
+        },
+      },
+    ],
+    overrides: {
+      'contracts/products/WeatherIndexProduct.sol': {
+        version: SOLC_VERSION,
+        path: require.resolve('solc/soljson.js'),
+        settings: { optimizer: { enabled: true, runs: 200 }, evmVersion: 'cancun', viaIR: true },
+      },
     },
   },
   paths: {

@@ -4,6 +4,7 @@ pragma solidity ^0.8.24;
 import {IConsortiumGoverned} from "./IConsortiumGoverned.sol";
 import {IEvidenceRegistry} from "./IEvidenceRegistry.sol";
 import {IFeedConsumer} from "./IFeedConsumer.sol";
+import {IOracleHub} from "./IOracleHub.sol";
 
 /// @title IParametricProduct
 /// @notice What every parametric product shares: policies issued against an anchored, co-signed policy document
@@ -25,6 +26,26 @@ interface IParametricProduct is IFeedConsumer, IConsortiumGoverned {
         Parked,
         Voided,
         Endorsed
+    }
+
+    /// @notice What settling a policy comes to: nothing yet (a day of its window has no final value), a payout (zero
+    /// when untriggered), or the premium back (no data).
+    enum Verdict {
+        Pending,
+        Pay,
+        Refund
+    }
+
+    /// @notice A feed's outcome as a product reads it from the hub.
+    /// @param payable_ Final and past any dispute window.
+    /// @param expired Expired without an outcome.
+    /// @param status The outcome's status.
+    /// @param value The outcome's value.
+    struct FeedOutcome {
+        bool payable_;
+        bool expired;
+        IOracleHub.ObservationStatus status;
+        int256 value;
     }
 
     /// @notice A policy as the product keeps it.
@@ -64,6 +85,13 @@ interface IParametricProduct is IFeedConsumer, IConsortiumGoverned {
     /// `Refunded` because its feed expired without data.
     event PolicySettled(uint256 indexed policyId, bytes32 indexed feedId, PolicyStatus status, uint256 payout);
 
+    /// @notice Emitted when a policy whose terms could not be evaluated on a final outcome is set aside, so that the
+    /// feed's other policies are settled; `reason` is the evaluation's revert data (empty when it ran out of gas).
+    event PolicyParked(uint256 indexed policyId, bytes32 indexed feedId, bytes reason);
+
+    /// @notice Emitted when ADMINs settle a parked policy by hand: `Paid` with its payout, or `Refunded`.
+    event ParkedPolicyResolved(uint256 indexed policyId, PolicyStatus status, uint256 payout);
+
     /// @notice Emitted when a policy is cancelled before its cover started.
     event PolicyCancelled(uint256 indexed policyId, address indexed cancelledBy, uint256 refund);
 
@@ -91,6 +119,8 @@ interface IParametricProduct is IFeedConsumer, IConsortiumGoverned {
 
     /// @notice Emitted when the notice the pool's insurer must give to cancel a policy on its own changes.
     event InsurerCancellationNoticeSet(uint256 notice);
+    /// @notice Emitted when the settlement gas budget changes.
+    event SettlementGasBudgetSet(uint256 gasBudget);
 
     /// @notice Thrown when the policy document is not anchored, not the current version, or not a policy.
     error ParametricProductDocumentNotValid(bytes32 documentHash);
@@ -165,6 +195,9 @@ interface IParametricProduct is IFeedConsumer, IConsortiumGoverned {
     /// @notice Thrown when settling a feed that has no payable outcome yet and has not expired.
     error ParametricProductOutcomeNotFinal(bytes32 feedId);
 
+    /// @notice Thrown when a settle call carries too little gas to settle even one policy.
+    error ParametricProductOutOfGas(bytes32 feedId);
+
     /// @notice Thrown when settling a feed whose outcome is final but which has no policy left to settle (or when
     /// asked to settle none).
     error ParametricProductNothingToSettle(bytes32 feedId);
@@ -172,11 +205,21 @@ interface IParametricProduct is IFeedConsumer, IConsortiumGoverned {
     /// @notice Thrown when the oracle hub callback comes from anyone else.
     error ParametricProductOnlyOracleHub(address caller);
 
+    /// @notice Thrown when resolving a policy that is not parked.
+    error ParametricProductNotParked(uint256 policyId, PolicyStatus status);
+
+    /// @notice Thrown when a parked policy is resolved with more than its locked maximum payout.
+    error ParametricProductPayoutAboveMaximum(uint256 policyId, uint256 payout, uint256 maxPayout);
+
+    /// @notice Thrown when the gas budget is outside [`MIN_SETTLEMENT_GAS_BUDGET`, `MAX_SETTLEMENT_GAS_BUDGET`].
+    error ParametricProductInvalidGasBudget(uint256 gasBudget);
+
     /// @notice Thrown when the batch size is zero.
     error ParametricProductInvalidBatchSize(uint256 batchSize);
 
-    /// @notice Settles up to `maxPolicies` (and at most the batch size) of the feed's policies not yet settled.
-    /// Anyone.
+    /// @notice Settles up to `maxPolicies` (and at most the batch size) of the feed's policies not yet settled, as
+    /// many as fit in the settlement gas budget; the rest is left for the next call. Reverts when the transaction
+    /// carries too little gas for what the budget allows (so gas estimation sizes it). Anyone.
     /// @return settled Policies settled by this call.
     function settle(bytes32 feedId, uint256 maxPolicies) external returns (uint256 settled);
 
@@ -202,6 +245,14 @@ interface IParametricProduct is IFeedConsumer, IConsortiumGoverned {
     /// `VoidConsent(uint256 policyId,bytes32 documentHash,uint8 reason,uint256 deadline)` with the policy's document
     /// and its revocation reason, in the domain "PolicyLedger Parametric Product", version "1".
     function voidConsentDigest(uint256 policyId, uint256 deadline) external view returns (bytes32);
+    /// @notice Settles a parked policy by hand: pays `payout` (at most its locked maximum), or with zero returns the
+    /// whole premium, since its terms could not be performed. Only through dual control.
+    function resolveParked(uint256 policyId, uint256 payout) external;
+
+    /// @notice What settling a policy comes to on `outcome` (the outcome of a feed it is listed under). The product
+    /// calls itself through this, with a gas cap, so that a policy whose evaluation fails is parked and never stops
+    /// settlement.
+    function evaluate(uint256 policyId, FeedOutcome calldata outcome) external view returns (Verdict, uint256 payout);
 
     /// @notice Changes the most policies one settlement transaction handles. Only through dual control.
     function setSettlementBatchSize(uint256 batchSize) external;
@@ -215,6 +266,12 @@ interface IParametricProduct is IFeedConsumer, IConsortiumGoverned {
 
     /// @notice The first block time at which the pool's insurer can no longer cancel `policyId` on its own.
     function insurerCancellationDeadline(uint256 policyId) external view returns (uint256);
+    /// @notice Changes the gas one settlement call (the hub's notification or `settle`) may spend on policies. Only
+    /// through dual control.
+    function setSettlementGasBudget(uint256 gasBudget) external;
+
+    /// @notice The gas one settlement call may spend on policies.
+    function settlementGasBudget() external view returns (uint256);
 
     /// @notice A policy.
     function getPolicy(uint256 policyId) external view returns (Policy memory);

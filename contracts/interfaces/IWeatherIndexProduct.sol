@@ -34,7 +34,7 @@ interface IWeatherIndexProduct is IParametricProduct {
     /// @param longitudeE4 Longitude times 10,000.
     /// @param stationId A weather station id, or empty for a grid point.
     /// @param metric The daily value observed.
-    /// @param startDate First day of cover (yyyymmdd, UTC).
+    /// @param startDate First day of cover (yyyymmdd, UTC); it starts at least the start cut-off after issue.
     /// @param endDate Last day of cover (yyyymmdd, UTC), at most `MAX_COVERAGE_DAYS` after the first.
     /// @param aggregation How daily values make the index.
     /// @param dayThreshold For DaysAbove / DaysBelow: a day counts when its value is above / below this.
@@ -79,6 +79,16 @@ interface IWeatherIndexProduct is IParametricProduct {
     /// @notice Emitted when the feed settings change.
     event WeatherFeedSettingsSet(uint32 dataGracePeriod, uint64[3] tolerances);
 
+    /// @notice Emitted when the issuance settings change.
+    event WeatherIssuanceSettingsSet(uint32 startCutoff);
+
+    /// @notice Thrown when a policy's window starts earlier than the start cut-off after issue: nobody buys cover
+    /// on days already (partly) observed.
+    error WeatherIndexProductIssueClosed(uint32 startDate, uint256 closedAt);
+
+    /// @notice Thrown when the start cut-off exceeds `MAX_START_CUTOFF`.
+    error WeatherIndexProductInvalidIssuanceSettings(uint32 startCutoff);
+
     /// @notice Thrown when a policy's index cannot be computed yet because a day has no final value.
     error WeatherIndexProductDataPending(bytes32 feedId);
 
@@ -89,6 +99,12 @@ interface IWeatherIndexProduct is IParametricProduct {
     /// @notice Changes the data grace period after a day ends and the tolerance per metric. Only through dual
     /// control.
     function setFeedSettings(uint32 dataGracePeriod, uint64[3] calldata tolerances) external;
+
+    /// @notice Changes how long before its first day starts a policy may still be issued. Only through dual control.
+    function setIssuanceSettings(uint32 startCutoff) external;
+
+    /// @notice The start cut-off (seconds).
+    function issuanceSettings() external view returns (uint32 startCutoff);
 
     /// @notice EIP-712 struct hash of the terms: what the document's termsHash must be.
     function hashTerms(WeatherIndexTerms calldata terms) external pure returns (bytes32);

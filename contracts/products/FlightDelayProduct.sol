@@ -15,7 +15,7 @@ contract FlightDelayProduct is IFlightDelayProduct, ParametricProduct {
     /// @notice EIP-712 type of the terms.
     bytes32 public constant FLIGHT_DELAY_TERMS_TYPEHASH = keccak256(
         "FlightDelayTerms(address policyholder,string carrier,string flightNumber,uint32 departureDate,"
-        "uint64 scheduledArrival,uint64 coverageStart,uint64 coverageEnd,uint16[] delayTierMinutes,"
+        "uint64 scheduledDeparture,uint64 scheduledArrival,uint64 coverageStart,uint64 coverageEnd,uint16[] delayTierMinutes,"
         "uint256[] delayTierPayouts,uint256 cancellationPayout,uint256 diversionPayout,uint256 sumInsured,"
         "uint256 premium,uint16 cancellationRefundBps)"
     );
@@ -28,6 +28,18 @@ contract FlightDelayProduct is IFlightDelayProduct, ParametricProduct {
     /// @notice Most payout tiers a policy may have.
     uint256 public constant MAX_TIERS = 4;
 
+    /// @notice Longest time from scheduled departure to scheduled arrival (the longest scheduled flights take about
+    /// 19 hours).
+    uint256 public constant MAX_FLIGHT_DURATION = 1 days;
+
+    /// @notice Departure cut-off and longest cover after arrival of a new product, until changed under dual control.
+    uint32 public constant DEFAULT_DEPARTURE_CUTOFF = 2 hours;
+    uint32 public constant DEFAULT_MAX_COVER_AFTER_ARRIVAL = 1 days;
+
+    /// @notice Bounds of the issuance settings.
+    uint32 public constant MAX_DEPARTURE_CUTOFF = 7 days;
+    uint32 public constant MAX_COVER_AFTER_ARRIVAL = 7 days;
+
     /// @notice Longest carrier or flight number accepted (IATA designators are 2-3, flight numbers 1-4 plus a suffix).
     uint256 private constant MAX_CODE_LENGTH = 8;
 
@@ -39,6 +51,8 @@ contract FlightDelayProduct is IFlightDelayProduct, ParametricProduct {
 
     uint32 private _dataGracePeriod;
     uint64 private _delayToleranceMinutes;
+    uint32 private _departureCutoff;
+    uint32 private _maxCoverAfterArrival;
     /// @dev Tiers packed in one word: minutes of tier i in bits [16i, 16i+16), payout of tier i in [64+48i, 112+48i).
     mapping(uint256 policyId => uint256 packedTiers) private _tiers;
     mapping(uint256 policyId => SpecialPayouts) private _specialPayouts;
@@ -61,6 +75,7 @@ contract FlightDelayProduct is IFlightDelayProduct, ParametricProduct {
         uint64 delayToleranceMinutes_
     ) ParametricProduct(consortium_, hub, registry, pool, settlementBatchSize_) {
         _setFeedSettings(dataGracePeriod_, delayToleranceMinutes_);
+        _setIssuanceSettings(DEFAULT_DEPARTURE_CUTOFF, DEFAULT_MAX_COVER_AFTER_ARRIVAL);
     }
 
     /// @inheritdoc IFlightDelayProduct
@@ -73,7 +88,8 @@ contract FlightDelayProduct is IFlightDelayProduct, ParametricProduct {
         (uint256 packedTiers, uint48 maxPayout) = _checkTerms(terms);
 
         bytes32 feedId = _flightFeedId(terms.carrier, terms.flightNumber, terms.departureDate);
-        uint40 dataDeadline = uint40(terms.coverageEnd) + _dataGracePeriod;
+        // The flight's deadline, the same for every policy on it: no policy's own cover postpones the others'.
+        uint40 dataDeadline = uint40(terms.scheduledArrival) + _maxCoverAfterArrival + _dataGracePeriod;
         _hub.registerFeed(feedId, dataDeadline, _delayToleranceMinutes);
         if (!_flightRegistered[feedId]) {
             _flightRegistered[feedId] = true;
@@ -115,14 +131,27 @@ contract FlightDelayProduct is IFlightDelayProduct, ParametricProduct {
     }
 
     /// @inheritdoc IFlightDelayProduct
+    function setIssuanceSettings(uint32 departureCutoff, uint32 maxCoverAfterArrival) external onlyDualControl {
+        _setIssuanceSettings(departureCutoff, maxCoverAfterArrival);
+    }
+
+    /// @inheritdoc IFlightDelayProduct
+    function issuanceSettings() external view returns (uint32 departureCutoff, uint32 maxCoverAfterArrival) {
+        return (_departureCutoff, _maxCoverAfterArrival);
+    }
+
+    /// @inheritdoc IFlightDelayProduct
     function hashTerms(FlightDelayTerms calldata terms) public pure returns (bytes32) {
-        // Encoded in two halves to stay within the stack.
+        // Encoded in parts to stay within the stack.
         bytes memory head = abi.encode(
             FLIGHT_DELAY_TERMS_TYPEHASH,
             terms.policyholder,
             keccak256(bytes(terms.carrier)),
             keccak256(bytes(terms.flightNumber)),
-            terms.departureDate,
+            terms.departureDate
+        );
+        bytes memory times = abi.encode(
+            terms.scheduledDeparture,
             terms.scheduledArrival,
             terms.coverageStart,
             terms.coverageEnd
@@ -136,7 +165,7 @@ contract FlightDelayProduct is IFlightDelayProduct, ParametricProduct {
             terms.premium,
             terms.cancellationRefundBps
         );
-        return keccak256(bytes.concat(head, tail));
+        return keccak256(bytes.concat(head, times, tail));
     }
 
     /// @inheritdoc IFlightDelayProduct
@@ -190,6 +219,11 @@ contract FlightDelayProduct is IFlightDelayProduct, ParametricProduct {
         return (Verdict.Pay, payoutFor(policyId, outcome.status, outcome.value));
     }
 
+    /// @dev A flight policy's evaluation reads two packed words: far below this.
+    function _evaluationGas() internal pure override returns (uint256) {
+        return 100_000;
+    }
+
     function _accumulationKeyOf(uint256 policyId) internal view override returns (bytes32) {
         return _policies[policyId].feedId;
     }
@@ -216,15 +250,32 @@ contract FlightDelayProduct is IFlightDelayProduct, ParametricProduct {
         if (terms.diversionPayout > sumInsured) revert ParametricProductInvalidTerms("diversionPayout");
         if (terms.cancellationPayout > highest) highest = terms.cancellationPayout;
         if (terms.diversionPayout > highest) highest = terms.diversionPayout;
-        if (terms.coverageStart >= terms.coverageEnd || terms.coverageEnd <= block.timestamp) {
-            revert ParametricProductInvalidTerms("coverage");
-        }
-        if (terms.coverageEnd > type(uint40).max - _dataGracePeriod) revert ParametricProductInvalidTerms("coverage");
         if (terms.cancellationRefundBps > BPS) revert ParametricProductInvalidTerms("cancellationRefundBps");
         if (!_isCode(terms.carrier)) revert ParametricProductInvalidTerms("carrier");
         if (!_isCode(terms.flightNumber)) revert ParametricProductInvalidTerms("flightNumber");
         if (!CalendarDate.isValid(terms.departureDate)) revert ParametricProductInvalidTerms("departureDate");
+        _checkSchedule(terms);
         maxPayout = uint48(highest);
+    }
+
+    /// @dev No cover on a flight already over or about to leave, and cover bounded by the flight: the departure at
+    /// least the cut-off after now and on `departureDate` (UTC); departure and arrival inside the cover, which ends
+    /// at most `maxCoverAfterArrival` after the arrival.
+    function _checkSchedule(FlightDelayTerms calldata terms) private view {
+        uint256 departure = terms.scheduledDeparture;
+        uint256 closedAt = departure > _departureCutoff ? departure - _departureCutoff : 0;
+        if (block.timestamp > closedAt) revert FlightDelayProductIssueClosed(terms.scheduledDeparture, closedAt);
+        uint256 dayStart = CalendarDate.startOf(terms.departureDate);
+        if (departure < dayStart || departure >= dayStart + 1 days)
+            revert ParametricProductInvalidTerms("departureDate");
+        if (terms.coverageStart > departure) revert ParametricProductInvalidTerms("coverage");
+        uint256 arrival = terms.scheduledArrival;
+        if (arrival <= departure || arrival > departure + MAX_FLIGHT_DURATION) {
+            revert ParametricProductInvalidTerms("scheduledArrival");
+        }
+        if (terms.coverageEnd < arrival || terms.coverageEnd > arrival + _maxCoverAfterArrival) {
+            revert ParametricProductInvalidTerms("coverage");
+        }
     }
 
     function _flightFeedId(
@@ -252,6 +303,17 @@ contract FlightDelayProduct is IFlightDelayProduct, ParametricProduct {
             if (!((c >= "0" && c <= "9") || (c >= "A" && c <= "Z"))) return false;
         }
         return true;
+    }
+
+    function _setIssuanceSettings(uint32 departureCutoff, uint32 maxCoverAfterArrival) private {
+        if (
+            departureCutoff > MAX_DEPARTURE_CUTOFF ||
+            maxCoverAfterArrival == 0 ||
+            maxCoverAfterArrival > MAX_COVER_AFTER_ARRIVAL
+        ) revert FlightDelayProductInvalidIssuanceSettings(departureCutoff, maxCoverAfterArrival);
+        _departureCutoff = departureCutoff;
+        _maxCoverAfterArrival = maxCoverAfterArrival;
+        emit FlightIssuanceSettingsSet(departureCutoff, maxCoverAfterArrival);
     }
 
     function _setFeedSettings(uint32 dataGracePeriod, uint64 delayToleranceMinutes) private {

@@ -28,6 +28,9 @@ abstract contract ParametricProduct is IParametricProduct, ConsortiumGoverned, E
     /// @notice Gas the pool and treaty need per policy in a batch (a payout to a new balance and its cession record).
     uint256 internal constant POOL_GAS_PER_POLICY = 45_000;
 
+    /// @notice Gas kept back for the cost of the evaluation self-call itself.
+    uint256 internal constant EVALUATION_CALL_OVERHEAD = 10_000;
+
     /// @notice Gas kept for the pool and treaty calls and the bookkeeping after the loop.
     uint256 internal constant SETTLEMENT_GAS_RESERVE = 200_000;
 
@@ -43,27 +46,20 @@ abstract contract ParametricProduct is IParametricProduct, ConsortiumGoverned, E
         "VoidConsent(uint256 policyId,bytes32 documentHash,uint8 reason,uint256 deadline)"
     );
 
-    /// @notice What settling a policy comes to.
-    enum Verdict {
-        Pending,
-        Pay,
-        Refund
-    }
-
-    /// @notice A feed's outcome as the product sees it.
-    struct FeedOutcome {
-        bool payable_;
-        bool expired;
-        IOracleHub.ObservationStatus status;
-        int256 value;
-    }
-
     IOracleHub internal immutable _hub;
     IEvidenceRegistry internal immutable _registry;
     IRiskPool internal immutable _pool;
 
+    /// @notice Settlement gas budget of a new product, until changed under dual control, and its bounds: what one
+    /// call may spend on policies, leaving room under the 16,777,216 per-transaction cap (EIP-7825) for the hub's
+    /// report, one evaluation beyond the budget and the pool's batch.
+    uint256 public constant DEFAULT_SETTLEMENT_GAS_BUDGET = 12_000_000;
+    uint256 public constant MIN_SETTLEMENT_GAS_BUDGET = 500_000;
+    uint256 public constant MAX_SETTLEMENT_GAS_BUDGET = 14_000_000;
+
     uint256 private _settlementBatchSize;
     uint256 private _insurerCancellationNotice;
+    uint256 private _settlementGasBudget;
     mapping(uint256 policyId => Policy) internal _policies;
     mapping(bytes32 documentHash => uint256 policyId) private _policyOfDocument;
     mapping(bytes32 chainRoot => bytes32 documentHash) private _lastPolicyDocumentOfChain;
@@ -95,6 +91,7 @@ abstract contract ParametricProduct is IParametricProduct, ConsortiumGoverned, E
         _pool = pool;
         _setSettlementBatchSize(settlementBatchSize_);
         _setInsurerCancellationNotice(DEFAULT_INSURER_CANCELLATION_NOTICE);
+        _setSettlementGasBudget(DEFAULT_SETTLEMENT_GAS_BUDGET);
     }
 
     // ---------------------------------------------------------------------------------------------------------------
@@ -176,6 +173,36 @@ abstract contract ParametricProduct is IParametricProduct, ConsortiumGoverned, E
     }
 
     /// @inheritdoc IParametricProduct
+    function resolveParked(uint256 policyId, uint256 payout) external onlyDualControl nonReentrant {
+        Policy storage policy = _requirePolicy(policyId);
+        if (policy.status != PolicyStatus.Parked) revert ParametricProductNotParked(policyId, policy.status);
+        if (payout > policy.maxPayout) revert ParametricProductPayoutAboveMaximum(policyId, payout, policy.maxPayout);
+        bytes32 accumulationKey = _accumulationKeyOf(policyId);
+        if (payout == 0) {
+            policy.status = PolicyStatus.Refunded;
+            emit ParkedPolicyResolved(policyId, PolicyStatus.Refunded, 0);
+            _pool.refund(policyId, policy.holder, accumulationKey, policy.premium, policy.maxPayout, policy.premium);
+            return;
+        }
+        policy.status = PolicyStatus.Paid;
+        emit ParkedPolicyResolved(policyId, PolicyStatus.Paid, payout);
+        IRiskPool.Settlement[] memory batch = new IRiskPool.Settlement[](1);
+        batch[0] = IRiskPool.Settlement({
+            policyId: policyId,
+            holder: policy.holder,
+            gross: payout,
+            locked: policy.maxPayout,
+            premium: policy.premium
+        });
+        _pool.settle(policy.feedId, accumulationKey, batch);
+    }
+
+    /// @inheritdoc IParametricProduct
+    function evaluate(uint256 policyId, FeedOutcome calldata outcome) external view returns (Verdict, uint256) {
+        return _evaluate(policyId, _policies[policyId], outcome);
+    }
+
+    /// @inheritdoc IParametricProduct
     function setSettlementBatchSize(uint256 batchSize) external onlyDualControl {
         _setSettlementBatchSize(batchSize);
     }
@@ -183,6 +210,11 @@ abstract contract ParametricProduct is IParametricProduct, ConsortiumGoverned, E
     /// @inheritdoc IParametricProduct
     function setInsurerCancellationNotice(uint256 notice) external onlyDualControl {
         _setInsurerCancellationNotice(notice);
+    }
+
+    /// @inheritdoc IParametricProduct
+    function setSettlementGasBudget(uint256 gasBudget) external onlyDualControl {
+        _setSettlementGasBudget(gasBudget);
     }
 
     // ---------------------------------------------------------------------------------------------------------------
@@ -246,6 +278,11 @@ abstract contract ParametricProduct is IParametricProduct, ConsortiumGoverned, E
     function insurerCancellationDeadline(uint256 policyId) external view returns (uint256) {
         _requirePolicy(policyId);
         return _insurerCancellationDeadline(policyId);
+    }
+
+    /// @inheritdoc IParametricProduct
+    function settlementGasBudget() external view returns (uint256) {
+        return _settlementGasBudget;
     }
 
     // ---------------------------------------------------------------------------------------------------------------
@@ -351,7 +388,15 @@ abstract contract ParametricProduct is IParametricProduct, ConsortiumGoverned, E
         uint256 policyId,
         Policy storage policy,
         FeedOutcome memory outcome
-    ) internal virtual returns (Verdict verdict, uint256 payout);
+    ) internal view virtual returns (Verdict verdict, uint256 payout);
+
+    /// @dev Gas one policy's evaluation may use; more parks the policy. Generous: a valid evaluation never needs it.
+    function _evaluationGas() internal pure virtual returns (uint256);
+
+    /// @dev Lists `policyId` under a further feed, whose outcome also settles it (a weather policy under each day).
+    function _listPolicy(bytes32 feedId, uint256 policyId) internal {
+        _feedPolicies[feedId].push(policyId);
+    }
 
     /// @dev The accumulation key a policy's exposure counts against.
     function _accumulationKeyOf(uint256 policyId) internal view virtual returns (bytes32);
@@ -374,9 +419,11 @@ abstract contract ParametricProduct is IParametricProduct, ConsortiumGoverned, E
     // Internals
     // ---------------------------------------------------------------------------------------------------------------
 
-    /// @dev Settles up to `limit` policies of the feed from its cursor. Policies paid or expired untriggered go to the
-    /// pool in one batch (so the treaty cedes the event's losses together); refunds go one by one. Stops at the first
-    /// policy whose outcome is still pending. With `strict`, a call that can settle nothing reverts.
+    /// @dev Settles up to `limit` policies of the feed from its cursor, within the settlement gas budget. Policies paid or expired untriggered go to the
+    /// pool in one batch (so the treaty cedes the event's losses together); refunds go one by one. A policy still
+    /// pending (a weather day without a final value) is passed over: it is listed under that day too and settles
+    /// when the day resolves. A policy that cannot be evaluated is parked. With `strict`, a call that can settle
+    /// nothing reverts.
     function _settle(bytes32 feedId, uint256 limit, bool strict) private returns (uint256 processed) {
         FeedOutcome memory outcome = _feedOutcome(feedId);
         uint256[] storage ids = _feedPolicies[feedId];
@@ -390,21 +437,29 @@ abstract contract ParametricProduct is IParametricProduct, ConsortiumGoverned, E
         IRiskPool.Settlement[] memory batch = new IRiskPool.Settlement[](end - cursor);
         uint256 batchLength = 0;
         uint256 index = cursor;
+        // The gas left at which the budget is spent.
+        uint256 budgetEnd = gasleft();
+        budgetEnd = budgetEnd > _settlementGasBudget ? budgetEnd - _settlementGasBudget : 0;
         for (; index < end; ++index) {
-            // The hub's notification ends its batch early rather than run out of gas, so the report that completes a
-            // quorum always pays what its gas allows; a direct call runs its batch whole or reverts, so gas
-            // estimation gives it what the batch needs.
-            if (!strict && gasleft() < SETTLEMENT_GAS_RESERVE + (batchLength + 1) * POOL_GAS_PER_POLICY) break;
-            (bool pending, bool batched) = _settleOne(feedId, ids[index], outcome, batch, batchLength);
-            if (pending) break;
+            // The batch ends where the gas budget does, whatever the caller sent: the rest is for the next call.
+            uint256 needed = SETTLEMENT_GAS_RESERVE + (batchLength + 1) * POOL_GAS_PER_POLICY;
+            if (budgetEnd > 0 && gasleft() < budgetEnd + needed) break;
+            // Within the budget but short of gas: the hub's notification pays what its gas allows; a direct call
+            // reverts, so that gas estimation gives it what its budgeted batch needs.
+            bool outOfGas = gasleft() < needed;
+            bool batched;
+            if (!outOfGas) (batched, outOfGas) = _settleOne(feedId, ids[index], outcome, batch, batchLength);
+            if (outOfGas) {
+                if (strict) revert ParametricProductOutOfGas(feedId);
+                break;
+            }
             if (batched) ++batchLength;
         }
         processed = index - cursor;
         if (processed == 0) {
             if (!strict) return 0;
-            // Nothing was done: nothing is left (or none was asked for), or the first policy is still pending.
             if (cursor == end) revert ParametricProductNothingToSettle(feedId);
-            revert ParametricProductOutcomeNotFinal(feedId);
+            revert ParametricProductOutOfGas(feedId);
         }
         _feedCursors[feedId] = index;
         if (batchLength > 0) {
@@ -417,29 +472,35 @@ abstract contract ParametricProduct is IParametricProduct, ConsortiumGoverned, E
     }
 
     /// @dev Settles one policy of the feed: refunds go to the pool at once; payouts and expiries are written into
-    /// `batch` at `position` for the pool to pay together. Skips policies already closed (cancelled before cover).
+    /// `batch` at `position` for the pool to pay together (`batched`). Passes over policies already closed
+    /// (cancelled before cover, settled under another feed) and policies still pending. The evaluation runs through
+    /// a self-call capped at `_evaluationGas()`, so that terms that revert or exhaust it park the policy instead of
+    /// stopping the feed; when the transaction had less gas left than the cap, a failure without revert data may be
+    /// the caller's want of gas, so the batch ends there (`outOfGas`) and the policy waits for the next call.
     function _settleOne(
         bytes32 feedId,
         uint256 policyId,
         FeedOutcome memory outcome,
         IRiskPool.Settlement[] memory batch,
         uint256 position
-    ) private returns (bool pending, bool batched) {
+    ) private returns (bool batched, bool outOfGas) {
         Policy storage policy = _policies[policyId];
         if (policy.status != PolicyStatus.Issued) return (false, false);
-        (Verdict verdict, uint256 payout) = _evaluate(policyId, policy, outcome);
-        if (verdict == Verdict.Pending) return (true, false);
-        if (verdict == Verdict.Refund) {
-            policy.status = PolicyStatus.Refunded;
-            emit PolicySettled(policyId, feedId, PolicyStatus.Refunded, 0);
-            _pool.refund(
-                policyId,
-                policy.holder,
-                _accumulationKeyOf(policyId),
-                policy.premium,
-                policy.maxPayout,
-                policy.premium
-            );
+        (bool evaluated, bool capped, bytes memory result) = _evaluateCapped(policyId, outcome, position);
+        // A revert with data is the terms' doing; a bare failure short of the cap may be the caller's want of gas.
+        if (!evaluated && !capped && result.length == 0) return (false, true);
+        if (!evaluated || result.length != 64) {
+            _park(policy, policyId, feedId, result);
+            return (false, false);
+        }
+        (uint256 verdict, uint256 payout) = abi.decode(result, (uint256, uint256));
+        if (verdict == uint256(Verdict.Pending)) return (false, false);
+        if (verdict > uint256(Verdict.Refund) || payout > policy.maxPayout) {
+            _park(policy, policyId, feedId, result);
+            return (false, false);
+        }
+        if (verdict == uint256(Verdict.Refund)) {
+            _refundPremium(feedId, policyId, policy);
             return (false, false);
         }
         PolicyStatus status = payout > 0 ? PolicyStatus.Paid : PolicyStatus.Expired;
@@ -452,7 +513,46 @@ abstract contract ParametricProduct is IParametricProduct, ConsortiumGoverned, E
             locked: policy.maxPayout,
             premium: policy.premium
         });
-        return (false, true);
+        return (true, false);
+    }
+
+    /// @dev Calls `evaluate` with at most `_evaluationGas()`, keeping back what the rest of the batch (`position`
+    /// policies before this one) needs; `capped` when the call was given the whole cap.
+    function _evaluateCapped(
+        uint256 policyId,
+        FeedOutcome memory outcome,
+        uint256 position
+    ) private view returns (bool evaluated, bool capped, bytes memory result) {
+        uint256 reserve = SETTLEMENT_GAS_RESERVE + (position + 1) * POOL_GAS_PER_POLICY;
+        uint256 available = gasleft();
+        uint256 allowance = available > reserve ? available - reserve : 0;
+        // What the call may be given under EIP-150, with a margin for the call's own cost.
+        allowance -= allowance / 64 + (allowance > EVALUATION_CALL_OVERHEAD ? EVALUATION_CALL_OVERHEAD : allowance);
+        uint256 cap = _evaluationGas();
+        capped = allowance >= cap;
+        (evaluated, result) = address(this).staticcall{gas: capped ? cap : allowance}(
+            abi.encodeCall(this.evaluate, (policyId, outcome))
+        );
+    }
+
+    /// @dev Settles a policy without data: the whole premium goes back and its collateral is released.
+    function _refundPremium(bytes32 feedId, uint256 policyId, Policy storage policy) private {
+        policy.status = PolicyStatus.Refunded;
+        emit PolicySettled(policyId, feedId, PolicyStatus.Refunded, 0);
+        _pool.refund(
+            policyId,
+            policy.holder,
+            _accumulationKeyOf(policyId),
+            policy.premium,
+            policy.maxPayout,
+            policy.premium
+        );
+    }
+
+    /// @dev Sets a policy aside: its collateral stays locked until ADMINs resolve it (`resolveParked`).
+    function _park(Policy storage policy, uint256 policyId, bytes32 feedId, bytes memory reason) private {
+        policy.status = PolicyStatus.Parked;
+        emit PolicyParked(policyId, feedId, reason);
     }
 
     function _requirePolicy(uint256 policyId) private view returns (Policy storage policy) {
@@ -534,6 +634,14 @@ abstract contract ParametricProduct is IParametricProduct, ConsortiumGoverned, E
         if (notice > MAX_INSURER_CANCELLATION_NOTICE) revert ParametricProductInvalidNotice(notice);
         _insurerCancellationNotice = notice;
         emit InsurerCancellationNoticeSet(notice);
+    }
+
+    function _setSettlementGasBudget(uint256 gasBudget) private {
+        if (gasBudget < MIN_SETTLEMENT_GAS_BUDGET || gasBudget > MAX_SETTLEMENT_GAS_BUDGET) {
+            revert ParametricProductInvalidGasBudget(gasBudget);
+        }
+        _settlementGasBudget = gasBudget;
+        emit SettlementGasBudgetSet(gasBudget);
     }
 
     function _setSettlementBatchSize(uint256 batchSize) private {

@@ -31,6 +31,18 @@ contract WeatherIndexProduct is IWeatherIndexProduct, ParametricProduct {
     /// @notice Most payout steps a policy may have.
     uint256 public constant MAX_STEPS = 4;
 
+    /// @notice Largest magnitude of a daily value (the oracle hub's `MAX_ABS_VALUE`): a missing day's value is taken
+    /// to lie within it (and, for precipitation and wind speed, to be at least zero).
+    int256 public constant MAX_ABS_DAILY_VALUE = 1e30;
+
+    /// @notice Largest magnitude of a trigger, exit or step threshold: the most any index over `MAX_COVERAGE_DAYS`
+    /// days can reach, so payout arithmetic cannot overflow.
+    int256 public constant MAX_ABS_INDEX = 31e30;
+
+    /// @notice Start cut-off of a new product, until changed under dual control, and its bound.
+    uint32 public constant DEFAULT_START_CUTOFF = 2 hours;
+    uint32 public constant MAX_START_CUTOFF = 7 days;
+
     uint256 private constant SECONDS_PER_DAY = 86_400;
     int32 private constant MAX_LATITUDE_E4 = 900_000;
     int32 private constant MAX_LONGITUDE_E4 = 1_800_000;
@@ -61,6 +73,7 @@ contract WeatherIndexProduct is IWeatherIndexProduct, ParametricProduct {
 
     uint32 private _dataGracePeriod;
     uint64[3] private _tolerances;
+    uint32 private _startCutoff;
     mapping(uint256 policyId => IndexTerms) private _indexTerms;
     mapping(bytes32 feedId => bool registered) private _dayRegistered;
 
@@ -81,6 +94,7 @@ contract WeatherIndexProduct is IWeatherIndexProduct, ParametricProduct {
         uint64[3] memory tolerances_
     ) ParametricProduct(consortium_, hub, registry, pool, settlementBatchSize_) {
         _setFeedSettings(dataGracePeriod_, tolerances_);
+        _setIssuanceSettings(DEFAULT_START_CUTOFF);
     }
 
     /// @inheritdoc IWeatherIndexProduct
@@ -91,7 +105,8 @@ contract WeatherIndexProduct is IWeatherIndexProduct, ParametricProduct {
         bytes32 termsHash = hashTerms(terms);
         _checkPolicyDocument(documentHash, termsHash, terms.policyholder);
         uint48 maxPayout = _checkTerms(terms);
-        bytes32 lastDayFeed = _registerDays(terms);
+        bytes32[] memory dayFeeds = _registerDays(terms);
+        bytes32 lastDayFeed = dayFeeds[dayFeeds.length - 1];
 
         policyId = _recordPolicy(
             Policy({
@@ -108,6 +123,8 @@ contract WeatherIndexProduct is IWeatherIndexProduct, ParametricProduct {
             _locationKey(terms.latitudeE4, terms.longitudeE4, keccak256(bytes(terms.stationId)), terms.metric),
             termsHash
         );
+        // Listed under every day of its window, so that whichever day resolves last settles it.
+        for (uint256 i = 0; i + 1 < dayFeeds.length; ++i) _listPolicy(dayFeeds[i], policyId);
         IndexTerms storage stored = _indexTerms[policyId];
         stored.latitudeE4 = terms.latitudeE4;
         stored.longitudeE4 = terms.longitudeE4;
@@ -127,6 +144,16 @@ contract WeatherIndexProduct is IWeatherIndexProduct, ParametricProduct {
     /// @inheritdoc IWeatherIndexProduct
     function setFeedSettings(uint32 dataGracePeriod, uint64[3] calldata tolerances) external onlyDualControl {
         _setFeedSettings(dataGracePeriod, tolerances);
+    }
+
+    /// @inheritdoc IWeatherIndexProduct
+    function setIssuanceSettings(uint32 startCutoff) external onlyDualControl {
+        _setIssuanceSettings(startCutoff);
+    }
+
+    /// @inheritdoc IWeatherIndexProduct
+    function issuanceSettings() external view returns (uint32 startCutoff) {
+        return _startCutoff;
     }
 
     /// @inheritdoc IWeatherIndexProduct
@@ -169,9 +196,9 @@ contract WeatherIndexProduct is IWeatherIndexProduct, ParametricProduct {
 
     /// @inheritdoc IWeatherIndexProduct
     function indexOf(uint256 policyId) external view returns (bool complete, int256 index) {
-        IndexState state;
-        (state, index) = _index(_indexTerms[policyId]);
+        (IndexState state, int256 low, ) = _indexRange(_indexTerms[policyId]);
         complete = state == IndexState.Complete;
+        index = complete ? low : int256(0);
     }
 
     /// @inheritdoc IWeatherIndexProduct
@@ -204,17 +231,24 @@ contract WeatherIndexProduct is IWeatherIndexProduct, ParametricProduct {
     // Internals
     // ---------------------------------------------------------------------------------------------------------------
 
+    /// @dev Computed over the whole window, whichever day's feed the policy is settled under.
     function _evaluate(
         uint256 policyId,
         Policy storage,
-        FeedOutcome memory outcome
+        FeedOutcome memory
     ) internal view override returns (Verdict verdict, uint256 payout) {
-        if (outcome.expired) return (Verdict.Refund, 0);
-        (IndexState state, int256 index) = _index(_indexTerms[policyId]);
+        (IndexState state, int256 low, int256 high) = _indexRange(_indexTerms[policyId]);
         if (state == IndexState.Pending) return (Verdict.Pending, 0);
-        // A day that never got data: the index cannot be computed, so the premium goes back.
-        if (state == IndexState.Missing) return (Verdict.Refund, 0);
-        return (Verdict.Pay, payoutForIndex(policyId, index));
+        payout = payoutForIndex(policyId, low);
+        if (state == IndexState.Complete) return (Verdict.Pay, payout);
+        // Days without data: pay only what every index they leave possible pays; otherwise the premium goes back.
+        if (_isCertain(policyId, low, high, payout)) return (Verdict.Pay, payout);
+        return (Verdict.Refund, 0);
+    }
+
+    /// @dev A 31-day window reads at most 62 feed records from the hub (about 15,000 gas a day): well below this.
+    function _evaluationGas() internal pure override returns (uint256) {
+        return 1_500_000;
     }
 
     function _accumulationKeyOf(uint256 policyId) internal view override returns (bytes32) {
@@ -222,11 +256,15 @@ contract WeatherIndexProduct is IWeatherIndexProduct, ParametricProduct {
         return _locationKey(terms.latitudeE4, terms.longitudeE4, terms.stationIdHash, terms.metric);
     }
 
-    /// @dev Aggregates the window's final daily values; Pending if a day is not final yet, Missing if one expired.
-    function _index(IndexTerms storage terms) private view returns (IndexState state, int256 index) {
+    /// @dev Aggregates the window's final daily values. Pending if a day may still get one; Complete with `low` ==
+    /// `high` the index when every day has one; Missing when some day expired (or resolved without a value), with
+    /// the range [`low`, `high`] the index could have had.
+    function _indexRange(IndexTerms storage terms) private view returns (IndexState state, int256 low, int256 high) {
         uint256 first = CalendarDate.toDayNumber(terms.startDate);
         uint256 last = CalendarDate.toDayNumber(terms.endDate);
         Aggregation aggregation = terms.aggregation;
+        uint256 known = 0;
+        uint256 missing = 0;
         for (uint256 day = first; day <= last; ++day) {
             bytes32 feedId = _dayFeedId(
                 terms.latitudeE4,
@@ -236,48 +274,97 @@ contract WeatherIndexProduct is IWeatherIndexProduct, ParametricProduct {
                 CalendarDate.fromDayNumber(day)
             );
             (bool final_, IOracleHub.ObservationStatus status, int256 value) = _hub.settledOutcome(feedId);
-            if (!final_ || status != IOracleHub.ObservationStatus.Observed) {
-                bool expired = _hub.getFeed(feedId).state == IOracleHub.FeedState.Expired;
-                return (expired || final_ ? IndexState.Missing : IndexState.Pending, 0);
-            }
-            if (aggregation == Aggregation.Sum) {
-                index += value;
-            } else if (aggregation == Aggregation.Maximum) {
-                if (day == first || value > index) index = value;
-            } else if (aggregation == Aggregation.DaysAbove) {
-                if (value > terms.dayThreshold) ++index;
-            } else if (value < terms.dayThreshold) {
-                ++index;
+            if (!final_) {
+                if (_hub.getFeed(feedId).state != IOracleHub.FeedState.Expired) return (IndexState.Pending, 0, 0);
+                ++missing;
+            } else if (status != IOracleHub.ObservationStatus.Observed) {
+                ++missing;
+            } else {
+                low = _aggregate(aggregation, terms.dayThreshold, low, known, value);
+                ++known;
             }
         }
-        return (IndexState.Complete, index);
+        if (missing == 0) return (IndexState.Complete, low, low);
+        (low, high) = _widen(terms, low, known, missing);
+        return (IndexState.Missing, low, high);
     }
 
-    /// @dev Registers each day of the window with the hub; returns the last day's feed, under which it settles.
-    function _registerDays(WeatherIndexTerms calldata terms) private returns (bytes32 feedId) {
-        bytes32 stationIdHash = keccak256(bytes(terms.stationId));
-        bytes32 locationKey = _locationKey(terms.latitudeE4, terms.longitudeE4, stationIdHash, terms.metric);
-        uint64 tolerance = _tolerances[uint8(terms.metric)];
-        uint256 last = CalendarDate.toDayNumber(terms.endDate);
-        for (uint256 day = CalendarDate.toDayNumber(terms.startDate); day <= last; ++day) {
-            uint32 date = CalendarDate.fromDayNumber(day);
-            feedId = _dayFeedId(terms.latitudeE4, terms.longitudeE4, stationIdHash, terms.metric, date);
-            uint40 dataDeadline = uint40((day + 1) * SECONDS_PER_DAY + _dataGracePeriod);
-            _hub.registerFeed(feedId, dataDeadline, tolerance);
-            if (!_dayRegistered[feedId]) {
-                _dayRegistered[feedId] = true;
-                emit WeatherFeedRegistered(
-                    feedId,
-                    locationKey,
-                    terms.latitudeE4,
-                    terms.longitudeE4,
-                    terms.stationId,
-                    terms.metric,
-                    date,
-                    dataDeadline
-                );
-            }
+    /// @dev Adds one day's value to the index of the `known` days before it.
+    function _aggregate(
+        Aggregation aggregation,
+        int256 dayThreshold,
+        int256 index,
+        uint256 known,
+        int256 value
+    ) private pure returns (int256) {
+        if (aggregation == Aggregation.Sum) return index + value;
+        if (aggregation == Aggregation.Maximum) return known == 0 || value > index ? value : index;
+        if (aggregation == Aggregation.DaysAbove) return value > dayThreshold ? index + 1 : index;
+        return value < dayThreshold ? index + 1 : index;
+    }
+
+    /// @dev The range of the index when `missing` days could have had any value of the metric.
+    function _widen(
+        IndexTerms storage terms,
+        int256 index,
+        uint256 known,
+        uint256 missing
+    ) private view returns (int256 low, int256 high) {
+        // Precipitation and wind speed are never negative; temperature may be.
+        int256 dayLow = terms.metric == WeatherMetric.TemperatureMax ? -MAX_ABS_DAILY_VALUE : int256(0);
+        int256 count = int256(missing);
+        Aggregation aggregation = terms.aggregation;
+        if (aggregation == Aggregation.Sum) return (index + count * dayLow, index + count * MAX_ABS_DAILY_VALUE);
+        if (aggregation == Aggregation.Maximum) {
+            low = known == 0 || index < dayLow ? dayLow : index;
+            return (low, low > MAX_ABS_DAILY_VALUE ? low : MAX_ABS_DAILY_VALUE);
         }
+        return (index, index + count);
+    }
+
+    /// @dev Whether every index in [`low`, `high`] pays `payout`. Linear payouts are monotone, so the ends decide;
+    /// stepped payouts change only at thresholds, so those inside the range are checked too.
+    function _isCertain(uint256 policyId, int256 low, int256 high, uint256 payout) private view returns (bool) {
+        if (payoutForIndex(policyId, high) != payout) return false;
+        int256[] storage thresholds = _indexTerms[policyId].stepThresholds;
+        for (uint256 i = 0; i < thresholds.length; ++i) {
+            int256 threshold = thresholds[i];
+            if (threshold >= low && threshold <= high && payoutForIndex(policyId, threshold) != payout) return false;
+        }
+        return true;
+    }
+
+    /// @dev Registers each day of the window with the hub (its deadline is the day's end plus the grace period,
+    /// whatever the policy); returns the days' feeds in order.
+    function _registerDays(WeatherIndexTerms calldata terms) private returns (bytes32[] memory feedIds) {
+        bytes32 stationIdHash = keccak256(bytes(terms.stationId));
+        uint256 first = CalendarDate.toDayNumber(terms.startDate);
+        feedIds = new bytes32[](CalendarDate.toDayNumber(terms.endDate) - first + 1);
+        for (uint256 i = 0; i < feedIds.length; ++i) feedIds[i] = _registerDay(terms, stationIdHash, first + i);
+    }
+
+    /// @dev Registers one day with the hub, announcing it the first time it is insured.
+    function _registerDay(
+        WeatherIndexTerms calldata terms,
+        bytes32 stationIdHash,
+        uint256 day
+    ) private returns (bytes32 feedId) {
+        uint32 date = CalendarDate.fromDayNumber(day);
+        feedId = _dayFeedId(terms.latitudeE4, terms.longitudeE4, stationIdHash, terms.metric, date);
+        uint40 dataDeadline = uint40((day + 1) * SECONDS_PER_DAY + _dataGracePeriod);
+        _hub.registerFeed(feedId, dataDeadline, _tolerances[uint8(terms.metric)]);
+        if (_dayRegistered[feedId]) return feedId;
+        _dayRegistered[feedId] = true;
+        emit WeatherFeedRegistered(
+            feedId,
+            _locationKey(terms.latitudeE4, terms.longitudeE4, stationIdHash, terms.metric),
+            terms.latitudeE4,
+            terms.longitudeE4,
+            terms.stationId,
+            terms.metric,
+            date,
+            dataDeadline
+        );
     }
 
     /// @dev Checks the terms; returns the most the policy can pay (the collateral to lock).
@@ -294,7 +381,13 @@ contract WeatherIndexProduct is IWeatherIndexProduct, ParametricProduct {
         uint256 first = CalendarDate.toDayNumber(terms.startDate);
         uint256 last = CalendarDate.toDayNumber(terms.endDate);
         if (last < first || last - first + 1 > MAX_COVERAGE_DAYS) revert ParametricProductInvalidTerms("dates");
-        if ((last + 1) * SECONDS_PER_DAY <= block.timestamp) revert ParametricProductInvalidTerms("dates");
+        uint256 startsAt = first * SECONDS_PER_DAY;
+        uint256 closedAt = startsAt > _startCutoff ? startsAt - _startCutoff : 0;
+        if (block.timestamp > closedAt) revert WeatherIndexProductIssueClosed(terms.startDate, closedAt);
+        if (_abs(terms.dayThreshold) > uint256(MAX_ABS_DAILY_VALUE))
+            revert ParametricProductInvalidTerms("dayThreshold");
+        if (_abs(terms.trigger) > uint256(MAX_ABS_INDEX)) revert ParametricProductInvalidTerms("trigger");
+        if (_abs(terms.exit) > uint256(MAX_ABS_INDEX)) revert ParametricProductInvalidTerms("exit");
         if (terms.trigger == terms.exit) revert ParametricProductInvalidTerms("exit");
         if (terms.cancellationRefundBps > BPS) revert ParametricProductInvalidTerms("cancellationRefundBps");
         uint256 sumInsured = _toAmount(terms.sumInsured, "sumInsured");
@@ -307,6 +400,8 @@ contract WeatherIndexProduct is IWeatherIndexProduct, ParametricProduct {
         for (uint256 i = 0; i < steps; ++i) {
             uint256 payout = terms.stepPayouts[i];
             if (payout == 0 || payout > sumInsured) revert ParametricProductInvalidTerms("stepPayouts");
+            if (_abs(terms.stepThresholds[i]) > uint256(MAX_ABS_INDEX))
+                revert ParametricProductInvalidTerms("stepThresholds");
             if (i > 0) {
                 int256 previous = terms.stepThresholds[i - 1];
                 int256 current = terms.stepThresholds[i];
@@ -317,6 +412,11 @@ contract WeatherIndexProduct is IWeatherIndexProduct, ParametricProduct {
             if (payout > highest) highest = payout;
         }
         return uint48(highest);
+    }
+
+    /// @dev The magnitude of `value`, without overflow for `type(int256).min`.
+    function _abs(int256 value) private pure returns (uint256) {
+        return value >= 0 ? uint256(value) : uint256(-(value + 1)) + 1;
     }
 
     function _dayFeedId(
@@ -337,6 +437,12 @@ contract WeatherIndexProduct is IWeatherIndexProduct, ParametricProduct {
         WeatherMetric metric
     ) private pure returns (bytes32) {
         return keccak256(abi.encode(latitudeE4, longitudeE4, stationIdHash, uint8(metric)));
+    }
+
+    function _setIssuanceSettings(uint32 startCutoff) private {
+        if (startCutoff > MAX_START_CUTOFF) revert WeatherIndexProductInvalidIssuanceSettings(startCutoff);
+        _startCutoff = startCutoff;
+        emit WeatherIssuanceSettingsSet(startCutoff);
     }
 
     function _setFeedSettings(uint32 dataGracePeriod, uint64[3] memory tolerances) private {

@@ -44,7 +44,7 @@ import { settleFlight, type FlightSettlement } from './settlement/settle.js';
 
 const USAGE = `Usage: npm run bench:settlement [-- --json <file>] [-- --policies <n>]
 
-  --json <file>     also write the figures as a JSON array of {operation, gas, policies}
+  --json <file>     also write the figures as a JSON array of {operation, gas, policies, maxTxGas}
   --policies <n>    policies per flight (default ${POLICIES_PER_FLIGHT}; the targets are stated for ${POLICIES_PER_FLIGHT})
   -h, --help        show this help`;
 

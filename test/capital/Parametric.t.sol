@@ -70,8 +70,9 @@ contract ParametricTest is ParametricSetup {
 
     /// @dev 19:00 UTC, an hour after the scheduled arrival and within cover: the oracles report how the flights went.
     uint256 private constant REPORT_TIME = START_TIME + 13 hours;
-    /// @dev Past every feed's data deadline (cover ends a day after issue, plus the grace period).
-    uint256 private constant PAST_DATA_DEADLINE = START_TIME + 1 days + DATA_GRACE_PERIOD + 1;
+    /// @dev Past every feed's data deadline (the flight lands 12 hours after issue; its deadline is a day of cover
+    /// after arrival plus the grace period later).
+    uint256 private constant PAST_DATA_DEADLINE = START_TIME + 12 hours + 1 days + DATA_GRACE_PERIOD + 1;
     /// @dev Past every feed's data deadline and resolution period: feeds without data may expire.
     uint256 private constant PAST_RESOLUTION = PAST_DATA_DEADLINE + RESOLUTION_PERIOD;
 

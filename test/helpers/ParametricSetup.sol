@@ -204,7 +204,8 @@ abstract contract ParametricSetup {
 
     /// @dev Valid flight terms for `holder` on `flightNumber`, drawn from `entropy`: 1-4 strictly rising tiers with
     /// payouts up to the sum insured (not necessarily rising), cancellation and diversion payouts, a premium up to the
-    /// sum insured and any cancellation refund share. Cover runs from one hour to a day from now.
+    /// sum insured and any cancellation refund share. The flight leaves six hours from now and lands in twelve; cover runs
+    /// from one hour to a day from now.
     function _flightTerms(
         address holder,
         string memory flightNumber,
@@ -224,6 +225,7 @@ abstract contract ParametricSetup {
         terms.carrier = CARRIER;
         terms.flightNumber = flightNumber;
         terms.departureDate = DEPARTURE_DATE;
+        terms.scheduledDeparture = uint64(block.timestamp + 6 hours);
         terms.scheduledArrival = uint64(block.timestamp + 12 hours);
         terms.coverageStart = uint64(block.timestamp + 1 hours);
         terms.coverageEnd = uint64(block.timestamp + 1 days);

@@ -561,6 +561,7 @@ export class OracleNetwork {
       carrier: flight.carrier,
       flightNumber: flight.flightNumber,
       departureDate: flight.departureDate,
+      scheduledDeparture: flight.scheduledDeparture,
       scheduledArrival: flight.scheduledArrival,
       coverageStart: flight.scheduledDeparture,
       coverageEnd: flight.scheduledArrival + DAY,

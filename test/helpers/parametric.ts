@@ -203,7 +203,17 @@ export async function deployParametricFixture() {
 
 export type ParametricFixture = Awaited<ReturnType<typeof deployParametricFixture>>;
 
-/** Flight delay terms for BA196 on a given day: 15/30/45-minute tiers, cancellation and diversion payouts. */
+/** The yyyymmdd date (UTC) of a unix time. */
+export function utcDate(unixSeconds: number): number {
+  const date = new Date(unixSeconds * 1000);
+  return date.getUTCFullYear() * 10_000 + (date.getUTCMonth() + 1) * 100 + date.getUTCDate();
+}
+
+/**
+ * Flight delay terms for BA196 departing six hours after `now` (well beyond the products' two-hour cut-off), on that
+ * day (UTC), arriving at `now + 12 h`: cover from `now + 1 h` to `now + 24 h`; 15/30/45-minute tiers, cancellation
+ * and diversion payouts.
+ */
 export function flightTerms(
   policyholder: string,
   now: number,
@@ -213,7 +223,8 @@ export function flightTerms(
     policyholder,
     carrier: 'BA',
     flightNumber: '196',
-    departureDate: 20261120,
+    departureDate: utcDate(now + 6 * 3600),
+    scheduledDeparture: now + 6 * 3600,
     scheduledArrival: now + 12 * 3600,
     coverageStart: now + 3600,
     coverageEnd: now + 24 * 3600,

@@ -17,6 +17,7 @@ import {
   flightTermsHash,
   report,
   usd,
+  utcDate,
   weatherTermsHash,
   type ParametricFixture,
 } from './parametric.js';
@@ -28,11 +29,7 @@ export const DAY = 86_400;
 // Calendar days as the products name them (yyyymmdd, UTC)
 // ---------------------------------------------------------------------------------------------------------------------
 
-/** The yyyymmdd date (UTC) of a unix time. */
-export function utcDate(unixSeconds: number): number {
-  const date = new Date(unixSeconds * 1000);
-  return date.getUTCFullYear() * 10_000 + (date.getUTCMonth() + 1) * 100 + date.getUTCDate();
-}
+export { utcDate };
 
 /** Days since 1970-01-01 of a yyyymmdd date. */
 export function dayNumber(date: number): number {
@@ -232,7 +229,7 @@ export function flightCover(
   flightNumber: string,
   overrides: Partial<IFlightDelayProduct.FlightDelayTermsStruct> = {},
 ): IFlightDelayProduct.FlightDelayTermsStruct {
-  return flightTerms(holder, now, { carrier, flightNumber, departureDate: utcDate(now + 6 * HOUR), ...overrides });
+  return flightTerms(holder, now, { carrier, flightNumber, ...overrides });
 }
 
 // ---------------------------------------------------------------------------------------------------------------------

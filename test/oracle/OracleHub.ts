@@ -15,7 +15,6 @@ import {
 } from '../helpers/oracle.js';
 import {
   FEED_STATE,
-  flightTerms,
   HUB_SETTINGS,
   issueFlightPolicy,
   POLICY_STATUS,
@@ -1125,11 +1124,11 @@ describe('OracleHub', function () {
           .to.be.revertedWithCustomError(access, 'ConsortiumAccessExecutionFailed')
           .withArgs(proposalId, hubErrorData(hub, 'OracleHubFeedNotOpen', [feedId, FEED_STATE.Expired]));
       }
-      // The flight product can no longer register the feed, so no new policy is written on that flight.
-      const sameFlight = flightTerms(client.address, await time.latest());
-      await expect(issueFlightPolicy(fixture, sameFlight, client, 'A second policy on the expired flight'))
-        .to.be.revertedWithCustomError(hub, 'OracleHubFeedNotOpen')
-        .withArgs(feedId, FEED_STATE.Expired);
+      // No new policy is written on that flight: it left long ago.
+      const sameFlight = { ...fixture.terms, policyholder: client.address };
+      await expect(
+        issueFlightPolicy(fixture, sameFlight, client, 'A second policy on the expired flight'),
+      ).to.be.revertedWithCustomError(fixture.flight, 'FlightDelayProductIssueClosed');
     });
   });
 

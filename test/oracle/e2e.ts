@@ -91,6 +91,13 @@ async function getJson(url: string): Promise<{ status: number; body: unknown }> 
   return { status: response.status, body: (await response.json()) as unknown };
 }
 
+/** Moves the chain's clock to ten minutes after the last of `flights` arrives. */
+async function arrive(flights: readonly TestFlight[], network: OracleNetwork): Promise<void> {
+  const at = Math.max(...flights.map((flight) => flight.scheduledArrival)) + 600;
+  await network.clock.sync();
+  await network.clock.advance(at - network.clock.now());
+}
+
 describe('oracle nodes on replayed provider data (anvil, end to end)', function () {
   this.timeout(60_000);
   let network: OracleNetwork;
@@ -108,16 +115,20 @@ describe('oracle nodes on replayed provider data (anvil, end to end)', function 
     await network.stopNodes();
   });
 
-  /** A fresh flight, scheduled to have arrived ten minutes ago on the chain's clock. */
+  /** A fresh flight, arriving in twelve hours on the chain's clock (so leaving in about three: still insurable). */
   async function newFlight(): Promise<TestFlight> {
     await network.clock.sync();
-    return flightArrivingAt(String(++flightNumber), network.clock.now() - 600);
+    return flightArrivingAt(String(++flightNumber), network.clock.now() + 12 * 3600);
   }
 
-  /** Issues the flight's policy; returns it with the block nodes start scanning from (just before issuance). */
+  /**
+   * Issues the flight's policy, then moves the chain's clock to ten minutes after its arrival; returns it with the
+   * block nodes start scanning from (just before issuance).
+   */
   async function insure(flight: TestFlight): Promise<{ policyId: bigint; fromBlock: number; balanceBefore: bigint }> {
     const fromBlock = await network.provider.getBlockNumber();
     const { policyId } = await network.issueFlightPolicy(flight);
+    await arrive([flight], network);
     return { policyId, fromBlock, balanceBefore: await network.clientBalance() };
   }
 
@@ -201,6 +212,7 @@ describe('oracle nodes on replayed provider data (anvil, end to end)', function 
       for (const flight of flights) serveFlight(network.replay, flight, { status: 'landed', delayMinutes: 82 });
       const fromBlock = await network.provider.getBlockNumber();
       for (const flight of flights) await network.issueFlightPolicy(flight);
+      await arrive(flights, network);
       const [node] = await createNodes(1, fromBlock);
       await node!.node.runOnce();
 
@@ -220,20 +232,20 @@ describe('oracle nodes on replayed provider data (anvil, end to end)', function 
   describe('a rainfall index policy', function () {
     it('pays the linear payout from the recorded Open-Meteo days once its window has ended', async function () {
       await network.clock.sync();
-      const today = dayStart(network.clock.now());
-      const yesterday = today - DAY;
-      // The recorded days (11.9 and 12.5 mm) re-dated to yesterday and today on the chain's clock.
+      const tomorrow = dayStart(network.clock.now()) + DAY;
+      const dayAfter = tomorrow + DAY;
+      // The recorded days (11.9 and 12.5 mm) re-dated to tomorrow and the day after on the chain's clock.
       network.replay.serve(
         replayPaths.openMeteoForecast('truth'),
-        recorded(openMeteoBody([isoDay(yesterday), isoDay(today)])),
+        recorded(openMeteoBody([isoDay(tomorrow), isoDay(dayAfter)])),
       );
       const fromBlock = await network.provider.getBlockNumber();
       const { policyId, dayFeeds } = await network.issueWeatherPolicy(
-        network.weatherTerms(yyyymmdd(yesterday), yyyymmdd(today)),
+        network.weatherTerms(yyyymmdd(tomorrow), yyyymmdd(dayAfter)),
       );
       const balanceBefore = await network.clientBalance();
-      // Issued while today was still running; the window ends at midnight UTC, a minute of data lag after it.
-      await network.clock.advance(today + DAY + 60 - network.clock.now());
+      // Issued before the window; it ends at midnight UTC, a minute of data lag after it.
+      await network.clock.advance(dayAfter + DAY + 60 - network.clock.now());
 
       const nodes = await createNodes(3, fromBlock, { weather: true, flightProviders: [] });
       runAll(nodes);
@@ -529,10 +541,11 @@ describe('oracle nodes on a free-gas network (anvil --gas-price 0 --base-fee 0)'
     const fundless = await network.registerOracle('Fundless Oracle BV');
     expect(await network.provider.getBalance(fundless.address)).to.equal(0n);
     await network.clock.sync();
-    const flight = flightArrivingAt('3100', network.clock.now() - 600);
+    const flight = flightArrivingAt('3100', network.clock.now() + 12 * 3600);
     serveFlight(replay, flight, { status: 'landed', delayMinutes: 82 });
     const fromBlock = await network.provider.getBlockNumber();
     const { policyId } = await network.issueFlightPolicy(flight);
+    await arrive([flight], network);
     const balanceBefore = await network.clientBalance();
     const nodes = [
       await network.createNode({ name: 'fundless', oracle: fundless, zeroGasPrice: true, fromBlock }),

@@ -350,6 +350,7 @@ interface ProductCase {
   /** An issue call for a new policy held by the holder, whose document `coSigner` anchored and co-signed. */
   issue(world: World, coSigner: HardhatEthersSigner): Promise<{ data: string; emitted: unknown[] }>;
   feedSettings: { event: string; data(world: World): string; emitted: unknown[] };
+  issuanceSettings: { event: string; data(world: World): string; emitted: unknown[] };
 }
 
 const FLIGHT: ProductCase = {
@@ -382,6 +383,11 @@ const FLIGHT: ProductCase = {
     data: (world) => world.flight.interface.encodeFunctionData('setFeedSettings', [DAY, 10]),
     emitted: [DAY, 10],
   },
+  issuanceSettings: {
+    event: 'FlightIssuanceSettingsSet',
+    data: (world) => world.flight.interface.encodeFunctionData('setIssuanceSettings', [3_600, DAY]),
+    emitted: [3_600, DAY],
+  },
 };
 
 const WEATHER: ProductCase = {
@@ -413,6 +419,11 @@ const WEATHER: ProductCase = {
     event: 'WeatherFeedSettingsSet',
     data: (world) => world.weather.interface.encodeFunctionData('setFeedSettings', [DAY, [10, 20, 30]]),
     emitted: [DAY, [10, 20, 30]],
+  },
+  issuanceSettings: {
+    event: 'WeatherIssuanceSettingsSet',
+    data: (world) => world.weather.interface.encodeFunctionData('setIssuanceSettings', [3_600]),
+    emitted: [3_600],
   },
 };
 
@@ -686,6 +697,59 @@ function productRules(productCase: ProductCase): Rule[] {
           target: productCase.product(world),
           data: productCase.feedSettings.data(world),
           emitted: productCase.feedSettings.emitted,
+          errorArgs: dualControlRequired(world, caller),
+        }),
+    },
+    {
+      contract,
+      fn: 'setSettlementGasBudget',
+      callers: GOVERNED_COLUMNS,
+      allowed: ['DUAL_CONTROL'],
+      emits: 'SettlementGasBudgetSet',
+      deniedWith: 'ConsortiumGovernedDualControlRequired',
+      attempt: (world, caller) =>
+        Promise.resolve({
+          target: productCase.product(world),
+          data: productCase.product(world).interface.encodeFunctionData('setSettlementGasBudget', [8_000_000]),
+          emitted: [8_000_000],
+          errorArgs: dualControlRequired(world, caller),
+        }),
+    },
+    {
+      // Only ADMINs under dual control reach the policy; the fixture's policy is not parked, so even they are told so.
+      contract,
+      fn: 'resolveParked',
+      situation: 'a policy that is not parked',
+      callers: GOVERNED_COLUMNS,
+      allowed: [],
+      emits: 'ParkedPolicyResolved',
+      deniedWith: 'ConsortiumGovernedDualControlRequired',
+      deniedOverrides: { DUAL_CONTROL: 'ParametricProductNotParked' },
+      attempt: (world, caller) =>
+        Promise.resolve({
+          target: productCase.product(world),
+          data: productCase
+            .product(world)
+            .interface.encodeFunctionData('resolveParked', [productCase.policyId(world), 0]),
+          emitted: [],
+          errorArgs: {
+            ...dualControlRequired(world, caller),
+            ParametricProductNotParked: [productCase.policyId(world), POLICY_STATUS.Issued],
+          },
+        }),
+    },
+    {
+      contract,
+      fn: 'setIssuanceSettings',
+      callers: GOVERNED_COLUMNS,
+      allowed: ['DUAL_CONTROL'],
+      emits: productCase.issuanceSettings.event,
+      deniedWith: 'ConsortiumGovernedDualControlRequired',
+      attempt: (world, caller) =>
+        Promise.resolve({
+          target: productCase.product(world),
+          data: productCase.issuanceSettings.data(world),
+          emitted: productCase.issuanceSettings.emitted,
           errorArgs: dualControlRequired(world, caller),
         }),
     },

@@ -23,6 +23,8 @@ import {
   RECORDED_FLIGHTS,
   reportQuorum,
   settledPolicies,
+  startOfDate,
+  utcDate,
   type RecordedFlightOutcome,
 } from '../helpers/products.js';
 
@@ -55,6 +57,14 @@ async function issue(fixture: ParametricFixture, terms: Terms, holder = fixture.
   return { policyId, documentHash, feedId };
 }
 
+/** Longest cover after the scheduled arrival (the product's default). */
+const MAX_COVER_AFTER_ARRIVAL = 24 * HOUR;
+
+/** The flight's data deadline: scheduled arrival, plus the longest cover after it, plus the data grace period. */
+function flightDeadline(terms: Terms): number {
+  return Number(terms.scheduledArrival) + MAX_COVER_AFTER_ARRIVAL + FLIGHT_SETTINGS.dataGracePeriod;
+}
+
 /** Moves past the flight's scheduled arrival, when oracles look for its outcome. */
 async function afterArrival(terms: Terms): Promise<void> {
   await time.increaseTo(Number(terms.scheduledArrival) + HOUR);
@@ -76,6 +86,7 @@ describe('FlightDelayProduct', function () {
         { carrier: 'QF' },
         { flightNumber: '197' },
         { departureDate: Number(base.departureDate) + 1 },
+        { scheduledDeparture: Number(base.scheduledDeparture) + 60 },
         { scheduledArrival: Number(base.scheduledArrival) + 60 },
         { coverageStart: Number(base.coverageStart) + 1 },
         { coverageEnd: Number(base.coverageEnd) + 1 },
@@ -370,9 +381,9 @@ describe('FlightDelayProduct', function () {
   });
 
   describe('issue: a flight whose outcome is known', function () {
-    it('reverts with OracleHubFeedNotOpen: nobody buys cover on a flight that has landed', async function () {
+    it('reverts with FlightDelayProductIssueClosed: nobody buys cover on a flight that has landed', async function () {
       const fixture = await networkHelpers.loadFixture(deployParametricFixture);
-      const { flight, hub, insurer, secondClient } = fixture;
+      const { flight, insurer, secondClient } = fixture;
       const terms = await defaultTerms(fixture);
       const { feedId } = await issue(fixture, terms);
       await afterArrival(terms);
@@ -381,8 +392,137 @@ describe('FlightDelayProduct', function () {
       const late = { ...terms, policyholder: secondClient.address };
       const documentHash = await anchorFlightDocument(fixture, late, secondClient);
       await expect(flight.connect(insurer).issue(late, documentHash))
-        .to.be.revertedWithCustomError(hub, 'OracleHubFeedNotOpen')
-        .withArgs(feedId, FEED_STATE.Finalised);
+        .to.be.revertedWithCustomError(flight, 'FlightDelayProductIssueClosed')
+        .withArgs(terms.scheduledDeparture, Number(terms.scheduledDeparture) - 2 * HOUR);
+    });
+  });
+
+  describe('issue: no cover on a flight already over or about to leave', function () {
+    const CUTOFF = 2 * HOUR;
+
+    /** Terms for a flight leaving at `departure`, covered from an hour before it to a day after its arrival. */
+    function leavingAt(fixture: ParametricFixture, departure: number, overrides: Partial<Terms> = {}): Terms {
+      return flightCover(fixture.client.address, departure - 6 * HOUR, 'BA', '196', {
+        coverageStart: departure - HOUR,
+        ...overrides,
+      });
+    }
+
+    it('starts with a two-hour departure cut-off and at most a day of cover after arrival', async function () {
+      const { flight } = await networkHelpers.loadFixture(deployParametricFixture);
+      expect(await flight.issuanceSettings()).to.deep.equal([BigInt(CUTOFF), BigInt(24 * HOUR)]);
+    });
+
+    it('reverts with FlightDelayProductIssueClosed for a flight that landed long ago: a known loss is never written', async function () {
+      const fixture = await networkHelpers.loadFixture(deployParametricFixture);
+      const departure = (await time.latest()) - 2 * 24 * HOUR;
+      const terms = leavingAt(fixture, departure, { coverageEnd: (await time.latest()) + HOUR });
+      const documentHash = await anchorFlightDocument(fixture, terms);
+      await expect(fixture.flight.connect(fixture.insurer).issue(terms, documentHash))
+        .to.be.revertedWithCustomError(fixture.flight, 'FlightDelayProductIssueClosed')
+        .withArgs(departure, departure - CUTOFF);
+    });
+
+    it('issues up to the cut-off before departure and reverts one second later', async function () {
+      const fixture = await networkHelpers.loadFixture(deployParametricFixture);
+      const { flight, insurer, secondClient } = fixture;
+      const departure = (await time.latest()) + 6 * HOUR;
+      const terms = leavingAt(fixture, departure);
+      const lateTerms = { ...terms, policyholder: secondClient.address };
+      const onTime = await anchorFlightDocument(fixture, terms);
+      const late = await anchorFlightDocument(fixture, lateTerms, secondClient);
+
+      await time.setNextBlockTimestamp(departure - CUTOFF);
+      await expect(flight.connect(insurer).issue(terms, onTime)).to.emit(flight, 'PolicyIssued');
+      await expect(flight.connect(insurer).issue(lateTerms, late))
+        .to.be.revertedWithCustomError(flight, 'FlightDelayProductIssueClosed')
+        .withArgs(departure, departure - CUTOFF);
+    });
+
+    it('follows the cut-off set under dual control: eight hours refuses a flight six hours away', async function () {
+      const fixture = await networkHelpers.loadFixture(deployParametricFixture);
+      const { flight, insurer, govern } = fixture;
+      const data = flight.interface.encodeFunctionData('setIssuanceSettings', [8 * HOUR, 12 * HOUR]);
+      await expect(flight.connect(fixture.admin1).setIssuanceSettings(8 * HOUR, 12 * HOUR))
+        .to.be.revertedWithCustomError(flight, 'ConsortiumGovernedDualControlRequired')
+        .withArgs(fixture.admin1.address);
+      await govern(await flight.getAddress(), data);
+      expect(await flight.issuanceSettings()).to.deep.equal([BigInt(8 * HOUR), BigInt(12 * HOUR)]);
+      const terms = await defaultTerms(fixture);
+      const documentHash = await anchorFlightDocument(fixture, terms);
+      await expect(flight.connect(insurer).issue(terms, documentHash)).to.be.revertedWithCustomError(
+        flight,
+        'FlightDelayProductIssueClosed',
+      );
+    });
+
+    it('reverts with FlightDelayProductInvalidIssuanceSettings for settings out of bounds', async function () {
+      const { flight, access, admin1, admin2 } = await networkHelpers.loadFixture(deployParametricFixture);
+      for (const [cutoff, afterArrival] of [
+        [8 * 24 * HOUR, HOUR],
+        [HOUR, 0],
+        [HOUR, 8 * 24 * HOUR],
+      ] as const) {
+        const data = flight.interface.encodeFunctionData('setIssuanceSettings', [cutoff, afterArrival]);
+        await (await access.connect(admin1).propose(await flight.getAddress(), data)).wait();
+        const proposalId = await access.proposalCount();
+        await (await access.connect(admin2).approve(proposalId)).wait();
+        const reason = flight.interface.encodeErrorResult('FlightDelayProductInvalidIssuanceSettings', [
+          cutoff,
+          afterArrival,
+        ]);
+        await expect(access.connect(admin1).execute(proposalId))
+          .to.be.revertedWithCustomError(access, 'ConsortiumAccessExecutionFailed')
+          .withArgs(proposalId, reason);
+      }
+    });
+
+    const cases: [string, string, (departure: number) => Partial<Terms>][] = [
+      [
+        'a departure date that is not the UTC date of the departure',
+        'departureDate',
+        (d) => ({ departureDate: utcDate(d + 24 * HOUR) }),
+      ],
+      ['cover starting after the departure', 'coverage', (d) => ({ coverageStart: d + 60 })],
+      ['an arrival before the departure', 'scheduledArrival', (d) => ({ scheduledArrival: d - 60 })],
+      [
+        'an arrival more than a day after the departure',
+        'scheduledArrival',
+        (d) => ({ scheduledArrival: d + 24 * HOUR + 1, coverageEnd: d + 30 * HOUR }),
+      ],
+      [
+        'cover ending before the arrival',
+        'coverage',
+        (d) => ({ scheduledArrival: d + 6 * HOUR, coverageEnd: d + 6 * HOUR - 1 }),
+      ],
+      [
+        'cover running more than a day after the arrival',
+        'coverage',
+        (d) => ({ scheduledArrival: d + 6 * HOUR, coverageEnd: d + 30 * HOUR + 1 }),
+      ],
+    ];
+    for (const [description, field, change] of cases) {
+      it(`reverts with ParametricProductInvalidTerms("${field}") for ${description}`, async function () {
+        const fixture = await networkHelpers.loadFixture(deployParametricFixture);
+        const departure = (await time.latest()) + 6 * HOUR;
+        const terms = leavingAt(fixture, departure, change(departure));
+        const documentHash = await anchorFlightDocument(fixture, terms);
+        await expect(fixture.flight.connect(fixture.insurer).issue(terms, documentHash))
+          .to.be.revertedWithCustomError(fixture.flight, 'ParametricProductInvalidTerms')
+          .withArgs(field);
+      });
+    }
+
+    it('accepts cover from the departure to exactly a day after the arrival', async function () {
+      const fixture = await networkHelpers.loadFixture(deployParametricFixture);
+      const departure = (await time.latest()) + 6 * HOUR;
+      const terms = leavingAt(fixture, departure, {
+        coverageStart: departure,
+        scheduledArrival: departure + 6 * HOUR,
+        coverageEnd: departure + 30 * HOUR,
+      });
+      const { policyId } = await issue(fixture, terms);
+      expect((await fixture.flight.getPolicy(policyId)).status).to.equal(POLICY_STATUS.Issued);
     });
   });
 
@@ -448,12 +588,14 @@ describe('FlightDelayProduct', function () {
 
     it('accepts four tiers, a suffix letter and 29 February of a leap year', async function () {
       const fixture = await networkHelpers.loadFixture(deployParametricFixture);
+      // Three hours before 29 February 2028 (UTC): the flight leaves six hours later, at 03:00 that day.
+      await time.increaseTo(startOfDate(20280229) - 3 * HOUR);
       const terms = await defaultTerms(fixture, {
         flightNumber: '196A',
-        departureDate: 20280229,
         delayTierMinutes: [15, 30, 45, 180],
         delayTierPayouts: [usd(50), usd(100), usd(200), usd(250)],
       });
+      expect(terms.departureDate).to.equal(20280229);
       const { policyId } = await issue(fixture, terms);
       expect((await fixture.flight.getPolicy(policyId)).status).to.equal(POLICY_STATUS.Issued);
     });
@@ -498,13 +640,13 @@ describe('FlightDelayProduct', function () {
       expect(await fixture.flight.feedProgress(feedId)).to.deep.equal([1n, 0n]);
     });
 
-    it('emits FlightFeedRegistered with the data deadline coverageEnd + 3 days, once per flight', async function () {
+    it('emits FlightFeedRegistered with the data deadline arrival + 1 day + 3 days, once per flight', async function () {
       const fixture = await networkHelpers.loadFixture(deployParametricFixture);
       const { flight, insurer, secondClient } = fixture;
       const terms = await defaultTerms(fixture);
       const documentHash = await anchorFlightDocument(fixture, terms);
       const feedId = flightFeedId('BA', '196', Number(terms.departureDate));
-      const dataDeadline = Number(terms.coverageEnd) + FLIGHT_SETTINGS.dataGracePeriod;
+      const dataDeadline = flightDeadline(terms);
       await expect(flight.connect(insurer).issue(terms, documentHash))
         .to.emit(flight, 'FlightFeedRegistered')
         .withArgs(feedId, 'BA', '196', terms.departureDate, terms.scheduledArrival, dataDeadline);
@@ -517,13 +659,13 @@ describe('FlightDelayProduct', function () {
       expect(await flight.feedProgress(feedId)).to.deep.equal([2n, 0n]);
     });
 
-    it('registers the flight with the hub: this product, data deadline coverageEnd + 3 days, tolerance 5 minutes', async function () {
+    it('registers the flight with the hub: this product, data deadline arrival + 1 day + 3 days, tolerance 5 minutes', async function () {
       const fixture = await networkHelpers.loadFixture(deployParametricFixture);
       const { flight, hub, insurer } = fixture;
       const terms = await defaultTerms(fixture);
       const documentHash = await anchorFlightDocument(fixture, terms);
       const feedId = flightFeedId('BA', '196', Number(terms.departureDate));
-      const dataDeadline = Number(terms.coverageEnd) + 3 * 24 * HOUR;
+      const dataDeadline = Number(terms.scheduledArrival) + 24 * HOUR + 3 * 24 * HOUR;
       await expect(flight.connect(insurer).issue(terms, documentHash))
         .to.emit(hub, 'FeedRegistered')
         .withArgs(feedId, await flight.getAddress(), dataDeadline, 5);
@@ -747,6 +889,10 @@ describe('FlightDelayProduct', function () {
   });
 
   describe('settle', function () {
+    /** A small settlement gas budget, so that a dozen policies need several calls. */
+    const GAS_BUDGET = 500_000;
+    /** EIP-7825's per-transaction gas cap. */
+    const TRANSACTION_GAS_CAP = 16_777_216;
     const POLICIES = 12;
     const BATCH = 5;
     const CANCELLED_INDEX = 2;
@@ -831,6 +977,49 @@ describe('FlightDelayProduct', function () {
         expect((await stablecoin.balanceOf(holder)) - before).to.equal(usd(200) * BigInt(paidPolicies));
       }
       expect(await fixture.pool.exposure(feedId)).to.equal(0n);
+    });
+
+    it('sizes batches by gas: each call spends at most the gas budget on policies and leaves the rest', async function () {
+      const fixture = await networkHelpers.loadFixture(crowdedFlightFixture);
+      const { flight, stranger, feedId, govern } = fixture;
+      await govern(await flight.getAddress(), flight.interface.encodeFunctionData('setSettlementBatchSize', [100]));
+      await govern(
+        await flight.getAddress(),
+        flight.interface.encodeFunctionData('setSettlementGasBudget', [GAS_BUDGET]),
+      );
+      expect(await flight.settlementGasBudget()).to.equal(GAS_BUDGET);
+
+      // Whatever gas a call carries (pushes below send the whole EIP-7825 cap), the budget decides what it settles.
+      const quorum = await (await reportQuorum(fixture, feedId, ObservationStatus.Landed, [82, 82])).wait();
+      const [, first] = await flight.feedProgress(feedId);
+      expect(first).to.be.greaterThan(0n).and.lessThan(BigInt(POLICIES));
+      expect(quorum!.gasUsed).to.be.lessThan(BigInt(GAS_BUDGET) + 400_000n);
+
+      let done = first;
+      for (let call = 0; done < BigInt(POLICIES); call += 1) {
+        expect(call).to.be.lessThan(POLICIES);
+        const receipt = await (
+          await flight.connect(stranger).settle(feedId, 100, { gasLimit: TRANSACTION_GAS_CAP })
+        ).wait();
+        expect(receipt!.gasUsed).to.be.lessThan(BigInt(GAS_BUDGET) + 100_000n);
+        const [, now] = await flight.feedProgress(feedId);
+        expect(now).to.be.greaterThan(done);
+        done = now;
+      }
+      expect(await fixture.pool.exposure(feedId)).to.equal(0n);
+    });
+
+    it('starts with a 12,000,000 gas budget, changed only under dual control and within its bounds', async function () {
+      const { flight, admin1, access, govern } = await networkHelpers.loadFixture(deployParametricFixture);
+      expect(await flight.settlementGasBudget()).to.equal(12_000_000n);
+      await expect(flight.connect(admin1).setSettlementGasBudget(GAS_BUDGET))
+        .to.be.revertedWithCustomError(flight, 'ConsortiumGovernedDualControlRequired')
+        .withArgs(admin1.address);
+      for (const budget of [499_999, 14_000_001]) {
+        await expect(
+          govern(await flight.getAddress(), flight.interface.encodeFunctionData('setSettlementGasBudget', [budget])),
+        ).to.be.revertedWithCustomError(access, 'ConsortiumAccessExecutionFailed');
+      }
     });
 
     it('a further settle once every policy is done reverts with ParametricProductNothingToSettle', async function () {
@@ -990,12 +1179,41 @@ describe('FlightDelayProduct', function () {
     });
   });
 
+  describe('data deadline', function () {
+    it('is the flight’s: a long-dated second policy on the flight postpones neither the deadline nor the refunds', async function () {
+      const fixture = await networkHelpers.loadFixture(deployParametricFixture);
+      const { flight, hub, stablecoin, secondClient, client, stranger } = fixture;
+      const short = await defaultTerms(fixture, {
+        coverageEnd: Number((await defaultTerms(fixture)).scheduledArrival) + HOUR,
+      });
+      const first = await issue(fixture, short);
+      const deadline = flightDeadline(short);
+      expect((await hub.getFeed(first.feedId)).dataDeadline).to.equal(deadline);
+
+      const long = {
+        ...short,
+        policyholder: secondClient.address,
+        coverageEnd: Number(short.scheduledArrival) + MAX_COVER_AFTER_ARRIVAL,
+      };
+      const second = await issue(fixture, long, secondClient);
+      expect(second.feedId).to.equal(first.feedId);
+      expect((await hub.getFeed(first.feedId)).dataDeadline).to.equal(deadline);
+
+      // Without data, both are refunded right after the one resolution period that follows the flight's deadline.
+      await time.setNextBlockTimestamp(deadline + HUB_SETTINGS.resolutionPeriod + 1);
+      const tx = hub.connect(stranger).expire(first.feedId);
+      await expect(tx).to.changeTokenBalances(ethers, stablecoin, [client, secondClient], [usd(20), usd(20)]);
+      expect((await flight.getPolicy(first.policyId)).status).to.equal(POLICY_STATUS.Refunded);
+      expect((await flight.getPolicy(second.policyId)).status).to.equal(POLICY_STATUS.Refunded);
+    });
+  });
+
   describe('no data', function () {
     async function silentFlightFixture() {
       const fixture = await deployParametricFixture();
       const terms = flightCover(fixture.client.address, await time.latest(), 'BA', '196');
       const issued = await issue(fixture, terms);
-      const dueAt = Number(terms.coverageEnd) + FLIGHT_SETTINGS.dataGracePeriod + HUB_SETTINGS.resolutionPeriod;
+      const dueAt = flightDeadline(terms) + HUB_SETTINGS.resolutionPeriod;
       return { ...fixture, ...issued, terms, dueAt };
     }
 

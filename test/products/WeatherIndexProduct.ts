@@ -36,6 +36,8 @@ const { time } = networkHelpers;
 type Terms = IWeatherIndexProduct.WeatherIndexTermsStruct;
 
 const QUOTA_SHARE = 3_000n;
+/** The products' default start cut-off: two hours. */
+const START_CUTOFF = 2 * 3_600;
 const BPS = 10_000n;
 
 /** The recorded Enschede grid point (Open-Meteo archive response). */
@@ -205,7 +207,7 @@ describe('WeatherIndexProduct', function () {
       expect(announced).to.deep.equal([BigInt(days[3]!)]);
     });
 
-    it('lists the policy under its last day, covering that window, with the location as accumulation key', async function () {
+    it('lists the policy under each day of its window, covering that window, with the location as accumulation key', async function () {
       const fixture = await networkHelpers.loadFixture(recordedRainFixture);
       const { weather, pool, client, firstDay, lastDay } = fixture;
       const terms = weatherCover(client.address, firstDay, lastDay);
@@ -220,7 +222,8 @@ describe('WeatherIndexProduct', function () {
       expect(policy.maxPayout).to.equal(usd(1_000));
       expect(policy.premium).to.equal(usd(60));
       expect(await weather.feedPolicies(rainFeed(lastDay), 0, 10)).to.deep.equal([policyId]);
-      expect(await weather.feedProgress(rainFeed(firstDay))).to.deep.equal([0n, 0n]);
+      expect(await weather.feedPolicies(rainFeed(firstDay), 0, 10)).to.deep.equal([policyId]);
+      expect(await weather.feedProgress(rainFeed(firstDay))).to.deep.equal([1n, 0n]);
       const locationKey = weatherLocationKey(LATITUDE_E4, LONGITUDE_E4, '', WeatherMetric.PrecipitationSum);
       expect(await pool.exposure(locationKey)).to.equal(usd(1_000));
     });
@@ -242,9 +245,9 @@ describe('WeatherIndexProduct', function () {
       expect((await fixture.weather.getPolicy(policyId)).feedId).to.equal(rainFeed(days[30]!));
     });
 
-    it('reverts with OracleHubFeedNotOpen when a day of the window already has its value', async function () {
+    it('reverts with WeatherIndexProductIssueClosed when a day of the window already has its value', async function () {
       const fixture = await networkHelpers.loadFixture(recordedRainFixture);
-      const { weather, hub, insurer, client, secondClient, days, lastDay } = fixture;
+      const { weather, insurer, client, secondClient, days, lastDay } = fixture;
       await issue(fixture, weatherCover(client.address, days[0]!, lastDay));
       await afterDayEnds(days[0]!);
       await (await reportQuorum(fixture, rainFeed(days[0]!), ObservationStatus.Observed, [1_190, 1_190])).wait();
@@ -252,8 +255,68 @@ describe('WeatherIndexProduct', function () {
       const late = weatherCover(secondClient.address, days[0]!, lastDay);
       const documentHash = await anchorWeatherDocument(fixture, late, secondClient);
       await expect(weather.connect(insurer).issue(late, documentHash))
-        .to.be.revertedWithCustomError(hub, 'OracleHubFeedNotOpen')
-        .withArgs(rainFeed(days[0]!), FEED_STATE.Finalised);
+        .to.be.revertedWithCustomError(weather, 'WeatherIndexProductIssueClosed')
+        .withArgs(days[0]!, startOfDate(days[0]!) - START_CUTOFF);
+    });
+
+    describe('no cover on days already begun', function () {
+      it('starts with a two-hour start cut-off', async function () {
+        const { weather } = await networkHelpers.loadFixture(recordedRainFixture);
+        expect(await weather.issuanceSettings()).to.equal(START_CUTOFF);
+      });
+
+      it('reverts with WeatherIndexProductIssueClosed for a window already over, or begun today', async function () {
+        const fixture = await networkHelpers.loadFixture(recordedRainFixture);
+        const now = await time.latest();
+        for (const [startDate, endDate] of [
+          [utcDate(now - DAY), utcDate(now - DAY)],
+          [utcDate(now), fixture.lastDay],
+        ]) {
+          const terms = weatherCover(fixture.client.address, startDate!, endDate!);
+          const documentHash = await anchorWeatherDocument(fixture, terms);
+          await expect(fixture.weather.connect(fixture.insurer).issue(terms, documentHash))
+            .to.be.revertedWithCustomError(fixture.weather, 'WeatherIndexProductIssueClosed')
+            .withArgs(startDate, startOfDate(startDate!) - START_CUTOFF);
+        }
+      });
+
+      it('issues up to the cut-off before the first day starts and reverts one second later', async function () {
+        const fixture = await networkHelpers.loadFixture(recordedRainFixture);
+        const { weather, insurer, client, secondClient, firstDay, lastDay } = fixture;
+        const terms = weatherCover(client.address, firstDay, lastDay);
+        const lateTerms = weatherCover(secondClient.address, firstDay, lastDay);
+        const onTime = await anchorWeatherDocument(fixture, terms);
+        const late = await anchorWeatherDocument(fixture, lateTerms, secondClient);
+        const closedAt = startOfDate(firstDay) - START_CUTOFF;
+
+        await time.setNextBlockTimestamp(closedAt);
+        await expect(weather.connect(insurer).issue(terms, onTime)).to.emit(weather, 'PolicyIssued');
+        await expect(weather.connect(insurer).issue(lateTerms, late))
+          .to.be.revertedWithCustomError(weather, 'WeatherIndexProductIssueClosed')
+          .withArgs(firstDay, closedAt);
+      });
+
+      it('follows the cut-off set under dual control, within its bound', async function () {
+        const fixture = await networkHelpers.loadFixture(recordedRainFixture);
+        const { weather, admin1, govern } = fixture;
+        await expect(weather.connect(admin1).setIssuanceSettings(DAY))
+          .to.be.revertedWithCustomError(weather, 'ConsortiumGovernedDualControlRequired')
+          .withArgs(admin1.address);
+        await govern(
+          await weather.getAddress(),
+          weather.interface.encodeFunctionData('setIssuanceSettings', [3 * DAY]),
+        );
+        expect(await weather.issuanceSettings()).to.equal(3 * DAY);
+        const terms = weatherCover(fixture.client.address, fixture.firstDay, fixture.lastDay);
+        const documentHash = await anchorWeatherDocument(fixture, terms);
+        await expect(weather.connect(fixture.insurer).issue(terms, documentHash)).to.be.revertedWithCustomError(
+          weather,
+          'WeatherIndexProductIssueClosed',
+        );
+        await expect(
+          govern(await weather.getAddress(), weather.interface.encodeFunctionData('setIssuanceSettings', [8 * DAY])),
+        ).to.be.revertedWithCustomError(fixture.access, 'ConsortiumAccessExecutionFailed');
+      });
     });
 
     it('reverts with ParametricProductNotPoolInsurer for anyone but the pool’s insurer, another INSURER included', async function () {
@@ -277,18 +340,13 @@ describe('WeatherIndexProduct', function () {
     });
 
     describe('invalid terms', function () {
-      const cases: [string, string, (first: number, last: number, yesterday: number) => Partial<Terms>][] = [
+      const cases: [string, string, (first: number, last: number) => Partial<Terms>][] = [
         ['a latitude beyond 90 degrees', 'location', () => ({ latitudeE4: 900_001 })],
         ['a latitude beyond -90 degrees', 'location', () => ({ latitudeE4: -900_001 })],
         ['a longitude beyond 180 degrees', 'location', () => ({ longitudeE4: 1_800_001 })],
         ['a longitude beyond -180 degrees', 'location', () => ({ longitudeE4: -1_800_001 })],
         ['an end before the start', 'dates', (first, last) => ({ startDate: last, endDate: first })],
         ['a window of 32 days', 'dates', (first) => ({ startDate: first, endDate: dateOfDay(dayNumber(first) + 31) })],
-        [
-          'a window already over',
-          'dates',
-          (_first, _last, yesterday) => ({ startDate: yesterday, endDate: yesterday }),
-        ],
         ['an impossible end date', 'dates', (first) => ({ startDate: first, endDate: 20270230 })],
         ['an impossible start date', 'dates', () => ({ startDate: 20271301 })],
         ['a trigger equal to the exit', 'exit', () => ({ trigger: 4_000, exit: 4_000 })],
@@ -337,12 +395,11 @@ describe('WeatherIndexProduct', function () {
       for (const [description, field, change] of cases) {
         it(`reverts with ParametricProductInvalidTerms("${field}") for ${description}`, async function () {
           const fixture = await networkHelpers.loadFixture(recordedRainFixture);
-          const yesterday = utcDate((await time.latest()) - DAY);
           const terms = weatherCover(
             fixture.client.address,
             fixture.firstDay,
             fixture.lastDay,
-            change(fixture.firstDay, fixture.lastDay, yesterday),
+            change(fixture.firstDay, fixture.lastDay),
           );
           const documentHash = await anchorWeatherDocument(fixture, terms);
           await expect(fixture.weather.connect(fixture.insurer).issue(terms, documentHash))
@@ -619,85 +676,265 @@ describe('WeatherIndexProduct', function () {
   });
 
   describe('days without a final value', function () {
-    it('settling while an earlier day is pending reverts with ParametricProductOutcomeNotFinal', async function () {
+    /** Reports exactly a quorum of agreeing values for one day, an hour after it ends. */
+    async function observeDay(fixture: ParametricFixture, date: number, value: number) {
+      await afterDayEnds(date);
+      return reportQuorum(fixture, rainFeed(date), ObservationStatus.Observed, Array(HUB_SETTINGS.quorum).fill(value));
+    }
+
+    /** Moves past a day's data deadline and resolution period, and expires it. */
+    async function expireDay(fixture: ParametricFixture, date: number) {
+      const dueAt = startOfDate(date) + DAY + WEATHER_SETTINGS.dataGracePeriod + HUB_SETTINGS.resolutionPeriod;
+      await time.increaseTo(Math.max(dueAt + 1, (await time.latest()) + 1));
+      return fixture.hub.connect(fixture.stranger).expire(rainFeed(date));
+    }
+
+    it('a policy with a pending day is passed over, and the last day’s push finds nothing left', async function () {
       const fixture = await networkHelpers.loadFixture(recordedRainFixture);
       const { weather, stranger, client, days, lastDay } = fixture;
       const { policyId } = await issue(fixture, weatherCover(client.address, days[0]!, lastDay));
       // The last day's value is in; the first day's is late.
-      await afterDayEnds(lastDay);
-      const quorum = await reportQuorum(fixture, rainFeed(lastDay), ObservationStatus.Observed, [1_250, 1_250]);
+      const quorum = await observeDay(fixture, lastDay, 1_250);
       await expect(quorum).not.to.emit(weather, 'PolicySettled');
       expect(await weather.indexOf(policyId)).to.deep.equal([false, 0n]);
+      expect((await weather.getPolicy(policyId)).status).to.equal(POLICY_STATUS.Issued);
+      expect(await weather.feedProgress(rainFeed(lastDay))).to.deep.equal([1n, 1n]);
       await expect(weather.connect(stranger).settle(rainFeed(lastDay), 10))
-        .to.be.revertedWithCustomError(weather, 'ParametricProductOutcomeNotFinal')
+        .to.be.revertedWithCustomError(weather, 'ParametricProductNothingToSettle')
         .withArgs(rainFeed(lastDay));
     });
 
-    it('settles once the late day is final: the late report does not settle it, a push on the last day does', async function () {
+    it('is paid in the transaction that resolves its last pending day, whichever day that is', async function () {
       const fixture = await networkHelpers.loadFixture(recordedRainFixture);
-      const { weather, stablecoin, stranger, client, days, lastDay } = fixture;
+      const { weather, stablecoin, client, days, lastDay } = fixture;
       const { policyId } = await issue(fixture, weatherCover(client.address, days[0]!, lastDay));
-      await afterDayEnds(lastDay);
-      await (await reportQuorum(fixture, rainFeed(lastDay), ObservationStatus.Observed, [1_250, 1_250])).wait();
+      await (await observeDay(fixture, lastDay, 1_250)).wait();
 
-      // The first day's value arrives late, within its data deadline.
-      await (await reportQuorum(fixture, rainFeed(days[0]!), ObservationStatus.Observed, [1_190, 1_190])).wait();
-      expect(await weather.indexOf(policyId)).to.deep.equal([true, 2_440n]);
-      // The policy is listed under the last day's feed, so the first day's outcome does not settle it.
-      expect((await weather.getPolicy(policyId)).status).to.equal(POLICY_STATUS.Issued);
-
-      const push = weather.connect(stranger).settle(rainFeed(lastDay), 10);
-      await expect(push)
+      // The first day's value arrives late, within its data deadline: its quorum settles the policy.
+      const late = reportQuorum(
+        fixture,
+        rainFeed(days[0]!),
+        ObservationStatus.Observed,
+        Array(HUB_SETTINGS.quorum).fill(1_190),
+      );
+      await expect(late)
         .to.emit(weather, 'PolicySettled')
-        .withArgs(policyId, rainFeed(lastDay), POLICY_STATUS.Paid, usd(110));
-      await expect(push).to.changeTokenBalance(ethers, stablecoin, client, usd(110));
+        .withArgs(policyId, rainFeed(days[0]!), POLICY_STATUS.Paid, usd(110));
+      await expect(late).to.changeTokenBalance(ethers, stablecoin, client, usd(110));
+      expect(await weather.indexOf(policyId)).to.deep.equal([true, 2_440n]);
     });
 
-    it('refunds the full premium when an earlier day expires without data', async function () {
+    it('a pending policy does not hold back a later, complete one on the same day', async function () {
       const fixture = await networkHelpers.loadFixture(recordedRainFixture);
-      const { weather, hub, stablecoin, treaty, pool, stranger, client, days, lastDay } = fixture;
-      const { policyId } = await issue(fixture, weatherCover(client.address, days[0]!, lastDay));
-      await afterDayEnds(lastDay);
-      await (await reportQuorum(fixture, rainFeed(lastDay), ObservationStatus.Observed, [1_250, 1_250])).wait();
+      const { weather, secondClient, client, days, lastDay } = fixture;
+      const waiting = await issue(fixture, weatherCover(client.address, days[0]!, lastDay));
+      const oneDay = await issue(
+        fixture,
+        weatherCover(secondClient.address, lastDay, lastDay, { trigger: 1_000, exit: 2_000 }),
+        secondClient,
+      );
+      const quorum = await observeDay(fixture, lastDay, 1_250);
+      const settled = settledPolicies(fixture, await quorum.wait(), 'weather');
+      expect(settled.map((entry) => [entry.policyId, entry.status, entry.payout])).to.deep.equal([
+        [oneDay.policyId, BigInt(POLICY_STATUS.Paid), usd(250)],
+      ]);
+      expect((await weather.getPolicy(waiting.policyId)).status).to.equal(POLICY_STATUS.Issued);
+    });
 
-      const dueAt = startOfDate(days[0]!) + DAY + WEATHER_SETTINGS.dataGracePeriod + HUB_SETTINGS.resolutionPeriod;
-      await time.increaseTo(dueAt + 1);
-      await expect(hub.connect(stranger).expire(rainFeed(days[0]!))).to.emit(hub, 'FeedExpired');
-      expect(await weather.indexOf(policyId)).to.deep.equal([false, 0n]);
+    it('refunds the full premium when an earlier day expires without data and the payout is uncertain', async function () {
+      const fixture = await networkHelpers.loadFixture(recordedRainFixture);
+      const { weather, stablecoin, treaty, pool, client, days, lastDay } = fixture;
+      const { policyId } = await issue(fixture, weatherCover(client.address, days[0]!, lastDay));
+      await (await observeDay(fixture, lastDay, 1_250)).wait();
 
       const premium = usd(60);
       const ceded = (premium * QUOTA_SHARE) / BPS;
-      const tx = weather.connect(stranger).settle(rainFeed(lastDay), 10);
+      const tx = await expireDay(fixture, days[0]!);
+      await expect(tx).to.emit(fixture.hub, 'FeedExpired');
       await expect(tx)
         .to.emit(weather, 'PolicySettled')
-        .withArgs(policyId, rainFeed(lastDay), POLICY_STATUS.Refunded, 0n);
+        .withArgs(policyId, rainFeed(days[0]!), POLICY_STATUS.Refunded, 0n);
       await expect(tx)
         .to.emit(treaty, 'PremiumReturned')
         .withArgs(policyId, premium, ceded - (ceded * 2_000n) / BPS);
       await expect(tx).to.changeTokenBalance(ethers, stablecoin, client, premium);
+      expect(await weather.indexOf(policyId)).to.deep.equal([false, 0n]);
       const locationKey = weatherLocationKey(LATITUDE_E4, LONGITUDE_E4, '', WeatherMetric.PrecipitationSum);
       expect(await pool.exposure(locationKey)).to.equal(0n);
     });
 
     it('refunds the full premium in the expiry transaction when the last day expires without data', async function () {
       const fixture = await networkHelpers.loadFixture(recordedRainFixture);
-      const { weather, hub, stablecoin, stranger, client, days, lastDay } = fixture;
+      const { weather, stablecoin, stranger, client, days, lastDay } = fixture;
       const { policyId } = await issue(fixture, weatherCover(client.address, days[0]!, lastDay));
-      await afterDayEnds(days[0]!);
-      await (await reportQuorum(fixture, rainFeed(days[0]!), ObservationStatus.Observed, [1_190, 1_190])).wait();
+      await (await observeDay(fixture, days[0]!, 1_190)).wait();
 
       const dueAt = startOfDate(lastDay) + DAY + WEATHER_SETTINGS.dataGracePeriod + HUB_SETTINGS.resolutionPeriod;
       await time.increaseTo(dueAt - 1);
       await expect(weather.connect(stranger).settle(rainFeed(lastDay), 10))
         .to.be.revertedWithCustomError(weather, 'ParametricProductOutcomeNotFinal')
         .withArgs(rainFeed(lastDay));
-      await time.increaseTo(dueAt + 1);
-      const tx = hub.connect(stranger).expire(rainFeed(lastDay));
+      const tx = await expireDay(fixture, lastDay);
       await expect(tx)
         .to.emit(weather, 'PolicySettled')
         .withArgs(policyId, rainFeed(lastDay), POLICY_STATUS.Refunded, 0n);
       await expect(tx).to.changeTokenBalance(ethers, stablecoin, client, usd(60));
       expect((await weather.getPolicy(policyId)).status).to.equal(POLICY_STATUS.Refunded);
+    });
+
+    it('pays a payout already certain when a day expires: a maximum past the exit pays in full', async function () {
+      const fixture = await networkHelpers.loadFixture(recordedRainFixture);
+      const { weather, stablecoin, client, days, lastDay } = fixture;
+      // Maximum daily rain, paying from 10 mm to the full 1,000 at 12 mm: the recorded 12.5 mm is past the exit.
+      const terms = weatherCover(client.address, days[0]!, lastDay, {
+        aggregation: Aggregation.Maximum,
+        trigger: 1_000,
+        exit: 1_200,
+      });
+      const { policyId } = await issue(fixture, terms);
+      await (await observeDay(fixture, lastDay, RECORDED_RAIN[1]!)).wait();
+      const tx = await expireDay(fixture, days[0]!);
+      await expect(tx)
+        .to.emit(weather, 'PolicySettled')
+        .withArgs(policyId, rainFeed(days[0]!), POLICY_STATUS.Paid, usd(1_000));
+      await expect(tx).to.changeTokenBalance(ethers, stablecoin, client, usd(1_000));
+    });
+
+    it('pays a stepped payout only when every index the missing day leaves possible pays the same', async function () {
+      const fixture = await networkHelpers.loadFixture(recordedRainFixture);
+      const { weather, client, secondClient, days, lastDay } = fixture;
+      // DaysAbove 12 mm over two days: one recorded day above, one missing, so the count is 1 or 2.
+      const steps = { aggregation: Aggregation.DaysAbove, dayThreshold: 1_200, trigger: 0, exit: 2 };
+      const same = await issue(
+        fixture,
+        weatherCover(client.address, days[0]!, lastDay, {
+          ...steps,
+          stepThresholds: [1, 2],
+          stepPayouts: [usd(300), usd(300)],
+        }),
+      );
+      const differs = await issue(
+        fixture,
+        weatherCover(secondClient.address, days[0]!, lastDay, {
+          ...steps,
+          stepThresholds: [1, 2],
+          stepPayouts: [usd(300), usd(600)],
+        }),
+        secondClient,
+      );
+      await (await observeDay(fixture, lastDay, RECORDED_RAIN[1]!)).wait();
+      const settled = settledPolicies(fixture, await (await expireDay(fixture, days[0]!)).wait(), 'weather');
+      expect(settled.map((entry) => [entry.policyId, entry.status, entry.payout])).to.deep.equal([
+        [same.policyId, BigInt(POLICY_STATUS.Paid), usd(300)],
+        [differs.policyId, BigInt(POLICY_STATUS.Refunded), 0n],
+      ]);
+      expect((await weather.getPolicy(differs.policyId)).status).to.equal(POLICY_STATUS.Refunded);
+    });
+  });
+
+  describe('terms that could freeze settlement', function () {
+    const cases: [string, string, Partial<Terms>][] = [
+      ['a trigger of type(int256).min', 'trigger', { trigger: ethers.MinInt256, exit: 6_000 }],
+      ['an exit beyond 31 days of the largest daily value', 'exit', { exit: 31n * 10n ** 30n + 1n }],
+      ['a day threshold beyond the largest daily value', 'dayThreshold', { dayThreshold: -(10n ** 30n) - 1n }],
+      [
+        'a step threshold beyond 31 days of the largest daily value',
+        'stepThresholds',
+        { stepThresholds: [2_500, ethers.MaxInt256], stepPayouts: [usd(100), usd(200)] },
+      ],
+    ];
+    for (const [description, field, change] of cases) {
+      it(`reverts with ParametricProductInvalidTerms("${field}") for ${description}`, async function () {
+        const fixture = await networkHelpers.loadFixture(recordedRainFixture);
+        const terms = weatherCover(fixture.client.address, fixture.firstDay, fixture.lastDay, change);
+        const documentHash = await anchorWeatherDocument(fixture, terms);
+        await expect(fixture.weather.connect(fixture.insurer).issue(terms, documentHash))
+          .to.be.revertedWithCustomError(fixture.weather, 'ParametricProductInvalidTerms')
+          .withArgs(field);
+      });
+    }
+
+    it('accepts terms at the bounds: a trigger and exit at 31 times the largest daily value', async function () {
+      const fixture = await networkHelpers.loadFixture(recordedRainFixture);
+      const bound = 31n * 10n ** 30n;
+      const terms = weatherCover(fixture.client.address, fixture.firstDay, fixture.lastDay, {
+        trigger: -bound,
+        exit: bound,
+        dayThreshold: 10n ** 30n,
+      });
+      const { policyId } = await issue(fixture, terms);
+      expect((await fixture.weather.getPolicy(policyId)).status).to.equal(POLICY_STATUS.Issued);
+    });
+
+    /**
+     * ADMINs resolve a late first day by hand with a value so large that a Sum over the window overflows: the Sum
+     * policy is parked, the Maximum policy listed after it on the same day is still paid.
+     */
+    async function parkedFixture() {
+      const fixture = await recordedRainFixture();
+      const { client, secondClient, days, lastDay } = fixture;
+      const sum = await issue(fixture, weatherCover(client.address, days[0]!, lastDay));
+      const maximum = await issue(
+        fixture,
+        weatherCover(secondClient.address, days[0]!, lastDay, {
+          aggregation: Aggregation.Maximum,
+          trigger: 1_000,
+          exit: 2_000,
+        }),
+        secondClient,
+      );
+      await (
+        await reportQuorum(
+          fixture,
+          rainFeed(lastDay),
+          ObservationStatus.Observed,
+          Array(HUB_SETTINGS.quorum).fill(1_250),
+        )
+      ).wait();
+      await time.increaseTo(startOfDate(days[0]!) + DAY + WEATHER_SETTINGS.dataGracePeriod + 1);
+      const hubAddress = await fixture.hub.getAddress();
+      const data = fixture.hub.interface.encodeFunctionData('resolve', [
+        rainFeed(days[0]!),
+        ObservationStatus.Observed,
+        ethers.MaxInt256,
+      ]);
+      await (await fixture.access.connect(fixture.admin1).propose(hubAddress, data)).wait();
+      const proposalId = await fixture.access.proposalCount();
+      await (await fixture.access.connect(fixture.admin2).approve(proposalId)).wait();
+      const tx = await fixture.access.connect(fixture.admin1).execute(proposalId);
+      return { ...fixture, sum, maximum, tx };
+    }
+
+    it('parks a policy that cannot be evaluated (PolicyParked) and settles the others in the same transaction', async function () {
+      const { weather, stablecoin, secondClient, days, sum, maximum, tx } =
+        await networkHelpers.loadFixture(parkedFixture);
+      await expect(tx).to.emit(weather, 'PolicyParked');
+      await expect(tx)
+        .to.emit(weather, 'PolicySettled')
+        .withArgs(maximum.policyId, rainFeed(days[0]!), POLICY_STATUS.Paid, usd(1_000));
+      await expect(tx).to.changeTokenBalance(ethers, stablecoin, secondClient, usd(1_000));
+      expect((await weather.getPolicy(sum.policyId)).status).to.equal(POLICY_STATUS.Parked);
+      expect(await weather.feedProgress(rainFeed(days[0]!))).to.deep.equal([2n, 2n]);
+    });
+
+    it('a parked policy is resolved by hand under dual control: its premium back, its collateral released', async function () {
+      const fixture = await networkHelpers.loadFixture(parkedFixture);
+      const { weather, stablecoin, pool, client, admin1, govern, sum } = fixture;
+      await expect(weather.connect(admin1).resolveParked(sum.policyId, 0))
+        .to.be.revertedWithCustomError(weather, 'ConsortiumGovernedDualControlRequired')
+        .withArgs(admin1.address);
+      const balanceBefore = await stablecoin.balanceOf(client.address);
+      await govern(
+        await weather.getAddress(),
+        weather.interface.encodeFunctionData('resolveParked', [sum.policyId, 0]),
+      );
+      expect((await weather.getPolicy(sum.policyId)).status).to.equal(POLICY_STATUS.Refunded);
+      expect((await stablecoin.balanceOf(client.address)) - balanceBefore).to.equal(usd(60));
+      const locationKey = weatherLocationKey(LATITUDE_E4, LONGITUDE_E4, '', WeatherMetric.PrecipitationSum);
+      expect(await pool.exposure(locationKey)).to.equal(0n);
+      await expect(
+        govern(await weather.getAddress(), weather.interface.encodeFunctionData('resolveParked', [sum.policyId, 0])),
+      ).to.be.revertedWithCustomError(fixture.access, 'ConsortiumAccessExecutionFailed');
     });
   });
 });

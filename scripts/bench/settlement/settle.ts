@@ -11,10 +11,10 @@ import type { Timeline } from '../measure.js';
 import type { ParametricLedger } from './deploy.js';
 import type { FlightBook } from './issuance.js';
 import {
-  BLOCK_GAS_LIMIT,
   MAX_SETTLEMENT_TRANSACTIONS,
   OBSERVATION_LEAD_SECONDS,
   SETTLEMENT_BATCH_SIZE,
+  TRANSACTION_GAS_CAP,
 } from './scenario.js';
 
 /** `IParametricProduct.PolicyStatus` values a settlement ends in. */
@@ -68,7 +68,8 @@ function summarise(ledger: ParametricLedger, kind: SettlementTransaction['kind']
 /**
  * Two oracles report the flight's arrival: the first report, then the quorum-completing one, which finalises the
  * feed and settles the first batch. Then anyone (the keeper) pushes `settle` until every policy is settled. Every
- * transaction is mined in its own block on the fixed timeline, with the block's whole gas limit available.
+ * transaction is mined in its own block on the fixed timeline with EIP-7825's whole per-transaction cap as its
+ * limit; the product's settlement gas budget sizes each batch.
  */
 export async function settleFlight(
   timeline: Timeline,
@@ -76,7 +77,7 @@ export async function settleFlight(
   book: FlightBook,
 ): Promise<FlightSettlement> {
   const { ethers, hub, flight, oracles, keeper } = ledger;
-  const options = { gasLimit: BLOCK_GAS_LIMIT };
+  const options = { gasLimit: TRANSACTION_GAS_CAP };
   const domain = domainOf(ORACLE_HUB_DOMAIN_NAME, (await ethers.provider.getNetwork()).chainId, await hub.getAddress());
 
   const observe = async (oracle: HardhatEthersSigner, delayMinutes: number) => {
