@@ -7,7 +7,12 @@ import {IConsortiumGoverned} from "./IConsortiumGoverned.sol";
 /// @notice Collects EIP-712 observations signed by the consortium's ORACLE parties and finalises a feed (one flight,
 /// or one location and metric on one day) when a quorum of them agree: the same status and, for numeric statuses,
 /// values within the feed's tolerance; the finalised value is the lower median of the agreeing values. Reports must
-/// be fresh. After finalisation an optional dispute window lets ADMINs (dual control) set the feed aside; a feed
+/// be fresh.
+/// Byzantine robustness: a quorum q tolerates f = floor((q - 1) / 2) faulty oracles (`faultTolerance`), and q is at
+/// least `MIN_QUORUM` = 3, so f >= 1. The outcome is the lower median of at least q >= 2f + 1 agreeing reports, so
+/// up to f faulty oracles, whatever they report and in whatever order, can neither decide a feed on their own (f < q)
+/// nor move its value outside the range of the honest reports among the agreeing ones. With N oracles and quorum q,
+/// feeds still finalise while N - q of them are silent (e.g. 4 oracles, quorum 3: one faulty or silent node). After finalisation an optional dispute window lets ADMINs (dual control) set the feed aside; a feed
 /// with no quorum by its data deadline can be resolved manually (dual control) during the resolution period, after
 /// which anyone may expire it so that its policies are refunded. Nothing is left hanging forever.
 /// @dev Values are scaled integers documented by each product: arrival delay in whole minutes (negative when early);
@@ -78,7 +83,8 @@ interface IOracleHub is IConsortiumGoverned {
     }
 
     /// @notice Hub-wide settings, changed under dual control.
-    /// @param quorum Reports that must agree (M of the N active oracles); at least `MIN_QUORUM`.
+    /// @param quorum Reports that must agree (M of the N active oracles); at least `MIN_QUORUM` (3). It tolerates
+    /// f = floor((quorum - 1) / 2) faulty oracles: 3 or 4 tolerate one, 5 or 6 two.
     /// @param freshnessWindow Oldest age, in seconds, of a report that still counts.
     /// @param disputeWindow Seconds after finalisation during which the outcome can be set aside; 0 pays at once.
     /// @param resolutionPeriod Seconds after the data deadline (or a dispute) for a manual resolution.
@@ -218,6 +224,10 @@ interface IOracleHub is IConsortiumGoverned {
 
     /// @notice The current settings.
     function settings() external view returns (Settings memory);
+
+    /// @notice How many faulty oracles the quorum tolerates: f = floor((quorum - 1) / 2). With at most f faulty
+    /// oracles an outcome lies within the range of the honest reports.
+    function faultTolerance() external view returns (uint8);
 
     /// @notice Whether `consumer` may register feeds.
     function isConsumer(address consumer) external view returns (bool);

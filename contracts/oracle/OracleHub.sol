@@ -17,8 +17,9 @@ contract OracleHub is IOracleHub, ConsortiumGoverned, EIP712 {
         "Observation(bytes32 feedId,address oracle,uint8 status,int256 value,uint64 observedAt,bytes32 payloadHash)"
     );
 
-    /// @notice Smallest quorum allowed: no single oracle can ever decide a feed.
-    uint8 public constant MIN_QUORUM = 2;
+    /// @notice Smallest quorum allowed: 3 = 2f + 1 with f = 1, so one faulty oracle can neither decide a feed nor move
+    /// its outcome outside the range of the honest reports.
+    uint8 public constant MIN_QUORUM = 3;
 
     /// @notice How far ahead of the chain's clock an observation time may be (clocks of oracles and validators drift).
     uint256 public constant MAX_CLOCK_SKEW = 5 minutes;
@@ -194,6 +195,11 @@ contract OracleHub is IOracleHub, ConsortiumGoverned, EIP712 {
     }
 
     /// @inheritdoc IOracleHub
+    function faultTolerance() external view returns (uint8) {
+        return (_settings.quorum - 1) / 2;
+    }
+
+    /// @inheritdoc IOracleHub
     function isConsumer(address consumer) external view returns (bool) {
         return _consumers[consumer];
     }
@@ -268,7 +274,12 @@ contract OracleHub is IOracleHub, ConsortiumGoverned, EIP712 {
             oracles[k] = candidates[start + k].oracle;
             payloadHashes[k] = candidates[start + k].payloadHash;
         }
-        // Lower median: always a value some oracle actually reported.
+        // Lower median of the agreeing run: always a value some oracle actually reported, and never outside the honest
+        // values. Let the run hold n >= quorum values sorted ascending, at most f = (quorum - 1) / 2 of them faulty, so
+        // n >= 2f + 1, and let m = (n - 1) / 2 (rounded down). Positions 0..m hold m + 1 >= f + 1 values, so at least
+        // one is honest and value[m] >= that honest value >= the smallest honest value. Positions m..n-1 hold
+        // n - m >= m + 1 >= f + 1 values, so at least one is honest and value[m] <= the largest honest value. Hence
+        // min honest <= value[m] <= max honest, whichever values and positions the faulty oracles chose.
         int256 median = candidates[start + (length - 1) / 2].value;
 
         feed.state = FeedState.Finalised;

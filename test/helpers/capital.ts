@@ -251,7 +251,7 @@ export async function issueFlight(
 }
 
 /**
- * Two oracles report the same outcome for a flight, which finalises the feed and settles its policies in the same
+ * Three oracles report the same outcome for a flight, which finalises the feed and settles its policies in the same
  * transaction; returns that transaction. The gas limit is explicit because the hub notifies the product inside a
  * try/catch, so a tight estimate would finalise the feed but leave the settlement to a later call.
  */
@@ -263,13 +263,15 @@ export async function finaliseFlight(
 ): Promise<ContractTransactionResponse> {
   const observedAt = await networkHelpers.time.latest();
   const observation = { feedId, status, value, observedAt, payloadHash: ethers.id(`${feedId} ${status} ${value}`) };
-  const [first, second] = fixture.oracles;
-  const firstReport = await signObservation(fixture.hub, first, observation);
-  await (await fixture.hub.connect(first).submitReport(firstReport.observation, firstReport.signature)).wait();
-  const secondReport = await signObservation(fixture.hub, second, observation);
+  const [first, second, third] = fixture.oracles;
+  for (const oracle of [first, second]) {
+    const signed = await signObservation(fixture.hub, oracle, observation);
+    await (await fixture.hub.connect(oracle).submitReport(signed.observation, signed.signature)).wait();
+  }
+  const thirdReport = await signObservation(fixture.hub, third, observation);
   const tx = await fixture.hub
-    .connect(second)
-    .submitReport(secondReport.observation, secondReport.signature, { gasLimit: 10_000_000n });
+    .connect(third)
+    .submitReport(thirdReport.observation, thirdReport.signature, { gasLimit: 10_000_000n });
   await tx.wait();
   return tx;
 }

@@ -30,7 +30,7 @@ const HOUR = 60 * 60;
 /** The flight product's delay tolerance, which its feeds are registered with (minutes). */
 const TOLERANCE = 5;
 /** Mirrors the hub's constants; a test below checks they agree. */
-const MIN_QUORUM = 2n;
+const MIN_QUORUM = 3n;
 const MAX_CLOCK_SKEW = 5 * 60;
 const MAX_ABS_VALUE = 10n ** 30n;
 
@@ -72,10 +72,11 @@ async function governAccess(fixture: OracleHubFixture, data: string): Promise<vo
   await fixture.govern(await fixture.access.getAddress(), data);
 }
 
-/** Two oracles agree that the flight landed 82 minutes late; returns when the feed finalised. */
+/** Three oracles agree that the flight landed 82 minutes late (82, 82, 84); returns when the feed finalised. */
 async function finaliseLanded82(fixture: OracleHubFixture): Promise<number> {
   const now = await time.latest();
   await submit(fixture, fixture.oracles[0], landed(fixture.feedId, 82, now));
+  await submit(fixture, fixture.oracles[2], landed(fixture.feedId, 82, now, 'another provider'));
   return minedAt(report(fixture.hub, fixture.oracles[1], landed(fixture.feedId, 84, now)));
 }
 
@@ -109,6 +110,8 @@ describe('OracleHub', function () {
       const { hub } = await load();
 
       expect(await hub.MIN_QUORUM()).to.equal(MIN_QUORUM);
+      // Quorum 3 of the fixture's four oracles tolerates one faulty oracle.
+      expect(await hub.faultTolerance()).to.equal(1n);
       expect(await hub.MAX_CLOCK_SKEW()).to.equal(BigInt(MAX_CLOCK_SKEW));
       expect(await hub.MAX_ABS_VALUE()).to.equal(MAX_ABS_VALUE);
       const settings = await hub.settings();
@@ -171,11 +174,15 @@ describe('OracleHub', function () {
   });
 
   describe('quorum', function () {
-    it('keeps a feed open on a single report', async function () {
+    it('keeps a feed open on fewer agreeing reports than the quorum', async function () {
       const fixture = await load();
       const { hub, feedId, oracles, flight, policyId } = fixture;
 
       await expect(report(hub, oracles[0], landed(feedId, 82, await time.latest()))).not.to.emit(
+        hub,
+        'ObservationFinalised',
+      );
+      await expect(report(hub, oracles[1], landed(feedId, 82, await time.latest()))).not.to.emit(
         hub,
         'ObservationFinalised',
       );
@@ -184,33 +191,36 @@ describe('OracleHub', function () {
       expect((await flight.getPolicy(policyId)).status).to.equal(POLICY_STATUS.Issued);
     });
 
-    it('emits ObservationFinalised with the lower median, the agreeing oracles and their payload hashes', async function () {
+    it('emits ObservationFinalised with the median, the agreeing oracles and their payload hashes', async function () {
       const fixture = await load();
       const { hub, feedId, oracles } = fixture;
       const now = await time.latest();
-      const later = landed(feedId, 86, now, 'aeroapi');
-      const earlier = landed(feedId, 82, now, 'flightstats');
-      await submit(fixture, oracles[1], later);
+      const latest = landed(feedId, 86, now, 'aeroapi');
+      const middle = landed(feedId, 84, now, 'aviationstack');
+      const earliest = landed(feedId, 82, now, 'flightstats');
+      await submit(fixture, oracles[1], latest);
+      await submit(fixture, oracles[2], middle);
 
-      const tx = report(hub, oracles[0], earlier);
+      const tx = report(hub, oracles[0], earliest);
       await expect(tx)
         .to.emit(hub, 'ObservationFinalised')
         .withArgs(
           feedId,
           ObservationStatus.Landed,
-          82,
-          [oracles[0].address, oracles[1].address],
-          [earlier.payloadHash, later.payloadHash],
+          84,
+          [oracles[0].address, oracles[2].address, oracles[1].address],
+          [earliest.payloadHash, middle.payloadHash, latest.payloadHash],
         );
       const feed = await hub.getFeed(feedId);
       expect(feed.state).to.equal(FEED_STATE.Finalised);
       expect(feed.status).to.equal(ObservationStatus.Landed);
-      expect(feed.value).to.equal(82n);
+      expect(feed.value).to.equal(84n);
       expect(feed.finalisedAt).to.equal(await minedAt(tx));
-      expect(await hub.settledOutcome(feedId)).to.deep.equal([true, BigInt(ObservationStatus.Landed), 82n]);
+      expect(await hub.settledOutcome(feedId)).to.deep.equal([true, BigInt(ObservationStatus.Landed), 84n]);
       expect(await reportsOf(fixture, feedId)).to.deep.equal([
-        reportTuple(oracles[1], later),
-        reportTuple(oracles[0], earlier),
+        reportTuple(oracles[1], latest),
+        reportTuple(oracles[2], middle),
+        reportTuple(oracles[0], earliest),
       ]);
     });
 
@@ -230,44 +240,52 @@ describe('OracleHub', function () {
       const { hub, feedId, oracles } = fixture;
       const now = await time.latest();
       await submit(fixture, oracles[0], landed(feedId, 82 + TOLERANCE, now));
+      await submit(fixture, oracles[2], landed(feedId, 84, now));
 
       await expect(report(hub, oracles[1], landed(feedId, 82, now)))
         .to.emit(hub, 'ObservationFinalised')
         .withArgs(
           feedId,
           ObservationStatus.Landed,
-          82,
-          [oracles[1].address, oracles[0].address],
-          [landed(feedId, 82, now).payloadHash, landed(feedId, 82 + TOLERANCE, now).payloadHash],
+          84,
+          [oracles[1].address, oracles[2].address, oracles[0].address],
+          [
+            landed(feedId, 82, now).payloadHash,
+            landed(feedId, 84, now).payloadHash,
+            landed(feedId, 82 + TOLERANCE, now).payloadHash,
+          ],
         );
     });
 
-    it('waits, when two values differ by more than the tolerance, for a third that agrees with one of them', async function () {
+    it('waits, when values differ by more than the tolerance, for a quorum that agrees within it', async function () {
       const fixture = await load();
       const { hub, feedId, oracles } = fixture;
       const now = await time.latest();
       const first = landed(feedId, 82, now, 'aviationstack');
       const second = landed(feedId, 82 + TOLERANCE + 1, now, 'aeroapi');
       const third = landed(feedId, 90, now, 'flightstats');
+      const fourth = landed(feedId, 89, now, 'aeroapi');
       await submit(fixture, oracles[0], first);
 
       await expect(report(hub, oracles[1], second)).not.to.emit(hub, 'ObservationFinalised');
+      await expect(report(hub, oracles[2], third)).not.to.emit(hub, 'ObservationFinalised');
       expect((await hub.getFeed(feedId)).state).to.equal(FEED_STATE.Open);
 
-      await expect(report(hub, oracles[2], third))
+      await expect(report(hub, oracles[3], fourth))
         .to.emit(hub, 'ObservationFinalised')
         .withArgs(
           feedId,
           ObservationStatus.Landed,
-          88,
-          [oracles[1].address, oracles[2].address],
-          [second.payloadHash, third.payloadHash],
+          89,
+          [oracles[1].address, oracles[3].address, oracles[2].address],
+          [second.payloadHash, fourth.payloadHash, third.payloadHash],
         );
       // The outlier stays on record as evidence.
       expect(await reportsOf(fixture, feedId)).to.deep.equal([
         reportTuple(oracles[0], first),
         reportTuple(oracles[1], second),
         reportTuple(oracles[2], third),
+        reportTuple(oracles[3], fourth),
       ]);
     });
 
@@ -279,16 +297,17 @@ describe('OracleHub', function () {
       await submit(fixture, oracles[0], landed(feedId, 0, now));
 
       await expect(report(hub, oracles[1], cancelled)).not.to.emit(hub, 'ObservationFinalised');
+      await expect(report(hub, oracles[2], cancelled)).not.to.emit(hub, 'ObservationFinalised');
       expect((await hub.getFeed(feedId)).state).to.equal(FEED_STATE.Open);
 
-      await expect(report(hub, oracles[2], cancelled))
+      await expect(report(hub, oracles[3], cancelled))
         .to.emit(hub, 'ObservationFinalised')
         .withArgs(
           feedId,
           ObservationStatus.Cancelled,
           0,
-          [oracles[1].address, oracles[2].address],
-          [cancelled.payloadHash, cancelled.payloadHash],
+          [oracles[1].address, oracles[2].address, oracles[3].address],
+          [cancelled.payloadHash, cancelled.payloadHash, cancelled.payloadHash],
         );
     });
 
@@ -304,17 +323,18 @@ describe('OracleHub', function () {
         .to.emit(hub, 'ObservationReported')
         .withArgs(feedId, oracles[0].address, ObservationStatus.Cancelled, 0, now, cancelled.payloadHash);
       await submit(fixture, oracles[1], diverted);
-      await expect(report(hub, oracles[2], divertedAgain))
+      await submit(fixture, oracles[2], diverted);
+      await expect(report(hub, oracles[3], divertedAgain))
         .to.emit(hub, 'ObservationFinalised')
         .withArgs(
           feedId,
           ObservationStatus.Diverted,
           0,
-          [oracles[1].address, oracles[2].address],
-          [diverted.payloadHash, divertedAgain.payloadHash],
+          [oracles[1].address, oracles[2].address, oracles[3].address],
+          [diverted.payloadHash, diverted.payloadHash, divertedAgain.payloadHash],
         );
       const values = (await hub.getReports(feedId)).map((entry) => entry.value);
-      expect(values).to.deep.equal([0n, 0n, 0n]);
+      expect(values).to.deep.equal([0n, 0n, 0n, 0n]);
     });
 
     it('stops counting an oracle deactivated after it reported', async function () {
@@ -325,14 +345,19 @@ describe('OracleHub', function () {
       await governAccess(fixture, access.interface.encodeFunctionData('setPartyActive', [oracles[0].address, false]));
 
       await expect(report(hub, oracles[1], landed(feedId, 83, now))).not.to.emit(hub, 'ObservationFinalised');
-      await expect(report(hub, oracles[2], landed(feedId, 84, now)))
+      await expect(report(hub, oracles[2], landed(feedId, 84, now))).not.to.emit(hub, 'ObservationFinalised');
+      await expect(report(hub, oracles[3], landed(feedId, 85, now)))
         .to.emit(hub, 'ObservationFinalised')
         .withArgs(
           feedId,
           ObservationStatus.Landed,
-          83,
-          [oracles[1].address, oracles[2].address],
-          [landed(feedId, 83, now).payloadHash, landed(feedId, 84, now).payloadHash],
+          84,
+          [oracles[1].address, oracles[2].address, oracles[3].address],
+          [
+            landed(feedId, 83, now).payloadHash,
+            landed(feedId, 84, now).payloadHash,
+            landed(feedId, 85, now).payloadHash,
+          ],
         );
     });
 
@@ -347,33 +372,96 @@ describe('OracleHub', function () {
       );
 
       await expect(report(hub, oracles[1], landed(feedId, 83, now))).not.to.emit(hub, 'ObservationFinalised');
+      await expect(report(hub, oracles[2], landed(feedId, 84, now))).not.to.emit(hub, 'ObservationFinalised');
       expect((await hub.getFeed(feedId)).state).to.equal(FEED_STATE.Open);
-      await expect(report(hub, oracles[2], landed(feedId, 84, now))).to.emit(hub, 'ObservationFinalised');
+      await expect(report(hub, oracles[3], landed(feedId, 85, now))).to.emit(hub, 'ObservationFinalised');
     });
 
-    it('requires three agreeing reports when the quorum is 3, and takes their median', async function () {
+    it('requires four agreeing reports when the quorum is 4, and takes their lower median', async function () {
       const fixture = await load();
       const { hub, feedId, oracles } = fixture;
-      await setHubSettings(fixture, { quorum: 3 });
+      await setHubSettings(fixture, { quorum: 4 });
+      expect(await hub.faultTolerance()).to.equal(1n);
       const now = await time.latest();
       await submit(fixture, oracles[0], landed(feedId, 80, now));
+      await submit(fixture, oracles[1], landed(feedId, 84, now));
 
-      await expect(report(hub, oracles[1], landed(feedId, 84, now))).not.to.emit(hub, 'ObservationFinalised');
+      await expect(report(hub, oracles[2], landed(feedId, 82, now))).not.to.emit(hub, 'ObservationFinalised');
       expect((await hub.getFeed(feedId)).state).to.equal(FEED_STATE.Open);
-      await expect(report(hub, oracles[2], landed(feedId, 82, now)))
+      await expect(report(hub, oracles[3], landed(feedId, 83, now)))
         .to.emit(hub, 'ObservationFinalised')
         .withArgs(
           feedId,
           ObservationStatus.Landed,
           82,
-          [oracles[0].address, oracles[2].address, oracles[1].address],
+          [oracles[0].address, oracles[2].address, oracles[3].address, oracles[1].address],
           [
             landed(feedId, 80, now).payloadHash,
             landed(feedId, 82, now).payloadHash,
+            landed(feedId, 83, now).payloadHash,
             landed(feedId, 84, now).payloadHash,
           ],
         );
     });
+  });
+
+  // With f faulty oracles tolerated, the outcome is the median of at least 2f + 1 agreeing reports: one lying node,
+  // wherever it reports and whatever it claims within the tolerance, never moves the outcome out of the honest range.
+  describe('one faulty oracle among four (quorum 3)', function () {
+    /** Honest arrival delays all inside one payout tier, and a lie within the tolerance that would cross into another. */
+    const scenarios = [
+      {
+        name: 'lying low',
+        honest: [30, 31, 32],
+        lie: { status: ObservationStatus.Landed, value: 27 },
+        payout: usd(100),
+      },
+      {
+        name: 'lying high',
+        honest: [42, 43, 44],
+        lie: { status: ObservationStatus.Landed, value: 47 },
+        payout: usd(100),
+      },
+      {
+        name: 'reporting a cancellation',
+        honest: [30, 31, 32],
+        lie: { status: ObservationStatus.Cancelled, value: 0 },
+        payout: usd(100),
+      },
+    ] as const;
+
+    for (const { name, honest, lie, payout } of scenarios) {
+      for (const position of [0, 1, 2, 3]) {
+        it(`pays the honest tier when the ${['first', 'second', 'third', 'fourth'][position]} node is ${name}`, async function () {
+          const fixture = await load();
+          const { hub, feedId, oracles, flight, policyId, stablecoin, client } = fixture;
+          const now = await time.latest();
+          const honestReports = honest.map((value) => landed(feedId, value, now, 'honest'));
+          const liarReport = { ...landed(feedId, lie.value, now, 'lie'), status: lie.status };
+          const order = [...honestReports];
+          order.splice(position, 0, liarReport);
+          const before = await stablecoin.balanceOf(client.address);
+
+          for (const [index, observation] of order.entries()) {
+            if ((await hub.getFeed(feedId)).state !== BigInt(FEED_STATE.Open)) {
+              // Three honest reports already decided: a late lie is refused.
+              await expect(report(hub, oracles[index], observation))
+                .to.be.revertedWithCustomError(hub, 'OracleHubFeedNotOpen')
+                .withArgs(feedId, FEED_STATE.Finalised);
+              continue;
+            }
+            await submit(fixture, oracles[index], observation);
+          }
+
+          const feed = await hub.getFeed(feedId);
+          expect(feed.state).to.equal(FEED_STATE.Finalised);
+          expect(feed.status).to.equal(ObservationStatus.Landed);
+          expect(feed.value).to.be.within(Math.min(...honest), Math.max(...honest));
+          expect((await flight.getPolicy(policyId)).status).to.equal(POLICY_STATUS.Paid);
+          expect((await stablecoin.balanceOf(client.address)) - before).to.equal(payout);
+        });
+      }
+    }
   });
 
   describe('submitReport rejections', function () {
@@ -396,12 +484,12 @@ describe('OracleHub', function () {
         .withArgs(feedId, FEED_STATE.Finalised);
     });
 
-    it('reverts when the third oracle reports after finalisation', async function () {
+    it('reverts when the fourth oracle reports after finalisation', async function () {
       const fixture = await load();
       const { hub, feedId, oracles } = fixture;
       await finaliseLanded82(fixture);
 
-      await expect(report(hub, oracles[2], landed(feedId, 83, await time.latest())))
+      await expect(report(hub, oracles[3], landed(feedId, 83, await time.latest())))
         .to.be.revertedWithCustomError(hub, 'OracleHubFeedNotOpen')
         .withArgs(feedId, FEED_STATE.Finalised);
     });
@@ -544,15 +632,16 @@ describe('OracleHub', function () {
       expect(await reportsOf(fixture, feedId)).to.deep.equal([reportTuple(oracles[0], arrived)]);
       // The replaced 20 minutes no longer counts...
       await expect(report(hub, oracles[1], landed(feedId, 21, now))).not.to.emit(hub, 'ObservationFinalised');
+      await expect(report(hub, oracles[2], landed(feedId, 83, now))).not.to.emit(hub, 'ObservationFinalised');
       // ...the correction does.
-      await expect(report(hub, oracles[2], landed(feedId, 83, now)))
+      await expect(report(hub, oracles[3], landed(feedId, 84, now)))
         .to.emit(hub, 'ObservationFinalised')
         .withArgs(
           feedId,
           ObservationStatus.Landed,
-          82,
-          [oracles[0].address, oracles[2].address],
-          [arrived.payloadHash, landed(feedId, 83, now).payloadHash],
+          83,
+          [oracles[0].address, oracles[2].address, oracles[3].address],
+          [arrived.payloadHash, landed(feedId, 83, now).payloadHash, landed(feedId, 84, now).payloadHash],
         );
     });
 
@@ -600,8 +689,9 @@ describe('OracleHub', function () {
 
       await expect(report(hub, oracles[1], landed(feedId, 83, now))).not.to.emit(hub, 'ObservationFinalised');
       expect((await hub.getFeed(feedId)).state).to.equal(FEED_STATE.Open);
-      // A fresh observation from the first oracle completes the quorum.
-      await expect(report(hub, oracles[0], landed(feedId, 82, now))).to.emit(hub, 'ObservationFinalised');
+      // A fresh observation from the first oracle counts again, and a third completes the quorum.
+      await expect(report(hub, oracles[0], landed(feedId, 82, now))).not.to.emit(hub, 'ObservationFinalised');
+      await expect(report(hub, oracles[2], landed(feedId, 84, now))).to.emit(hub, 'ObservationFinalised');
     });
   });
 
@@ -678,6 +768,7 @@ describe('OracleHub', function () {
       const now = await time.latest();
       await submit(fixture, oracles[0], landed(feedId, 10, now));
       await submit(fixture, oracles[1], landed(feedId, 10, now));
+      await submit(fixture, oracles[2], landed(feedId, 10, now));
 
       await expect(revertingConsumer.registerFeed(feedId, now + 30 * 24 * HOUR, TOLERANCE))
         .to.be.revertedWithCustomError(hub, 'OracleHubFeedNotOpen')
@@ -711,6 +802,7 @@ describe('OracleHub', function () {
       const feedId = await revertingConsumerFeed(fixture, 'a weather day');
       const now = await time.latest();
       await submit(fixture, oracles[0], landed(feedId, 10, now));
+      await submit(fixture, oracles[2], landed(feedId, 11, now));
       const reason = revertingConsumer.interface.encodeErrorResult('RevertingFeedConsumerRefused', [feedId]);
 
       const signed = await signObservation(hub, oracles[1], landed(feedId, 12, now));
@@ -721,15 +813,19 @@ describe('OracleHub', function () {
         .withArgs(
           feedId,
           ObservationStatus.Landed,
-          10,
-          [oracles[0].address, oracles[1].address],
-          [landed(feedId, 10, now).payloadHash, landed(feedId, 12, now).payloadHash],
+          11,
+          [oracles[0].address, oracles[2].address, oracles[1].address],
+          [
+            landed(feedId, 10, now).payloadHash,
+            landed(feedId, 11, now).payloadHash,
+            landed(feedId, 12, now).payloadHash,
+          ],
         );
       await expect(tx)
         .to.emit(hub, 'ConsumerNotificationFailed')
         .withArgs(feedId, await revertingConsumer.getAddress(), reason);
       expect((await hub.getFeed(feedId)).state).to.equal(FEED_STATE.Finalised);
-      expect(await hub.settledOutcome(feedId)).to.deep.equal([true, BigInt(ObservationStatus.Landed), 10n]);
+      expect(await hub.settledOutcome(feedId)).to.deep.equal([true, BigInt(ObservationStatus.Landed), 11n]);
     });
 
     it('expires the feed of a reverting consumer and emits ConsumerNotificationFailed', async function () {
@@ -756,6 +852,7 @@ describe('OracleHub', function () {
       const { hub, feedId, oracles, flight, policyId, stranger, stablecoin, client } = fixture;
       const now = await time.latest();
       await submit(fixture, oracles[0], landed(feedId, 82, now));
+      await submit(fixture, oracles[2], landed(feedId, 82, now, 'another provider'));
       const signed = await signObservation(hub, oracles[1], landed(feedId, 84, now));
       const before = await stablecoin.balanceOf(client.address);
 
@@ -783,6 +880,7 @@ describe('OracleHub', function () {
       const now = await time.latest();
       await (await hub.connect(feedOwner).registerFeed(feedId, now + HOUR, TOLERANCE)).wait();
       await submit(fixture, oracles[0], landed(feedId, 10, now));
+      await submit(fixture, oracles[2], landed(feedId, 10, now));
 
       await expect(report(hub, oracles[1], landed(feedId, 10, now)))
         .to.emit(hub, 'ConsumerNotificationFailed')
@@ -801,6 +899,7 @@ describe('OracleHub', function () {
       const before = await stablecoin.balanceOf(client.address);
       const now = await time.latest();
       await submit(fixture, fixture.oracles[0], landed(feedId, 82, now));
+      await submit(fixture, fixture.oracles[2], landed(feedId, 82, now, 'another provider'));
 
       const tx = report(hub, fixture.oracles[1], landed(feedId, 84, now));
       await expect(tx).to.emit(hub, 'ObservationFinalised');
@@ -828,6 +927,7 @@ describe('OracleHub', function () {
       const feedId = await revertingConsumerFeed(fixture, 'a weather day under a dispute window');
       const now = await time.latest();
       await submit(fixture, oracles[0], landed(feedId, 10, now));
+      await submit(fixture, oracles[2], landed(feedId, 10, now));
       const signed = await signObservation(hub, oracles[1], landed(feedId, 10, now));
 
       const tx = hub.submitReport(signed.observation, signed.signature, { gasLimit: GENEROUS_GAS });
@@ -960,7 +1060,7 @@ describe('OracleHub', function () {
     it('reverts with ConsortiumGovernedDualControlRequired when setSettings is called directly', async function () {
       const { hub, admin1 } = await load();
 
-      await expect(hub.connect(admin1).setSettings({ ...HUB_SETTINGS, quorum: 3 }))
+      await expect(hub.connect(admin1).setSettings({ ...HUB_SETTINGS, quorum: 4 }))
         .to.be.revertedWithCustomError(hub, 'ConsortiumGovernedDualControlRequired')
         .withArgs(admin1.address);
     });
@@ -1137,7 +1237,7 @@ describe('OracleHub', function () {
     it('emits SettingsChanged and settings() returns the new settings', async function () {
       const fixture = await load();
       const { hub, access, admin1 } = fixture;
-      const next = { quorum: 3, freshnessWindow: HOUR, disputeWindow: 600, resolutionPeriod: 24 * HOUR };
+      const next = { quorum: 4, freshnessWindow: HOUR, disputeWindow: 600, resolutionPeriod: 24 * HOUR };
       const proposalId = await approvedHubProposal(fixture, hub.interface.encodeFunctionData('setSettings', [next]));
 
       await expect(access.connect(admin1).execute(proposalId))
@@ -1149,7 +1249,7 @@ describe('OracleHub', function () {
         settings.freshnessWindow,
         settings.disputeWindow,
         settings.resolutionPeriod,
-      ]).to.deep.equal([3n, BigInt(HOUR), 600n, BigInt(24 * HOUR)]);
+      ]).to.deep.equal([4n, BigInt(HOUR), 600n, BigInt(24 * HOUR)]);
     });
 
     it('reverts with OracleHubInvalidSettings when the quorum is below MIN_QUORUM', async function () {
@@ -1196,14 +1296,14 @@ describe('OracleHub', function () {
       }
       expect(await hub.getReports(feedId)).to.have.lengthOf(1);
       expect((await hub.getFeed(feedId)).state).to.equal(FEED_STATE.Open);
-      // A second, independent oracle is what it takes.
-      await expect(report(hub, oracles[1], landed(feedId, 82, now))).to.emit(hub, 'ObservationFinalised');
+      // Two more, independent oracles are what it takes.
+      await expect(report(hub, oracles[1], landed(feedId, 82, now))).not.to.emit(hub, 'ObservationFinalised');
+      await expect(report(hub, oracles[2], landed(feedId, 82, now))).to.emit(hub, 'ObservationFinalised');
     });
 
     it('never finalises on two colluding oracles when the quorum is 3', async function () {
       const fixture = await load();
       const { hub, feedId, oracles } = fixture;
-      await setHubSettings(fixture, { quorum: 3 });
       const now = await time.latest();
 
       for (const seconds of [-30, -20, -10, 0]) {

@@ -80,7 +80,7 @@ async function replay(fixture: ParametricFixture, days: readonly number[], value
     if (value === undefined) throw new Error(`no value for day ${date}`);
     if (last !== undefined) await last.wait();
     await afterDayEnds(date);
-    last = await reportQuorum(fixture, rainFeed(date), ObservationStatus.Observed, [value, value]);
+    last = await reportQuorum(fixture, rainFeed(date), ObservationStatus.Observed, [value, value, value]);
   }
   if (last === undefined) throw new Error('no days to replay');
   return last;
@@ -247,7 +247,7 @@ describe('WeatherIndexProduct', function () {
       const { weather, hub, insurer, client, secondClient, days, lastDay } = fixture;
       await issue(fixture, weatherCover(client.address, days[0]!, lastDay));
       await afterDayEnds(days[0]!);
-      await (await reportQuorum(fixture, rainFeed(days[0]!), ObservationStatus.Observed, [1_190, 1_190])).wait();
+      await (await reportQuorum(fixture, rainFeed(days[0]!), ObservationStatus.Observed, [1_190, 1_190, 1_190])).wait();
 
       const late = weatherCover(secondClient.address, days[0]!, lastDay);
       const documentHash = await anchorWeatherDocument(fixture, late, secondClient);
@@ -368,13 +368,13 @@ describe('WeatherIndexProduct', function () {
 
       // Day one is final, day two is not: no index yet, nothing paid.
       await afterDayEnds(days[0]!);
-      await (await reportQuorum(fixture, rainFeed(days[0]!), ObservationStatus.Observed, [1_190, 1_190])).wait();
+      await (await reportQuorum(fixture, rainFeed(days[0]!), ObservationStatus.Observed, [1_190, 1_190, 1_190])).wait();
       expect(await weather.indexOf(policyId)).to.deep.equal([false, 0n]);
       expect((await weather.getPolicy(policyId)).status).to.equal(POLICY_STATUS.Issued);
 
       await afterDayEnds(lastDay);
       const payout = usd(110); // 1,000 x (2,440 - 2,000) / (6,000 - 2,000)
-      const tx = reportQuorum(fixture, rainFeed(lastDay), ObservationStatus.Observed, [1_250, 1_250]);
+      const tx = reportQuorum(fixture, rainFeed(lastDay), ObservationStatus.Observed, [1_250, 1_250, 1_250]);
       await expect(tx).to.changeTokenBalance(ethers, stablecoin, client, payout);
       await expect(tx)
         .to.emit(weather, 'PolicySettled')
@@ -622,7 +622,7 @@ describe('WeatherIndexProduct', function () {
       const { policyId } = await issue(fixture, weatherCover(client.address, days[0]!, lastDay));
       // The last day's value is in; the first day's is late.
       await afterDayEnds(lastDay);
-      const quorum = await reportQuorum(fixture, rainFeed(lastDay), ObservationStatus.Observed, [1_250, 1_250]);
+      const quorum = await reportQuorum(fixture, rainFeed(lastDay), ObservationStatus.Observed, [1_250, 1_250, 1_250]);
       await expect(quorum).not.to.emit(weather, 'PolicySettled');
       expect(await weather.indexOf(policyId)).to.deep.equal([false, 0n]);
       await expect(weather.connect(stranger).settle(rainFeed(lastDay), 10))
@@ -635,10 +635,10 @@ describe('WeatherIndexProduct', function () {
       const { weather, stablecoin, stranger, client, days, lastDay } = fixture;
       const { policyId } = await issue(fixture, weatherCover(client.address, days[0]!, lastDay));
       await afterDayEnds(lastDay);
-      await (await reportQuorum(fixture, rainFeed(lastDay), ObservationStatus.Observed, [1_250, 1_250])).wait();
+      await (await reportQuorum(fixture, rainFeed(lastDay), ObservationStatus.Observed, [1_250, 1_250, 1_250])).wait();
 
       // The first day's value arrives late, within its data deadline.
-      await (await reportQuorum(fixture, rainFeed(days[0]!), ObservationStatus.Observed, [1_190, 1_190])).wait();
+      await (await reportQuorum(fixture, rainFeed(days[0]!), ObservationStatus.Observed, [1_190, 1_190, 1_190])).wait();
       expect(await weather.indexOf(policyId)).to.deep.equal([true, 2_440n]);
       // The policy is listed under the last day's feed, so the first day's outcome does not settle it.
       expect((await weather.getPolicy(policyId)).status).to.equal(POLICY_STATUS.Issued);
@@ -655,7 +655,7 @@ describe('WeatherIndexProduct', function () {
       const { weather, hub, stablecoin, treaty, pool, stranger, client, days, lastDay } = fixture;
       const { policyId } = await issue(fixture, weatherCover(client.address, days[0]!, lastDay));
       await afterDayEnds(lastDay);
-      await (await reportQuorum(fixture, rainFeed(lastDay), ObservationStatus.Observed, [1_250, 1_250])).wait();
+      await (await reportQuorum(fixture, rainFeed(lastDay), ObservationStatus.Observed, [1_250, 1_250, 1_250])).wait();
 
       const dueAt = startOfDate(days[0]!) + DAY + WEATHER_SETTINGS.dataGracePeriod + HUB_SETTINGS.resolutionPeriod;
       await time.increaseTo(dueAt + 1);
@@ -681,7 +681,7 @@ describe('WeatherIndexProduct', function () {
       const { weather, hub, stablecoin, stranger, client, days, lastDay } = fixture;
       const { policyId } = await issue(fixture, weatherCover(client.address, days[0]!, lastDay));
       await afterDayEnds(days[0]!);
-      await (await reportQuorum(fixture, rainFeed(days[0]!), ObservationStatus.Observed, [1_190, 1_190])).wait();
+      await (await reportQuorum(fixture, rainFeed(days[0]!), ObservationStatus.Observed, [1_190, 1_190, 1_190])).wait();
 
       const dueAt = startOfDate(lastDay) + DAY + WEATHER_SETTINGS.dataGracePeriod + HUB_SETTINGS.resolutionPeriod;
       await time.increaseTo(dueAt - 1);
