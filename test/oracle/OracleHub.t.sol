@@ -22,14 +22,18 @@ contract OracleHubTest is ParametricSetup, IFeedConsumer {
     /// @dev Largest tolerance the fuzz draws (in the feed's value unit).
     uint64 private constant MAX_TOLERANCE = 10_000;
 
+    /// @dev Feeds notified to this test, which registers its feeds itself and has nothing to settle.
+    mapping(bytes32 feedId => bool notified) private _notified;
+
     function setUp() public override {
         super.setUp();
         _govern(address(_hub), abi.encodeCall(IOracleHub.setConsumer, (address(this), true)));
     }
 
     /// @inheritdoc IFeedConsumer
-    /// @dev This test registers its feeds itself; it has nothing to settle.
-    function onFeedOutcome(bytes32 feedId) external {}
+    function onFeedOutcome(bytes32 feedId) external {
+        _notified[feedId] = true;
+    }
 
     /// @notice One liar among four oracles at any position, with any value (near the honest ones or anywhere in the
     /// hub's range) and any status: the outcome is the honest status with a value within [min honest, max honest].
@@ -74,6 +78,7 @@ contract OracleHubTest is ParametricSetup, IFeedConsumer {
         _assertTrue(feed.status == IOracleHub.ObservationStatus.Landed, "the outcome has the honest status");
         _assertTrue(feed.value >= _min(round.honest), "the outcome is at least the smallest honest value");
         _assertTrue(feed.value <= _max(round.honest), "the outcome is at most the largest honest value");
+        _assertTrue(_notified[round.feedId], "the consumer was notified of the outcome");
     }
 
     /// @dev Landed most of the time (a lie on the value), else another status.

@@ -13,8 +13,11 @@ import {
   type OracleHubFixture,
   type UnsignedObservation,
 } from '../helpers/oracle.js';
+import { anchorFlightDocument } from '../helpers/products.js';
+import type { FeedConsumerMock } from '../../types/ethers-contracts/index.js';
 import {
   FEED_STATE,
+  FLIGHT_SETTINGS,
   flightTerms,
   HUB_SETTINGS,
   issueFlightPolicy,
@@ -36,6 +39,15 @@ const MAX_ABS_VALUE = 10n ** 30n;
 
 /** Gas for relays that must reach the consumer: the hub wants MIN_CONSUMER_GAS (1,000,000) left for it. */
 const GENEROUS_GAS = 3_000_000;
+/** The per-transaction gas cap of current Ethereum clients (EIP-7825); the test chain enforces it too. */
+const TX_GAS_CAP = 16_777_216;
+/** Mirrors the hub's constants. */
+const MAX_CONSUMERS_PER_FEED = 4;
+const MAX_CONSUMER_GAS = 3_000_000n;
+/** What a FeedConsumerMock does when notified. */
+const BEHAVIOUR = { Record: 0, BurnAllGas: 1, RevertWithLargeReason: 2 } as const;
+/** Why the hub did not call a consumer (IOracleHub.NotificationSkip). */
+const SKIP = { DisputeWindow: 0, Disallowed: 1, InsufficientGas: 2 } as const;
 
 /** The policy's payouts for the outcomes used below (flightTerms: 15/30/45-minute tiers). */
 const PAYOUT = { landed35: usd(100), landed82: usd(200), cancelled: usd(250) } as const;
@@ -86,6 +98,30 @@ async function revertingConsumerFeed(fixture: OracleHubFixture, label: string): 
   const dataDeadline = (await time.latest()) + 24 * HOUR;
   await (await fixture.revertingConsumer.registerFeed(feedId, dataDeadline, TOLERANCE)).wait();
   return feedId;
+}
+
+/** A product contract for tests, allowed on the hub, that behaves as told when notified. */
+async function consumerMock(fixture: OracleHubFixture, behaviour: number): Promise<FeedConsumerMock> {
+  const { hub } = fixture;
+  const mock = await ethers.deployContract('FeedConsumerMock', [await hub.getAddress(), behaviour]);
+  await governHub(fixture, hub.interface.encodeFunctionData('setConsumer', [await mock.getAddress(), true]));
+  return mock;
+}
+
+/** Has `mock` register the fixture's flight feed as well, with the fixture's deadline and tolerance. */
+async function share(fixture: OracleHubFixture, mock: FeedConsumerMock): Promise<void> {
+  const feed = await fixture.hub.getFeed(fixture.feedId);
+  await (await mock.registerFeed(fixture.feedId, feed.dataDeadline, feed.tolerance)).wait();
+}
+
+/** Two oracles report 82 minutes; the third report, relayed with `gasLimit`, completes the quorum. */
+async function quorumReport(fixture: OracleHubFixture, gasLimit?: number) {
+  const { hub, feedId, oracles } = fixture;
+  const now = await time.latest();
+  await submit(fixture, oracles[0], landed(feedId, 82, now));
+  await submit(fixture, oracles[2], landed(feedId, 82, now, 'another provider'));
+  const signed = await signObservation(hub, oracles[1], landed(feedId, 84, now));
+  return hub.submitReport(signed.observation, signed.signature, gasLimit === undefined ? {} : { gasLimit });
 }
 
 /** Reports as plain tuples: oracle, status, observedAt, value, payloadHash. */
@@ -721,14 +757,6 @@ describe('OracleHub', function () {
         .withArgs(ethers.ZeroHash, feedOwner.address);
     });
 
-    it('reverts when another consumer registered the feed', async function () {
-      const { hub, flight, feedId, feedOwner } = await load();
-
-      await expect(hub.connect(feedOwner).registerFeed(feedId, (await time.latest()) + 30 * 24 * HOUR, TOLERANCE))
-        .to.be.revertedWithCustomError(hub, 'OracleHubFeedConflict')
-        .withArgs(feedId, await flight.getAddress());
-    });
-
     it('emits FeedRegistered with the consumer, data deadline and tolerance', async function () {
       const { hub, feedOwner } = await load();
       const feedId = ethers.id('a weather day');
@@ -773,6 +801,130 @@ describe('OracleHub', function () {
       await expect(revertingConsumer.registerFeed(feedId, now + 30 * 24 * HOUR, TOLERANCE))
         .to.be.revertedWithCustomError(hub, 'OracleHubFeedNotOpen')
         .withArgs(feedId, FEED_STATE.Finalised);
+    });
+  });
+
+  // Several products and insurers may cover one flight or location-day: the feed belongs to none of them.
+  describe('shared feeds', function () {
+    it('lets a second consumer register the feed, emits FeedRegistered for it and lists both consumers', async function () {
+      const fixture = await load();
+      const { hub, flight, feedId } = fixture;
+      const second = await consumerMock(fixture, BEHAVIOUR.Record);
+      const feed = await hub.getFeed(feedId);
+
+      await expect(second.registerFeed(feedId, feed.dataDeadline, feed.tolerance))
+        .to.emit(hub, 'FeedRegistered')
+        .withArgs(feedId, await second.getAddress(), feed.dataDeadline, feed.tolerance);
+      expect(await hub.feedConsumers(feedId)).to.deep.equal([await flight.getAddress(), await second.getAddress()]);
+      // Registering again adds no second entry and, with the same deadline, emits nothing.
+      await expect(second.registerFeed(feedId, feed.dataDeadline, feed.tolerance)).not.to.emit(hub, 'FeedRegistered');
+      expect(await hub.feedConsumers(feedId)).to.have.lengthOf(2);
+    });
+
+    it('keeps the first registration tolerance: a later consumer can neither loosen nor tighten it', async function () {
+      const fixture = await load();
+      const { hub, feedId } = fixture;
+      const feed = await hub.getFeed(feedId);
+      const loose = await consumerMock(fixture, BEHAVIOUR.Record);
+      const tight = await consumerMock(fixture, BEHAVIOUR.Record);
+
+      await expect(loose.registerFeed(feedId, feed.dataDeadline, 500))
+        .to.emit(hub, 'FeedRegistered')
+        .withArgs(feedId, await loose.getAddress(), feed.dataDeadline, TOLERANCE);
+      await expect(tight.registerFeed(feedId, feed.dataDeadline, 0))
+        .to.emit(hub, 'FeedRegistered')
+        .withArgs(feedId, await tight.getAddress(), feed.dataDeadline, TOLERANCE);
+      expect((await hub.getFeed(feedId)).tolerance).to.equal(BigInt(TOLERANCE));
+    });
+
+    it('keeps the latest data deadline across consumers and emits FeedRegistered whenever it moves', async function () {
+      const fixture = await load();
+      const { hub, flight, feedId } = fixture;
+      const deadline = Number((await hub.getFeed(feedId)).dataDeadline);
+      const second = await consumerMock(fixture, BEHAVIOUR.Record);
+      const secondAddress = await second.getAddress();
+
+      // An earlier deadline never shortens the one the first consumer relies on.
+      await expect(second.registerFeed(feedId, deadline - HOUR, TOLERANCE))
+        .to.emit(hub, 'FeedRegistered')
+        .withArgs(feedId, secondAddress, deadline, TOLERANCE);
+      await expect(second.registerFeed(feedId, deadline + HOUR, TOLERANCE))
+        .to.emit(hub, 'FeedRegistered')
+        .withArgs(feedId, secondAddress, deadline + HOUR, TOLERANCE);
+      await expect(second.registerFeed(feedId, deadline, TOLERANCE)).not.to.emit(hub, 'FeedRegistered');
+      expect((await hub.getFeed(feedId)).dataDeadline).to.equal(BigInt(deadline + HOUR));
+      expect((await hub.getFeed(feedId)).consumer).to.equal(await flight.getAddress());
+    });
+
+    it('reverts with OracleHubTooManyConsumers when a new consumer would exceed MAX_CONSUMERS_PER_FEED', async function () {
+      const fixture = await load();
+      const { hub, feedId } = fixture;
+      expect(await hub.MAX_CONSUMERS_PER_FEED()).to.equal(BigInt(MAX_CONSUMERS_PER_FEED));
+      for (let count = 1; count < MAX_CONSUMERS_PER_FEED; ++count) {
+        await share(fixture, await consumerMock(fixture, BEHAVIOUR.Record));
+      }
+      const oneTooMany = await consumerMock(fixture, BEHAVIOUR.Record);
+
+      await expect(oneTooMany.registerFeed(feedId, (await time.latest()) + HOUR, TOLERANCE))
+        .to.be.revertedWithCustomError(hub, 'OracleHubTooManyConsumers')
+        .withArgs(feedId, MAX_CONSUMERS_PER_FEED);
+      expect(await hub.feedConsumers(feedId)).to.have.lengthOf(MAX_CONSUMERS_PER_FEED);
+    });
+
+    it('pays the policies of two flight products on the same flight when the quorum completes', async function () {
+      const fixture = await load();
+      const { hub, access, registry, pool, govern, insurer, secondClient, client, stablecoin, flight, policyId } =
+        fixture;
+      const rival = await ethers.deployContract('FlightDelayProduct', [
+        await access.getAddress(),
+        await hub.getAddress(),
+        await registry.getAddress(),
+        await pool.getAddress(),
+        FLIGHT_SETTINGS.batchSize,
+        FLIGHT_SETTINGS.dataGracePeriod,
+        FLIGHT_SETTINGS.delayToleranceMinutes,
+      ]);
+      const rivalAddress = await rival.getAddress();
+      await govern(await hub.getAddress(), hub.interface.encodeFunctionData('setConsumer', [rivalAddress, true]));
+      await govern(await pool.getAddress(), pool.interface.encodeFunctionData('setProduct', [rivalAddress, true]));
+      const terms = { ...fixture.terms, policyholder: secondClient.address };
+      const documentHash = await anchorFlightDocument(fixture, terms, secondClient);
+      await (await rival.connect(insurer).issue(terms, documentHash)).wait();
+      const rivalPolicyId = await rival.policyOfDocument(documentHash);
+      const before = [await stablecoin.balanceOf(client.address), await stablecoin.balanceOf(secondClient.address)];
+
+      await (await quorumReport(fixture)).wait();
+
+      expect((await flight.getPolicy(policyId)).status).to.equal(POLICY_STATUS.Paid);
+      expect((await rival.getPolicy(rivalPolicyId)).status).to.equal(POLICY_STATUS.Paid);
+      expect((await stablecoin.balanceOf(client.address)) - before[0]!).to.equal(PAYOUT.landed82);
+      expect((await stablecoin.balanceOf(secondClient.address)) - before[1]!).to.equal(PAYOUT.landed82);
+    });
+
+    it('notifies every consumer when the feed is resolved by hand', async function () {
+      const fixture = await load();
+      const { hub, feedId, flight, policyId } = fixture;
+      const second = await consumerMock(fixture, BEHAVIOUR.Record);
+      await share(fixture, second);
+      await time.increaseTo(Number((await hub.getFeed(feedId)).dataDeadline) + 1);
+
+      await governHub(fixture, hub.interface.encodeFunctionData('resolve', [feedId, ObservationStatus.Cancelled, 0]));
+
+      expect(await second.notifications(feedId)).to.equal(1n);
+      expect((await flight.getPolicy(policyId)).status).to.equal(POLICY_STATUS.Paid);
+    });
+
+    it('notifies every consumer when the feed expires', async function () {
+      const fixture = await load();
+      const { hub, feedId, flight, policyId, stranger } = fixture;
+      const second = await consumerMock(fixture, BEHAVIOUR.Record);
+      await share(fixture, second);
+      await time.increaseTo(Number((await hub.getFeed(feedId)).dataDeadline) + HUB_SETTINGS.resolutionPeriod + 1);
+
+      await (await hub.connect(stranger).expire(feedId)).wait();
+
+      expect(await second.notifications(feedId)).to.equal(1n);
+      expect((await flight.getPolicy(policyId)).status).to.equal(POLICY_STATUS.Refunded);
     });
   });
 
