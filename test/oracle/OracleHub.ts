@@ -1041,6 +1041,122 @@ describe('OracleHub', function () {
     });
   });
 
+  // Every consumer the hub does not tell, or whose notification fails, is named in an event.
+  describe('notification of several consumers', function () {
+    it('emits ConsumerNotNotified (Disallowed) for a consumer disallowed after it registered, and notifies the others', async function () {
+      const fixture = await load();
+      const { hub, feedId, flight, policyId } = fixture;
+      const dropped = await consumerMock(fixture, BEHAVIOUR.Record);
+      const kept = await consumerMock(fixture, BEHAVIOUR.Record);
+      await share(fixture, dropped);
+      await share(fixture, kept);
+      await governHub(fixture, hub.interface.encodeFunctionData('setConsumer', [await dropped.getAddress(), false]));
+
+      await expect(quorumReport(fixture))
+        .to.emit(hub, 'ConsumerNotNotified')
+        .withArgs(feedId, await dropped.getAddress(), SKIP.Disallowed);
+      expect(await dropped.notifications(feedId)).to.equal(0n);
+      expect(await kept.notifications(feedId)).to.equal(1n);
+      expect((await flight.getPolicy(policyId)).status).to.equal(POLICY_STATUS.Paid);
+    });
+
+    it('emits ConsumerNotificationFailed with an empty reason for a consumer that runs out of gas, and notifies the next', async function () {
+      const fixture = await load();
+      const { hub, feedId, flight, policyId } = fixture;
+      const burner = await consumerMock(fixture, BEHAVIOUR.BurnAllGas);
+      const next = await consumerMock(fixture, BEHAVIOUR.Record);
+      await share(fixture, burner);
+      await share(fixture, next);
+
+      const tx = quorumReport(fixture);
+      await expect(tx)
+        .to.emit(hub, 'ConsumerNotificationFailed')
+        .withArgs(feedId, await burner.getAddress(), '0x');
+      expect((await hub.getFeed(feedId)).state).to.equal(FEED_STATE.Finalised);
+      expect(await next.notifications(feedId)).to.equal(1n);
+      expect((await flight.getPolicy(policyId)).status).to.equal(POLICY_STATUS.Paid);
+    });
+
+    it('copies at most 256 bytes of a failing consumer revert reason into ConsumerNotificationFailed', async function () {
+      const fixture = await load();
+      const { hub, feedId } = fixture;
+      const loud = await consumerMock(fixture, BEHAVIOUR.RevertWithLargeReason);
+      await share(fixture, loud);
+      const fullReason = loud.interface.encodeErrorResult('FeedConsumerMockRefused', [
+        feedId,
+        new Uint8Array(Number(await loud.LARGE_REASON_BYTES())),
+      ]);
+
+      await expect(quorumReport(fixture))
+        .to.emit(hub, 'ConsumerNotificationFailed')
+        .withArgs(feedId, await loud.getAddress(), ethers.dataSlice(fullReason, 0, 256));
+    });
+
+    it('emits ConsumerNotificationFailed when a consumer reverts on a manual resolution, which stands', async function () {
+      const fixture = await load();
+      const { hub, revertingConsumer } = fixture;
+      const feedId = await revertingConsumerFeed(fixture, 'a weather day resolved by hand');
+      await time.increaseTo(Number((await hub.getFeed(feedId)).dataDeadline) + 1);
+      const proposalId = await approvedHubProposal(
+        fixture,
+        hub.interface.encodeFunctionData('resolve', [feedId, ObservationStatus.Observed, 120]),
+      );
+
+      await expect(fixture.access.connect(fixture.admin1).execute(proposalId))
+        .to.emit(hub, 'ConsumerNotificationFailed')
+        .withArgs(
+          feedId,
+          await revertingConsumer.getAddress(),
+          revertingConsumer.interface.encodeErrorResult('RevertingFeedConsumerRefused', [feedId]),
+        );
+      expect(await hub.settledOutcome(feedId)).to.deep.equal([true, BigInt(ObservationStatus.Observed), 120n]);
+    });
+  });
+
+  // EIP-7825: no transaction may need more than 16,777,216 gas, whatever the consumers do.
+  describe('gas of the notifying transaction', function () {
+    it('forwards at most MAX_CONSUMER_GAS to a consumer, however much gas the relayer sends', async function () {
+      const fixture = await load();
+      const { oracles } = fixture;
+      const recorder = await consumerMock(fixture, BEHAVIOUR.Record);
+      const feedId = ethers.id('a feed of a recording consumer');
+      const now = await time.latest();
+      await (await recorder.registerFeed(feedId, now + 24 * HOUR, TOLERANCE)).wait();
+      await submit(fixture, oracles[0], landed(feedId, 10, now));
+      await submit(fixture, oracles[1], landed(feedId, 10, now));
+      const signed = await signObservation(fixture.hub, oracles[2], landed(feedId, 10, now));
+
+      await (await fixture.hub.submitReport(signed.observation, signed.signature, { gasLimit: TX_GAS_CAP })).wait();
+
+      expect(await recorder.notifications(feedId)).to.equal(1n);
+      expect(await recorder.gasReceived(feedId)).to.be.at.most(MAX_CONSUMER_GAS);
+      expect(await fixture.hub.MAX_CONSUMER_GAS()).to.equal(MAX_CONSUMER_GAS);
+    });
+
+    it('keeps the quorum-completing report under the cap with every consumer burning all its gas', async function () {
+      const fixture = await load();
+      const { hub, feedId, flight, policyId } = fixture;
+      const burners: FeedConsumerMock[] = [];
+      for (let count = 1; count < MAX_CONSUMERS_PER_FEED; ++count) {
+        const burner = await consumerMock(fixture, BEHAVIOUR.BurnAllGas);
+        await share(fixture, burner);
+        burners.push(burner);
+      }
+
+      const tx = await quorumReport(fixture, TX_GAS_CAP);
+      const receipt = await tx.wait();
+
+      // Four consumers at MAX_CONSUMER_GAS each, plus the hub's own work: far from the cap.
+      expect(receipt?.gasUsed).to.be.at.most(BigInt(MAX_CONSUMERS_PER_FEED) * MAX_CONSUMER_GAS + 600_000n);
+      for (const burner of burners) {
+        await expect(tx)
+          .to.emit(hub, 'ConsumerNotificationFailed')
+          .withArgs(feedId, await burner.getAddress(), '0x');
+      }
+      expect((await flight.getPolicy(policyId)).status).to.equal(POLICY_STATUS.Paid);
+    });
+  });
+
   describe('dispute window', function () {
     const DISPUTE_WINDOW = 2 * HOUR;
 
@@ -1071,9 +1187,9 @@ describe('OracleHub', function () {
       expect((await stablecoin.balanceOf(client.address)) - before).to.equal(PAYOUT.landed82);
     });
 
-    it('does not call the consumer at finalisation when there is a dispute window', async function () {
+    it('does not call the consumer at finalisation when there is a dispute window, and says so', async function () {
       const fixture = await load();
-      const { hub, oracles } = fixture;
+      const { hub, oracles, revertingConsumer } = fixture;
       await setHubSettings(fixture, { disputeWindow: DISPUTE_WINDOW });
       // This consumer always reverts, so any call to it would show as ConsumerNotificationFailed.
       const feedId = await revertingConsumerFeed(fixture, 'a weather day under a dispute window');
@@ -1085,6 +1201,26 @@ describe('OracleHub', function () {
       const tx = hub.submitReport(signed.observation, signed.signature, { gasLimit: GENEROUS_GAS });
       await expect(tx).to.emit(hub, 'ObservationFinalised');
       await expect(tx).not.to.emit(hub, 'ConsumerNotificationFailed');
+      await expect(tx)
+        .to.emit(hub, 'ConsumerNotNotified')
+        .withArgs(feedId, await revertingConsumer.getAddress(), SKIP.DisputeWindow);
+    });
+
+    it('names every consumer of the feed in ConsumerNotNotified when the dispute window defers payment', async function () {
+      const fixture = await load();
+      const { hub, flight, feedId } = fixture;
+      await setHubSettings(fixture, { disputeWindow: DISPUTE_WINDOW });
+      const second = await consumerMock(fixture, BEHAVIOUR.Record);
+      await share(fixture, second);
+
+      const tx = quorumReport(fixture);
+      await expect(tx)
+        .to.emit(hub, 'ConsumerNotNotified')
+        .withArgs(feedId, await flight.getAddress(), SKIP.DisputeWindow);
+      await expect(tx)
+        .to.emit(hub, 'ConsumerNotNotified')
+        .withArgs(feedId, await second.getAddress(), SKIP.DisputeWindow);
+      expect(await second.notifications(feedId)).to.equal(0n);
     });
 
     it('emits FeedDisputed when ADMINs dispute within the window, after which the outcome is never settleable', async function () {
