@@ -17,8 +17,9 @@ contract OracleHub is IOracleHub, ConsortiumGoverned, EIP712 {
         "Observation(bytes32 feedId,address oracle,uint8 status,int256 value,uint64 observedAt,bytes32 payloadHash)"
     );
 
-    /// @notice Smallest quorum allowed: no single oracle can ever decide a feed.
-    uint8 public constant MIN_QUORUM = 2;
+    /// @notice Smallest quorum allowed: 3 = 2f + 1 with f = 1, so one faulty oracle can neither decide a feed nor move
+    /// its outcome outside the range of the honest reports.
+    uint8 public constant MIN_QUORUM = 3;
 
     /// @notice How far ahead of the chain's clock an observation time may be (clocks of oracles and validators drift).
     uint256 public constant MAX_CLOCK_SKEW = 5 minutes;
@@ -26,16 +27,33 @@ contract OracleHub is IOracleHub, ConsortiumGoverned, EIP712 {
     /// @notice Largest magnitude of a reported value; bounds keep the agreement arithmetic from overflowing.
     int256 public constant MAX_ABS_VALUE = 1e30;
 
-    /// @notice Gas kept back when notifying a consumer, so a failing consumer never undoes a finalisation.
+    /// @notice Most consumers (product contracts) one feed notifies; together with `MAX_CONSUMER_GAS` it bounds the
+    /// gas of any transaction that notifies them.
+    uint256 public constant MAX_CONSUMERS_PER_FEED = 4;
+
+    /// @notice Most gas one consumer is given per notification: a consumer settles what this pays for (products stop
+    /// their batch when gas runs low) and the rest with its public `settle`. With `MAX_CONSUMERS_PER_FEED` consumers
+    /// the notifications need at most 12,000,000 gas plus the hub's own work, well under the per-transaction cap of
+    /// 16,777,216 (EIP-7825), whatever the consumers do.
+    uint256 public constant MAX_CONSUMER_GAS = 3_000_000;
+
+    /// @notice Least gas each consumer is given to settle its first batch. Below it the transaction reverts rather than
+    /// finalise without paying, so gas estimation gives relayers a limit that pays at least part of every batch.
+    uint256 public constant MIN_CONSUMER_GAS = 1_000_000;
+
+    /// @notice Gas kept back per consumer for the hub's own bookkeeping around each call, so a failing consumer never
+    /// undoes a finalisation.
     uint256 private constant NOTIFY_GAS_RESERVE = 50_000;
 
-    /// @notice Least gas a consumer is given to settle its first batch. Below it the transaction reverts rather than
-    /// finalise without paying, so gas estimation gives relayers a limit that pays at least part of the batch.
-    uint256 public constant MIN_CONSUMER_GAS = 1_000_000;
+    /// @notice Most bytes of a consumer's revert data the hub copies into `ConsumerNotificationFailed`: a consumer
+    /// returning megabytes cannot make the hub pay for copying them.
+    uint256 private constant MAX_REASON_BYTES = 256;
 
     Settings private _settings;
     mapping(address consumer => bool allowed) private _consumers;
     mapping(bytes32 feedId => Feed) private _feeds;
+    /// @dev Every consumer that registered the feed, first registrant first; at most `MAX_CONSUMERS_PER_FEED`.
+    mapping(bytes32 feedId => address[] consumers) private _feedConsumers;
     mapping(bytes32 feedId => Report[]) private _reports;
     /// @dev Index + 1 of an oracle's report in `_reports[feedId]`; zero when it has not reported.
     mapping(bytes32 feedId => mapping(address oracle => uint256 position)) private _reportPositions;
@@ -56,20 +74,30 @@ contract OracleHub is IOracleHub, ConsortiumGoverned, EIP712 {
     /// @inheritdoc IOracleHub
     function registerFeed(bytes32 feedId, uint40 dataDeadline, uint64 tolerance) external {
         if (!_consumers[msg.sender]) revert OracleHubUnknownConsumer(msg.sender);
-        Feed storage feed = _feeds[feedId];
         if (feedId == bytes32(0)) revert OracleHubFeedConflict(feedId, msg.sender);
+        Feed storage feed = _feeds[feedId];
+        address[] storage consumers = _feedConsumers[feedId];
         if (feed.state == FeedState.None) {
             feed.consumer = msg.sender;
             feed.state = FeedState.Open;
             feed.dataDeadline = dataDeadline;
             feed.tolerance = tolerance;
-        } else {
-            if (feed.consumer != msg.sender) revert OracleHubFeedConflict(feedId, feed.consumer);
-            if (feed.state != FeedState.Open) revert OracleHubFeedNotOpen(feedId, feed.state);
-            if (dataDeadline <= feed.dataDeadline) return;
-            feed.dataDeadline = dataDeadline;
+            consumers.push(msg.sender);
+            emit FeedRegistered(feedId, msg.sender, dataDeadline, tolerance);
+            return;
         }
-        emit FeedRegistered(feedId, msg.sender, feed.dataDeadline, feed.tolerance);
+        if (feed.state != FeedState.Open) revert OracleHubFeedNotOpen(feedId, feed.state);
+        bool isNew = !_contains(consumers, msg.sender);
+        if (isNew) {
+            if (consumers.length >= MAX_CONSUMERS_PER_FEED) {
+                revert OracleHubTooManyConsumers(feedId, MAX_CONSUMERS_PER_FEED);
+            }
+            consumers.push(msg.sender);
+        }
+        // The first registration's tolerance stands; the deadline is the latest any consumer needs.
+        bool later = dataDeadline > feed.dataDeadline;
+        if (later) feed.dataDeadline = dataDeadline;
+        if (isNew || later) emit FeedRegistered(feedId, msg.sender, feed.dataDeadline, feed.tolerance);
     }
 
     /// @inheritdoc IOracleHub
@@ -97,8 +125,15 @@ contract OracleHub is IOracleHub, ConsortiumGoverned, EIP712 {
             observation.payloadHash
         );
 
-        if (_tryFinalise(feedId, feed, observation.status, oldestAccepted) && feed.disputeWindow == 0) {
-            _notify(feedId, feed.consumer);
+        if (!_tryFinalise(feedId, feed, observation.status, oldestAccepted)) return;
+        if (feed.disputeWindow == 0) {
+            _notifyConsumers(feedId);
+        } else {
+            // Nobody is called when the window closes: each consumer is told now, and settles itself afterwards.
+            address[] storage consumers = _feedConsumers[feedId];
+            for (uint256 i = 0; i < consumers.length; ++i) {
+                emit ConsumerNotNotified(feedId, consumers[i], NotificationSkip.DisputeWindow);
+            }
         }
     }
 
@@ -127,7 +162,7 @@ contract OracleHub is IOracleHub, ConsortiumGoverned, EIP712 {
         feed.value = value;
         feed.finalisedAt = uint40(block.timestamp);
         emit FeedResolved(feedId, status, value);
-        _notify(feedId, feed.consumer);
+        _notifyConsumers(feedId);
     }
 
     /// @inheritdoc IOracleHub
@@ -144,7 +179,7 @@ contract OracleHub is IOracleHub, ConsortiumGoverned, EIP712 {
         if (block.timestamp <= dueAt) revert OracleHubNotYetDue(feedId, dueAt);
         feed.state = FeedState.Expired;
         emit FeedExpired(feedId);
-        _notify(feedId, feed.consumer);
+        _notifyConsumers(feedId);
     }
 
     // ---------------------------------------------------------------------------------------------------------------
@@ -172,6 +207,11 @@ contract OracleHub is IOracleHub, ConsortiumGoverned, EIP712 {
     }
 
     /// @inheritdoc IOracleHub
+    function feedConsumers(bytes32 feedId) external view returns (address[] memory) {
+        return _feedConsumers[feedId];
+    }
+
+    /// @inheritdoc IOracleHub
     function getReports(bytes32 feedId) external view returns (Report[] memory) {
         return _reports[feedId];
     }
@@ -191,6 +231,11 @@ contract OracleHub is IOracleHub, ConsortiumGoverned, EIP712 {
     /// @inheritdoc IOracleHub
     function settings() external view returns (Settings memory) {
         return _settings;
+    }
+
+    /// @inheritdoc IOracleHub
+    function faultTolerance() external view returns (uint8) {
+        return (_settings.quorum - 1) / 2;
     }
 
     /// @inheritdoc IOracleHub
@@ -268,7 +313,12 @@ contract OracleHub is IOracleHub, ConsortiumGoverned, EIP712 {
             oracles[k] = candidates[start + k].oracle;
             payloadHashes[k] = candidates[start + k].payloadHash;
         }
-        // Lower median: always a value some oracle actually reported.
+        // Lower median of the agreeing run: always a value some oracle actually reported, and never outside the honest
+        // values. Let the run hold n >= quorum values sorted ascending, at most f = (quorum - 1) / 2 of them faulty, so
+        // n >= 2f + 1, and let m = (n - 1) / 2 (rounded down). Positions 0..m hold m + 1 >= f + 1 values, so at least
+        // one is honest and value[m] >= that honest value >= the smallest honest value. Positions m..n-1 hold
+        // n - m >= m + 1 >= f + 1 values, so at least one is honest and value[m] <= the largest honest value. Hence
+        // min honest <= value[m] <= max honest, whichever values and positions the faulty oracles chose.
         int256 median = candidates[start + (length - 1) / 2].value;
 
         feed.state = FeedState.Finalised;
@@ -320,20 +370,73 @@ contract OracleHub is IOracleHub, ConsortiumGoverned, EIP712 {
         }
     }
 
-    function _notify(bytes32 feedId, address consumer) private {
-        // An account without code cannot be called; the outcome stands and the consumer can read it later.
-        if (consumer.code.length == 0) {
-            emit ConsumerNotificationFailed(feedId, consumer, "");
-            return;
+    /// @dev Calls every consumer of the feed, each with at most `MAX_CONSUMER_GAS` and at least `MIN_CONSUMER_GAS`,
+    /// and reports each one that was not called or failed. Reverts when the transaction cannot give every consumer its
+    /// minimum, so an estimated gas limit always reaches all of them.
+    function _notifyConsumers(bytes32 feedId) private {
+        address[] memory consumers = _feedConsumers[feedId];
+        uint256 waiting = 0;
+        for (uint256 i = 0; i < consumers.length; ++i) {
+            if (_consumers[consumers[i]] && consumers[i].code.length > 0) ++waiting;
         }
-        uint256 available = gasleft();
-        uint256 required = NOTIFY_GAS_RESERVE + MIN_CONSUMER_GAS;
-        if (available < required) revert OracleHubInsufficientGas(available, required);
-        try IFeedConsumer(consumer).onFeedOutcome{gas: available - NOTIFY_GAS_RESERVE}(feedId) {
-            return;
-        } catch (bytes memory reason) {
-            emit ConsumerNotificationFailed(feedId, consumer, reason);
+        uint256 perConsumer = MIN_CONSUMER_GAS + NOTIFY_GAS_RESERVE;
+        uint256 required = NOTIFY_GAS_RESERVE + waiting * perConsumer;
+        if (gasleft() < required) revert OracleHubInsufficientGas(gasleft(), required);
+
+        for (uint256 i = 0; i < consumers.length; ++i) {
+            address consumer = consumers[i];
+            if (!_consumers[consumer]) {
+                emit ConsumerNotNotified(feedId, consumer, NotificationSkip.Disallowed);
+                continue;
+            }
+            // An account without code cannot be called; the outcome stands and the consumer can read it later.
+            if (consumer.code.length == 0) {
+                emit ConsumerNotificationFailed(feedId, consumer, "");
+                continue;
+            }
+            --waiting;
+            // Keep each later consumer's minimum (and this call's bookkeeping) out of this consumer's allowance.
+            uint256 kept = NOTIFY_GAS_RESERVE + waiting * perConsumer;
+            uint256 available = gasleft();
+            if (available < kept + MIN_CONSUMER_GAS) {
+                emit ConsumerNotNotified(feedId, consumer, NotificationSkip.InsufficientGas);
+                continue;
+            }
+            uint256 allowance = available - kept;
+            if (allowance > MAX_CONSUMER_GAS) allowance = MAX_CONSUMER_GAS;
+            (bool success, bytes memory reason) = _callConsumer(consumer, feedId, allowance);
+            if (!success) emit ConsumerNotificationFailed(feedId, consumer, reason);
         }
+    }
+
+    /// @dev Calls `onFeedOutcome` with `allowance` gas; returns at most `MAX_REASON_BYTES` of revert data (empty when
+    /// the consumer ran out of gas).
+    function _callConsumer(
+        address consumer,
+        bytes32 feedId,
+        uint256 allowance
+    ) private returns (bool success, bytes memory reason) {
+        bytes memory data = abi.encodeCall(IFeedConsumer.onFeedOutcome, (feedId));
+        uint256 maxReason = MAX_REASON_BYTES;
+        assembly ("memory-safe") {
+            success := call(allowance, consumer, 0, add(data, 0x20), mload(data), 0, 0)
+            let size := returndatasize()
+            if gt(size, maxReason) {
+                size := maxReason
+            }
+            reason := mload(0x40)
+            mstore(reason, size)
+            returndatacopy(add(reason, 0x20), 0, size)
+            mstore(0x40, add(add(reason, 0x20), and(add(size, 0x1f), not(0x1f))))
+        }
+        if (success) reason = "";
+    }
+
+    function _contains(address[] storage accounts, address account) private view returns (bool) {
+        for (uint256 i = 0; i < accounts.length; ++i) {
+            if (accounts[i] == account) return true;
+        }
+        return false;
     }
 
     function _setSettings(Settings memory newSettings) private {

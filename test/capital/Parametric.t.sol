@@ -110,7 +110,8 @@ contract ParametricTest is ParametricSetup {
         _assertPaidOnce(book, before, outcome, "after one report");
 
         _report(1, feedId, outcome.status, outcome.second);
-        _assertFeedState(feedId, IOracleHub.FeedState.Finalised, "two agreeing reports finalise the feed");
+        _report(2, feedId, outcome.status, _agreedValue(outcome));
+        _assertFeedState(feedId, IOracleHub.FeedState.Finalised, "three agreeing reports finalise the feed");
         (, uint256 settled) = _flight.feedProgress(feedId);
         _assertEq(settled, batchSize < count ? batchSize : count, "the quorum's callback settles one batch");
         _assertPaidOnce(book, before, outcome, "after the quorum");
@@ -370,6 +371,7 @@ contract ParametricTest is ParametricSetup {
         CHEATS.warp(REPORT_TIME);
         _report(0, _feedOf(FLIGHT), outcome.status, outcome.first);
         _report(1, _feedOf(FLIGHT), outcome.status, outcome.second);
+        _report(2, _feedOf(FLIGHT), outcome.status, _agreedValue(outcome));
         uint256 received = _stablecoin.balanceOf(_clients[0]) - before;
         _assertEq(received, _expectedPayout(terms, outcome.status, _agreedValue(outcome)), "the settled payout");
         _assertAtMost(received, maxPayout, "the settled payout is within the locked maximum");
@@ -412,20 +414,20 @@ contract ParametricTest is ParametricSetup {
     // Invariant 6: fewer oracles than the quorum decide nothing
     // ---------------------------------------------------------------------------------------------------------------
 
-    /// @notice With quorum 2, or 3 set under dual control, quorum − 1 colluding oracles send up to 12 reports with
+    /// @notice With quorum 3, or 4 set under dual control, quorum − 1 colluding oracles send up to 12 reports with
     /// fuzzed statuses and values, correct themselves, replay their own signed reports (rejected with
     /// `OracleHubReplayedReport`) and sign in an honest oracle's name (rejected with `OracleHubInvalidSignature`). The
     /// feed stays Open, the policy Issued and the client unpaid throughout, even when all colluders finally agree. One
     /// honest report agreeing with them then finalises the feed, which shows their reports were valid and counted.
     function testFuzz_colludingOraclesCannotFinalise(
         uint256 seed,
-        bool quorumOfThree,
+        bool quorumOfFour,
         uint8 reportCount,
         uint8 statusChoice,
         int16 value
     ) public {
         Collusion memory collusion;
-        collusion.quorum = quorumOfThree ? 3 : QUORUM;
+        collusion.quorum = quorumOfFour ? 4 : QUORUM;
         if (collusion.quorum != QUORUM) _setQuorum(collusion.quorum);
         collusion.colluders = collusion.quorum - 1;
         collusion.policyId = _issue(_flightTerms(_clients[0], FLIGHT, seed), 0);
@@ -498,6 +500,7 @@ contract ParametricTest is ParametricSetup {
             _report(0, feedId, outcome.status, outcome.first);
             _checkStep("after one report");
             _report(1, feedId, outcome.status, outcome.second);
+            _report(2, feedId, outcome.status, _agreedValue(outcome));
         } else if (path == 1) {
             CHEATS.warp(PAST_DATA_DEADLINE);
             _govern(address(_hub), abi.encodeCall(IOracleHub.resolve, (feedId, outcome.status, outcome.first)));
@@ -746,6 +749,7 @@ contract ParametricTest is ParametricSetup {
 
         _report(0, feedId, outcome.status, outcome.first);
         _report(1, feedId, outcome.status, outcome.second);
+        _report(2, feedId, outcome.status, value);
         (uint256 listed, uint256 settled) = _flight.feedProgress(feedId);
         for (uint256 round = 0; settled < listed && round < listed; ++round) {
             _flight.settle(feedId, listed);
@@ -997,7 +1001,8 @@ contract ParametricTest is ParametricSetup {
         }
     }
 
-    /// @dev The value the hub settles on: the lower of the two agreeing delays; none for cancellation or diversion.
+    /// @dev The value the hub settles on: the lower of the two agreeing delays, which a third oracle then reports (so it
+    /// is the median of the three); none for cancellation or diversion.
     function _agreedValue(Outcome memory outcome) private pure returns (int256) {
         if (
             outcome.status != IOracleHub.ObservationStatus.Landed &&

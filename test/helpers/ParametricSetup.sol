@@ -21,8 +21,8 @@ import {CHEATS} from "./Cheats.sol";
 
 /// @title ParametricSetup
 /// @notice The parametric ledger deployed for Solidity tests: a consortium of two founding ADMINs (this contract and
-/// a second account) with an insurer, a reinsurer, six clients and three oracles whose private keys the test knows;
-/// the evidence registry, a stablecoin, the oracle hub (quorum 2, 6 h freshness, no dispute window, 7 days to
+/// a second account) with an insurer, a reinsurer, six clients and four oracles whose private keys the test knows;
+/// the evidence registry, a stablecoin, the oracle hub (quorum 3, 6 h freshness, no dispute window, 7 days to
 /// resolve), and a capital stack — risk pool, co-signed and collateralised quota share + excess of loss treaty,
 /// flight delay product — wired through dual control. Tests that fuzz the treaty deploy a fresh capital stack.
 abstract contract ParametricSetup {
@@ -58,9 +58,9 @@ abstract contract ParametricSetup {
 
     /// @dev Most policies a test writes (one per client).
     uint256 internal constant MAX_POLICIES = 6;
-    uint256 internal constant ORACLE_COUNT = 3;
+    uint256 internal constant ORACLE_COUNT = 4;
 
-    uint8 internal constant QUORUM = 2;
+    uint8 internal constant QUORUM = 3;
     uint32 internal constant FRESHNESS_WINDOW = 6 hours;
     uint32 internal constant RESOLUTION_PERIOD = 7 days;
 

@@ -38,8 +38,9 @@ export const POLICY_STATUS = {
 } as const;
 export const FEED_STATE = { None: 0, Open: 1, Finalised: 2, Disputed: 3, Resolved: 4, Expired: 5 } as const;
 
+/** Four oracles in the fixture, quorum 3: one faulty (or silent) oracle is tolerated. */
 export const HUB_SETTINGS = {
-  quorum: 2,
+  quorum: 3,
   freshnessWindow: 6 * 3600,
   disputeWindow: 0,
   resolutionPeriod: 7 * 24 * 3600,
@@ -86,7 +87,7 @@ export async function anchorSigned(
 }
 
 /**
- * The whole parametric ledger: consortium and registry, three oracles (quorum 2), a stablecoin, the insurer's risk
+ * The whole parametric ledger: consortium and registry, four oracles (quorum 3), a stablecoin, the insurer's risk
  * pool with capital, a quota share + excess of loss treaty co-signed and collateralised by the reinsurer, and the
  * flight delay and weather index products, all wired through dual control. The client holds cash and has approved
  * the pool for premiums.
@@ -97,6 +98,7 @@ export async function deployParametricFixture() {
   const signers = await ethers.getSigners();
   const oracle2 = signers[11]!;
   const oracle3 = signers[12]!;
+  const oracle4 = signers[16]!;
   const secondClient = signers[13]!;
   const accessAddress = await access.getAddress();
   const govern = (target: string, data: string) => underDualControl(access, admins, target, data);
@@ -104,6 +106,7 @@ export async function deployParametricFixture() {
   const newParties: [HardhatEthersSigner, string, keyof typeof ROLES][] = [
     [oracle2, 'Second Oracle Ltd', 'ORACLE'],
     [oracle3, 'Third Oracle SAS', 'ORACLE'],
+    [oracle4, 'Fourth Oracle AG', 'ORACLE'],
     [secondClient, 'Second Client Oy', 'CLIENT'],
   ];
   for (const [index, [party, legalName, role]] of newParties.entries()) {
@@ -187,7 +190,7 @@ export async function deployParametricFixture() {
 
   return {
     ...base,
-    oracles: [oracle, oracle2, oracle3] as const,
+    oracles: [oracle, oracle2, oracle3, oracle4] as const,
     secondClient,
     stablecoin,
     hub,

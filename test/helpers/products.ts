@@ -128,7 +128,8 @@ export async function anchorWeatherDocument(
 
 /**
  * Has the first `values.length` oracles report `status` with those values (observed now) and returns the last
- * report's transaction: with a quorum of two, the one that finalises the feed.
+ * report's transaction: with the fixture's quorum of three (four oracles), three agreeing values finalise the feed on
+ * the third report.
  */
 export async function reportQuorum(
   fixture: ParametricFixture,

@@ -13,8 +13,12 @@ import {
   type OracleHubFixture,
   type UnsignedObservation,
 } from '../helpers/oracle.js';
+import { anchorFlightDocument } from '../helpers/products.js';
+import type { FeedConsumerMock } from '../../types/ethers-contracts/index.js';
 import {
   FEED_STATE,
+  FLIGHT_SETTINGS,
+  flightTerms,
   HUB_SETTINGS,
   issueFlightPolicy,
   POLICY_STATUS,
@@ -29,12 +33,21 @@ const HOUR = 60 * 60;
 /** The flight product's delay tolerance, which its feeds are registered with (minutes). */
 const TOLERANCE = 5;
 /** Mirrors the hub's constants; a test below checks they agree. */
-const MIN_QUORUM = 2n;
+const MIN_QUORUM = 3n;
 const MAX_CLOCK_SKEW = 5 * 60;
 const MAX_ABS_VALUE = 10n ** 30n;
 
 /** Gas for relays that must reach the consumer: the hub wants MIN_CONSUMER_GAS (1,000,000) left for it. */
 const GENEROUS_GAS = 3_000_000;
+/** The per-transaction gas cap of current Ethereum clients (EIP-7825); the test chain enforces it too. */
+const TX_GAS_CAP = 16_777_216;
+/** Mirrors the hub's constants. */
+const MAX_CONSUMERS_PER_FEED = 4;
+const MAX_CONSUMER_GAS = 3_000_000n;
+/** What a FeedConsumerMock does when notified. */
+const BEHAVIOUR = { Record: 0, BurnAllGas: 1, RevertWithLargeReason: 2 } as const;
+/** Why the hub did not call a consumer (IOracleHub.NotificationSkip). */
+const SKIP = { DisputeWindow: 0, Disallowed: 1, InsufficientGas: 2 } as const;
 
 /** The policy's payouts for the outcomes used below (flightTerms: 15/30/45-minute tiers). */
 const PAYOUT = { landed35: usd(100), landed82: usd(200), cancelled: usd(250) } as const;
@@ -71,10 +84,11 @@ async function governAccess(fixture: OracleHubFixture, data: string): Promise<vo
   await fixture.govern(await fixture.access.getAddress(), data);
 }
 
-/** Two oracles agree that the flight landed 82 minutes late; returns when the feed finalised. */
+/** Three oracles agree that the flight landed 82 minutes late (82, 82, 84); returns when the feed finalised. */
 async function finaliseLanded82(fixture: OracleHubFixture): Promise<number> {
   const now = await time.latest();
   await submit(fixture, fixture.oracles[0], landed(fixture.feedId, 82, now));
+  await submit(fixture, fixture.oracles[2], landed(fixture.feedId, 82, now, 'another provider'));
   return minedAt(report(fixture.hub, fixture.oracles[1], landed(fixture.feedId, 84, now)));
 }
 
@@ -84,6 +98,30 @@ async function revertingConsumerFeed(fixture: OracleHubFixture, label: string): 
   const dataDeadline = (await time.latest()) + 24 * HOUR;
   await (await fixture.revertingConsumer.registerFeed(feedId, dataDeadline, TOLERANCE)).wait();
   return feedId;
+}
+
+/** A product contract for tests, allowed on the hub, that behaves as told when notified. */
+async function consumerMock(fixture: OracleHubFixture, behaviour: number): Promise<FeedConsumerMock> {
+  const { hub } = fixture;
+  const mock = await ethers.deployContract('FeedConsumerMock', [await hub.getAddress(), behaviour]);
+  await governHub(fixture, hub.interface.encodeFunctionData('setConsumer', [await mock.getAddress(), true]));
+  return mock;
+}
+
+/** Has `mock` register the fixture's flight feed as well, with the fixture's deadline and tolerance. */
+async function share(fixture: OracleHubFixture, mock: FeedConsumerMock): Promise<void> {
+  const feed = await fixture.hub.getFeed(fixture.feedId);
+  await (await mock.registerFeed(fixture.feedId, feed.dataDeadline, feed.tolerance)).wait();
+}
+
+/** Two oracles report 82 minutes; the third report, relayed with `gasLimit`, completes the quorum. */
+async function quorumReport(fixture: OracleHubFixture, gasLimit?: number) {
+  const { hub, feedId, oracles } = fixture;
+  const now = await time.latest();
+  await submit(fixture, oracles[0], landed(feedId, 82, now));
+  await submit(fixture, oracles[2], landed(feedId, 82, now, 'another provider'));
+  const signed = await signObservation(hub, oracles[1], landed(feedId, 84, now));
+  return hub.submitReport(signed.observation, signed.signature, gasLimit === undefined ? {} : { gasLimit });
 }
 
 /** Reports as plain tuples: oracle, status, observedAt, value, payloadHash. */
@@ -108,6 +146,8 @@ describe('OracleHub', function () {
       const { hub } = await load();
 
       expect(await hub.MIN_QUORUM()).to.equal(MIN_QUORUM);
+      // Quorum 3 of the fixture's four oracles tolerates one faulty oracle.
+      expect(await hub.faultTolerance()).to.equal(1n);
       expect(await hub.MAX_CLOCK_SKEW()).to.equal(BigInt(MAX_CLOCK_SKEW));
       expect(await hub.MAX_ABS_VALUE()).to.equal(MAX_ABS_VALUE);
       const settings = await hub.settings();
@@ -170,11 +210,15 @@ describe('OracleHub', function () {
   });
 
   describe('quorum', function () {
-    it('keeps a feed open on a single report', async function () {
+    it('keeps a feed open on fewer agreeing reports than the quorum', async function () {
       const fixture = await load();
       const { hub, feedId, oracles, flight, policyId } = fixture;
 
       await expect(report(hub, oracles[0], landed(feedId, 82, await time.latest()))).not.to.emit(
+        hub,
+        'ObservationFinalised',
+      );
+      await expect(report(hub, oracles[1], landed(feedId, 82, await time.latest()))).not.to.emit(
         hub,
         'ObservationFinalised',
       );
@@ -183,33 +227,36 @@ describe('OracleHub', function () {
       expect((await flight.getPolicy(policyId)).status).to.equal(POLICY_STATUS.Issued);
     });
 
-    it('emits ObservationFinalised with the lower median, the agreeing oracles and their payload hashes', async function () {
+    it('emits ObservationFinalised with the median, the agreeing oracles and their payload hashes', async function () {
       const fixture = await load();
       const { hub, feedId, oracles } = fixture;
       const now = await time.latest();
-      const later = landed(feedId, 86, now, 'aeroapi');
-      const earlier = landed(feedId, 82, now, 'flightstats');
-      await submit(fixture, oracles[1], later);
+      const latest = landed(feedId, 86, now, 'aeroapi');
+      const middle = landed(feedId, 84, now, 'aviationstack');
+      const earliest = landed(feedId, 82, now, 'flightstats');
+      await submit(fixture, oracles[1], latest);
+      await submit(fixture, oracles[2], middle);
 
-      const tx = report(hub, oracles[0], earlier);
+      const tx = report(hub, oracles[0], earliest);
       await expect(tx)
         .to.emit(hub, 'ObservationFinalised')
         .withArgs(
           feedId,
           ObservationStatus.Landed,
-          82,
-          [oracles[0].address, oracles[1].address],
-          [earlier.payloadHash, later.payloadHash],
+          84,
+          [oracles[0].address, oracles[2].address, oracles[1].address],
+          [earliest.payloadHash, middle.payloadHash, latest.payloadHash],
         );
       const feed = await hub.getFeed(feedId);
       expect(feed.state).to.equal(FEED_STATE.Finalised);
       expect(feed.status).to.equal(ObservationStatus.Landed);
-      expect(feed.value).to.equal(82n);
+      expect(feed.value).to.equal(84n);
       expect(feed.finalisedAt).to.equal(await minedAt(tx));
-      expect(await hub.settledOutcome(feedId)).to.deep.equal([true, BigInt(ObservationStatus.Landed), 82n]);
+      expect(await hub.settledOutcome(feedId)).to.deep.equal([true, BigInt(ObservationStatus.Landed), 84n]);
       expect(await reportsOf(fixture, feedId)).to.deep.equal([
-        reportTuple(oracles[1], later),
-        reportTuple(oracles[0], earlier),
+        reportTuple(oracles[1], latest),
+        reportTuple(oracles[2], middle),
+        reportTuple(oracles[0], earliest),
       ]);
     });
 
@@ -229,44 +276,52 @@ describe('OracleHub', function () {
       const { hub, feedId, oracles } = fixture;
       const now = await time.latest();
       await submit(fixture, oracles[0], landed(feedId, 82 + TOLERANCE, now));
+      await submit(fixture, oracles[2], landed(feedId, 84, now));
 
       await expect(report(hub, oracles[1], landed(feedId, 82, now)))
         .to.emit(hub, 'ObservationFinalised')
         .withArgs(
           feedId,
           ObservationStatus.Landed,
-          82,
-          [oracles[1].address, oracles[0].address],
-          [landed(feedId, 82, now).payloadHash, landed(feedId, 82 + TOLERANCE, now).payloadHash],
+          84,
+          [oracles[1].address, oracles[2].address, oracles[0].address],
+          [
+            landed(feedId, 82, now).payloadHash,
+            landed(feedId, 84, now).payloadHash,
+            landed(feedId, 82 + TOLERANCE, now).payloadHash,
+          ],
         );
     });
 
-    it('waits, when two values differ by more than the tolerance, for a third that agrees with one of them', async function () {
+    it('waits, when values differ by more than the tolerance, for a quorum that agrees within it', async function () {
       const fixture = await load();
       const { hub, feedId, oracles } = fixture;
       const now = await time.latest();
       const first = landed(feedId, 82, now, 'aviationstack');
       const second = landed(feedId, 82 + TOLERANCE + 1, now, 'aeroapi');
       const third = landed(feedId, 90, now, 'flightstats');
+      const fourth = landed(feedId, 89, now, 'aeroapi');
       await submit(fixture, oracles[0], first);
 
       await expect(report(hub, oracles[1], second)).not.to.emit(hub, 'ObservationFinalised');
+      await expect(report(hub, oracles[2], third)).not.to.emit(hub, 'ObservationFinalised');
       expect((await hub.getFeed(feedId)).state).to.equal(FEED_STATE.Open);
 
-      await expect(report(hub, oracles[2], third))
+      await expect(report(hub, oracles[3], fourth))
         .to.emit(hub, 'ObservationFinalised')
         .withArgs(
           feedId,
           ObservationStatus.Landed,
-          88,
-          [oracles[1].address, oracles[2].address],
-          [second.payloadHash, third.payloadHash],
+          89,
+          [oracles[1].address, oracles[3].address, oracles[2].address],
+          [second.payloadHash, fourth.payloadHash, third.payloadHash],
         );
       // The outlier stays on record as evidence.
       expect(await reportsOf(fixture, feedId)).to.deep.equal([
         reportTuple(oracles[0], first),
         reportTuple(oracles[1], second),
         reportTuple(oracles[2], third),
+        reportTuple(oracles[3], fourth),
       ]);
     });
 
@@ -278,16 +333,17 @@ describe('OracleHub', function () {
       await submit(fixture, oracles[0], landed(feedId, 0, now));
 
       await expect(report(hub, oracles[1], cancelled)).not.to.emit(hub, 'ObservationFinalised');
+      await expect(report(hub, oracles[2], cancelled)).not.to.emit(hub, 'ObservationFinalised');
       expect((await hub.getFeed(feedId)).state).to.equal(FEED_STATE.Open);
 
-      await expect(report(hub, oracles[2], cancelled))
+      await expect(report(hub, oracles[3], cancelled))
         .to.emit(hub, 'ObservationFinalised')
         .withArgs(
           feedId,
           ObservationStatus.Cancelled,
           0,
-          [oracles[1].address, oracles[2].address],
-          [cancelled.payloadHash, cancelled.payloadHash],
+          [oracles[1].address, oracles[2].address, oracles[3].address],
+          [cancelled.payloadHash, cancelled.payloadHash, cancelled.payloadHash],
         );
     });
 
@@ -303,17 +359,18 @@ describe('OracleHub', function () {
         .to.emit(hub, 'ObservationReported')
         .withArgs(feedId, oracles[0].address, ObservationStatus.Cancelled, 0, now, cancelled.payloadHash);
       await submit(fixture, oracles[1], diverted);
-      await expect(report(hub, oracles[2], divertedAgain))
+      await submit(fixture, oracles[2], diverted);
+      await expect(report(hub, oracles[3], divertedAgain))
         .to.emit(hub, 'ObservationFinalised')
         .withArgs(
           feedId,
           ObservationStatus.Diverted,
           0,
-          [oracles[1].address, oracles[2].address],
-          [diverted.payloadHash, divertedAgain.payloadHash],
+          [oracles[1].address, oracles[2].address, oracles[3].address],
+          [diverted.payloadHash, diverted.payloadHash, divertedAgain.payloadHash],
         );
       const values = (await hub.getReports(feedId)).map((entry) => entry.value);
-      expect(values).to.deep.equal([0n, 0n, 0n]);
+      expect(values).to.deep.equal([0n, 0n, 0n, 0n]);
     });
 
     it('stops counting an oracle deactivated after it reported', async function () {
@@ -324,14 +381,19 @@ describe('OracleHub', function () {
       await governAccess(fixture, access.interface.encodeFunctionData('setPartyActive', [oracles[0].address, false]));
 
       await expect(report(hub, oracles[1], landed(feedId, 83, now))).not.to.emit(hub, 'ObservationFinalised');
-      await expect(report(hub, oracles[2], landed(feedId, 84, now)))
+      await expect(report(hub, oracles[2], landed(feedId, 84, now))).not.to.emit(hub, 'ObservationFinalised');
+      await expect(report(hub, oracles[3], landed(feedId, 85, now)))
         .to.emit(hub, 'ObservationFinalised')
         .withArgs(
           feedId,
           ObservationStatus.Landed,
-          83,
-          [oracles[1].address, oracles[2].address],
-          [landed(feedId, 83, now).payloadHash, landed(feedId, 84, now).payloadHash],
+          84,
+          [oracles[1].address, oracles[2].address, oracles[3].address],
+          [
+            landed(feedId, 83, now).payloadHash,
+            landed(feedId, 84, now).payloadHash,
+            landed(feedId, 85, now).payloadHash,
+          ],
         );
     });
 
@@ -346,33 +408,96 @@ describe('OracleHub', function () {
       );
 
       await expect(report(hub, oracles[1], landed(feedId, 83, now))).not.to.emit(hub, 'ObservationFinalised');
+      await expect(report(hub, oracles[2], landed(feedId, 84, now))).not.to.emit(hub, 'ObservationFinalised');
       expect((await hub.getFeed(feedId)).state).to.equal(FEED_STATE.Open);
-      await expect(report(hub, oracles[2], landed(feedId, 84, now))).to.emit(hub, 'ObservationFinalised');
+      await expect(report(hub, oracles[3], landed(feedId, 85, now))).to.emit(hub, 'ObservationFinalised');
     });
 
-    it('requires three agreeing reports when the quorum is 3, and takes their median', async function () {
+    it('requires four agreeing reports when the quorum is 4, and takes their lower median', async function () {
       const fixture = await load();
       const { hub, feedId, oracles } = fixture;
-      await setHubSettings(fixture, { quorum: 3 });
+      await setHubSettings(fixture, { quorum: 4 });
+      expect(await hub.faultTolerance()).to.equal(1n);
       const now = await time.latest();
       await submit(fixture, oracles[0], landed(feedId, 80, now));
+      await submit(fixture, oracles[1], landed(feedId, 84, now));
 
-      await expect(report(hub, oracles[1], landed(feedId, 84, now))).not.to.emit(hub, 'ObservationFinalised');
+      await expect(report(hub, oracles[2], landed(feedId, 82, now))).not.to.emit(hub, 'ObservationFinalised');
       expect((await hub.getFeed(feedId)).state).to.equal(FEED_STATE.Open);
-      await expect(report(hub, oracles[2], landed(feedId, 82, now)))
+      await expect(report(hub, oracles[3], landed(feedId, 83, now)))
         .to.emit(hub, 'ObservationFinalised')
         .withArgs(
           feedId,
           ObservationStatus.Landed,
           82,
-          [oracles[0].address, oracles[2].address, oracles[1].address],
+          [oracles[0].address, oracles[2].address, oracles[3].address, oracles[1].address],
           [
             landed(feedId, 80, now).payloadHash,
             landed(feedId, 82, now).payloadHash,
+            landed(feedId, 83, now).payloadHash,
             landed(feedId, 84, now).payloadHash,
           ],
         );
     });
+  });
+
+  // With f faulty oracles tolerated, the outcome is the median of at least 2f + 1 agreeing reports: one lying node,
+  // wherever it reports and whatever it claims within the tolerance, never moves the outcome out of the honest range.
+  describe('one faulty oracle among four (quorum 3)', function () {
+    /** Honest arrival delays all inside one payout tier, and a lie within the tolerance that would cross into another. */
+    const scenarios = [
+      {
+        name: 'lying low',
+        honest: [30, 31, 32],
+        lie: { status: ObservationStatus.Landed, value: 27 },
+        payout: usd(100),
+      },
+      {
+        name: 'lying high',
+        honest: [42, 43, 44],
+        lie: { status: ObservationStatus.Landed, value: 47 },
+        payout: usd(100),
+      },
+      {
+        name: 'reporting a cancellation',
+        honest: [30, 31, 32],
+        lie: { status: ObservationStatus.Cancelled, value: 0 },
+        payout: usd(100),
+      },
+    ] as const;
+
+    for (const { name, honest, lie, payout } of scenarios) {
+      for (const position of [0, 1, 2, 3]) {
+        it(`pays the honest tier when the ${['first', 'second', 'third', 'fourth'][position]} node is ${name}`, async function () {
+          const fixture = await load();
+          const { hub, feedId, oracles, flight, policyId, stablecoin, client } = fixture;
+          const now = await time.latest();
+          const honestReports = honest.map((value) => landed(feedId, value, now, 'honest'));
+          const liarReport = { ...landed(feedId, lie.value, now, 'lie'), status: lie.status };
+          const order = [...honestReports];
+          order.splice(position, 0, liarReport);
+          const before = await stablecoin.balanceOf(client.address);
+
+          for (const [index, observation] of order.entries()) {
+            if ((await hub.getFeed(feedId)).state !== BigInt(FEED_STATE.Open)) {
+              // Three honest reports already decided: a late lie is refused.
+              await expect(report(hub, oracles[index], observation))
+                .to.be.revertedWithCustomError(hub, 'OracleHubFeedNotOpen')
+                .withArgs(feedId, FEED_STATE.Finalised);
+              continue;
+            }
+            await submit(fixture, oracles[index], observation);
+          }
+
+          const feed = await hub.getFeed(feedId);
+          expect(feed.state).to.equal(FEED_STATE.Finalised);
+          expect(feed.status).to.equal(ObservationStatus.Landed);
+          expect(feed.value).to.be.within(Math.min(...honest), Math.max(...honest));
+          expect((await flight.getPolicy(policyId)).status).to.equal(POLICY_STATUS.Paid);
+          expect((await stablecoin.balanceOf(client.address)) - before).to.equal(payout);
+        });
+      }
+    }
   });
 
   describe('submitReport rejections', function () {
@@ -395,12 +520,12 @@ describe('OracleHub', function () {
         .withArgs(feedId, FEED_STATE.Finalised);
     });
 
-    it('reverts when the third oracle reports after finalisation', async function () {
+    it('reverts when the fourth oracle reports after finalisation', async function () {
       const fixture = await load();
       const { hub, feedId, oracles } = fixture;
       await finaliseLanded82(fixture);
 
-      await expect(report(hub, oracles[2], landed(feedId, 83, await time.latest())))
+      await expect(report(hub, oracles[3], landed(feedId, 83, await time.latest())))
         .to.be.revertedWithCustomError(hub, 'OracleHubFeedNotOpen')
         .withArgs(feedId, FEED_STATE.Finalised);
     });
@@ -543,15 +668,16 @@ describe('OracleHub', function () {
       expect(await reportsOf(fixture, feedId)).to.deep.equal([reportTuple(oracles[0], arrived)]);
       // The replaced 20 minutes no longer counts...
       await expect(report(hub, oracles[1], landed(feedId, 21, now))).not.to.emit(hub, 'ObservationFinalised');
+      await expect(report(hub, oracles[2], landed(feedId, 83, now))).not.to.emit(hub, 'ObservationFinalised');
       // ...the correction does.
-      await expect(report(hub, oracles[2], landed(feedId, 83, now)))
+      await expect(report(hub, oracles[3], landed(feedId, 84, now)))
         .to.emit(hub, 'ObservationFinalised')
         .withArgs(
           feedId,
           ObservationStatus.Landed,
-          82,
-          [oracles[0].address, oracles[2].address],
-          [arrived.payloadHash, landed(feedId, 83, now).payloadHash],
+          83,
+          [oracles[0].address, oracles[2].address, oracles[3].address],
+          [arrived.payloadHash, landed(feedId, 83, now).payloadHash, landed(feedId, 84, now).payloadHash],
         );
     });
 
@@ -599,8 +725,9 @@ describe('OracleHub', function () {
 
       await expect(report(hub, oracles[1], landed(feedId, 83, now))).not.to.emit(hub, 'ObservationFinalised');
       expect((await hub.getFeed(feedId)).state).to.equal(FEED_STATE.Open);
-      // A fresh observation from the first oracle completes the quorum.
-      await expect(report(hub, oracles[0], landed(feedId, 82, now))).to.emit(hub, 'ObservationFinalised');
+      // A fresh observation from the first oracle counts again, and a third completes the quorum.
+      await expect(report(hub, oracles[0], landed(feedId, 82, now))).not.to.emit(hub, 'ObservationFinalised');
+      await expect(report(hub, oracles[2], landed(feedId, 84, now))).to.emit(hub, 'ObservationFinalised');
     });
   });
 
@@ -628,14 +755,6 @@ describe('OracleHub', function () {
       await expect(hub.connect(feedOwner).registerFeed(ethers.ZeroHash, (await time.latest()) + HOUR, TOLERANCE))
         .to.be.revertedWithCustomError(hub, 'OracleHubFeedConflict')
         .withArgs(ethers.ZeroHash, feedOwner.address);
-    });
-
-    it('reverts when another consumer registered the feed', async function () {
-      const { hub, flight, feedId, feedOwner } = await load();
-
-      await expect(hub.connect(feedOwner).registerFeed(feedId, (await time.latest()) + 30 * 24 * HOUR, TOLERANCE))
-        .to.be.revertedWithCustomError(hub, 'OracleHubFeedConflict')
-        .withArgs(feedId, await flight.getAddress());
     });
 
     it('emits FeedRegistered with the consumer, data deadline and tolerance', async function () {
@@ -677,10 +796,135 @@ describe('OracleHub', function () {
       const now = await time.latest();
       await submit(fixture, oracles[0], landed(feedId, 10, now));
       await submit(fixture, oracles[1], landed(feedId, 10, now));
+      await submit(fixture, oracles[2], landed(feedId, 10, now));
 
       await expect(revertingConsumer.registerFeed(feedId, now + 30 * 24 * HOUR, TOLERANCE))
         .to.be.revertedWithCustomError(hub, 'OracleHubFeedNotOpen')
         .withArgs(feedId, FEED_STATE.Finalised);
+    });
+  });
+
+  // Several products and insurers may cover one flight or location-day: the feed belongs to none of them.
+  describe('shared feeds', function () {
+    it('lets a second consumer register the feed, emits FeedRegistered for it and lists both consumers', async function () {
+      const fixture = await load();
+      const { hub, flight, feedId } = fixture;
+      const second = await consumerMock(fixture, BEHAVIOUR.Record);
+      const feed = await hub.getFeed(feedId);
+
+      await expect(second.registerFeed(feedId, feed.dataDeadline, feed.tolerance))
+        .to.emit(hub, 'FeedRegistered')
+        .withArgs(feedId, await second.getAddress(), feed.dataDeadline, feed.tolerance);
+      expect(await hub.feedConsumers(feedId)).to.deep.equal([await flight.getAddress(), await second.getAddress()]);
+      // Registering again adds no second entry and, with the same deadline, emits nothing.
+      await expect(second.registerFeed(feedId, feed.dataDeadline, feed.tolerance)).not.to.emit(hub, 'FeedRegistered');
+      expect(await hub.feedConsumers(feedId)).to.have.lengthOf(2);
+    });
+
+    it('keeps the first registration tolerance: a later consumer can neither loosen nor tighten it', async function () {
+      const fixture = await load();
+      const { hub, feedId } = fixture;
+      const feed = await hub.getFeed(feedId);
+      const loose = await consumerMock(fixture, BEHAVIOUR.Record);
+      const tight = await consumerMock(fixture, BEHAVIOUR.Record);
+
+      await expect(loose.registerFeed(feedId, feed.dataDeadline, 500))
+        .to.emit(hub, 'FeedRegistered')
+        .withArgs(feedId, await loose.getAddress(), feed.dataDeadline, TOLERANCE);
+      await expect(tight.registerFeed(feedId, feed.dataDeadline, 0))
+        .to.emit(hub, 'FeedRegistered')
+        .withArgs(feedId, await tight.getAddress(), feed.dataDeadline, TOLERANCE);
+      expect((await hub.getFeed(feedId)).tolerance).to.equal(BigInt(TOLERANCE));
+    });
+
+    it('keeps the latest data deadline across consumers and emits FeedRegistered whenever it moves', async function () {
+      const fixture = await load();
+      const { hub, flight, feedId } = fixture;
+      const deadline = Number((await hub.getFeed(feedId)).dataDeadline);
+      const second = await consumerMock(fixture, BEHAVIOUR.Record);
+      const secondAddress = await second.getAddress();
+
+      // An earlier deadline never shortens the one the first consumer relies on.
+      await expect(second.registerFeed(feedId, deadline - HOUR, TOLERANCE))
+        .to.emit(hub, 'FeedRegistered')
+        .withArgs(feedId, secondAddress, deadline, TOLERANCE);
+      await expect(second.registerFeed(feedId, deadline + HOUR, TOLERANCE))
+        .to.emit(hub, 'FeedRegistered')
+        .withArgs(feedId, secondAddress, deadline + HOUR, TOLERANCE);
+      await expect(second.registerFeed(feedId, deadline, TOLERANCE)).not.to.emit(hub, 'FeedRegistered');
+      expect((await hub.getFeed(feedId)).dataDeadline).to.equal(BigInt(deadline + HOUR));
+      expect((await hub.getFeed(feedId)).consumer).to.equal(await flight.getAddress());
+    });
+
+    it('reverts with OracleHubTooManyConsumers when a new consumer would exceed MAX_CONSUMERS_PER_FEED', async function () {
+      const fixture = await load();
+      const { hub, feedId } = fixture;
+      expect(await hub.MAX_CONSUMERS_PER_FEED()).to.equal(BigInt(MAX_CONSUMERS_PER_FEED));
+      for (let count = 1; count < MAX_CONSUMERS_PER_FEED; ++count) {
+        await share(fixture, await consumerMock(fixture, BEHAVIOUR.Record));
+      }
+      const oneTooMany = await consumerMock(fixture, BEHAVIOUR.Record);
+
+      await expect(oneTooMany.registerFeed(feedId, (await time.latest()) + HOUR, TOLERANCE))
+        .to.be.revertedWithCustomError(hub, 'OracleHubTooManyConsumers')
+        .withArgs(feedId, MAX_CONSUMERS_PER_FEED);
+      expect(await hub.feedConsumers(feedId)).to.have.lengthOf(MAX_CONSUMERS_PER_FEED);
+    });
+
+    it('pays the policies of two flight products on the same flight when the quorum completes', async function () {
+      const fixture = await load();
+      const { hub, access, registry, pool, govern, insurer, secondClient, client, stablecoin, flight, policyId } =
+        fixture;
+      const rival = await ethers.deployContract('FlightDelayProduct', [
+        await access.getAddress(),
+        await hub.getAddress(),
+        await registry.getAddress(),
+        await pool.getAddress(),
+        FLIGHT_SETTINGS.batchSize,
+        FLIGHT_SETTINGS.dataGracePeriod,
+        FLIGHT_SETTINGS.delayToleranceMinutes,
+      ]);
+      const rivalAddress = await rival.getAddress();
+      await govern(await hub.getAddress(), hub.interface.encodeFunctionData('setConsumer', [rivalAddress, true]));
+      await govern(await pool.getAddress(), pool.interface.encodeFunctionData('setProduct', [rivalAddress, true]));
+      const terms = { ...fixture.terms, policyholder: secondClient.address };
+      const documentHash = await anchorFlightDocument(fixture, terms, secondClient);
+      await (await rival.connect(insurer).issue(terms, documentHash)).wait();
+      const rivalPolicyId = await rival.policyOfDocument(documentHash);
+      const before = [await stablecoin.balanceOf(client.address), await stablecoin.balanceOf(secondClient.address)];
+
+      await (await quorumReport(fixture)).wait();
+
+      expect((await flight.getPolicy(policyId)).status).to.equal(POLICY_STATUS.Paid);
+      expect((await rival.getPolicy(rivalPolicyId)).status).to.equal(POLICY_STATUS.Paid);
+      expect((await stablecoin.balanceOf(client.address)) - before[0]!).to.equal(PAYOUT.landed82);
+      expect((await stablecoin.balanceOf(secondClient.address)) - before[1]!).to.equal(PAYOUT.landed82);
+    });
+
+    it('notifies every consumer when the feed is resolved by hand', async function () {
+      const fixture = await load();
+      const { hub, feedId, flight, policyId } = fixture;
+      const second = await consumerMock(fixture, BEHAVIOUR.Record);
+      await share(fixture, second);
+      await time.increaseTo(Number((await hub.getFeed(feedId)).dataDeadline) + 1);
+
+      await governHub(fixture, hub.interface.encodeFunctionData('resolve', [feedId, ObservationStatus.Cancelled, 0]));
+
+      expect(await second.notifications(feedId)).to.equal(1n);
+      expect((await flight.getPolicy(policyId)).status).to.equal(POLICY_STATUS.Paid);
+    });
+
+    it('notifies every consumer when the feed expires', async function () {
+      const fixture = await load();
+      const { hub, feedId, flight, policyId, stranger } = fixture;
+      const second = await consumerMock(fixture, BEHAVIOUR.Record);
+      await share(fixture, second);
+      await time.increaseTo(Number((await hub.getFeed(feedId)).dataDeadline) + HUB_SETTINGS.resolutionPeriod + 1);
+
+      await (await hub.connect(stranger).expire(feedId)).wait();
+
+      expect(await second.notifications(feedId)).to.equal(1n);
+      expect((await flight.getPolicy(policyId)).status).to.equal(POLICY_STATUS.Refunded);
     });
   });
 
@@ -710,6 +954,7 @@ describe('OracleHub', function () {
       const feedId = await revertingConsumerFeed(fixture, 'a weather day');
       const now = await time.latest();
       await submit(fixture, oracles[0], landed(feedId, 10, now));
+      await submit(fixture, oracles[2], landed(feedId, 11, now));
       const reason = revertingConsumer.interface.encodeErrorResult('RevertingFeedConsumerRefused', [feedId]);
 
       const signed = await signObservation(hub, oracles[1], landed(feedId, 12, now));
@@ -720,15 +965,19 @@ describe('OracleHub', function () {
         .withArgs(
           feedId,
           ObservationStatus.Landed,
-          10,
-          [oracles[0].address, oracles[1].address],
-          [landed(feedId, 10, now).payloadHash, landed(feedId, 12, now).payloadHash],
+          11,
+          [oracles[0].address, oracles[2].address, oracles[1].address],
+          [
+            landed(feedId, 10, now).payloadHash,
+            landed(feedId, 11, now).payloadHash,
+            landed(feedId, 12, now).payloadHash,
+          ],
         );
       await expect(tx)
         .to.emit(hub, 'ConsumerNotificationFailed')
         .withArgs(feedId, await revertingConsumer.getAddress(), reason);
       expect((await hub.getFeed(feedId)).state).to.equal(FEED_STATE.Finalised);
-      expect(await hub.settledOutcome(feedId)).to.deep.equal([true, BigInt(ObservationStatus.Landed), 10n]);
+      expect(await hub.settledOutcome(feedId)).to.deep.equal([true, BigInt(ObservationStatus.Landed), 11n]);
     });
 
     it('expires the feed of a reverting consumer and emits ConsumerNotificationFailed', async function () {
@@ -755,6 +1004,7 @@ describe('OracleHub', function () {
       const { hub, feedId, oracles, flight, policyId, stranger, stablecoin, client } = fixture;
       const now = await time.latest();
       await submit(fixture, oracles[0], landed(feedId, 82, now));
+      await submit(fixture, oracles[2], landed(feedId, 82, now, 'another provider'));
       const signed = await signObservation(hub, oracles[1], landed(feedId, 84, now));
       const before = await stablecoin.balanceOf(client.address);
 
@@ -782,11 +1032,128 @@ describe('OracleHub', function () {
       const now = await time.latest();
       await (await hub.connect(feedOwner).registerFeed(feedId, now + HOUR, TOLERANCE)).wait();
       await submit(fixture, oracles[0], landed(feedId, 10, now));
+      await submit(fixture, oracles[2], landed(feedId, 10, now));
 
       await expect(report(hub, oracles[1], landed(feedId, 10, now)))
         .to.emit(hub, 'ConsumerNotificationFailed')
         .withArgs(feedId, feedOwner.address, '0x');
       expect((await hub.getFeed(feedId)).state).to.equal(FEED_STATE.Finalised);
+    });
+  });
+
+  // Every consumer the hub does not tell, or whose notification fails, is named in an event.
+  describe('notification of several consumers', function () {
+    it('emits ConsumerNotNotified (Disallowed) for a consumer disallowed after it registered, and notifies the others', async function () {
+      const fixture = await load();
+      const { hub, feedId, flight, policyId } = fixture;
+      const dropped = await consumerMock(fixture, BEHAVIOUR.Record);
+      const kept = await consumerMock(fixture, BEHAVIOUR.Record);
+      await share(fixture, dropped);
+      await share(fixture, kept);
+      await governHub(fixture, hub.interface.encodeFunctionData('setConsumer', [await dropped.getAddress(), false]));
+
+      await expect(quorumReport(fixture))
+        .to.emit(hub, 'ConsumerNotNotified')
+        .withArgs(feedId, await dropped.getAddress(), SKIP.Disallowed);
+      expect(await dropped.notifications(feedId)).to.equal(0n);
+      expect(await kept.notifications(feedId)).to.equal(1n);
+      expect((await flight.getPolicy(policyId)).status).to.equal(POLICY_STATUS.Paid);
+    });
+
+    it('emits ConsumerNotificationFailed with an empty reason for a consumer that runs out of gas, and notifies the next', async function () {
+      const fixture = await load();
+      const { hub, feedId, flight, policyId } = fixture;
+      const burner = await consumerMock(fixture, BEHAVIOUR.BurnAllGas);
+      const next = await consumerMock(fixture, BEHAVIOUR.Record);
+      await share(fixture, burner);
+      await share(fixture, next);
+
+      const tx = quorumReport(fixture);
+      await expect(tx)
+        .to.emit(hub, 'ConsumerNotificationFailed')
+        .withArgs(feedId, await burner.getAddress(), '0x');
+      expect((await hub.getFeed(feedId)).state).to.equal(FEED_STATE.Finalised);
+      expect(await next.notifications(feedId)).to.equal(1n);
+      expect((await flight.getPolicy(policyId)).status).to.equal(POLICY_STATUS.Paid);
+    });
+
+    it('copies at most 256 bytes of a failing consumer revert reason into ConsumerNotificationFailed', async function () {
+      const fixture = await load();
+      const { hub, feedId } = fixture;
+      const loud = await consumerMock(fixture, BEHAVIOUR.RevertWithLargeReason);
+      await share(fixture, loud);
+      const fullReason = loud.interface.encodeErrorResult('FeedConsumerMockRefused', [
+        feedId,
+        new Uint8Array(Number(await loud.LARGE_REASON_BYTES())),
+      ]);
+
+      await expect(quorumReport(fixture))
+        .to.emit(hub, 'ConsumerNotificationFailed')
+        .withArgs(feedId, await loud.getAddress(), ethers.dataSlice(fullReason, 0, 256));
+    });
+
+    it('emits ConsumerNotificationFailed when a consumer reverts on a manual resolution, which stands', async function () {
+      const fixture = await load();
+      const { hub, revertingConsumer } = fixture;
+      const feedId = await revertingConsumerFeed(fixture, 'a weather day resolved by hand');
+      await time.increaseTo(Number((await hub.getFeed(feedId)).dataDeadline) + 1);
+      const proposalId = await approvedHubProposal(
+        fixture,
+        hub.interface.encodeFunctionData('resolve', [feedId, ObservationStatus.Observed, 120]),
+      );
+
+      await expect(fixture.access.connect(fixture.admin1).execute(proposalId))
+        .to.emit(hub, 'ConsumerNotificationFailed')
+        .withArgs(
+          feedId,
+          await revertingConsumer.getAddress(),
+          revertingConsumer.interface.encodeErrorResult('RevertingFeedConsumerRefused', [feedId]),
+        );
+      expect(await hub.settledOutcome(feedId)).to.deep.equal([true, BigInt(ObservationStatus.Observed), 120n]);
+    });
+  });
+
+  // EIP-7825: no transaction may need more than 16,777,216 gas, whatever the consumers do.
+  describe('gas of the notifying transaction', function () {
+    it('forwards at most MAX_CONSUMER_GAS to a consumer, however much gas the relayer sends', async function () {
+      const fixture = await load();
+      const { oracles } = fixture;
+      const recorder = await consumerMock(fixture, BEHAVIOUR.Record);
+      const feedId = ethers.id('a feed of a recording consumer');
+      const now = await time.latest();
+      await (await recorder.registerFeed(feedId, now + 24 * HOUR, TOLERANCE)).wait();
+      await submit(fixture, oracles[0], landed(feedId, 10, now));
+      await submit(fixture, oracles[1], landed(feedId, 10, now));
+      const signed = await signObservation(fixture.hub, oracles[2], landed(feedId, 10, now));
+
+      await (await fixture.hub.submitReport(signed.observation, signed.signature, { gasLimit: TX_GAS_CAP })).wait();
+
+      expect(await recorder.notifications(feedId)).to.equal(1n);
+      expect(await recorder.gasReceived(feedId)).to.be.at.most(MAX_CONSUMER_GAS);
+      expect(await fixture.hub.MAX_CONSUMER_GAS()).to.equal(MAX_CONSUMER_GAS);
+    });
+
+    it('keeps the quorum-completing report under the cap with every consumer burning all its gas', async function () {
+      const fixture = await load();
+      const { hub, feedId, flight, policyId } = fixture;
+      const burners: FeedConsumerMock[] = [];
+      for (let count = 1; count < MAX_CONSUMERS_PER_FEED; ++count) {
+        const burner = await consumerMock(fixture, BEHAVIOUR.BurnAllGas);
+        await share(fixture, burner);
+        burners.push(burner);
+      }
+
+      const tx = await quorumReport(fixture, TX_GAS_CAP);
+      const receipt = await tx.wait();
+
+      // Four consumers at MAX_CONSUMER_GAS each, plus the hub's own work: far from the cap.
+      expect(receipt?.gasUsed).to.be.at.most(BigInt(MAX_CONSUMERS_PER_FEED) * MAX_CONSUMER_GAS + 600_000n);
+      for (const burner of burners) {
+        await expect(tx)
+          .to.emit(hub, 'ConsumerNotificationFailed')
+          .withArgs(feedId, await burner.getAddress(), '0x');
+      }
+      expect((await flight.getPolicy(policyId)).status).to.equal(POLICY_STATUS.Paid);
     });
   });
 
@@ -800,6 +1167,7 @@ describe('OracleHub', function () {
       const before = await stablecoin.balanceOf(client.address);
       const now = await time.latest();
       await submit(fixture, fixture.oracles[0], landed(feedId, 82, now));
+      await submit(fixture, fixture.oracles[2], landed(feedId, 82, now, 'another provider'));
 
       const tx = report(hub, fixture.oracles[1], landed(feedId, 84, now));
       await expect(tx).to.emit(hub, 'ObservationFinalised');
@@ -819,19 +1187,40 @@ describe('OracleHub', function () {
       expect((await stablecoin.balanceOf(client.address)) - before).to.equal(PAYOUT.landed82);
     });
 
-    it('does not call the consumer at finalisation when there is a dispute window', async function () {
+    it('does not call the consumer at finalisation when there is a dispute window, and says so', async function () {
       const fixture = await load();
-      const { hub, oracles } = fixture;
+      const { hub, oracles, revertingConsumer } = fixture;
       await setHubSettings(fixture, { disputeWindow: DISPUTE_WINDOW });
       // This consumer always reverts, so any call to it would show as ConsumerNotificationFailed.
       const feedId = await revertingConsumerFeed(fixture, 'a weather day under a dispute window');
       const now = await time.latest();
       await submit(fixture, oracles[0], landed(feedId, 10, now));
+      await submit(fixture, oracles[2], landed(feedId, 10, now));
       const signed = await signObservation(hub, oracles[1], landed(feedId, 10, now));
 
       const tx = hub.submitReport(signed.observation, signed.signature, { gasLimit: GENEROUS_GAS });
       await expect(tx).to.emit(hub, 'ObservationFinalised');
       await expect(tx).not.to.emit(hub, 'ConsumerNotificationFailed');
+      await expect(tx)
+        .to.emit(hub, 'ConsumerNotNotified')
+        .withArgs(feedId, await revertingConsumer.getAddress(), SKIP.DisputeWindow);
+    });
+
+    it('names every consumer of the feed in ConsumerNotNotified when the dispute window defers payment', async function () {
+      const fixture = await load();
+      const { hub, flight, feedId } = fixture;
+      await setHubSettings(fixture, { disputeWindow: DISPUTE_WINDOW });
+      const second = await consumerMock(fixture, BEHAVIOUR.Record);
+      await share(fixture, second);
+
+      const tx = quorumReport(fixture);
+      await expect(tx)
+        .to.emit(hub, 'ConsumerNotNotified')
+        .withArgs(feedId, await flight.getAddress(), SKIP.DisputeWindow);
+      await expect(tx)
+        .to.emit(hub, 'ConsumerNotNotified')
+        .withArgs(feedId, await second.getAddress(), SKIP.DisputeWindow);
+      expect(await second.notifications(feedId)).to.equal(0n);
     });
 
     it('emits FeedDisputed when ADMINs dispute within the window, after which the outcome is never settleable', async function () {
@@ -959,7 +1348,7 @@ describe('OracleHub', function () {
     it('reverts with ConsortiumGovernedDualControlRequired when setSettings is called directly', async function () {
       const { hub, admin1 } = await load();
 
-      await expect(hub.connect(admin1).setSettings({ ...HUB_SETTINGS, quorum: 3 }))
+      await expect(hub.connect(admin1).setSettings({ ...HUB_SETTINGS, quorum: 4 }))
         .to.be.revertedWithCustomError(hub, 'ConsortiumGovernedDualControlRequired')
         .withArgs(admin1.address);
     });
@@ -1136,7 +1525,7 @@ describe('OracleHub', function () {
     it('emits SettingsChanged and settings() returns the new settings', async function () {
       const fixture = await load();
       const { hub, access, admin1 } = fixture;
-      const next = { quorum: 3, freshnessWindow: HOUR, disputeWindow: 600, resolutionPeriod: 24 * HOUR };
+      const next = { quorum: 4, freshnessWindow: HOUR, disputeWindow: 600, resolutionPeriod: 24 * HOUR };
       const proposalId = await approvedHubProposal(fixture, hub.interface.encodeFunctionData('setSettings', [next]));
 
       await expect(access.connect(admin1).execute(proposalId))
@@ -1148,7 +1537,7 @@ describe('OracleHub', function () {
         settings.freshnessWindow,
         settings.disputeWindow,
         settings.resolutionPeriod,
-      ]).to.deep.equal([3n, BigInt(HOUR), 600n, BigInt(24 * HOUR)]);
+      ]).to.deep.equal([4n, BigInt(HOUR), 600n, BigInt(24 * HOUR)]);
     });
 
     it('reverts with OracleHubInvalidSettings when the quorum is below MIN_QUORUM', async function () {
@@ -1195,14 +1584,14 @@ describe('OracleHub', function () {
       }
       expect(await hub.getReports(feedId)).to.have.lengthOf(1);
       expect((await hub.getFeed(feedId)).state).to.equal(FEED_STATE.Open);
-      // A second, independent oracle is what it takes.
-      await expect(report(hub, oracles[1], landed(feedId, 82, now))).to.emit(hub, 'ObservationFinalised');
+      // Two more, independent oracles are what it takes.
+      await expect(report(hub, oracles[1], landed(feedId, 82, now))).not.to.emit(hub, 'ObservationFinalised');
+      await expect(report(hub, oracles[2], landed(feedId, 82, now))).to.emit(hub, 'ObservationFinalised');
     });
 
     it('never finalises on two colluding oracles when the quorum is 3', async function () {
       const fixture = await load();
       const { hub, feedId, oracles } = fixture;
-      await setHubSettings(fixture, { quorum: 3 });
       const now = await time.latest();
 
       for (const seconds of [-30, -20, -10, 0]) {

@@ -260,10 +260,10 @@ async function openDisputeWindow(world: World): Promise<void> {
   await govern(world, world.hubAddress, world.hub.interface.encodeFunctionData('setSettings', [settings]));
 }
 
-/** Has two oracles agree on `values` for `feedId` with `status`; the feed finalises on the second report. */
+/** Has three oracles agree on `values` (the first twice) for `feedId` with `status`; the third report finalises. */
 async function finalise(world: World, feedId: string, status: number, values: readonly [bigint, bigint]) {
-  for (const [index, value] of values.entries()) {
-    const oracle = world.oracles[index === 0 ? 0 : 1];
+  for (const [index, value] of [...values, values[0]].entries()) {
+    const oracle = world.oracles[[0, 1, 3][index]!];
     const signed = await signObservation(world.hub, oracle, {
       feedId,
       status,

@@ -387,7 +387,7 @@ describe('FlightDelayProduct', function () {
       const terms = await defaultTerms(fixture);
       const { feedId } = await issue(fixture, terms);
       await afterArrival(terms);
-      await (await reportQuorum(fixture, feedId, ObservationStatus.Landed, [82, 82])).wait();
+      await (await reportQuorum(fixture, feedId, ObservationStatus.Landed, [82, 82, 82])).wait();
 
       const late = { ...terms, policyholder: secondClient.address };
       const documentHash = await anchorFlightDocument(fixture, late, secondClient);
@@ -735,7 +735,7 @@ describe('FlightDelayProduct', function () {
       name: string;
       /** The flight and what happened to it (recorded, or made up where the recordings have no such case). */
       outcome: Pick<RecordedFlightOutcome, 'carrier' | 'flightNumber' | 'status'>;
-      /** What the two oracles report (a quorum of 2; the lower median wins). */
+      /** What the three oracles report (a quorum of 3; the lower median wins). */
       values: number[];
       payout: bigint;
       status: number;
@@ -744,21 +744,29 @@ describe('FlightDelayProduct', function () {
       {
         name: 'QF2957 landing 2 minutes early (AviationStack, 2022-04-22)',
         outcome: RECORDED_FLIGHTS.QF2957,
-        values: [RECORDED_FLIGHTS.QF2957.arrivalDelayMinutes, RECORDED_FLIGHTS.QF2957.arrivalDelayMinutes],
+        values: [
+          RECORDED_FLIGHTS.QF2957.arrivalDelayMinutes,
+          RECORDED_FLIGHTS.QF2957.arrivalDelayMinutes,
+          RECORDED_FLIGHTS.QF2957.arrivalDelayMinutes,
+        ],
         payout: 0n,
         status: POLICY_STATUS.Expired,
       },
       {
         name: 'BA196 arriving a minute early after a 16-minute late departure (AeroAPI, 2022-06-27)',
         outcome: RECORDED_FLIGHTS.BA196,
-        values: [RECORDED_FLIGHTS.BA196.arrivalDelayMinutes, RECORDED_FLIGHTS.BA196.arrivalDelayMinutes],
+        values: [
+          RECORDED_FLIGHTS.BA196.arrivalDelayMinutes,
+          RECORDED_FLIGHTS.BA196.arrivalDelayMinutes,
+          RECORDED_FLIGHTS.BA196.arrivalDelayMinutes,
+        ],
         payout: 0n,
         status: POLICY_STATUS.Expired,
       },
       {
         name: 'MF1541 cancelled (AviationStack, 2022-04-22)',
         outcome: RECORDED_FLIGHTS.MF1541,
-        values: [0, 0],
+        values: [0, 0, 0],
         payout: usd(250),
         status: POLICY_STATUS.Paid,
       },
@@ -769,7 +777,7 @@ describe('FlightDelayProduct', function () {
           flightNumber: '400',
           status: ObservationStatus.Landed,
         },
-        values: [82, 83],
+        values: [82, 83, 82],
         payout: usd(200),
         status: POLICY_STATUS.Paid,
       },
@@ -780,7 +788,7 @@ describe('FlightDelayProduct', function () {
           flightNumber: '1001',
           status: ObservationStatus.Diverted,
         },
-        values: [0, 0],
+        values: [0, 0, 0],
         payout: usd(150),
         status: POLICY_STATUS.Paid,
       },
@@ -857,7 +865,7 @@ describe('FlightDelayProduct', function () {
           const terms = await defaultTerms(fixture, { flightNumber: String(900 + minutes) });
           const { policyId, feedId } = await issue(fixture, terms);
           await afterArrival(terms);
-          const tx = reportQuorum(fixture, feedId, ObservationStatus.Landed, [minutes, minutes]);
+          const tx = reportQuorum(fixture, feedId, ObservationStatus.Landed, [minutes, minutes, minutes]);
           await expect(tx).to.changeTokenBalance(ethers, stablecoin, client, payout);
           await expect(tx)
             .to.emit(flight, 'PolicySettled')
@@ -939,7 +947,7 @@ describe('FlightDelayProduct', function () {
       const { flight, stablecoin, stranger, policies, cancelled, feedId, balancesBefore } = fixture;
       expect(await flight.settlementBatchSize()).to.equal(BATCH);
 
-      const quorum = await reportQuorum(fixture, feedId, ObservationStatus.Landed, [82, 82]);
+      const quorum = await reportQuorum(fixture, feedId, ObservationStatus.Landed, [82, 82, 82]);
       const settled = settledPolicies(fixture, await quorum.wait());
       // The first five listed, less the cancelled one, which is skipped.
       expect(settled.map((s) => s.policyId)).to.deep.equal(
@@ -990,7 +998,7 @@ describe('FlightDelayProduct', function () {
       expect(await flight.settlementGasBudget()).to.equal(GAS_BUDGET);
 
       // Whatever gas a call carries (pushes below send the whole EIP-7825 cap), the budget decides what it settles.
-      const quorum = await (await reportQuorum(fixture, feedId, ObservationStatus.Landed, [82, 82])).wait();
+      const quorum = await (await reportQuorum(fixture, feedId, ObservationStatus.Landed, Array(HUB_SETTINGS.quorum).fill(82))).wait();
       const [, first] = await flight.feedProgress(feedId);
       expect(first).to.be.greaterThan(0n).and.lessThan(BigInt(POLICIES));
       expect(quorum!.gasUsed).to.be.lessThan(BigInt(GAS_BUDGET) + 400_000n);
@@ -1025,7 +1033,7 @@ describe('FlightDelayProduct', function () {
     it('a further settle once every policy is done reverts with ParametricProductNothingToSettle', async function () {
       const fixture = await networkHelpers.loadFixture(crowdedFlightFixture);
       const { flight, stranger, feedId } = fixture;
-      await (await reportQuorum(fixture, feedId, ObservationStatus.Landed, [82, 82])).wait();
+      await (await reportQuorum(fixture, feedId, ObservationStatus.Landed, [82, 82, 82])).wait();
       await (await flight.connect(stranger).settle(feedId, 100)).wait();
       await (await flight.connect(stranger).settle(feedId, 100)).wait();
       expect(await flight.feedProgress(feedId)).to.deep.equal([BigInt(POLICIES), BigInt(POLICIES)]);
@@ -1037,7 +1045,7 @@ describe('FlightDelayProduct', function () {
     it('settle(feedId, 0) settles nothing and reverts with ParametricProductNothingToSettle', async function () {
       const fixture = await networkHelpers.loadFixture(crowdedFlightFixture);
       const { flight, stranger, feedId } = fixture;
-      await (await reportQuorum(fixture, feedId, ObservationStatus.Landed, [82, 82])).wait();
+      await (await reportQuorum(fixture, feedId, ObservationStatus.Landed, [82, 82, 82])).wait();
       await expect(flight.connect(stranger).settle(feedId, 0))
         .to.be.revertedWithCustomError(flight, 'ParametricProductNothingToSettle')
         .withArgs(feedId);
@@ -1068,7 +1076,7 @@ describe('FlightDelayProduct', function () {
     it('onFeedOutcome from anyone but the hub reverts with ParametricProductOnlyOracleHub', async function () {
       const fixture = await networkHelpers.loadFixture(crowdedFlightFixture);
       const { flight, stranger, admin1, feedId } = fixture;
-      await (await reportQuorum(fixture, feedId, ObservationStatus.Landed, [82, 82])).wait();
+      await (await reportQuorum(fixture, feedId, ObservationStatus.Landed, [82, 82, 82])).wait();
       for (const caller of [stranger, admin1]) {
         await expect(flight.connect(caller).onFeedOutcome(feedId))
           .to.be.revertedWithCustomError(flight, 'ParametricProductOnlyOracleHub')

@@ -82,7 +82,7 @@ async function replay(fixture: ParametricFixture, days: readonly number[], value
     if (value === undefined) throw new Error(`no value for day ${date}`);
     if (last !== undefined) await last.wait();
     await afterDayEnds(date);
-    last = await reportQuorum(fixture, rainFeed(date), ObservationStatus.Observed, [value, value]);
+    last = await reportQuorum(fixture, rainFeed(date), ObservationStatus.Observed, [value, value, value]);
   }
   if (last === undefined) throw new Error('no days to replay');
   return last;
@@ -250,7 +250,7 @@ describe('WeatherIndexProduct', function () {
       const { weather, insurer, client, secondClient, days, lastDay } = fixture;
       await issue(fixture, weatherCover(client.address, days[0]!, lastDay));
       await afterDayEnds(days[0]!);
-      await (await reportQuorum(fixture, rainFeed(days[0]!), ObservationStatus.Observed, [1_190, 1_190])).wait();
+      await (await reportQuorum(fixture, rainFeed(days[0]!), ObservationStatus.Observed, [1_190, 1_190, 1_190])).wait();
 
       const late = weatherCover(secondClient.address, days[0]!, lastDay);
       const documentHash = await anchorWeatherDocument(fixture, late, secondClient);
@@ -425,13 +425,13 @@ describe('WeatherIndexProduct', function () {
 
       // Day one is final, day two is not: no index yet, nothing paid.
       await afterDayEnds(days[0]!);
-      await (await reportQuorum(fixture, rainFeed(days[0]!), ObservationStatus.Observed, [1_190, 1_190])).wait();
+      await (await reportQuorum(fixture, rainFeed(days[0]!), ObservationStatus.Observed, [1_190, 1_190, 1_190])).wait();
       expect(await weather.indexOf(policyId)).to.deep.equal([false, 0n]);
       expect((await weather.getPolicy(policyId)).status).to.equal(POLICY_STATUS.Issued);
 
       await afterDayEnds(lastDay);
       const payout = usd(110); // 1,000 x (2,440 - 2,000) / (6,000 - 2,000)
-      const tx = reportQuorum(fixture, rainFeed(lastDay), ObservationStatus.Observed, [1_250, 1_250]);
+      const tx = reportQuorum(fixture, rainFeed(lastDay), ObservationStatus.Observed, [1_250, 1_250, 1_250]);
       await expect(tx).to.changeTokenBalance(ethers, stablecoin, client, payout);
       await expect(tx)
         .to.emit(weather, 'PolicySettled')
