@@ -64,7 +64,7 @@ export const POLICY_STATUS = { None: 0n, Issued: 1n, Paid: 2n, Expired: 3n, Canc
 export const FEED_STATE = { None: 0n, Open: 1n, Finalised: 2n, Disputed: 3n, Resolved: 4n, Expired: 5n } as const;
 export const OBSERVATION_STATUS = { None: 0n, Landed: 1n, Cancelled: 2n, Diverted: 3n, Observed: 4n } as const;
 
-const SHARED_FIXTURES = path.resolve(import.meta.dirname, '../../../shared/fixtures');
+const FIXTURES = path.resolve(import.meta.dirname, '../fixtures');
 const DAY = 86_400;
 
 // -------------------------------------------------------------------------------------------------------------------
@@ -146,19 +146,19 @@ function readJson(file: string): Json {
 
 /**
  * The one real AeroAPI flight object we hold: BAW196 IAH→LHR of 27 June 2022 from FlightAware's LHR arrivals board
- * (shared fixture, trailing comma and all). Its schedule (9 h 10 min gate to gate) shapes every test flight.
+ * (recorded fixture, trailing comma and all). Its schedule (9 h 10 min gate to gate) shapes every test flight.
  */
 const AEROAPI_RECORD = (
-  readJson(path.join(SHARED_FIXTURES, 'flightaware/PomTog-aeroapi-arrivals-LHR-BAW196.jsonc')).arrivals as Json[]
+  readJson(path.join(FIXTURES, 'flightaware/PomTog-aeroapi-arrivals-LHR-BAW196.jsonc')).arrivals as Json[]
 )[0]!;
 
-/** A real AviationStack record (GJ3098 TSN→XMN, landed, both airports in Asia/Shanghai) from the shared fixture. */
+/** A real AviationStack record (GJ3098 TSN→XMN, landed, both airports in Asia/Shanghai) from the recorded fixture. */
 const AVIATIONSTACK_RECORD = (
-  JSON.parse(readFileSync(path.join(SHARED_FIXTURES, 'aviationstack/flights-excerpt-5.json'), 'utf8')) as Json[]
+  JSON.parse(readFileSync(path.join(FIXTURES, 'aviationstack/flights-excerpt-5.json'), 'utf8')) as Json[]
 ).find((record) => (record.flight as Json).iata === 'GJ3098')!;
 
 /** The recorded Open-Meteo archive response with the daily precipitation sums 11.9 and 12.5 mm. */
-const OPEN_METEO_RECORD = readJson(path.join(SHARED_FIXTURES, 'open-meteo/frenck-historical_weather.json'));
+const OPEN_METEO_RECORD = readJson(path.join(FIXTURES, 'open-meteo/frenck-historical_weather.json'));
 
 /** Asia/Shanghai, where the AviationStack record's airports are: UTC+8 all year. */
 const SHANGHAI_OFFSET_SECONDS = 8 * 3600;

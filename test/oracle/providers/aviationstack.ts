@@ -12,13 +12,12 @@ import {
 import { ScriptedServer } from '../../helpers/scripted-server.js';
 
 const REPO_ROOT = path.resolve(import.meta.dirname, '..', '..', '..');
-const SHARED_FIXTURES = path.resolve(REPO_ROOT, '..', 'shared', 'fixtures', 'aviationstack');
-const OWN_FIXTURES = path.resolve(REPO_ROOT, 'test', 'fixtures', 'aviationstack');
+const FIXTURES = path.resolve(REPO_ROOT, 'test', 'fixtures', 'aviationstack');
 
 /** Five real records of a `/v1/flights` `data` array (bare array, no pagination wrapper). */
-const EXCERPT_5 = path.join(SHARED_FIXTURES, 'flights-excerpt-5.json');
+const EXCERPT_5 = path.join(FIXTURES, 'flights-excerpt-5.json');
 /** Nine more real records of the same array (see its .source.txt). */
-const EXCERPT_MORE = path.join(OWN_FIXTURES, 'flights-excerpt-more.json');
+const EXCERPT_MORE = path.join(FIXTURES, 'flights-excerpt-more.json');
 
 function readJson(file: string): unknown {
   return JSON.parse(readFileSync(file, 'utf8'));
@@ -205,7 +204,7 @@ describe('AviationStack provider', function () {
 
     describe('on responses written by us', function () {
       it('reports a diverted flight as diverted, with no arrival delay', function () {
-        const body = readJson(path.join(OWN_FIXTURES, 'diverted.json'));
+        const body = readJson(path.join(FIXTURES, 'diverted.json'));
 
         expect(normaliseAviationstackFlights(body, query('EI', '105', '2026-11-20'))).to.deep.equal([
           observation('EI', '105', '2026-11-20', 'diverted', null),
@@ -213,7 +212,7 @@ describe('AviationStack provider', function () {
       });
 
       it('reports a landing without a scheduled arrival with a null delay, dated by flight_date', function () {
-        const body = readJson(path.join(OWN_FIXTURES, 'missing-data.json'));
+        const body = readJson(path.join(FIXTURES, 'missing-data.json'));
 
         expect(normaliseAviationstackFlights(body, query('VY', '8012', '2026-11-20'))).to.deep.equal([
           observation('VY', '8012', '2026-11-20', 'landed', null),

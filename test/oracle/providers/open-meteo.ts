@@ -15,13 +15,13 @@ import {
 import { createWeatherProvider } from '../../../services/oracle/providers/weather.js';
 
 const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
-const SHARED_FIXTURES = path.resolve(REPO_ROOT, '..', 'shared', 'fixtures', 'open-meteo');
+const FIXTURES = path.resolve(REPO_ROOT, 'test', 'fixtures', 'open-meteo');
 
 type Json = Record<string, unknown>;
 
-/** A recorded response of the shared fixtures, parsed afresh for each use. */
+/** A recorded response (test/fixtures/open-meteo), parsed afresh for each use. */
 function recorded(name: 'frenck-historical_weather.json' | 'frenck-forecast.EXCERPT.json'): Json {
-  return JSON.parse(readFileSync(path.join(SHARED_FIXTURES, name), 'utf8')) as Json;
+  return JSON.parse(readFileSync(path.join(FIXTURES, name), 'utf8')) as Json;
 }
 
 /**
