@@ -51,7 +51,6 @@ import {
   type RiskPool,
   type WeatherIndexProduct,
 } from '../../types/ethers-contracts/index.js';
-import { freePort } from './ports.js';
 import { recorded, ReplayServer } from './replay-server.js';
 
 /** Six-decimal plUSD amounts: `usd(25)` is 25 dollars. */
@@ -479,17 +478,18 @@ export class OracleNetwork {
   /** Starts anvil on a free port in a temporary folder, deploys the ledger with its local parties, starts replay. */
   static async start(options: OracleNetworkOptions = {}): Promise<OracleNetwork> {
     const dir = mkdtempSync(path.join(tmpdir(), 'policyledger-oracle-'));
-    const port = await freePort();
     let chain: LocalChain | undefined;
     try {
-      // deployLocal reuses a chain already answering on its port: it is started first, with its options.
+      // On a port the system picks. deployLocal reuses the chain started for its data folder: it is started first,
+      // with the network's options.
       chain = await startLocalChain({
         stateDir: path.join(dir, 'chain'),
         host: '127.0.0.1',
-        port,
+        port: 0,
         chainId: 31337,
         extraArgs: options.chainArgs ?? [],
       });
+      const port = Number(new URL(chain.rpcUrl).port);
       const local = await deployLocal({ dataDir: dir, host: '127.0.0.1', port, chainId: 31337 });
       // Unbatched, so that setup transactions and reads go out at once rather than after a batching pause, and
       // uncached, so that what the tests read is the chain's state now, not a recent answer to the same call.
