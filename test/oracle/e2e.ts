@@ -29,6 +29,7 @@ import {
   type TestNode,
   type TestNodeOptions,
 } from '../helpers/oracle-network.js';
+import { testChainArgs } from '../helpers/coverage.js';
 import { delayed, httpError, recorded, ReplayServer } from '../helpers/replay-server.js';
 
 const DAY = 86_400;
@@ -97,7 +98,7 @@ describe('oracle nodes on replayed provider data (anvil, end to end)', function 
   let flightNumber = 2100;
 
   before(async function () {
-    network = await OracleNetwork.start();
+    network = await OracleNetwork.start({ chainArgs: testChainArgs() });
   });
 
   after(async function () {
@@ -517,7 +518,10 @@ describe('oracle nodes on a free-gas network (anvil --gas-price 0 --base-fee 0)'
 
   before(async function () {
     replay = await ReplayServer.start();
-    network = await OracleNetwork.start({ chainArgs: ['--gas-price', '0', '--base-fee', '0'], replay });
+    network = await OracleNetwork.start({
+      chainArgs: ['--gas-price', '0', '--base-fee', '0', ...testChainArgs()],
+      replay,
+    });
   });
 
   after(async function () {

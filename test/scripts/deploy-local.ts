@@ -10,6 +10,7 @@ import {
   RiskPool__factory,
 } from '../../types/ethers-contracts/index.js';
 import { deployLocal, localOptionsFromEnv, type LocalDeployOptions } from '../../scripts/deploy-local.js';
+import { testChainArgs } from '../helpers/coverage.js';
 import { localParties } from '../../scripts/lib/local-parties.js';
 
 describe('deploy:local on a persisted anvil chain', function () {
@@ -22,6 +23,7 @@ describe('deploy:local on a persisted anvil chain', function () {
       host: '127.0.0.1',
       port: 0,
       chainId: 31337,
+      chainArgs: testChainArgs(),
     };
   });
 

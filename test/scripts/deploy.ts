@@ -5,6 +5,7 @@ import path from 'node:path';
 import { encryptKeystoreJson, JsonRpcProvider, Wallet } from 'ethers';
 import { ConsortiumAccess__factory } from '../../types/ethers-contracts/index.js';
 import { deployConsortium, readFounders } from '../../scripts/deploy.js';
+import { testChainArgs } from '../helpers/coverage.js';
 import { startLocalChain, type LocalChain } from '../../scripts/lib/local-chain.js';
 
 describe('deploy to a consortium network', function () {
@@ -20,7 +21,7 @@ describe('deploy to a consortium network', function () {
       host: '127.0.0.1',
       port: 0,
       chainId: 1337,
-      extraArgs: ['--gas-price', '0', '--base-fee', '0'],
+      extraArgs: ['--gas-price', '0', '--base-fee', '0', ...testChainArgs()],
     });
   });
 

@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { deployLocal } from '../../scripts/deploy-local.js';
+import { testChainArgs } from '../helpers/coverage.js';
 import { probeChainId, startLocalChain, type LocalChain } from '../../scripts/lib/local-chain.js';
 
 describe('the local chain', function () {
@@ -20,7 +21,13 @@ describe('the local chain', function () {
   });
 
   async function start(name: string, port = 0): Promise<LocalChain> {
-    const chain = await startLocalChain({ stateDir: path.join(dir, name), host: '127.0.0.1', port, chainId: 31337 });
+    const chain = await startLocalChain({
+      stateDir: path.join(dir, name),
+      host: '127.0.0.1',
+      port,
+      chainId: 31337,
+      extraArgs: testChainArgs(),
+    });
     chains.push(chain);
     return chain;
   }
@@ -56,7 +63,13 @@ describe('the local chain', function () {
     const stranger = await start('stranger');
     let refusal: unknown;
     try {
-      await deployLocal({ dataDir: path.join(dir, 'data'), host: '127.0.0.1', port: portOf(stranger), chainId: 31337 });
+      await deployLocal({
+        dataDir: path.join(dir, 'data'),
+        host: '127.0.0.1',
+        port: portOf(stranger),
+        chainId: 31337,
+        chainArgs: testChainArgs(),
+      });
     } catch (error) {
       refusal = error;
     }
@@ -66,9 +79,21 @@ describe('the local chain', function () {
 
   it('reuses the chain it started for the same data folder (deploy:local, then npm start)', async function () {
     const dataDir = path.join(dir, 'data');
-    const first = await deployLocal({ dataDir, host: '127.0.0.1', port: 0, chainId: 31337 });
+    const first = await deployLocal({
+      dataDir,
+      host: '127.0.0.1',
+      port: 0,
+      chainId: 31337,
+      chainArgs: testChainArgs(),
+    });
     chains.push(first.chain);
-    const second = await deployLocal({ dataDir, host: '127.0.0.1', port: portOf(first.chain), chainId: 31337 });
+    const second = await deployLocal({
+      dataDir,
+      host: '127.0.0.1',
+      port: portOf(first.chain),
+      chainId: 31337,
+      chainArgs: testChainArgs(),
+    });
     expect(second.chain.process).to.equal(undefined);
     expect(second.chain.rpcUrl).to.equal(first.chain.rpcUrl);
     expect(second.deployedNow).to.equal(false);
