@@ -650,7 +650,7 @@ export class OracleNetwork {
    */
   async createNode(options: TestNodeOptions): Promise<TestNode> {
     // The provider options `startOracleNode` gives a node.
-    const provider = new JsonRpcProvider(this.rpcUrl, undefined, { pollingInterval: 250 });
+    const provider = new JsonRpcProvider(this.rpcUrl, undefined, { pollingInterval: 250, cacheTimeout: -1 });
     const key = typeof options.oracle === 'number' ? this.oracleWallet(options.oracle) : options.oracle;
     const wallet = new Wallet(key.privateKey, provider);
     const signer = options.wrapSigner?.(wallet) ?? wallet;
@@ -679,7 +679,6 @@ export class OracleNetwork {
             createWeatherProvider('open-meteo', {
               baseUrl: this.replay.url + replayPaths.openMeteoBase(source),
               archiveBaseUrl: this.replay.url + replayPaths.openMeteoArchiveBase(source),
-              now: this.clock.date,
               ...http,
             }),
           ]
@@ -702,7 +701,6 @@ export class OracleNetwork {
       tolerances: TEST_TOLERANCES,
       zeroGasPrice: options.zeroGasPrice ?? false,
       submitGasLimit: 15_000_000,
-      clock: this.clock.now,
       receiptTimeoutMs: 10_000,
     });
     let server: Server | undefined;

@@ -196,6 +196,36 @@ describe('oracle nodes on replayed provider data (anvil, end to end)', function 
     });
   });
 
+  describe("the chain's clock", function () {
+    it('makes a flight due as soon as the chain passes its arrival, without waiting for the wall clock', async function () {
+      await network.clock.sync();
+      // Departs in about three hours and arrives in twelve, on the chain's clock and on the wall clock alike.
+      const flight = flightArrivingAt(String(++flightNumber), network.clock.now() + 12 * 3600);
+      serveFlight(network.replay, flight, { status: 'landed', delayMinutes: 82 });
+      const { policyId, fromBlock, balanceBefore } = await insure(flight);
+      const [node] = await createNodes(1, fromBlock);
+
+      await node!.node.runOnce();
+      expect(node!.state.getFeed(flight.feedId)?.status).to.equal('waiting');
+      expect(node!.state.getSubmission(flight.feedId)).to.equal(undefined);
+
+      // Twelve hours pass on the chain only: the next block is stamped just after the scheduled arrival.
+      await network.provider.send('evm_setNextBlockTimestamp', [flight.scheduledArrival + 1]);
+      await network.provider.send('evm_mine', []);
+      await network.clock.sync();
+      await node!.node.runOnce();
+
+      expect(node!.node.lastPassError).to.equal(undefined);
+      expect(node!.state.getSubmission(flight.feedId)?.state).to.equal('confirmed');
+      const reports = await network.hub.getReports(flight.feedId);
+      expect(reports.map((report) => [report.oracle, report.value])).to.deep.equal([[node!.address, 82n]]);
+      // Signed at the chain's time, which the hub took as fresh.
+      expect(Number(reports[0]!.observedAt)).to.be.at.least(flight.scheduledArrival);
+      expect(await policyStatus(policyId)).to.equal(POLICY_STATUS.Issued);
+      expect(await network.clientBalance()).to.equal(balanceBefore);
+    });
+  });
+
   describe('several flights due at once', function () {
     it('reports every one of them in a single pass, one transaction after another', async function () {
       const flights = [await newFlight(), await newFlight(), await newFlight()];

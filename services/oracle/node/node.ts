@@ -64,8 +64,12 @@ export interface OracleNodeOptions {
   zeroGasPrice: boolean;
   /** Gas limit of report transactions (a quorum-completing report also settles the first batch of policies). */
   submitGasLimit?: number;
-  /** Unix seconds now; injectable for tests. */
-  clock?: () => number;
+  /**
+   * Unix seconds now on the ledger's clock. Default: the latest block's timestamp, so that a chain whose clock was
+   * moved (`evm_increaseTime`, `evm_setNextBlockTimestamp`) makes feeds due at once; on a live network it is the
+   * wall clock within a block interval.
+   */
+  clock?: () => number | Promise<number>;
   /** How long to wait for a transaction to be mined before looking again on the next pass. */
   receiptTimeoutMs?: number;
 }
@@ -83,7 +87,7 @@ const CLOSED_FEED_ERRORS = new Set(['OracleHubFeedNotOpen', 'OracleHubUnknownFee
  */
 export class OracleNode {
   private readonly hub: OracleHub;
-  private readonly clock: () => number;
+  private readonly clock: () => Promise<number>;
   private oracleAddress: string | undefined;
   private chainId: bigint | undefined;
   /** Nonce of the last report transaction this node saw mined. */
@@ -96,7 +100,8 @@ export class OracleNode {
 
   constructor(private readonly options: OracleNodeOptions) {
     this.hub = OracleHub__factory.connect(options.contracts.oracleHub, options.signer);
-    this.clock = options.clock ?? (() => Math.floor(Date.now() / 1000));
+    const clock = options.clock;
+    this.clock = clock === undefined ? () => latestBlockTime(options.provider) : async () => clock();
   }
 
   get name(): string {
@@ -146,8 +151,12 @@ export class OracleNode {
         errors.push(error instanceof Error ? error.message : String(error));
       }
     }
+    try {
+      this.lastPassAt = await this.clock();
+    } catch (error) {
+      errors.push(error instanceof Error ? error.message : String(error));
+    }
     this.lastPassError = errors.length > 0 ? errors.join('; ') : undefined;
-    this.lastPassAt = this.clock();
     this.options.metrics.feedsWaiting.set(this.options.state.summary().feeds.waiting ?? 0);
   }
 
@@ -238,7 +247,7 @@ export class OracleNode {
 
   /** Observes every feed whose next attempt is due. */
   async observeDue(): Promise<void> {
-    const now = this.clock();
+    const now = await this.clock();
     for (const feed of this.options.state.dueFeeds(now, this.options.schedule.batchSize)) {
       await this.observe(feed, now);
     }
@@ -254,7 +263,7 @@ export class OracleNode {
     const verdict =
       feed.descriptor.kind === 'flight'
         ? await this.checkFlight(feed.descriptor)
-        : await this.checkWeather(feed.descriptor);
+        : await this.checkWeather(feed.descriptor, now);
     if (verdict.kind !== 'agreed') {
       if (verdict.kind === 'disagreed') {
         state.recordDisagreement(feed.feedId, now, { reason: verdict.reason, providers: verdict.detail });
@@ -286,12 +295,13 @@ export class OracleNode {
     return crossCheckFlight(answers, this.options.minProviders ?? answers.length, this.options.tolerances.delayMinutes);
   }
 
-  private async checkWeather(descriptor: Extract<FeedDescriptor, { kind: 'weather' }>): Promise<Verdict> {
+  private async checkWeather(descriptor: Extract<FeedDescriptor, { kind: 'weather' }>, now: number): Promise<Verdict> {
     const location: WeatherLocation =
       descriptor.stationId !== ''
         ? { stationId: descriptor.stationId }
         : { latitude: descriptor.latitudeE4 / 1e4, longitude: descriptor.longitudeE4 / 1e4 };
-    const query = { location, metric: descriptor.metric, date: descriptor.date };
+    // Whether the day is over, and which of a provider's APIs holds it, is asked on the ledger's clock.
+    const query = { location, metric: descriptor.metric, date: descriptor.date, asOf: now };
     const key = weatherFeedKey(location, descriptor.metric, descriptor.date);
     // A station is read from station networks (NWS), a grid point from gridded providers (Open-Meteo).
     const providers = this.options.weatherProviders.filter((provider) =>
@@ -375,7 +385,7 @@ export class OracleNode {
 
   private async push(submission: SubmissionRecord): Promise<void> {
     const { state } = this.options;
-    const now = this.clock();
+    const now = await this.clock();
     if (await this.isOnChain(submission)) {
       this.confirm(submission, now);
       return;
@@ -422,7 +432,8 @@ export class OracleNode {
       throw error;
     }
     if (receipt !== null) this.minedNonce = tx.nonce;
-    if (receipt?.status === 1) this.confirm(submission, this.clock());
+    // Confirmed at once, stamped with the pass's time: the report is on chain the moment its receipt is.
+    if (receipt?.status === 1) this.confirm(submission, now);
   }
 
   /**
@@ -450,6 +461,13 @@ export class OracleNode {
         report.oracle.toLowerCase() === oracle && Number(report.observedAt) === submission.observation.observedAt,
     );
   }
+}
+
+/** The latest block's timestamp: the ledger's time, which every "is it due?" question of a node reads. */
+async function latestBlockTime(provider: Provider): Promise<number> {
+  const block = await provider.getBlock('latest');
+  if (block === null) throw new Error('the chain has no latest block');
+  return block.timestamp;
 }
 
 /** yyyymmdd as `YYYY-MM-DD`. */
