@@ -82,6 +82,8 @@ export interface RawResponse {
 export interface ProviderResult<T> {
   observations: T[];
   raw: RawResponse[];
+  /** Records of the responses left out because they could not be normalised, each saying which and why. */
+  notes?: string[];
 }
 
 export interface FlightProvider {

@@ -380,6 +380,8 @@ export interface TestNodeOptions {
   zeroGasPrice?: boolean;
   /** Wraps the node's signer, e.g. to make sending fail. */
   wrapSigner?: (wallet: Wallet) => Signer;
+  /** Receives the node's log lines (standard error otherwise). */
+  log?: (line: string) => void;
   /** Serve GET /health, /metrics, /disagreements on a free port. Default true. */
   serve?: boolean;
 }
@@ -702,6 +704,7 @@ export class OracleNetwork {
       zeroGasPrice: options.zeroGasPrice ?? false,
       submitGasLimit: 15_000_000,
       receiptTimeoutMs: 10_000,
+      ...(options.log === undefined ? {} : { log: options.log }),
     });
     let server: Server | undefined;
     let url: string | undefined;

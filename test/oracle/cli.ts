@@ -99,6 +99,12 @@ describe('oracle normalise (CLI)', function () {
         '--file',
         path.join(FIXTURES, 'aviationstack', 'flights-excerpt-5.json'),
       ],
+      aviationstackUnnamed: [
+        '--provider',
+        'aviationstack',
+        '--file',
+        path.join(FIXTURES, 'aviationstack', 'flights-excerpt-unnamed.json'),
+      ],
       aviationstackFiltered: [
         '--provider',
         'aviationstack',
@@ -230,6 +236,16 @@ describe('oracle normalise (CLI)', function () {
       expect(printed[0]).to.include({ status: 'landed', arrivalDelayMinutes: -2 });
       expect(printed[2]).to.include({ status: 'cancelled', arrivalDelayMinutes: null });
       expect(lines(run('aviationstackFiltered')).map(({ feedKey }) => feedKey)).to.deep.equal(['QF2957/2022-04-22']);
+    });
+
+    it('prints every flight of a response with a record naming no flight, and notes the record left out on stderr', function () {
+      const result = run('aviationstackUnnamed');
+      expect(result.code, result.stderr).to.equal(0);
+      expect(lines(result)).to.deep.equal(lines(run('aviationstack')));
+      expect(result.stderr).to.equal(
+        'oracle: aviationstack: skipped a record that cannot be normalised: aviationstack: data[2].flight.iata is ' +
+          'missing (and airline.iata with flight.number does not name the flight either)\n',
+      );
     });
 
     it('reads the recorded AeroAPI response despite its trailing comma', function () {

@@ -226,6 +226,45 @@ describe('oracle nodes on replayed provider data (anvil, end to end)', function 
     });
   });
 
+  describe('an AviationStack response with a record that names no flight', function () {
+    it('is still read: the node reports the flight, and logs and counts the record it left out', async function () {
+      const flight = await newFlight();
+      const { aviationstack } = serveFlight(network.replay, flight, { status: 'landed', delayMinutes: 82 });
+      // The record as real responses hold it for a flight the provider cannot name: airline and flight all null.
+      const body = JSON.parse(aviationstack) as { data: Record<string, unknown>[] };
+      const unnamed = {
+        ...body.data[0]!,
+        airline: { name: null, iata: null, icao: null },
+        flight: { number: null, iata: null, icao: null, codeshared: null },
+      };
+      network.replay.serve(
+        replayPaths.aviationstackFlights('truth'),
+        recorded(JSON.stringify({ ...body, data: [unnamed, ...body.data] })),
+        { flight_iata: `${flight.carrier}${flight.flightNumber}` },
+      );
+      const { fromBlock } = await insure(flight);
+      const log: string[] = [];
+      const [node] = await createNodes(1, fromBlock, {
+        flightProviders: ['aviationstack'],
+        log: (line) => log.push(line),
+      });
+
+      await node!.node.runOnce();
+
+      expect(node!.node.lastPassError).to.equal(undefined);
+      expect(node!.state.getSubmission(flight.feedId)?.state).to.equal('confirmed');
+      expect((await network.hub.getReports(flight.feedId)).map((report) => report.value)).to.deep.equal([82n]);
+      expect(log).to.deep.equal([
+        'aviationstack: skipped a record that cannot be normalised: aviationstack: data[0].flight.iata is missing ' +
+          '(and airline.iata with flight.number does not name the flight either)',
+      ]);
+      const metrics = await (await fetch(`${node!.url!}/metrics`)).text();
+      expect(metrics).to.include(
+        'policyledger_oracle_provider_records_skipped_total{provider="aviationstack",node="node-0"} 1',
+      );
+    });
+  });
+
   describe('several flights due at once', function () {
     it('reports every one of them in a single pass, one transaction after another', async function () {
       const flights = [await newFlight(), await newFlight(), await newFlight()];
@@ -578,8 +617,11 @@ describe('oracle nodes on a free-gas network (anvil --gas-price 0 --base-fee 0)'
     });
 
     expect(await network.clientBalance()).to.equal(balanceBefore + TIER_45_PAYOUT);
+    // The node sees its receipt on its next poll, possibly after the other node's report already settled the policy.
+    await waitFor('the fundless report to be confirmed', () => {
+      return nodes[0]!.state.getSubmission(flight.feedId)?.state === 'confirmed';
+    });
     const submission = nodes[0]!.state.getSubmission(flight.feedId);
-    expect(submission?.state).to.equal('confirmed');
     const transaction = await network.provider.getTransaction(submission!.txHash!);
     expect([transaction?.type, transaction?.gasPrice, transaction?.from]).to.deep.equal([0, 0n, fundless.address]);
     expect((await network.hub.getReports(flight.feedId)).map((report) => report.oracle)).to.include(fundless.address);

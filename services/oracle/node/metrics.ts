@@ -9,6 +9,7 @@ export class NodeMetrics {
   readonly disagreements: Counter<'kind'>;
   readonly providerLatency: Histogram<'provider'>;
   readonly providerErrors: Counter<'provider'>;
+  readonly recordsSkipped: Counter<'provider'>;
   readonly feedsWaiting: Gauge;
 
   constructor(node: string) {
@@ -48,6 +49,12 @@ export class NodeMetrics {
     this.providerErrors = new Counter({
       name: 'policyledger_oracle_provider_errors_total',
       help: 'Provider requests that failed after retries',
+      labelNames: ['provider'],
+      registers,
+    });
+    this.recordsSkipped = new Counter({
+      name: 'policyledger_oracle_provider_records_skipped_total',
+      help: 'Records of provider responses left out because they could not be normalised',
       labelNames: ['provider'],
       registers,
     });

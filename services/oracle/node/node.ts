@@ -72,6 +72,8 @@ export interface OracleNodeOptions {
   clock?: () => number | Promise<number>;
   /** How long to wait for a transaction to be mined before looking again on the next pass. */
   receiptTimeoutMs?: number;
+  /** The node's log: one line per call. Default: standard error, prefixed with the node's name. */
+  log?: (line: string) => void;
 }
 
 /**
@@ -88,6 +90,7 @@ const CLOSED_FEED_ERRORS = new Set(['OracleHubFeedNotOpen', 'OracleHubUnknownFee
 export class OracleNode {
   private readonly hub: OracleHub;
   private readonly clock: () => Promise<number>;
+  private readonly log: (line: string) => void;
   private oracleAddress: string | undefined;
   private chainId: bigint | undefined;
   /** Nonce of the last report transaction this node saw mined. */
@@ -100,6 +103,7 @@ export class OracleNode {
 
   constructor(private readonly options: OracleNodeOptions) {
     this.hub = OracleHub__factory.connect(options.contracts.oracleHub, options.signer);
+    this.log = options.log ?? ((line) => process.stderr.write(`[${options.name}] ${line}\n`));
     const clock = options.clock;
     this.clock = clock === undefined ? () => latestBlockTime(options.provider) : async () => clock();
   }
@@ -327,13 +331,17 @@ export class OracleNode {
   /** Asks one provider, timing it, and picks the observation of the feed. */
   private async ask<T>(
     provider: string,
-    fetch: () => Promise<{ observations: T[]; raw: ProviderAnswer<T>['raw'] }>,
+    fetch: () => Promise<{ observations: T[]; raw: ProviderAnswer<T>['raw']; notes?: string[] }>,
     matches: (observation: T) => boolean,
   ): Promise<ProviderAnswer<T>> {
     const stopTimer = this.options.metrics.providerLatency.startTimer({ provider });
     try {
       const result = await fetch();
       stopTimer();
+      for (const note of result.notes ?? []) {
+        this.options.metrics.recordsSkipped.inc({ provider });
+        this.log(note);
+      }
       const observation = result.observations.find(matches);
       if (observation === undefined) return { provider, error: 'no data for this feed', raw: result.raw };
       return { provider, observation, raw: result.raw };
