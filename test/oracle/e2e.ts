@@ -326,6 +326,49 @@ describe('oracle nodes on replayed provider data (anvil, end to end)', function 
     });
   });
 
+  describe('a node with no flight provider configured (the default without API keys)', function () {
+    it('sets a flight feed aside and reports it, stays healthy, and reports the weather days due', async function () {
+      await network.clock.sync();
+      const today = dayStart(network.clock.now());
+      const yesterday = today - DAY;
+      network.replay.serve(
+        replayPaths.openMeteoForecast('truth'),
+        recorded(openMeteoBody([isoDay(yesterday), isoDay(today)])),
+      );
+      const fromBlock = await network.provider.getBlockNumber();
+      const { dayFeeds } = await network.issueWeatherPolicy(network.weatherTerms(yyyymmdd(yesterday), yyyymmdd(today)));
+      await network.clock.advance(today + DAY + 60 - network.clock.now());
+      const flight = await newFlight();
+      serveFlight(network.replay, flight, { status: 'landed', delayMinutes: 82 });
+      await network.issueFlightPolicy(flight);
+      const log: string[] = [];
+      const node = await network.createNode({
+        name: 'weather-only',
+        oracle: 0,
+        fromBlock,
+        weather: true,
+        flightProviders: [],
+        log: (line) => log.push(line),
+      });
+
+      await node.node.runOnce();
+      await node.node.runOnce();
+
+      expect(node.node.lastPassError).to.equal(undefined);
+      for (const feedId of dayFeeds) expect(node.state.getSubmission(feedId)?.state, feedId).to.equal('confirmed');
+      expect(node.state.getFeed(flight.feedId)?.status).to.equal('unserved');
+      expect(node.state.getSubmission(flight.feedId)).to.equal(undefined);
+      const skipped = `feed ${flight.feedId} skipped: no configured flight provider can observe BA${flight.flightNumber} departing ${isoDay(flight.scheduledDeparture)}`;
+      // Said once, not at every pass.
+      expect(log).to.deep.equal([skipped]);
+      const health = await getJson(`${node.url!}/health`);
+      expect(health.status).to.equal(200);
+      expect(health.body).to.deep.include({ status: 'ok', feeds: { unserved: 1, done: 2 } });
+      const metrics = await (await fetch(`${node.url!}/metrics`)).text();
+      expect(metrics).to.include('policyledger_oracle_feeds_unserved{node="weather-only"} 1');
+    });
+  });
+
   describe('with one node down', function () {
     it('finalises on the two nodes left and pays', async function () {
       const flight = await newFlight();

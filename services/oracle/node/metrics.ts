@@ -11,6 +11,7 @@ export class NodeMetrics {
   readonly providerErrors: Counter<'provider'>;
   readonly recordsSkipped: Counter<'provider'>;
   readonly feedsWaiting: Gauge;
+  readonly feedsUnserved: Gauge;
 
   constructor(node: string) {
     this.registry.setDefaultLabels({ node });
@@ -61,6 +62,11 @@ export class NodeMetrics {
     this.feedsWaiting = new Gauge({
       name: 'policyledger_oracle_feeds_waiting',
       help: 'Feeds the node still has to observe',
+      registers,
+    });
+    this.feedsUnserved = new Gauge({
+      name: 'policyledger_oracle_feeds_unserved',
+      help: 'Feeds skipped because no configured provider can observe them',
       registers,
     });
   }

@@ -96,6 +96,8 @@ export class OracleNode {
   /** Nonce of the last report transaction this node saw mined. */
   private minedNonce: number | undefined;
   private running = false;
+  /** Whether feeds left unserved by an earlier run were put back in line for this run's providers. */
+  private unservedReopened = false;
   private timer: NodeJS.Timeout | undefined;
   private pass: Promise<void> = Promise.resolve();
   lastPassAt: number | undefined;
@@ -140,6 +142,10 @@ export class OracleNode {
   /** One pass: discover feeds, finish open submissions, observe what is due. Never throws. */
   async runOnce(): Promise<void> {
     const errors: string[] = [];
+    if (!this.unservedReopened) {
+      this.options.state.reopenUnservedFeeds();
+      this.unservedReopened = true;
+    }
     // Each step runs even when an earlier one failed: a chain hiccup in discovery or one stuck report must not stop
     // the node from observing and sending what it can.
     const steps = [
@@ -161,7 +167,9 @@ export class OracleNode {
       errors.push(error instanceof Error ? error.message : String(error));
     }
     this.lastPassError = errors.length > 0 ? errors.join('; ') : undefined;
-    this.options.metrics.feedsWaiting.set(this.options.state.summary().feeds.waiting ?? 0);
+    const { feeds } = this.options.state.summary();
+    this.options.metrics.feedsWaiting.set(feeds.waiting ?? 0);
+    this.options.metrics.feedsUnserved.set(feeds.unserved ?? 0);
   }
 
   // -------------------------------------------------------------------------------------------------------------
@@ -249,12 +257,26 @@ export class OracleNode {
   // Observation
   // -------------------------------------------------------------------------------------------------------------
 
-  /** Observes every feed whose next attempt is due. */
+  /** Observes every feed whose next attempt is due; one feed that fails does not hold back the others. */
   async observeDue(): Promise<void> {
     const now = await this.clock();
+    const failures: string[] = [];
     for (const feed of this.options.state.dueFeeds(now, this.options.schedule.batchSize)) {
-      await this.observe(feed, now);
+      try {
+        await this.observe(feed, now);
+      } catch (error) {
+        failures.push(`${feed.feedId}: ${error instanceof Error ? error.message : String(error)}`);
+      }
     }
+    if (failures.length > 0) throw new Error(`observations failed: ${failures.join('; ')}`);
+  }
+
+  /** The configured providers that can observe a feed: flight providers, a station network or a gridded source. */
+  private providersFor(descriptor: FeedDescriptor): readonly (FlightProvider | WeatherProvider)[] {
+    if (descriptor.kind === 'flight') return this.options.flightProviders;
+    return this.options.weatherProviders.filter((provider) =>
+      descriptor.stationId !== '' ? provider.name === 'nws' : provider.name !== 'nws',
+    );
   }
 
   private async observe(feed: FeedRecord, now: number): Promise<void> {
@@ -262,6 +284,14 @@ export class OracleNode {
     if (now > feed.dataDeadline) {
       state.setFeedStatus(feed.feedId, 'abandoned', 'data deadline passed without an agreed observation');
       metrics.observationsFailed.inc({ reason: 'deadline' });
+      return;
+    }
+    if (this.providersFor(feed.descriptor).length === 0) {
+      // Nothing here can observe it (e.g. a flight on a node without flight provider keys): set it aside, say so, and
+      // go on with the feeds this node can serve. Other nodes may serve it; a restart with providers picks it up.
+      const reason = `no configured ${feed.descriptor.kind} provider can observe ${describeFeed(feed.descriptor)}`;
+      state.setFeedStatus(feed.feedId, 'unserved', reason);
+      this.log(`feed ${feed.feedId} skipped: ${reason}`);
       return;
     }
     const verdict =
@@ -308,9 +338,7 @@ export class OracleNode {
     const query = { location, metric: descriptor.metric, date: descriptor.date, asOf: now };
     const key = weatherFeedKey(location, descriptor.metric, descriptor.date);
     // A station is read from station networks (NWS), a grid point from gridded providers (Open-Meteo).
-    const providers = this.options.weatherProviders.filter((provider) =>
-      'stationId' in location ? provider.name === 'nws' : provider.name !== 'nws',
-    );
+    const providers = this.providersFor(descriptor) as readonly WeatherProvider[];
     const answers = await Promise.all(
       providers.map((provider) =>
         this.ask<WeatherObservation>(
@@ -469,6 +497,18 @@ export class OracleNode {
         report.oracle.toLowerCase() === oracle && Number(report.observedAt) === submission.observation.observedAt,
     );
   }
+}
+
+/** A feed as a person reads it: `BA196 departing 2026-11-20`, `precipitation_sum at 52.27,6.82 on 2026-06-01`. */
+function describeFeed(descriptor: FeedDescriptor): string {
+  if (descriptor.kind === 'flight') {
+    return `${descriptor.carrier}${descriptor.flightNumber} departing ${descriptor.departureDate}`;
+  }
+  const place =
+    descriptor.stationId !== ''
+      ? `station ${descriptor.stationId}`
+      : `${descriptor.latitudeE4 / 1e4},${descriptor.longitudeE4 / 1e4}`;
+  return `${descriptor.metric} at ${place} on ${descriptor.date}`;
 }
 
 /** The latest block's timestamp: the ledger's time, which every "is it due?" question of a node reads. */
