@@ -29,6 +29,8 @@ export interface LocalDeployOptions {
   host: string;
   port: number;
   chainId: number;
+  /** Further anvil options for a chain started here (e.g. `--disable-code-size-limit` for coverage runs). */
+  chainArgs?: string[];
 }
 
 export interface LocalDeployResult {
@@ -85,6 +87,7 @@ export async function deployLocal(options: LocalDeployOptions): Promise<LocalDep
     host: options.host,
     port: options.port,
     chainId: options.chainId,
+    extraArgs: options.chainArgs ?? [],
   });
   const provider = new JsonRpcProvider(chain.rpcUrl, undefined, { staticNetwork: true, pollingInterval: 250 });
   try {

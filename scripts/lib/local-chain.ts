@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { JsonRpcProvider } from 'ethers';
@@ -11,6 +11,7 @@ export interface LocalChainOptions {
   /** Folder for the chain's state file (created if missing). */
   stateDir: string;
   host: string;
+  /** TCP port; 0 lets the system pick a free one (`rpcUrl` then says which). */
   port: number;
   /** Chain id of the local network (anvil's default, 31337). */
   chainId: number;
@@ -20,7 +21,7 @@ export interface LocalChainOptions {
 
 export interface LocalChain {
   rpcUrl: string;
-  /** The anvil process, or undefined when a node was already answering at `rpcUrl`. */
+  /** The anvil process, or undefined when the chain started earlier for the same state folder was reused. */
   process: ChildProcess | undefined;
   stop(): Promise<void>;
 }
@@ -58,20 +59,89 @@ async function waitForRpc(rpcUrl: string, child: ChildProcess, timeoutMs: number
   throw new Error(`anvil did not answer at ${rpcUrl} within ${timeoutMs} ms`);
 }
 
+/** Where a chain started for a state folder notes its process and address while it runs. */
+function runningRecordFile(stateDir: string): string {
+  return path.join(stateDir, 'anvil-running.json');
+}
+
+interface RunningRecord {
+  pid: number;
+  rpcUrl: string;
+  chainId: number;
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    // EPERM: the process exists but belongs to another user.
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** True when the node at `rpcUrl` is the chain an earlier call started for `stateDir` and it still runs. */
+function startedFor(stateDir: string, rpcUrl: string, chainId: number): boolean {
+  const file = runningRecordFile(stateDir);
+  if (!existsSync(file)) return false;
+  try {
+    const record = JSON.parse(readFileSync(file, 'utf8')) as RunningRecord;
+    return record.rpcUrl === rpcUrl && record.chainId === chainId && isAlive(record.pid);
+  } catch {
+    return false;
+  }
+}
+
+/** Reads the address anvil prints once it listens (`Listening on 127.0.0.1:40663`), then drains its output. */
+function listeningAddress(child: ChildProcess, timeoutMs: number): Promise<string> {
+  const stdout = child.stdout;
+  if (stdout === null) return Promise.reject(new Error('anvil was started without a readable output'));
+  return new Promise((resolve, reject) => {
+    let seen = '';
+    const timer = setTimeout(() => fail(new Error(`anvil did not listen within ${timeoutMs} ms`)), timeoutMs);
+    const onExit = (code: number | null) => fail(new Error(`anvil exited with code ${code} before listening`));
+    const onData = (chunk: Buffer) => {
+      seen = (seen + chunk.toString()).slice(-4096);
+      const match = /Listening on (\S+:\d+)/.exec(seen);
+      if (match?.[1] === undefined) return;
+      cleanUp();
+      // Keep reading, so that anvil never blocks on a full pipe.
+      stdout.resume();
+      resolve(match[1]);
+    };
+    const cleanUp = () => {
+      clearTimeout(timer);
+      stdout.off('data', onData);
+      child.off('exit', onExit);
+    };
+    const fail = (error: Error) => {
+      cleanUp();
+      reject(error);
+    };
+    stdout.on('data', onData);
+    child.once('exit', onExit);
+  });
+}
+
 /**
  * Starts anvil with its state persisted to `<stateDir>/anvil-state.json`, written every second, so a stopped or
- * killed chain comes back with every block and deployment. Reuses a node already answering on the port.
+ * killed chain comes back with every block and deployment.
+ *
+ * Port 0 asks the system for a free port (what tests do: no two runs ever share a chain). On a fixed port a node
+ * already listening is used only when it is the chain an earlier call started for the same `stateDir` and still runs
+ * (e.g. `npm run deploy:local` in one terminal, `npm start` in another); any other node there is refused, so that a
+ * deployment never lands on a chain nobody here started.
  */
 export async function startLocalChain(options: LocalChainOptions): Promise<LocalChain> {
-  const rpcUrl = `http://${options.host}:${options.port}`;
-  const runningChainId = await probeChainId(rpcUrl);
-  if (runningChainId !== undefined) {
-    if (runningChainId !== BigInt(options.chainId)) {
-      throw new Error(
-        `a node with chain id ${runningChainId} already listens at ${rpcUrl}; expected ${options.chainId}`,
-      );
+  if (options.port !== 0) {
+    const rpcUrl = `http://${options.host}:${options.port}`;
+    const runningChainId = await probeChainId(rpcUrl);
+    if (runningChainId !== undefined) {
+      if (runningChainId === BigInt(options.chainId) && startedFor(options.stateDir, rpcUrl, options.chainId)) {
+        return { rpcUrl, process: undefined, stop: () => Promise.resolve() };
+      }
+      throw new LocalChainPortTakenError(rpcUrl, runningChainId, options.stateDir);
     }
-    return { rpcUrl, process: undefined, stop: () => Promise.resolve() };
   }
 
   mkdirSync(options.stateDir, { recursive: true });
@@ -93,19 +163,46 @@ export async function startLocalChain(options: LocalChainOptions): Promise<Local
       '--block-time',
       '1',
       '--mixed-mining',
-      '--silent',
       ...(options.extraArgs ?? []),
     ],
-    { stdio: ['ignore', 'inherit', 'inherit'] },
+    // anvil's log goes nowhere; its first lines say where it listens.
+    { stdio: ['ignore', 'pipe', 'inherit'] },
   );
-  await waitForRpc(rpcUrl, child, 30_000);
+  let rpcUrl: string;
+  try {
+    rpcUrl = `http://${await listeningAddress(child, 30_000)}`;
+    await waitForRpc(rpcUrl, child, 30_000);
+  } catch (error) {
+    child.kill('SIGKILL');
+    throw error;
+  }
+  const recordFile = runningRecordFile(options.stateDir);
+  const record: RunningRecord = { pid: child.pid ?? -1, rpcUrl, chainId: options.chainId };
+  writeFileSync(recordFile, `${JSON.stringify(record)}\n`);
+  child.once('exit', () => rmSync(recordFile, { force: true }));
 
   const stop = async (): Promise<void> => {
-    if (child.exitCode !== null) return;
+    if (child.exitCode !== null || child.signalCode !== null) return;
     const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
     // SIGINT lets anvil write its state one last time.
     child.kill('SIGINT');
     await exited;
   };
   return { rpcUrl, process: child, stop };
+}
+
+/** Thrown when a node this state folder did not start already listens on the local chain's port. */
+export class LocalChainPortTakenError extends Error {
+  constructor(
+    readonly rpcUrl: string,
+    readonly runningChainId: bigint,
+    readonly stateDir: string,
+  ) {
+    super(
+      `a node (chain id ${runningChainId}) already listens at ${rpcUrl}, and it is not the local chain of ` +
+        `${stateDir}: refusing to use a chain this project did not start. Stop that node, or choose another port ` +
+        `(POLICYLEDGER_CHAIN_PORT).`,
+    );
+    this.name = 'LocalChainPortTakenError';
+  }
 }

@@ -35,7 +35,7 @@ const FLIGHT_NORMALISERS = {
   aviationstack: normaliseAviationStack,
   flightaware: normaliseFlightAware,
   flightstats: normaliseFlightStats,
-} satisfies Record<string, (body: unknown, query?: FlightQuery) => FlightObservation[]>;
+} satisfies Record<string, (body: unknown, query?: FlightQuery, skipped?: string[]) => FlightObservation[]>;
 
 const WEATHER_PROVIDERS = ['open-meteo', 'nws'] as const;
 const METRICS: readonly WeatherMetricName[] = ['precipitation_sum', 'temperature_max', 'wind_speed_max'];
@@ -129,7 +129,7 @@ function refuse(options: Options, names: readonly (keyof Options)[], provider: s
     throw new UsageError(`${given.map((name) => `--${name}`).join(', ')} cannot be used with ${provider}`);
 }
 
-function flightLines(provider: keyof typeof FLIGHT_NORMALISERS, body: unknown, options: Options): string[] {
+function flightLines(provider: keyof typeof FLIGHT_NORMALISERS, body: unknown, options: Options, io: Io): string[] {
   refuse(options, ['latitude', 'longitude', 'station', 'metric'], provider);
   checkDate(options.date);
   const { carrier, flight, date } = options;
@@ -137,7 +137,11 @@ function flightLines(provider: keyof typeof FLIGHT_NORMALISERS, body: unknown, o
     carrier !== undefined && flight !== undefined && date !== undefined
       ? { carrier: carrier.toUpperCase(), flightNumber: flight.toUpperCase(), departureDate: date }
       : undefined;
-  return FLIGHT_NORMALISERS[provider](body, query)
+  const skipped: string[] = [];
+  const observations = FLIGHT_NORMALISERS[provider](body, query, skipped);
+  // Records left out are noted on standard error; the others are printed.
+  for (const note of skipped) io.stderr(`oracle: ${note}\n`);
+  return observations
     .filter(
       (observation) =>
         (carrier === undefined || observation.carrier === carrier.toUpperCase()) &&
@@ -230,7 +234,7 @@ export function runCli(args: readonly string[], io: Io): number {
     const lines =
       provider === 'open-meteo' || provider === 'nws'
         ? weatherLines(provider, body, options, io)
-        : flightLines(provider as keyof typeof FLIGHT_NORMALISERS, body, options);
+        : flightLines(provider as keyof typeof FLIGHT_NORMALISERS, body, options, io);
     if (lines.length > 0) io.stdout(`${lines.join('\n')}\n`);
     return 0;
   } catch (error) {

@@ -61,6 +61,12 @@ export interface WeatherQuery {
   metric: WeatherMetricName;
   /** The day in UTC, `YYYY-MM-DD`. */
   date: string;
+  /**
+   * The time of asking in unix seconds, on the ledger's clock (an oracle node passes its latest block's timestamp):
+   * it decides whether the day is over and which of the provider's APIs holds it. Without it the provider reads the
+   * wall clock; on a live network the two agree.
+   */
+  asOf?: number;
 }
 
 /** A provider response as received, kept as evidence; its SHA-256 goes into the signed observation. */
@@ -76,6 +82,8 @@ export interface RawResponse {
 export interface ProviderResult<T> {
   observations: T[];
   raw: RawResponse[];
+  /** Records of the responses left out because they could not be normalised, each saying which and why. */
+  notes?: string[];
 }
 
 export interface FlightProvider {

@@ -51,7 +51,6 @@ import {
   type RiskPool,
   type WeatherIndexProduct,
 } from '../../types/ethers-contracts/index.js';
-import { freePort } from './ports.js';
 import { recorded, ReplayServer } from './replay-server.js';
 
 /** Six-decimal plUSD amounts: `usd(25)` is 25 dollars. */
@@ -64,7 +63,7 @@ export const POLICY_STATUS = { None: 0n, Issued: 1n, Paid: 2n, Expired: 3n, Canc
 export const FEED_STATE = { None: 0n, Open: 1n, Finalised: 2n, Disputed: 3n, Resolved: 4n, Expired: 5n } as const;
 export const OBSERVATION_STATUS = { None: 0n, Landed: 1n, Cancelled: 2n, Diverted: 3n, Observed: 4n } as const;
 
-const SHARED_FIXTURES = path.resolve(import.meta.dirname, '../../../shared/fixtures');
+const FIXTURES = path.resolve(import.meta.dirname, '../fixtures');
 const DAY = 86_400;
 
 // -------------------------------------------------------------------------------------------------------------------
@@ -146,19 +145,19 @@ function readJson(file: string): Json {
 
 /**
  * The one real AeroAPI flight object we hold: BAW196 IAH→LHR of 27 June 2022 from FlightAware's LHR arrivals board
- * (shared fixture, trailing comma and all). Its schedule (9 h 10 min gate to gate) shapes every test flight.
+ * (recorded fixture, trailing comma and all). Its schedule (9 h 10 min gate to gate) shapes every test flight.
  */
 const AEROAPI_RECORD = (
-  readJson(path.join(SHARED_FIXTURES, 'flightaware/PomTog-aeroapi-arrivals-LHR-BAW196.jsonc')).arrivals as Json[]
+  readJson(path.join(FIXTURES, 'flightaware/PomTog-aeroapi-arrivals-LHR-BAW196.jsonc')).arrivals as Json[]
 )[0]!;
 
-/** A real AviationStack record (GJ3098 TSN→XMN, landed, both airports in Asia/Shanghai) from the shared fixture. */
+/** A real AviationStack record (GJ3098 TSN→XMN, landed, both airports in Asia/Shanghai) from the recorded fixture. */
 const AVIATIONSTACK_RECORD = (
-  JSON.parse(readFileSync(path.join(SHARED_FIXTURES, 'aviationstack/flights-excerpt-5.json'), 'utf8')) as Json[]
+  JSON.parse(readFileSync(path.join(FIXTURES, 'aviationstack/flights-excerpt-5.json'), 'utf8')) as Json[]
 ).find((record) => (record.flight as Json).iata === 'GJ3098')!;
 
 /** The recorded Open-Meteo archive response with the daily precipitation sums 11.9 and 12.5 mm. */
-const OPEN_METEO_RECORD = readJson(path.join(SHARED_FIXTURES, 'open-meteo/frenck-historical_weather.json'));
+const OPEN_METEO_RECORD = readJson(path.join(FIXTURES, 'open-meteo/frenck-historical_weather.json'));
 
 /** Asia/Shanghai, where the AviationStack record's airports are: UTC+8 all year. */
 const SHANGHAI_OFFSET_SECONDS = 8 * 3600;
@@ -381,6 +380,8 @@ export interface TestNodeOptions {
   zeroGasPrice?: boolean;
   /** Wraps the node's signer, e.g. to make sending fail. */
   wrapSigner?: (wallet: Wallet) => Signer;
+  /** Receives the node's log lines (standard error otherwise). */
+  log?: (line: string) => void;
   /** Serve GET /health, /metrics, /disagreements on a free port. Default true. */
   serve?: boolean;
 }
@@ -479,17 +480,18 @@ export class OracleNetwork {
   /** Starts anvil on a free port in a temporary folder, deploys the ledger with its local parties, starts replay. */
   static async start(options: OracleNetworkOptions = {}): Promise<OracleNetwork> {
     const dir = mkdtempSync(path.join(tmpdir(), 'policyledger-oracle-'));
-    const port = await freePort();
     let chain: LocalChain | undefined;
     try {
-      // deployLocal reuses a chain already answering on its port: it is started first, with its options.
+      // On a port the system picks. deployLocal reuses the chain started for its data folder: it is started first,
+      // with the network's options.
       chain = await startLocalChain({
         stateDir: path.join(dir, 'chain'),
         host: '127.0.0.1',
-        port,
+        port: 0,
         chainId: 31337,
         extraArgs: options.chainArgs ?? [],
       });
+      const port = Number(new URL(chain.rpcUrl).port);
       const local = await deployLocal({ dataDir: dir, host: '127.0.0.1', port, chainId: 31337 });
       // Unbatched, so that setup transactions and reads go out at once rather than after a batching pause, and
       // uncached, so that what the tests read is the chain's state now, not a recent answer to the same call.
@@ -651,7 +653,7 @@ export class OracleNetwork {
    */
   async createNode(options: TestNodeOptions): Promise<TestNode> {
     // The provider options `startOracleNode` gives a node.
-    const provider = new JsonRpcProvider(this.rpcUrl, undefined, { pollingInterval: 250 });
+    const provider = new JsonRpcProvider(this.rpcUrl, undefined, { pollingInterval: 250, cacheTimeout: -1 });
     const key = typeof options.oracle === 'number' ? this.oracleWallet(options.oracle) : options.oracle;
     const wallet = new Wallet(key.privateKey, provider);
     const signer = options.wrapSigner?.(wallet) ?? wallet;
@@ -680,7 +682,6 @@ export class OracleNetwork {
             createWeatherProvider('open-meteo', {
               baseUrl: this.replay.url + replayPaths.openMeteoBase(source),
               archiveBaseUrl: this.replay.url + replayPaths.openMeteoArchiveBase(source),
-              now: this.clock.date,
               ...http,
             }),
           ]
@@ -703,8 +704,8 @@ export class OracleNetwork {
       tolerances: TEST_TOLERANCES,
       zeroGasPrice: options.zeroGasPrice ?? false,
       submitGasLimit: 15_000_000,
-      clock: this.clock.now,
       receiptTimeoutMs: 10_000,
+      ...(options.log === undefined ? {} : { log: options.log }),
     });
     let server: Server | undefined;
     let url: string | undefined;

@@ -7,8 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { stripJsonc } from '../../services/oracle/cli.js';
 
 const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
-const SHARED = path.resolve(REPO_ROOT, '..', 'shared', 'fixtures');
-const OURS = path.resolve(REPO_ROOT, 'test', 'fixtures');
+const FIXTURES = path.resolve(REPO_ROOT, 'test', 'fixtures');
 const TSX = path.join(REPO_ROOT, 'node_modules', '.bin', 'tsx');
 
 interface Run {
@@ -59,13 +58,13 @@ describe('oracle normalise (CLI)', function () {
         '--provider',
         'open-meteo',
         '--file',
-        path.join(SHARED, 'open-meteo', 'frenck-historical_weather.json'),
+        path.join(FIXTURES, 'open-meteo', 'frenck-historical_weather.json'),
       ],
       archiveFiltered: [
         '--provider',
         'open-meteo',
         '--file',
-        path.join(SHARED, 'open-meteo', 'frenck-historical_weather.json'),
+        path.join(FIXTURES, 'open-meteo', 'frenck-historical_weather.json'),
         '--latitude',
         '52.27',
         '--longitude',
@@ -75,13 +74,18 @@ describe('oracle normalise (CLI)', function () {
         '--date',
         '1953-02-01',
       ],
-      forecast: ['--provider', 'open-meteo', '--file', path.join(SHARED, 'open-meteo', 'frenck-forecast.EXCERPT.json')],
-      nws: ['--provider', 'nws', '--file', path.join(OURS, 'nws', 'KMIA-observations-2026-06-01.json')],
+      forecast: [
+        '--provider',
+        'open-meteo',
+        '--file',
+        path.join(FIXTURES, 'open-meteo', 'frenck-forecast.EXCERPT.json'),
+      ],
+      nws: ['--provider', 'nws', '--file', path.join(FIXTURES, 'nws', 'KMIA-observations-2026-06-01.json')],
       nwsMissingDay: [
         '--provider',
         'nws',
         '--file',
-        path.join(OURS, 'nws', 'KMIA-observations-2026-06-01.json'),
+        path.join(FIXTURES, 'nws', 'KMIA-observations-2026-06-01.json'),
         '--station',
         'KMIA',
         '--metric',
@@ -93,13 +97,19 @@ describe('oracle normalise (CLI)', function () {
         '--provider',
         'aviationstack',
         '--file',
-        path.join(SHARED, 'aviationstack', 'flights-excerpt-5.json'),
+        path.join(FIXTURES, 'aviationstack', 'flights-excerpt-5.json'),
+      ],
+      aviationstackUnnamed: [
+        '--provider',
+        'aviationstack',
+        '--file',
+        path.join(FIXTURES, 'aviationstack', 'flights-excerpt-unnamed.json'),
       ],
       aviationstackFiltered: [
         '--provider',
         'aviationstack',
         '--file',
-        path.join(SHARED, 'aviationstack', 'flights-excerpt-5.json'),
+        path.join(FIXTURES, 'aviationstack', 'flights-excerpt-5.json'),
         '--carrier',
         'qf',
       ],
@@ -107,22 +117,27 @@ describe('oracle normalise (CLI)', function () {
         '--provider',
         'flightaware',
         '--file',
-        path.join(SHARED, 'flightaware', 'PomTog-aeroapi-arrivals-LHR-BAW196.jsonc'),
+        path.join(FIXTURES, 'flightaware', 'PomTog-aeroapi-arrivals-LHR-BAW196.jsonc'),
       ],
       unknownProvider: [
         '--provider',
         'weatherunderground',
         '--file',
-        path.join(OURS, 'nws', 'KMIA-observations-2026-06-01.json'),
+        path.join(FIXTURES, 'nws', 'KMIA-observations-2026-06-01.json'),
       ],
       missingFile: ['--provider', 'nws', '--file', path.join(scratch, 'absent.json')],
       notJson: ['--provider', 'open-meteo', '--file', path.join(scratch, 'broken.json')],
-      wrongProvider: ['--provider', 'nws', '--file', path.join(SHARED, 'open-meteo', 'frenck-historical_weather.json')],
+      wrongProvider: [
+        '--provider',
+        'nws',
+        '--file',
+        path.join(FIXTURES, 'open-meteo', 'frenck-historical_weather.json'),
+      ],
       badMetric: [
         '--provider',
         'nws',
         '--file',
-        path.join(OURS, 'nws', 'KMIA-observations-2026-06-01.json'),
+        path.join(FIXTURES, 'nws', 'KMIA-observations-2026-06-01.json'),
         '--metric',
         'rain',
       ],
@@ -130,7 +145,7 @@ describe('oracle normalise (CLI)', function () {
         '--provider',
         'open-meteo',
         '--file',
-        path.join(SHARED, 'open-meteo', 'frenck-historical_weather.json'),
+        path.join(FIXTURES, 'open-meteo', 'frenck-historical_weather.json'),
         '--station',
         'KMIA',
       ],
@@ -221,6 +236,16 @@ describe('oracle normalise (CLI)', function () {
       expect(printed[0]).to.include({ status: 'landed', arrivalDelayMinutes: -2 });
       expect(printed[2]).to.include({ status: 'cancelled', arrivalDelayMinutes: null });
       expect(lines(run('aviationstackFiltered')).map(({ feedKey }) => feedKey)).to.deep.equal(['QF2957/2022-04-22']);
+    });
+
+    it('prints every flight of a response with a record naming no flight, and notes the record left out on stderr', function () {
+      const result = run('aviationstackUnnamed');
+      expect(result.code, result.stderr).to.equal(0);
+      expect(lines(result)).to.deep.equal(lines(run('aviationstack')));
+      expect(result.stderr).to.equal(
+        'oracle: aviationstack: skipped a record that cannot be normalised: aviationstack: data[2].flight.iata is ' +
+          'missing (and airline.iata with flight.number does not name the flight either)\n',
+      );
     });
 
     it('reads the recorded AeroAPI response despite its trailing comma', function () {

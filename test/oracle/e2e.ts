@@ -29,6 +29,7 @@ import {
   type TestNode,
   type TestNodeOptions,
 } from '../helpers/oracle-network.js';
+import { testChainArgs } from '../helpers/coverage.js';
 import { delayed, httpError, recorded, ReplayServer } from '../helpers/replay-server.js';
 
 const DAY = 86_400;
@@ -104,7 +105,7 @@ describe('oracle nodes on replayed provider data (anvil, end to end)', function 
   let flightNumber = 2100;
 
   before(async function () {
-    network = await OracleNetwork.start();
+    network = await OracleNetwork.start({ chainArgs: testChainArgs() });
   });
 
   after(async function () {
@@ -206,6 +207,75 @@ describe('oracle nodes on replayed provider data (anvil, end to end)', function 
     });
   });
 
+  describe("the chain's clock", function () {
+    it('makes a flight due as soon as the chain passes its arrival, without waiting for the wall clock', async function () {
+      await network.clock.sync();
+      // Departs in about three hours and arrives in twelve, on the chain's clock and on the wall clock alike.
+      const flight = flightArrivingAt(String(++flightNumber), network.clock.now() + 12 * 3600);
+      serveFlight(network.replay, flight, { status: 'landed', delayMinutes: 82 });
+      const { policyId, fromBlock, balanceBefore } = await insure(flight);
+      const [node] = await createNodes(1, fromBlock);
+
+      await node!.node.runOnce();
+      expect(node!.state.getFeed(flight.feedId)?.status).to.equal('waiting');
+      expect(node!.state.getSubmission(flight.feedId)).to.equal(undefined);
+
+      // Twelve hours pass on the chain only: the next block is stamped just after the scheduled arrival.
+      await network.provider.send('evm_setNextBlockTimestamp', [flight.scheduledArrival + 1]);
+      await network.provider.send('evm_mine', []);
+      await network.clock.sync();
+      await node!.node.runOnce();
+
+      expect(node!.node.lastPassError).to.equal(undefined);
+      expect(node!.state.getSubmission(flight.feedId)?.state).to.equal('confirmed');
+      const reports = await network.hub.getReports(flight.feedId);
+      expect(reports.map((report) => [report.oracle, report.value])).to.deep.equal([[node!.address, 82n]]);
+      // Signed at the chain's time, which the hub took as fresh.
+      expect(Number(reports[0]!.observedAt)).to.be.at.least(flight.scheduledArrival);
+      expect(await policyStatus(policyId)).to.equal(POLICY_STATUS.Issued);
+      expect(await network.clientBalance()).to.equal(balanceBefore);
+    });
+  });
+
+  describe('an AviationStack response with a record that names no flight', function () {
+    it('is still read: the node reports the flight, and logs and counts the record it left out', async function () {
+      const flight = await newFlight();
+      const { aviationstack } = serveFlight(network.replay, flight, { status: 'landed', delayMinutes: 82 });
+      // The record as real responses hold it for a flight the provider cannot name: airline and flight all null.
+      const body = JSON.parse(aviationstack) as { data: Record<string, unknown>[] };
+      const unnamed = {
+        ...body.data[0]!,
+        airline: { name: null, iata: null, icao: null },
+        flight: { number: null, iata: null, icao: null, codeshared: null },
+      };
+      network.replay.serve(
+        replayPaths.aviationstackFlights('truth'),
+        recorded(JSON.stringify({ ...body, data: [unnamed, ...body.data] })),
+        { flight_iata: `${flight.carrier}${flight.flightNumber}` },
+      );
+      const { fromBlock } = await insure(flight);
+      const log: string[] = [];
+      const [node] = await createNodes(1, fromBlock, {
+        flightProviders: ['aviationstack'],
+        log: (line) => log.push(line),
+      });
+
+      await node!.node.runOnce();
+
+      expect(node!.node.lastPassError).to.equal(undefined);
+      expect(node!.state.getSubmission(flight.feedId)?.state).to.equal('confirmed');
+      expect((await network.hub.getReports(flight.feedId)).map((report) => report.value)).to.deep.equal([82n]);
+      expect(log).to.deep.equal([
+        'aviationstack: skipped a record that cannot be normalised: aviationstack: data[0].flight.iata is missing ' +
+          '(and airline.iata with flight.number does not name the flight either)',
+      ]);
+      const metrics = await (await fetch(`${node!.url!}/metrics`)).text();
+      expect(metrics).to.include(
+        'policyledger_oracle_provider_records_skipped_total{provider="aviationstack",node="node-0"} 1',
+      );
+    });
+  });
+
   describe('several flights due at once', function () {
     it('reports every one of them in a single pass, one transaction after another', async function () {
       const flights = [await newFlight(), await newFlight(), await newFlight()];
@@ -265,6 +335,49 @@ describe('oracle nodes on replayed provider data (anvil, end to end)', function 
       expect(settled.map((event) => event.args.payout)).to.deep.equal([usd(1_440)]);
       const cessions = await network.treaty.queryFilter(network.treaty.filters.LossCeded(policyId), fromBlock);
       expect(cessions.map((event) => event.args.gross)).to.deep.equal([usd(1_440)]);
+    });
+  });
+
+  describe('a node with no flight provider configured (the default without API keys)', function () {
+    it('sets a flight feed aside and reports it, stays healthy, and reports the weather days due', async function () {
+      await network.clock.sync();
+      const today = dayStart(network.clock.now());
+      const yesterday = today - DAY;
+      network.replay.serve(
+        replayPaths.openMeteoForecast('truth'),
+        recorded(openMeteoBody([isoDay(yesterday), isoDay(today)])),
+      );
+      const fromBlock = await network.provider.getBlockNumber();
+      const { dayFeeds } = await network.issueWeatherPolicy(network.weatherTerms(yyyymmdd(yesterday), yyyymmdd(today)));
+      await network.clock.advance(today + DAY + 60 - network.clock.now());
+      const flight = await newFlight();
+      serveFlight(network.replay, flight, { status: 'landed', delayMinutes: 82 });
+      await network.issueFlightPolicy(flight);
+      const log: string[] = [];
+      const node = await network.createNode({
+        name: 'weather-only',
+        oracle: 0,
+        fromBlock,
+        weather: true,
+        flightProviders: [],
+        log: (line) => log.push(line),
+      });
+
+      await node.node.runOnce();
+      await node.node.runOnce();
+
+      expect(node.node.lastPassError).to.equal(undefined);
+      for (const feedId of dayFeeds) expect(node.state.getSubmission(feedId)?.state, feedId).to.equal('confirmed');
+      expect(node.state.getFeed(flight.feedId)?.status).to.equal('unserved');
+      expect(node.state.getSubmission(flight.feedId)).to.equal(undefined);
+      const skipped = `feed ${flight.feedId} skipped: no configured flight provider can observe BA${flight.flightNumber} departing ${isoDay(flight.scheduledDeparture)}`;
+      // Said once, not at every pass.
+      expect(log).to.deep.equal([skipped]);
+      const health = await getJson(`${node.url!}/health`);
+      expect(health.status).to.equal(200);
+      expect(health.body).to.deep.include({ status: 'ok', feeds: { unserved: 1, done: 2 } });
+      const metrics = await (await fetch(`${node.url!}/metrics`)).text();
+      expect(metrics).to.include('policyledger_oracle_feeds_unserved{node="weather-only"} 1');
     });
   });
 
@@ -529,7 +642,10 @@ describe('oracle nodes on a free-gas network (anvil --gas-price 0 --base-fee 0)'
 
   before(async function () {
     replay = await ReplayServer.start();
-    network = await OracleNetwork.start({ chainArgs: ['--gas-price', '0', '--base-fee', '0'], replay });
+    network = await OracleNetwork.start({
+      chainArgs: ['--gas-price', '0', '--base-fee', '0', ...testChainArgs()],
+      replay,
+    });
   });
 
   after(async function () {
@@ -557,8 +673,11 @@ describe('oracle nodes on a free-gas network (anvil --gas-price 0 --base-fee 0)'
     });
 
     expect(await network.clientBalance()).to.equal(balanceBefore + TIER_45_PAYOUT);
+    // The node sees its receipt on its next poll, possibly after the other node's report already settled the policy.
+    await waitFor('the fundless report to be confirmed', () => {
+      return nodes[0]!.state.getSubmission(flight.feedId)?.state === 'confirmed';
+    });
     const submission = nodes[0]!.state.getSubmission(flight.feedId);
-    expect(submission?.state).to.equal('confirmed');
     const transaction = await network.provider.getTransaction(submission!.txHash!);
     expect([transaction?.type, transaction?.gasPrice, transaction?.from]).to.deep.equal([0, 0n, fundless.address]);
     expect((await network.hub.getReports(flight.feedId)).map((report) => report.oracle)).to.include(fundless.address);

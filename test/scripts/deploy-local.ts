@@ -10,19 +10,20 @@ import {
   RiskPool__factory,
 } from '../../types/ethers-contracts/index.js';
 import { deployLocal, localOptionsFromEnv, type LocalDeployOptions } from '../../scripts/deploy-local.js';
+import { testChainArgs } from '../helpers/coverage.js';
 import { localParties } from '../../scripts/lib/local-parties.js';
-import { freePort } from '../helpers/ports.js';
 
 describe('deploy:local on a persisted anvil chain', function () {
   this.timeout(60_000);
   let options: LocalDeployOptions;
 
-  beforeEach(async function () {
+  beforeEach(function () {
     options = {
       dataDir: mkdtempSync(path.join(tmpdir(), 'policyledger-local-')),
       host: '127.0.0.1',
-      port: await freePort(),
+      port: 0,
       chainId: 31337,
+      chainArgs: testChainArgs(),
     };
   });
 

@@ -5,8 +5,8 @@ import path from 'node:path';
 import { encryptKeystoreJson, JsonRpcProvider, Wallet } from 'ethers';
 import { ConsortiumAccess__factory } from '../../types/ethers-contracts/index.js';
 import { deployConsortium, readFounders } from '../../scripts/deploy.js';
+import { testChainArgs } from '../helpers/coverage.js';
 import { startLocalChain, type LocalChain } from '../../scripts/lib/local-chain.js';
-import { freePort } from '../helpers/ports.js';
 
 describe('deploy to a consortium network', function () {
   this.timeout(60_000);
@@ -19,9 +19,9 @@ describe('deploy to a consortium network', function () {
     chain = await startLocalChain({
       stateDir: path.join(dir, 'chain'),
       host: '127.0.0.1',
-      port: await freePort(),
+      port: 0,
       chainId: 1337,
-      extraArgs: ['--gas-price', '0', '--base-fee', '0'],
+      extraArgs: ['--gas-price', '0', '--base-fee', '0', ...testChainArgs()],
     });
   });
 

@@ -9,7 +9,9 @@ export class NodeMetrics {
   readonly disagreements: Counter<'kind'>;
   readonly providerLatency: Histogram<'provider'>;
   readonly providerErrors: Counter<'provider'>;
+  readonly recordsSkipped: Counter<'provider'>;
   readonly feedsWaiting: Gauge;
+  readonly feedsUnserved: Gauge;
 
   constructor(node: string) {
     this.registry.setDefaultLabels({ node });
@@ -51,9 +53,20 @@ export class NodeMetrics {
       labelNames: ['provider'],
       registers,
     });
+    this.recordsSkipped = new Counter({
+      name: 'policyledger_oracle_provider_records_skipped_total',
+      help: 'Records of provider responses left out because they could not be normalised',
+      labelNames: ['provider'],
+      registers,
+    });
     this.feedsWaiting = new Gauge({
       name: 'policyledger_oracle_feeds_waiting',
       help: 'Feeds the node still has to observe',
+      registers,
+    });
+    this.feedsUnserved = new Gauge({
+      name: 'policyledger_oracle_feeds_unserved',
+      help: 'Feeds skipped because no configured provider can observe them',
       registers,
     });
   }

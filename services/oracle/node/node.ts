@@ -64,10 +64,16 @@ export interface OracleNodeOptions {
   zeroGasPrice: boolean;
   /** Gas limit of report transactions (a quorum-completing report also settles the first batch of policies). */
   submitGasLimit?: number;
-  /** Unix seconds now; injectable for tests. */
-  clock?: () => number;
+  /**
+   * Unix seconds now on the ledger's clock. Default: the latest block's timestamp, so that a chain whose clock was
+   * moved (`evm_increaseTime`, `evm_setNextBlockTimestamp`) makes feeds due at once; on a live network it is the
+   * wall clock within a block interval.
+   */
+  clock?: () => number | Promise<number>;
   /** How long to wait for a transaction to be mined before looking again on the next pass. */
   receiptTimeoutMs?: number;
+  /** The node's log: one line per call. Default: standard error, prefixed with the node's name. */
+  log?: (line: string) => void;
 }
 
 /**
@@ -83,12 +89,15 @@ const CLOSED_FEED_ERRORS = new Set(['OracleHubFeedNotOpen', 'OracleHubUnknownFee
  */
 export class OracleNode {
   private readonly hub: OracleHub;
-  private readonly clock: () => number;
+  private readonly clock: () => Promise<number>;
+  private readonly log: (line: string) => void;
   private oracleAddress: string | undefined;
   private chainId: bigint | undefined;
   /** Nonce of the last report transaction this node saw mined. */
   private minedNonce: number | undefined;
   private running = false;
+  /** Whether feeds left unserved by an earlier run were put back in line for this run's providers. */
+  private unservedReopened = false;
   private timer: NodeJS.Timeout | undefined;
   private pass: Promise<void> = Promise.resolve();
   lastPassAt: number | undefined;
@@ -96,7 +105,9 @@ export class OracleNode {
 
   constructor(private readonly options: OracleNodeOptions) {
     this.hub = OracleHub__factory.connect(options.contracts.oracleHub, options.signer);
-    this.clock = options.clock ?? (() => Math.floor(Date.now() / 1000));
+    this.log = options.log ?? ((line) => process.stderr.write(`[${options.name}] ${line}\n`));
+    const clock = options.clock;
+    this.clock = clock === undefined ? () => latestBlockTime(options.provider) : async () => clock();
   }
 
   get name(): string {
@@ -131,6 +142,10 @@ export class OracleNode {
   /** One pass: discover feeds, finish open submissions, observe what is due. Never throws. */
   async runOnce(): Promise<void> {
     const errors: string[] = [];
+    if (!this.unservedReopened) {
+      this.options.state.reopenUnservedFeeds();
+      this.unservedReopened = true;
+    }
     // Each step runs even when an earlier one failed: a chain hiccup in discovery or one stuck report must not stop
     // the node from observing and sending what it can.
     const steps = [
@@ -146,9 +161,15 @@ export class OracleNode {
         errors.push(error instanceof Error ? error.message : String(error));
       }
     }
+    try {
+      this.lastPassAt = await this.clock();
+    } catch (error) {
+      errors.push(error instanceof Error ? error.message : String(error));
+    }
     this.lastPassError = errors.length > 0 ? errors.join('; ') : undefined;
-    this.lastPassAt = this.clock();
-    this.options.metrics.feedsWaiting.set(this.options.state.summary().feeds.waiting ?? 0);
+    const { feeds } = this.options.state.summary();
+    this.options.metrics.feedsWaiting.set(feeds.waiting ?? 0);
+    this.options.metrics.feedsUnserved.set(feeds.unserved ?? 0);
   }
 
   // -------------------------------------------------------------------------------------------------------------
@@ -236,12 +257,26 @@ export class OracleNode {
   // Observation
   // -------------------------------------------------------------------------------------------------------------
 
-  /** Observes every feed whose next attempt is due. */
+  /** Observes every feed whose next attempt is due; one feed that fails does not hold back the others. */
   async observeDue(): Promise<void> {
-    const now = this.clock();
+    const now = await this.clock();
+    const failures: string[] = [];
     for (const feed of this.options.state.dueFeeds(now, this.options.schedule.batchSize)) {
-      await this.observe(feed, now);
+      try {
+        await this.observe(feed, now);
+      } catch (error) {
+        failures.push(`${feed.feedId}: ${error instanceof Error ? error.message : String(error)}`);
+      }
     }
+    if (failures.length > 0) throw new Error(`observations failed: ${failures.join('; ')}`);
+  }
+
+  /** The configured providers that can observe a feed: flight providers, a station network or a gridded source. */
+  private providersFor(descriptor: FeedDescriptor): readonly (FlightProvider | WeatherProvider)[] {
+    if (descriptor.kind === 'flight') return this.options.flightProviders;
+    return this.options.weatherProviders.filter((provider) =>
+      descriptor.stationId !== '' ? provider.name === 'nws' : provider.name !== 'nws',
+    );
   }
 
   private async observe(feed: FeedRecord, now: number): Promise<void> {
@@ -251,10 +286,18 @@ export class OracleNode {
       metrics.observationsFailed.inc({ reason: 'deadline' });
       return;
     }
+    if (this.providersFor(feed.descriptor).length === 0) {
+      // Nothing here can observe it (e.g. a flight on a node without flight provider keys): set it aside, say so, and
+      // go on with the feeds this node can serve. Other nodes may serve it; a restart with providers picks it up.
+      const reason = `no configured ${feed.descriptor.kind} provider can observe ${describeFeed(feed.descriptor)}`;
+      state.setFeedStatus(feed.feedId, 'unserved', reason);
+      this.log(`feed ${feed.feedId} skipped: ${reason}`);
+      return;
+    }
     const verdict =
       feed.descriptor.kind === 'flight'
         ? await this.checkFlight(feed.descriptor)
-        : await this.checkWeather(feed.descriptor);
+        : await this.checkWeather(feed.descriptor, now);
     if (verdict.kind !== 'agreed') {
       if (verdict.kind === 'disagreed') {
         state.recordDisagreement(feed.feedId, now, { reason: verdict.reason, providers: verdict.detail });
@@ -286,17 +329,16 @@ export class OracleNode {
     return crossCheckFlight(answers, this.options.minProviders ?? answers.length, this.options.tolerances.delayMinutes);
   }
 
-  private async checkWeather(descriptor: Extract<FeedDescriptor, { kind: 'weather' }>): Promise<Verdict> {
+  private async checkWeather(descriptor: Extract<FeedDescriptor, { kind: 'weather' }>, now: number): Promise<Verdict> {
     const location: WeatherLocation =
       descriptor.stationId !== ''
         ? { stationId: descriptor.stationId }
         : { latitude: descriptor.latitudeE4 / 1e4, longitude: descriptor.longitudeE4 / 1e4 };
-    const query = { location, metric: descriptor.metric, date: descriptor.date };
+    // Whether the day is over, and which of a provider's APIs holds it, is asked on the ledger's clock.
+    const query = { location, metric: descriptor.metric, date: descriptor.date, asOf: now };
     const key = weatherFeedKey(location, descriptor.metric, descriptor.date);
     // A station is read from station networks (NWS), a grid point from gridded providers (Open-Meteo).
-    const providers = this.options.weatherProviders.filter((provider) =>
-      'stationId' in location ? provider.name === 'nws' : provider.name !== 'nws',
-    );
+    const providers = this.providersFor(descriptor) as readonly WeatherProvider[];
     const answers = await Promise.all(
       providers.map((provider) =>
         this.ask<WeatherObservation>(
@@ -317,13 +359,17 @@ export class OracleNode {
   /** Asks one provider, timing it, and picks the observation of the feed. */
   private async ask<T>(
     provider: string,
-    fetch: () => Promise<{ observations: T[]; raw: ProviderAnswer<T>['raw'] }>,
+    fetch: () => Promise<{ observations: T[]; raw: ProviderAnswer<T>['raw']; notes?: string[] }>,
     matches: (observation: T) => boolean,
   ): Promise<ProviderAnswer<T>> {
     const stopTimer = this.options.metrics.providerLatency.startTimer({ provider });
     try {
       const result = await fetch();
       stopTimer();
+      for (const note of result.notes ?? []) {
+        this.options.metrics.recordsSkipped.inc({ provider });
+        this.log(note);
+      }
       const observation = result.observations.find(matches);
       if (observation === undefined) return { provider, error: 'no data for this feed', raw: result.raw };
       return { provider, observation, raw: result.raw };
@@ -375,7 +421,7 @@ export class OracleNode {
 
   private async push(submission: SubmissionRecord): Promise<void> {
     const { state } = this.options;
-    const now = this.clock();
+    const now = await this.clock();
     if (await this.isOnChain(submission)) {
       this.confirm(submission, now);
       return;
@@ -422,7 +468,8 @@ export class OracleNode {
       throw error;
     }
     if (receipt !== null) this.minedNonce = tx.nonce;
-    if (receipt?.status === 1) this.confirm(submission, this.clock());
+    // Confirmed at once, stamped with the pass's time: the report is on chain the moment its receipt is.
+    if (receipt?.status === 1) this.confirm(submission, now);
   }
 
   /**
@@ -450,6 +497,25 @@ export class OracleNode {
         report.oracle.toLowerCase() === oracle && Number(report.observedAt) === submission.observation.observedAt,
     );
   }
+}
+
+/** A feed as a person reads it: `BA196 departing 2026-11-20`, `precipitation_sum at 52.27,6.82 on 2026-06-01`. */
+function describeFeed(descriptor: FeedDescriptor): string {
+  if (descriptor.kind === 'flight') {
+    return `${descriptor.carrier}${descriptor.flightNumber} departing ${descriptor.departureDate}`;
+  }
+  const place =
+    descriptor.stationId !== ''
+      ? `station ${descriptor.stationId}`
+      : `${descriptor.latitudeE4 / 1e4},${descriptor.longitudeE4 / 1e4}`;
+  return `${descriptor.metric} at ${place} on ${descriptor.date}`;
+}
+
+/** The latest block's timestamp: the ledger's time, which every "is it due?" question of a node reads. */
+async function latestBlockTime(provider: Provider): Promise<number> {
+  const block = await provider.getBlock('latest');
+  if (block === null) throw new Error('the chain has no latest block');
+  return block.timestamp;
 }
 
 /** yyyymmdd as `YYYY-MM-DD`. */

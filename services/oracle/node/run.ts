@@ -92,7 +92,8 @@ export async function startOracleNode(config: NodeConfig, env: NodeJS.ProcessEnv
   const flights = flightProviders(config, env);
   const weather = weatherProviders(config, env);
 
-  const provider = new JsonRpcProvider(config.rpcUrl, undefined, { pollingInterval: 250 });
+  // Uncached: the node's clock is the latest block, read afresh at each step of a pass.
+  const provider = new JsonRpcProvider(config.rpcUrl, undefined, { pollingInterval: 250, cacheTimeout: -1 });
   const state = new NodeState(config.stateFile);
   const metrics = new NodeMetrics(config.name);
   const node = new OracleNode({

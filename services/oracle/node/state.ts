@@ -25,7 +25,8 @@ export type FeedDescriptor =
     };
 
 /** Where a feed stands for this node. */
-export type FeedStatus = 'waiting' | 'signed' | 'done' | 'abandoned';
+/** `unserved`: no provider this node is configured with can observe the feed; looked at again when the node restarts. */
+export type FeedStatus = 'waiting' | 'signed' | 'done' | 'abandoned' | 'unserved';
 
 export interface FeedRecord {
   feedId: string;
@@ -218,6 +219,11 @@ export class NodeState {
     this.db
       .prepare('UPDATE feeds SET attempts = attempts + 1, next_attempt_at = ?, last_error = ? WHERE feed_id = ?')
       .run(nextAttemptAt, reason, feedId);
+  }
+
+  /** Puts feeds no provider could serve back in line, for a node whose providers may have changed. */
+  reopenUnservedFeeds(): void {
+    this.db.prepare(`UPDATE feeds SET status = 'waiting' WHERE status = 'unserved'`).run();
   }
 
   setFeedStatus(feedId: string, status: FeedStatus, reason: string | null = null): void {

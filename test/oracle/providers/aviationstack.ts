@@ -12,13 +12,14 @@ import {
 import { ScriptedServer } from '../../helpers/scripted-server.js';
 
 const REPO_ROOT = path.resolve(import.meta.dirname, '..', '..', '..');
-const SHARED_FIXTURES = path.resolve(REPO_ROOT, '..', 'shared', 'fixtures', 'aviationstack');
-const OWN_FIXTURES = path.resolve(REPO_ROOT, 'test', 'fixtures', 'aviationstack');
+const FIXTURES = path.resolve(REPO_ROOT, 'test', 'fixtures', 'aviationstack');
 
 /** Five real records of a `/v1/flights` `data` array (bare array, no pagination wrapper). */
-const EXCERPT_5 = path.join(SHARED_FIXTURES, 'flights-excerpt-5.json');
+const EXCERPT_5 = path.join(FIXTURES, 'flights-excerpt-5.json');
+/** The five records with, at index 2, a record naming no flight (airline and flight fields null; see .source.txt). */
+const EXCERPT_UNNAMED = path.join(FIXTURES, 'flights-excerpt-unnamed.json');
 /** Nine more real records of the same array (see its .source.txt). */
-const EXCERPT_MORE = path.join(OWN_FIXTURES, 'flights-excerpt-more.json');
+const EXCERPT_MORE = path.join(FIXTURES, 'flights-excerpt-more.json');
 
 function readJson(file: string): unknown {
   return JSON.parse(readFileSync(file, 'utf8'));
@@ -116,6 +117,29 @@ describe('AviationStack provider', function () {
       });
     });
 
+    describe('on a recorded response with a record that names no flight', function () {
+      const unnamedNote =
+        'aviationstack: skipped a record that cannot be normalised: aviationstack: data[2].flight.iata is missing ' +
+        '(and airline.iata with flight.number does not name the flight either)';
+
+      it('leaves that record out with a note and normalises the five around it', function () {
+        const skipped: string[] = [];
+        expect(normaliseAviationstackFlights(readJson(EXCERPT_UNNAMED), undefined, skipped)).to.deep.equal(
+          normaliseAviationstackFlights(readJson(EXCERPT_5)),
+        );
+        expect(skipped).to.deep.equal([unnamedNote]);
+      });
+
+      it('still answers a query for a flight of the same response', function () {
+        const skipped: string[] = [];
+        const body = readJson(EXCERPT_UNNAMED);
+        expect(normaliseAviationstackFlights(body, query('MF', '1541', '2022-04-22'), skipped)).to.deep.equal([
+          observation('MF', '1541', '2022-04-22', 'cancelled', null),
+        ]);
+        expect(skipped).to.deep.equal([unnamedNote]);
+      });
+    });
+
     describe('on more recorded flights', function () {
       const body = () => readJson(EXCERPT_MORE);
 
@@ -205,7 +229,7 @@ describe('AviationStack provider', function () {
 
     describe('on responses written by us', function () {
       it('reports a diverted flight as diverted, with no arrival delay', function () {
-        const body = readJson(path.join(OWN_FIXTURES, 'diverted.json'));
+        const body = readJson(path.join(FIXTURES, 'diverted.json'));
 
         expect(normaliseAviationstackFlights(body, query('EI', '105', '2026-11-20'))).to.deep.equal([
           observation('EI', '105', '2026-11-20', 'diverted', null),
@@ -213,7 +237,7 @@ describe('AviationStack provider', function () {
       });
 
       it('reports a landing without a scheduled arrival with a null delay, dated by flight_date', function () {
-        const body = readJson(path.join(OWN_FIXTURES, 'missing-data.json'));
+        const body = readJson(path.join(FIXTURES, 'missing-data.json'));
 
         expect(normaliseAviationstackFlights(body, query('VY', '8012', '2026-11-20'))).to.deep.equal([
           observation('VY', '8012', '2026-11-20', 'landed', null),
@@ -279,7 +303,7 @@ describe('AviationStack provider', function () {
         );
       });
 
-      it('names the missing field of a record', function () {
+      it('leaves out a record missing a field, naming the field, and keeps the others', function () {
         const withoutFlight = recordOf(EXCERPT_5, 'QF2957');
         delete withoutFlight.flight;
         const withoutDate = recordOf(EXCERPT_5, 'QF2957');
@@ -287,24 +311,32 @@ describe('AviationStack provider', function () {
         const withoutArrival = recordOf(EXCERPT_5, 'QF2957');
         delete withoutArrival.arrival;
 
-        expect(normaliseError({ data: [withoutFlight] }).message).to.equal(
+        const skipped: string[] = [];
+        const kept = recordOf(EXCERPT_5, 'GJ3098');
+        expect(
+          normaliseAviationstackFlights(
+            { data: [withoutFlight, kept, withoutDate, withoutArrival] },
+            undefined,
+            skipped,
+          ),
+        ).to.deep.equal([observation('GJ', '3098', '2022-04-22', 'landed', -22)]);
+        expect(skipped.map((note) => note.replace(/^.*cannot be normalised: /, ''))).to.deep.equal([
           'aviationstack: data[0].flight is missing, not an object',
-        );
-        expect(normaliseError([withoutDate]).message).to.equal(
-          'aviationstack: data[0].flight_date is missing, not a YYYY-MM-DD date',
-        );
-        expect(normaliseError([withoutArrival]).message).to.equal(
-          'aviationstack: data[0].arrival is missing, not an object',
-        );
+          'aviationstack: data[2].flight_date is missing, not a YYYY-MM-DD date',
+          'aviationstack: data[3].arrival is missing, not an object',
+        ]);
       });
 
-      it('names a timestamp that is not one', function () {
+      it('leaves out a record with a timestamp that is not one, naming it', function () {
         const flight = recordOf(EXCERPT_5, 'QF2957');
         (flight.arrival as Record<string, unknown>).actual = '10:18';
 
-        expect(normaliseError([flight]).message).to.equal(
-          'aviationstack: data[0].arrival.actual is "10:18", not a timestamp',
-        );
+        const skipped: string[] = [];
+        expect(normaliseAviationstackFlights([flight], undefined, skipped)).to.deep.equal([]);
+        expect(skipped).to.deep.equal([
+          'aviationstack: skipped a record that cannot be normalised: ' +
+            'aviationstack: data[0].arrival.actual is "10:18", not a timestamp',
+        ]);
       });
 
       it('rejects a body that is not JSON data at all', function () {
@@ -355,6 +387,19 @@ describe('AviationStack provider', function () {
       expect(result.raw[0]?.body).to.equal(fixture);
       expect(result.raw[0]?.url).to.equal(`${server.baseUrl}/v1/flights?flight_iata=QF2957&flight_date=2022-04-22`);
       expect(result.raw[0]?.url).not.to.include('avs-test-key');
+    });
+
+    it('answers from a response with a record naming no flight, noting the record it left out', async function () {
+      server.script({ status: 200, body: readFileSync(EXCERPT_UNNAMED, 'utf8') });
+
+      const result = await provider().fetchFlight(query('LX', '9041', '2022-04-22'));
+
+      expect(result.observations).to.deep.equal([observation('LX', '9041', '2022-04-22', 'active', null)]);
+      expect(result.raw.map((raw) => raw.body)).to.deep.equal([readFileSync(EXCERPT_UNNAMED, 'utf8')]);
+      expect(result.notes).to.have.length(1);
+      expect(result.notes![0]).to.match(
+        /skipped a record that cannot be normalised: .*data\[2\]\.flight\.iata is missing/,
+      );
     });
 
     it('asks the next local date when the flight of the UTC day is filed under it, and keeps both answers', async function () {

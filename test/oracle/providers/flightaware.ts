@@ -10,14 +10,7 @@ import { ScriptedServer } from '../../helpers/scripted-server.js';
 const REPO_ROOT = path.resolve(import.meta.dirname, '..', '..', '..');
 const OWN_FIXTURES = path.resolve(REPO_ROOT, 'test', 'fixtures', 'flightaware');
 /** The real AeroAPI v4 `/airports/LHR/flights/arrivals` answer with BA196, trimmed by its author (see .source.txt). */
-const ARRIVALS_BA196 = path.resolve(
-  REPO_ROOT,
-  '..',
-  'shared',
-  'fixtures',
-  'flightaware',
-  'PomTog-aeroapi-arrivals-LHR-BAW196.jsonc',
-);
+const ARRIVALS_BA196 = path.join(OWN_FIXTURES, 'PomTog-aeroapi-arrivals-LHR-BAW196.jsonc');
 const LANDED_DELAYED = path.join(OWN_FIXTURES, 'flights-BA196-landed-delayed.json');
 const CANCELLED = path.join(OWN_FIXTURES, 'flights-BA196-cancelled.json');
 const DIVERTED = path.join(OWN_FIXTURES, 'flights-BA196-diverted.json');

@@ -15,13 +15,13 @@ import {
 import { createWeatherProvider } from '../../../services/oracle/providers/weather.js';
 
 const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
-const SHARED_FIXTURES = path.resolve(REPO_ROOT, '..', 'shared', 'fixtures', 'open-meteo');
+const FIXTURES = path.resolve(REPO_ROOT, 'test', 'fixtures', 'open-meteo');
 
 type Json = Record<string, unknown>;
 
-/** A recorded response of the shared fixtures, parsed afresh for each use. */
+/** A recorded response (test/fixtures/open-meteo), parsed afresh for each use. */
 function recorded(name: 'frenck-historical_weather.json' | 'frenck-forecast.EXCERPT.json'): Json {
-  return JSON.parse(readFileSync(path.join(SHARED_FIXTURES, name), 'utf8')) as Json;
+  return JSON.parse(readFileSync(path.join(FIXTURES, name), 'utf8')) as Json;
 }
 
 /**
@@ -315,6 +315,23 @@ describe('Open-Meteo adapter', function () {
       await provider(server.baseUrl, { now: () => new Date('1953-02-06T08:00:00Z') }).fetchWeather(query);
       expect(server.requests.map(({ url }) => url.pathname)).to.deep.equal(['/v1/forecast', '/v1/archive']);
       expect(server.requests[0]?.url.searchParams.get('timezone')).to.equal('GMT');
+    });
+
+    it("decides whether a day is over, and which API holds it, on the query's ledger time over its own clock", async function () {
+      server = await serve([{ status: 200, body: JSON.stringify(gmtArchiveResponse()) }]);
+      // The provider's own clock says the day is still running; the ledger's time (asOf) is six days later.
+      const running = { now: () => new Date('1953-01-31T12:00:00Z') };
+      const sixDaysLater = Date.parse('1953-02-06T08:00:00Z') / 1000;
+      const result = await provider(server.baseUrl, running).fetchWeather({ ...query, asOf: sixDaysLater });
+      expect(result.observations[0]?.value).to.equal(11.9);
+      expect(server.requests.map(({ url }) => url.pathname)).to.deep.equal(['/v1/archive']);
+      const notOver = await rejected(
+        provider(server.baseUrl, { now: () => new Date('1953-02-06T08:00:00Z') }).fetchWeather({
+          ...query,
+          asOf: Date.parse('1953-01-31T23:59:00Z') / 1000,
+        }),
+      );
+      expect(notOver.message).to.contain('1953-01-31 is not over in UTC yet');
     });
 
     it('retries a 503 and answers from the next response', async function () {

@@ -1,4 +1,5 @@
 import { flightFeedKey, type FlightObservation, type FlightQuery, type FlightStatus } from '../../observation.js';
+import { ProviderError } from '../../http.js';
 import { describe, isObject, type Json, malformedBody, wholeMinutes } from '../body.js';
 
 /**
@@ -12,6 +13,9 @@ import { describe, isObject, type Json, malformedBody, wholeMinutes } from '../b
  * - Delays come from the timestamps, never from the `delay` fields, which disagree with them (SN3154: delay 70, times
  *   90 min apart; JC3743: delay 1 for an arrival 3 min early).
  * - `flight_status` lags the timestamps ('scheduled' or 'active' with an actual arrival): the timestamps win.
+ * - Real responses hold records that name no flight (airline and flight fields all null) or are otherwise unreadable.
+ *   Such a record is left out with a note saying which and why; the rest of the response is still normalised. Only a
+ *   body that is not a list of flights at all is refused whole.
  */
 
 const PROVIDER = 'aviationstack';
@@ -278,33 +282,51 @@ function isQueriedFlight(flight: AviationstackFlight, query: FlightQuery): boole
   return flight.carrier === query.carrier.toUpperCase() && sameFlightNumber(flight.flightNumber, query.flightNumber);
 }
 
-function readFlights(body: unknown): AviationstackFlight[] {
-  return flightRecords(body).map((record, index) => readFlight(record, `data[${index}]`));
+/**
+ * Reads each record of the body with `read`; a record it cannot read (a malformed-body error) is left out and
+ * described in `skipped`, so that one bad record never costs the others.
+ */
+function eachRecord<T>(body: unknown, skipped: string[] | undefined, read: (record: unknown, where: string) => T): T[] {
+  const results: T[] = [];
+  for (const [index, record] of flightRecords(body).entries()) {
+    try {
+      results.push(read(record, `data[${index}]`));
+    } catch (error) {
+      if (!(error instanceof ProviderError) || error.code !== 'bad_body') throw error;
+      skipped?.push(`${PROVIDER}: skipped a record that cannot be normalised: ${error.message}`);
+    }
+  }
+  return results;
 }
 
 /**
  * Normalises an AviationStack `/v1/flights` body. With a query, only the queried designator on the queried UTC
- * departure date is kept, and observations carry the designator as queried.
+ * departure date is kept, and observations carry the designator as queried. Records that cannot be normalised are
+ * left out; `skipped`, when given, receives a note for each.
  */
-export function normaliseAviationstackFlights(body: unknown, query?: FlightQuery): FlightObservation[] {
-  const observations: FlightObservation[] = [];
-  for (const flight of readFlights(body)) {
-    if (query !== undefined && !isQueriedFlight(flight, query)) continue;
+export function normaliseAviationstackFlights(
+  body: unknown,
+  query?: FlightQuery,
+  skipped?: string[],
+): FlightObservation[] {
+  const observations = eachRecord(body, skipped, (record, where): FlightObservation | undefined => {
+    const flight = readFlight(record, where);
+    if (query !== undefined && !isQueriedFlight(flight, query)) return undefined;
     const departureDate = departureDateOf(flight);
-    if (query !== undefined && departureDate !== query.departureDate) continue;
+    if (query !== undefined && departureDate !== query.departureDate) return undefined;
     const carrier = query === undefined ? flight.carrier : query.carrier.toUpperCase();
     const flightNumber = query === undefined ? flight.flightNumber : query.flightNumber.toUpperCase();
     const status = statusOf(flight);
-    observations.push({
+    return {
       feedKey: flightFeedKey(carrier, flightNumber, departureDate),
       carrier,
       flightNumber,
       departureDate,
       status,
       arrivalDelayMinutes: arrivalDelayOf(flight, status),
-    });
-  }
-  return observations;
+    };
+  });
+  return observations.filter((observation) => observation !== undefined);
 }
 
 /**
@@ -313,9 +335,11 @@ export function normaliseAviationstackFlights(body: unknown, query?: FlightQuery
  * these dates tell the transport which one to ask for.
  */
 export function aviationstackDepartureDates(body: unknown, query: FlightQuery): string[] {
-  return readFlights(body)
-    .filter((flight) => isQueriedFlight(flight, query))
-    .map(departureDateOf);
+  // Skipped records were noted when the same body was normalised.
+  return eachRecord(body, undefined, (record, where) => {
+    const flight = readFlight(record, where);
+    return isQueriedFlight(flight, query) ? departureDateOf(flight) : undefined;
+  }).filter((date) => date !== undefined);
 }
 
 /** `date` moved by `days` whole days. */

@@ -34,8 +34,9 @@ export class AviationstackProvider implements FlightProvider {
   async fetchFlight(query: FlightQuery): Promise<ProviderResult<FlightObservation>> {
     const first = await this.fetchLocalDate(query, query.departureDate);
     const firstBody = parseBody(first);
-    const observations = normaliseAviationstackFlights(firstBody, query);
-    if (observations.length > 0) return { observations, raw: [first] };
+    const notes: string[] = [];
+    const observations = normaliseAviationstackFlights(firstBody, query, notes);
+    if (observations.length > 0) return { observations, raw: [first], notes };
 
     // `flight_date` is the local date at the departure airport. When the flight found under it departs on another
     // UTC day, the flight of the asked UTC day is filed under the neighbouring local date: ask once more, there.
@@ -45,9 +46,13 @@ export class AviationstackProvider implements FlightProvider {
       : otherDates.some((date) => date > query.departureDate)
         ? -1
         : 0;
-    if (step === 0) return { observations, raw: [first] };
+    if (step === 0) return { observations, raw: [first], notes };
     const second = await this.fetchLocalDate(query, shiftDate(query.departureDate, step));
-    return { observations: normaliseAviationstackFlights(parseBody(second), query), raw: [first, second] };
+    return {
+      observations: normaliseAviationstackFlights(parseBody(second), query, notes),
+      raw: [first, second],
+      notes,
+    };
   }
 
   private fetchLocalDate(query: FlightQuery, flightDate: string): Promise<RawResponse> {

@@ -24,7 +24,7 @@ export interface NwsProviderOptions extends NwsNormaliseOptions, Partial<NwsHttp
   pageLimit?: number;
   /** Default 5. */
   maxPages?: number;
-  /** For tests: the current time. */
+  /** The current time when a query carries no `asOf`; the wall clock by default. */
   now?: () => Date;
 }
 
@@ -88,7 +88,7 @@ export class NwsProvider implements WeatherProvider {
     }
     const start = /^\d{4}-\d{2}-\d{2}$/.test(date) ? Date.parse(`${date}T00:00:00Z`) : NaN;
     if (Number.isNaN(start)) throw new Error(`nws: date ${JSON.stringify(date)} is not a YYYY-MM-DD day`);
-    const now = this.now().getTime();
+    const now = query.asOf === undefined ? this.now().getTime() : query.asOf * 1000;
     if (start + DAY_MS > now) throw new Error(`nws: ${date} is not over in UTC yet`);
     if (start < now - this.retentionDays * DAY_MS) {
       throw new Error(`nws: ${date} is older than the ${this.retentionDays} days NWS keeps observations`);

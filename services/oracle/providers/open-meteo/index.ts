@@ -15,7 +15,7 @@ export interface OpenMeteoProviderOptions extends Partial<OpenMeteoHttpSettings>
   archiveLagDays?: number;
   /** Commercial API key, if any. */
   apiKey?: string;
-  /** For tests: the current time. */
+  /** The current time when a query carries no `asOf`; the wall clock by default. */
   now?: () => Date;
 }
 
@@ -55,7 +55,7 @@ export class OpenMeteoProvider implements WeatherProvider {
     const { location, date } = query;
     if ('stationId' in location) throw new Error(`open-meteo: has no stations (asked for ${location.stationId})`);
     if (!isIsoDate(date)) throw new Error(`open-meteo: date ${JSON.stringify(date)} is not a YYYY-MM-DD day`);
-    const now = this.now();
+    const now = query.asOf === undefined ? this.now() : new Date(query.asOf * 1000);
     if (Date.parse(`${date}T00:00:00Z`) + DAY_MS > now.getTime()) {
       throw new Error(`open-meteo: ${date} is not over in UTC yet; its daily values would be partly forecast`);
     }
