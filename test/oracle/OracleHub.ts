@@ -886,6 +886,9 @@ describe('OracleHub', function () {
       ]);
       const rivalAddress = await rival.getAddress();
       await govern(await hub.getAddress(), hub.interface.encodeFunctionData('setConsumer', [rivalAddress, true]));
+      // The pool's insurer and its treaty's reinsurer consent to the second product drawing on them.
+      await (await pool.connect(insurer).consentToWiring(rivalAddress, true)).wait();
+      await (await pool.connect(fixture.reinsurer).consentToWiring(rivalAddress, true)).wait();
       await govern(await pool.getAddress(), pool.interface.encodeFunctionData('setProduct', [rivalAddress, true]));
       const terms = { ...fixture.terms, policyholder: secondClient.address };
       const documentHash = await anchorFlightDocument(fixture, terms, secondClient);
