@@ -328,7 +328,8 @@ describe('oracle nodes on replayed provider data (anvil, end to end)', function 
 
   describe('a node with no flight provider configured (the default without API keys)', function () {
     it('sets a flight feed aside and reports it, stays healthy, and reports the weather days due', async function () {
-      await network.clock.sync();
+      // Two days on, so that no earlier test has insured the same location-days.
+      await network.clock.advance(2 * DAY);
       const today = dayStart(network.clock.now());
       const yesterday = today - DAY;
       network.replay.serve(
