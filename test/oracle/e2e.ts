@@ -370,6 +370,39 @@ describe('oracle nodes on replayed provider data (anvil, end to end)', function 
     });
   });
 
+  describe('a data deadline moved by a later policy on the same flight', function () {
+    it('is learnt from the hub, and the node keeps observing past the first deadline', async function () {
+      const flight = await newFlight();
+      serveFlight(network.replay, flight, { status: 'en-route' });
+      const { policyId, fromBlock, balanceBefore } = await insure(flight);
+      const [node] = await createNodes(1, fromBlock);
+      await node!.node.runOnce();
+      const firstDeadline = Number((await network.hub.getFeed(flight.feedId)).dataDeadline);
+      expect(node!.state.getFeed(flight.feedId)?.dataDeadline).to.equal(firstDeadline);
+
+      // A second policy on the flight, covered six hours longer: the hub moves the feed's deadline and says so.
+      await network.issueFlightPolicy(flight, { coverageEnd: flight.scheduledArrival + DAY + 6 * 3600 });
+      const movedDeadline = Number((await network.hub.getFeed(flight.feedId)).dataDeadline);
+      expect(movedDeadline).to.equal(firstDeadline + 6 * 3600);
+      await node!.node.runOnce();
+      expect(node!.state.getFeed(flight.feedId)?.dataDeadline).to.equal(movedDeadline);
+
+      // The flight lands late and the provider says so only after the first deadline.
+      await network.provider.send('evm_setNextBlockTimestamp', [firstDeadline + 60]);
+      await network.provider.send('evm_mine', []);
+      await network.clock.sync();
+      serveFlight(network.replay, flight, { status: 'landed', delayMinutes: 82 });
+      await node!.node.runOnce();
+
+      expect(node!.node.lastPassError).to.equal(undefined);
+      expect(node!.state.getFeed(flight.feedId)?.status).to.not.equal('abandoned');
+      expect(node!.state.getSubmission(flight.feedId)?.state).to.equal('confirmed');
+      expect((await network.hub.getReports(flight.feedId)).map((report) => report.value)).to.deep.equal([82n]);
+      expect(await policyStatus(policyId)).to.equal(POLICY_STATUS.Issued);
+      expect(await network.clientBalance()).to.equal(balanceBefore - usd(10));
+    });
+  });
+
   describe('with one node down', function () {
     it('finalises on the two nodes left and pays', async function () {
       const flight = await newFlight();
