@@ -149,11 +149,11 @@ describe('oracle nodes on replayed provider data (anvil, end to end)', function 
   }
 
   describe('a flight 82 minutes late', function () {
-    it('is found, observed and reported by three nodes, and the policy pays its tier with the loss ceded', async function () {
+    it('is found, observed and reported by the four nodes, and the policy pays its tier with the loss ceded', async function () {
       const flight = await newFlight();
       const served = serveFlight(network.replay, flight, { status: 'landed', delayMinutes: 82 });
       const { policyId, fromBlock, balanceBefore } = await insure(flight);
-      const nodes = await createNodes(3, fromBlock, { flightProviders: ['flightaware', 'aviationstack'] });
+      const nodes = await createNodes(4, fromBlock, { flightProviders: ['flightaware', 'aviationstack'] });
       runAll(nodes);
       await waitUntilPaid(policyId);
 
@@ -186,7 +186,7 @@ describe('oracle nodes on replayed provider data (anvil, end to end)', function 
         ]);
       }
       const reports = await network.hub.getReports(flight.feedId);
-      expect(reports.length).to.be.at.least(2);
+      expect(reports.length).to.be.at.least(3);
       for (const report of reports) {
         const node = nodes.find((candidate) => candidate.address === report.oracle);
         expect(node, `report from unknown oracle ${report.oracle}`).to.not.equal(undefined);
@@ -404,11 +404,11 @@ describe('oracle nodes on replayed provider data (anvil, end to end)', function 
   });
 
   describe('with one node down', function () {
-    it('finalises on the two nodes left and pays', async function () {
+    it('finalises on the three nodes left (quorum 3 of 4) and pays', async function () {
       const flight = await newFlight();
       serveFlight(network.replay, flight, { status: 'landed', delayMinutes: 82 });
       const { policyId, fromBlock, balanceBefore } = await insure(flight);
-      const nodes = await createNodes(2, fromBlock);
+      const nodes = await createNodes(3, fromBlock);
       runAll(nodes);
       await waitUntilPaid(policyId);
 
@@ -419,13 +419,13 @@ describe('oracle nodes on replayed provider data (anvil, end to end)', function 
   });
 
   describe('with one node fed wrong data', function () {
-    it('lets the two honest nodes decide: a false cancellation pays nothing extra', async function () {
+    it('lets the three honest nodes decide: a false cancellation pays nothing extra', async function () {
       const flight = await newFlight();
       serveFlight(network.replay, flight, { status: 'landed', delayMinutes: 82 });
       serveFlight(network.replay, flight, { status: 'cancelled' }, 'misled');
       const { policyId, fromBlock, balanceBefore } = await insure(flight);
-      const honest = await createNodes(2, fromBlock);
-      const misled = await network.createNode({ name: 'misled', oracle: 2, source: 'misled', fromBlock });
+      const honest = await createNodes(3, fromBlock);
+      const misled = await network.createNode({ name: 'misled', oracle: 3, source: 'misled', fromBlock });
       runAll([misled, ...honest]);
       await waitUntilPaid(policyId);
 
@@ -439,20 +439,21 @@ describe('oracle nodes on replayed provider data (anvil, end to end)', function 
       );
     });
 
-    it('does not finalise at all when only the misled node and one honest node report values beyond tolerance', async function () {
+    it('does not finalise at all when a node is down and the misled one reports a value beyond tolerance', async function () {
       const flight = await newFlight();
       serveFlight(network.replay, flight, { status: 'landed', delayMinutes: 82 });
       serveFlight(network.replay, flight, { status: 'landed', delayMinutes: 0 }, 'misled');
       const { policyId, fromBlock, balanceBefore } = await insure(flight);
-      const [honest] = await createNodes(1, fromBlock);
-      const misled = await network.createNode({ name: 'misled', oracle: 2, source: 'misled', fromBlock });
-      runAll([honest!, misled]);
-      await waitFor('both reports on chain', () =>
-        [honest!, misled].every((node) => node.state.getSubmission(flight.feedId)?.state === 'confirmed'),
+      const honest = await createNodes(2, fromBlock);
+      const misled = await network.createNode({ name: 'misled', oracle: 3, source: 'misled', fromBlock });
+      runAll([...honest, misled]);
+      await waitFor('the three reports on chain', () =>
+        [...honest, misled].every((node) => node.state.getSubmission(flight.feedId)?.state === 'confirmed'),
       );
 
+      // Two honest reports agree, but quorum 3 needs three that agree: the lie can block, never decide.
       const reports = await network.hub.getReports(flight.feedId);
-      expect(reports.map((report) => report.value)).to.have.members([82n, 0n]);
+      expect(reports.map((report) => report.value)).to.have.members([82n, 82n, 0n]);
       expect((await network.hub.getFeed(flight.feedId)).state).to.equal(FEED_STATE.Open);
       expect(await policyStatus(policyId)).to.equal(POLICY_STATUS.Issued);
       expect(await network.clientBalance()).to.equal(balanceBefore);
@@ -489,7 +490,10 @@ describe('oracle nodes on replayed provider data (anvil, end to end)', function 
       }
       expect(await network.hub.getReports(flight.feedId)).to.have.length(0);
 
-      runAll([first, second]);
+      // A third node, whose provider never failed, completes the quorum once the other two recover.
+      network.replay.serve(replayPaths.aeroApiFlight('truth', flight), body);
+      const third = await network.createNode({ name: 'node-2', oracle: 2, fromBlock, http });
+      runAll([first, second, third]);
       await waitUntilPaid(policyId);
       expect(await network.clientBalance()).to.equal(balanceBefore + TIER_45_PAYOUT);
       expect(network.replay.hits(unavailable)).to.equal(3);
@@ -538,11 +542,14 @@ describe('oracle nodes on replayed provider data (anvil, end to end)', function 
       expect(await network.provider.getTransactionCount(sent.address)).to.equal(nonceBefore);
       const restartedUnsent = await network.createNode({ name: 'node-1', oracle: 1, stateFile: unsent.stateFile });
       await restartedUnsent.node.runOnce();
+      const requestsBeforeThird = network.replay.requests.length;
+      const third = await network.createNode({ name: 'node-2', oracle: 2, fromBlock });
+      await third.node.runOnce();
       await waitUntilPaid(policyId);
 
       expect(await network.clientBalance()).to.equal(balanceBefore + TIER_45_PAYOUT);
       const reports = await network.hub.getReports(flight.feedId);
-      expect(reports.map((report) => report.oracle)).to.have.members([sent.address, unsent.address]);
+      expect(reports.map((report) => report.oracle)).to.have.members([sent.address, unsent.address, third.address]);
       const resent = reports.find((report) => report.oracle === unsent.address)!;
       expect([resent.observedAt, resent.payloadHash]).to.deep.equal([
         BigInt(signedBeforeCrash!.observation.observedAt),
@@ -551,7 +558,7 @@ describe('oracle nodes on replayed provider data (anvil, end to end)', function 
       for (const node of [restartedSent, restartedUnsent]) {
         expect(node.state.listSubmissions().map((submission) => submission.state)).to.deep.equal(['confirmed']);
       }
-      expect(network.replay.requests.length, 'a restarted node asked a provider again').to.equal(requestsBefore);
+      expect(requestsBeforeThird, 'a restarted node asked a provider again').to.equal(requestsBefore);
     });
 
     it('observes afresh when its signed report went stale while it was down, keeping the evidence of what it sent', async function () {
@@ -580,8 +587,9 @@ describe('oracle nodes on replayed provider data (anvil, end to end)', function 
       expect(kept[0]!.body).to.equal(served.aeroApi);
       expect(report!.payloadHash).to.equal(hashOfKeptResponses(restarted, flight.feedId));
 
-      const [other] = await createNodes(1, fromBlock, { name: 'node-1', oracle: 1 });
-      await other!.node.runOnce();
+      for (const oracle of [1, 2]) {
+        await (await network.createNode({ name: `node-${oracle}`, oracle, fromBlock })).node.runOnce();
+      }
       await waitUntilPaid(policyId);
       expect(await network.clientBalance()).to.equal(balanceBefore + TIER_45_PAYOUT);
     });
@@ -592,7 +600,7 @@ describe('oracle nodes on replayed provider data (anvil, end to end)', function 
       const flight = await newFlight();
       serveFlight(network.replay, flight, { status: 'landed', delayMinutes: 82 });
       const { policyId, fromBlock } = await insure(flight);
-      const nodes = await createNodes(2, fromBlock);
+      const nodes = await createNodes(3, fromBlock);
       runAll(nodes);
       await waitUntilPaid(policyId);
       await network.stopNodes(nodes.slice(1));
@@ -687,6 +695,7 @@ describe('oracle nodes on a free-gas network (anvil --gas-price 0 --base-fee 0)'
     const nodes = [
       await network.createNode({ name: 'fundless', oracle: fundless, zeroGasPrice: true, fromBlock }),
       await network.createNode({ name: 'node-0', oracle: 0, zeroGasPrice: true, fromBlock }),
+      await network.createNode({ name: 'node-1', oracle: 1, zeroGasPrice: true, fromBlock }),
     ];
     for (const { node } of nodes) node.start(POLL_MS);
     await waitFor('the policy to be paid', async () => {
