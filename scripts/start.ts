@@ -9,10 +9,10 @@ import { deployLocal, localOptionsFromEnv } from './deploy-local.js';
 import { localParties } from './lib/local-parties.js';
 import { stopOnSignal } from './lib/signals.js';
 
-/** Health ports of the three embedded oracle nodes: 9101, 9102, 9103 unless POLICYLEDGER_ORACLE_BASE_PORT moves them. */
+/** Health ports of the four embedded oracle nodes: 9101 to 9104 unless POLICYLEDGER_ORACLE_BASE_PORT moves them. */
 function oracleBasePort(env: NodeJS.ProcessEnv): number {
   const port = Number(env.POLICYLEDGER_ORACLE_BASE_PORT ?? '9101');
-  if (!Number.isInteger(port) || port < 1 || port > 65_533) {
+  if (!Number.isInteger(port) || port < 1 || port > 65_532) {
     throw new Error(`POLICYLEDGER_ORACLE_BASE_PORT must be a TCP port, got "${env.POLICYLEDGER_ORACLE_BASE_PORT}"`);
   }
   return port;
@@ -104,7 +104,7 @@ async function prepareEmbeddedOracles(dataDir: string, rpcUrl: string, env: Node
 
 /**
  * The main job on embedded defaults: the persisted local chain with PolicyLedger deployed (see deploy-local.ts) and
- * three oracle nodes (quorum 2 of 3), each with its own key, SQLite state and health endpoint. Ctrl-C stops all.
+ * four oracle nodes (quorum 3 of 4), each with its own key, SQLite state and health endpoint. Ctrl-C stops all.
  */
 async function main(): Promise<void> {
   const options = localOptionsFromEnv();

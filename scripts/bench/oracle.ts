@@ -4,7 +4,7 @@
  *
  * (a) throughput of one node: many flights due at once, one provider; wall time from the node's first pass to every
  *     feed observed and its report confirmed on chain, and the observation phase alone;
- * (b) latency with three nodes (quorum 2) polling: every flight is in the air, then at one recorded moment the
+ * (b) latency with four nodes (quorum 3) polling: every flight is in the air, then at one recorded moment the
  *     provider starts answering 'landed, 82 minutes late'; the time until each policy's PolicySettled event is seen.
  *
  *   npm run bench:oracle [-- --json <file>] [-- --feeds <n>] [-- --flights <n>] [-- --poll-ms <n>]
@@ -29,8 +29,8 @@ const USAGE = `Usage: npm run bench:oracle [-- --json <file>] [-- --feeds <n>] [
 
   --json <file>     also write the figures as a JSON array of {metric, value, unit}
   --feeds <n>       flights due at once for the single-node throughput run (default 200)
-  --flights <n>     flights for the three-node latency run (default 20)
-  --poll-ms <n>     how often the three nodes run a pass, in ms (default 250)
+  --flights <n>     flights for the four-node latency run (default 20)
+  --poll-ms <n>     how often the four nodes run a pass, in ms (default 250)
   -h, --help        show this help`;
 
 interface Options {
@@ -165,7 +165,7 @@ async function benchThroughput(network: OracleNetwork, count: number): Promise<R
   }
 }
 
-/** (b) Three nodes polling every `pollMs`; the provider switches from 'en route' to 'landed' at one moment. */
+/** (b) Four nodes (quorum 3) polling every `pollMs`; the provider switches from 'en route' to 'landed' at one moment. */
 async function benchLatency(network: OracleNetwork, count: number, pollMs: number): Promise<Row[]> {
   await network.clock.sync();
   const flights = flightsArrived(network, 5000, count);
@@ -178,7 +178,7 @@ async function benchLatency(network: OracleNetwork, count: number, pollMs: numbe
     flights.map(async (flight) => (await network.flightProduct.feedPolicies(flight.feedId, 0, 1))[0]!),
   );
   const nodes = await Promise.all(
-    [0, 1, 2].map((oracle) =>
+    [0, 1, 2, 3].map((oracle) =>
       network.createNode({
         name: `bench-latency-${oracle}`,
         oracle,
@@ -234,16 +234,16 @@ async function benchLatency(network: OracleNetwork, count: number, pollMs: numbe
     }
     const latencies = [...seenAt.values()].sort((a, b) => a - b);
     return [
-      { metric: 'three nodes: flights', value: count, unit: 'flights' },
-      { metric: 'three nodes: poll interval', value: pollMs, unit: 'ms' },
+      { metric: 'four nodes: flights', value: count, unit: 'flights' },
+      { metric: 'four nodes: poll interval', value: pollMs, unit: 'ms' },
       {
-        metric: 'three nodes: retry interval after an answer "still in the air"',
+        metric: 'four nodes: retry interval after an answer "still in the air"',
         value: TEST_SCHEDULE.retrySeconds * 1000,
         unit: 'ms',
       },
-      { metric: 'three nodes: data available to PolicySettled, median', value: percentile(latencies, 0.5), unit: 'ms' },
-      { metric: 'three nodes: data available to PolicySettled, p95', value: percentile(latencies, 0.95), unit: 'ms' },
-      { metric: 'three nodes: data available to PolicySettled, max', value: latencies.at(-1)!, unit: 'ms' },
+      { metric: 'four nodes: data available to PolicySettled, median', value: percentile(latencies, 0.5), unit: 'ms' },
+      { metric: 'four nodes: data available to PolicySettled, p95', value: percentile(latencies, 0.95), unit: 'ms' },
+      { metric: 'four nodes: data available to PolicySettled, max', value: latencies.at(-1)!, unit: 'ms' },
     ];
   } finally {
     await network.stopNodes(nodes);
@@ -269,7 +269,7 @@ try {
   network = await OracleNetwork.start({ replay });
   console.log(`(a) one node, ${options.feeds} flights due at once, one provider (AeroAPI replay)`);
   const throughput = await benchThroughput(network, options.feeds);
-  console.log(`(b) three nodes (quorum 2) polling every ${options.pollMs} ms, ${options.flights} flights`);
+  console.log(`(b) four nodes (quorum 3) polling every ${options.pollMs} ms, ${options.flights} flights`);
   const latency = await benchLatency(network, options.flights, options.pollMs);
   const rows = [...throughput, ...latency];
 

@@ -33,9 +33,12 @@ export interface GasOverrides {
 export type PartyRegistration = IConsortiumAccess.PartyRegistrationStruct;
 export type OracleHubSettings = IOracleHub.SettingsStruct;
 
-/** Quorum 2 of the oracles, reports fresh for 6 hours, payouts at once, 7 days for manual resolution. */
+/**
+ * Quorum 3 (of the 4 local oracles: one faulty or silent node is tolerated, and no node decides alone), reports fresh
+ * for 6 hours, payouts at once, 7 days for manual resolution.
+ */
 export const DEFAULT_HUB_SETTINGS: OracleHubSettings = {
-  quorum: 2,
+  quorum: 3,
   freshnessWindow: 6 * 3600,
   disputeWindow: 0,
   resolutionPeriod: 7 * 24 * 3600,

@@ -16,7 +16,10 @@ export interface LocalParty {
   wallet: HDNodeWallet;
 }
 
-/** The demo consortium of the embedded stack: two operators, an insurer, a reinsurer, a client, three oracles. */
+/**
+ * The demo consortium of the embedded stack: two operators, an insurer, a reinsurer, a client, four oracles (quorum 3:
+ * one faulty node tolerated) and an auditor. The fourth oracle comes last, so every earlier party keeps its account.
+ */
 const LOCAL_CONSORTIUM: readonly { name: string; role: LocalRole; identifier: string }[] = [
   { name: 'PolicyLedger Operator A', role: 'ADMIN', identifier: '5493000LOCALADMIN0001' },
   { name: 'PolicyLedger Operator B', role: 'ADMIN', identifier: '5493000LOCALADMIN0002' },
@@ -27,6 +30,7 @@ const LOCAL_CONSORTIUM: readonly { name: string; role: LocalRole; identifier: st
   { name: 'Oracle Node Two BV', role: 'ORACLE', identifier: '5493000LOCALORACLE002' },
   { name: 'Oracle Node Three BV', role: 'ORACLE', identifier: '5493000LOCALORACLE003' },
   { name: 'Prudential Supervisor', role: 'AUDITOR', identifier: '5493000LOCALAUDITOR01' },
+  { name: 'Oracle Node Four BV', role: 'ORACLE', identifier: '5493000LOCALORACLE004' },
 ];
 
 /** The local parties, each with the development account at its index, connected to `provider` when given. */

@@ -578,8 +578,11 @@ export class OracleNetwork {
   }
 
   /** Issues a flight delay policy the way an insurer does: wording anchored and co-signed, then `issue`. */
-  async issueFlightPolicy(flight: TestFlight): Promise<IssuedPolicy> {
-    const terms = this.flightTerms(flight);
+  async issueFlightPolicy(
+    flight: TestFlight,
+    changes: Partial<IFlightDelayProduct.FlightDelayTermsStruct> = {},
+  ): Promise<IssuedPolicy> {
+    const terms = { ...this.flightTerms(flight), ...changes };
     const termsHash = TypedDataEncoder.hashStruct('FlightDelayTerms', FLIGHT_DELAY_TERMS_TYPES, terms);
     const documentHash = await this.anchorPolicyDocument(
       `Flight delay policy ${flight.carrier}${flight.flightNumber} departing ${flight.departureDate}, ` +

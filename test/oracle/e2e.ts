@@ -160,11 +160,11 @@ describe('oracle nodes on replayed provider data (anvil, end to end)', function 
   }
 
   describe('a flight 82 minutes late', function () {
-    it('is found, observed and reported by three nodes, and the policy pays its tier with the loss ceded', async function () {
+    it('is found, observed and reported by the four nodes, and the policy pays its tier with the loss ceded', async function () {
       const flight = await newFlight();
       const served = serveFlight(network.replay, flight, { status: 'landed', delayMinutes: 82 });
       const { policyId, fromBlock, balanceBefore } = await insure(flight);
-      const nodes = await createNodes(3, fromBlock, { flightProviders: ['flightaware', 'aviationstack'] });
+      const nodes = await createNodes(4, fromBlock, { flightProviders: ['flightaware', 'aviationstack'] });
       runAll(nodes);
       await waitUntilPaid(policyId);
 
@@ -197,7 +197,7 @@ describe('oracle nodes on replayed provider data (anvil, end to end)', function 
         ]);
       }
       const reports = await network.hub.getReports(flight.feedId);
-      expect(reports.length).to.be.at.least(2);
+      expect(reports.length).to.be.at.least(3);
       for (const report of reports) {
         const node = nodes.find((candidate) => candidate.address === report.oracle);
         expect(node, `report from unknown oracle ${report.oracle}`).to.not.equal(undefined);
@@ -340,7 +340,8 @@ describe('oracle nodes on replayed provider data (anvil, end to end)', function 
 
   describe('a node with no flight provider configured (the default without API keys)', function () {
     it('sets a flight feed aside and reports it, stays healthy, and reports the weather days due', async function () {
-      await network.clock.sync();
+      // Two days on, so that no earlier test has insured the same location-days.
+      await network.clock.advance(2 * DAY);
       const today = dayStart(network.clock.now());
       const yesterday = today - DAY;
       network.replay.serve(
@@ -381,12 +382,45 @@ describe('oracle nodes on replayed provider data (anvil, end to end)', function 
     });
   });
 
+  describe('a data deadline moved by a later policy on the same flight', function () {
+    it('is learnt from the hub, and the node keeps observing past the first deadline', async function () {
+      const flight = await newFlight();
+      serveFlight(network.replay, flight, { status: 'en-route' });
+      const { policyId, fromBlock, balanceBefore } = await insure(flight);
+      const [node] = await createNodes(1, fromBlock);
+      await node!.node.runOnce();
+      const firstDeadline = Number((await network.hub.getFeed(flight.feedId)).dataDeadline);
+      expect(node!.state.getFeed(flight.feedId)?.dataDeadline).to.equal(firstDeadline);
+
+      // A second policy on the flight, covered six hours longer: the hub moves the feed's deadline and says so.
+      await network.issueFlightPolicy(flight, { coverageEnd: flight.scheduledArrival + DAY + 6 * 3600 });
+      const movedDeadline = Number((await network.hub.getFeed(flight.feedId)).dataDeadline);
+      expect(movedDeadline).to.equal(firstDeadline + 6 * 3600);
+      await node!.node.runOnce();
+      expect(node!.state.getFeed(flight.feedId)?.dataDeadline).to.equal(movedDeadline);
+
+      // The flight lands late and the provider says so only after the first deadline.
+      await network.provider.send('evm_setNextBlockTimestamp', [firstDeadline + 60]);
+      await network.provider.send('evm_mine', []);
+      await network.clock.sync();
+      serveFlight(network.replay, flight, { status: 'landed', delayMinutes: 82 });
+      await node!.node.runOnce();
+
+      expect(node!.node.lastPassError).to.equal(undefined);
+      expect(node!.state.getFeed(flight.feedId)?.status).to.not.equal('abandoned');
+      expect(node!.state.getSubmission(flight.feedId)?.state).to.equal('confirmed');
+      expect((await network.hub.getReports(flight.feedId)).map((report) => report.value)).to.deep.equal([82n]);
+      expect(await policyStatus(policyId)).to.equal(POLICY_STATUS.Issued);
+      expect(await network.clientBalance()).to.equal(balanceBefore - usd(10));
+    });
+  });
+
   describe('with one node down', function () {
-    it('finalises on the two nodes left and pays', async function () {
+    it('finalises on the three nodes left (quorum 3 of 4) and pays', async function () {
       const flight = await newFlight();
       serveFlight(network.replay, flight, { status: 'landed', delayMinutes: 82 });
       const { policyId, fromBlock, balanceBefore } = await insure(flight);
-      const nodes = await createNodes(2, fromBlock);
+      const nodes = await createNodes(3, fromBlock);
       runAll(nodes);
       await waitUntilPaid(policyId);
 
@@ -397,13 +431,13 @@ describe('oracle nodes on replayed provider data (anvil, end to end)', function 
   });
 
   describe('with one node fed wrong data', function () {
-    it('lets the two honest nodes decide: a false cancellation pays nothing extra', async function () {
+    it('lets the three honest nodes decide: a false cancellation pays nothing extra', async function () {
       const flight = await newFlight();
       serveFlight(network.replay, flight, { status: 'landed', delayMinutes: 82 });
       serveFlight(network.replay, flight, { status: 'cancelled' }, 'misled');
       const { policyId, fromBlock, balanceBefore } = await insure(flight);
-      const honest = await createNodes(2, fromBlock);
-      const misled = await network.createNode({ name: 'misled', oracle: 2, source: 'misled', fromBlock });
+      const honest = await createNodes(3, fromBlock);
+      const misled = await network.createNode({ name: 'misled', oracle: 3, source: 'misled', fromBlock });
       runAll([misled, ...honest]);
       await waitUntilPaid(policyId);
 
@@ -417,20 +451,21 @@ describe('oracle nodes on replayed provider data (anvil, end to end)', function 
       );
     });
 
-    it('does not finalise at all when only the misled node and one honest node report values beyond tolerance', async function () {
+    it('does not finalise at all when a node is down and the misled one reports a value beyond tolerance', async function () {
       const flight = await newFlight();
       serveFlight(network.replay, flight, { status: 'landed', delayMinutes: 82 });
       serveFlight(network.replay, flight, { status: 'landed', delayMinutes: 0 }, 'misled');
       const { policyId, fromBlock, balanceBefore } = await insure(flight);
-      const [honest] = await createNodes(1, fromBlock);
-      const misled = await network.createNode({ name: 'misled', oracle: 2, source: 'misled', fromBlock });
-      runAll([honest!, misled]);
-      await waitFor('both reports on chain', () =>
-        [honest!, misled].every((node) => node.state.getSubmission(flight.feedId)?.state === 'confirmed'),
+      const honest = await createNodes(2, fromBlock);
+      const misled = await network.createNode({ name: 'misled', oracle: 3, source: 'misled', fromBlock });
+      runAll([...honest, misled]);
+      await waitFor('the three reports on chain', () =>
+        [...honest, misled].every((node) => node.state.getSubmission(flight.feedId)?.state === 'confirmed'),
       );
 
+      // Two honest reports agree, but quorum 3 needs three that agree: the lie can block, never decide.
       const reports = await network.hub.getReports(flight.feedId);
-      expect(reports.map((report) => report.value)).to.have.members([82n, 0n]);
+      expect(reports.map((report) => report.value)).to.have.members([82n, 82n, 0n]);
       expect((await network.hub.getFeed(flight.feedId)).state).to.equal(FEED_STATE.Open);
       expect(await policyStatus(policyId)).to.equal(POLICY_STATUS.Issued);
       expect(await network.clientBalance()).to.equal(balanceBefore);
@@ -467,7 +502,10 @@ describe('oracle nodes on replayed provider data (anvil, end to end)', function 
       }
       expect(await network.hub.getReports(flight.feedId)).to.have.length(0);
 
-      runAll([first, second]);
+      // A third node, whose provider never failed, completes the quorum once the other two recover.
+      network.replay.serve(replayPaths.aeroApiFlight('truth', flight), body);
+      const third = await network.createNode({ name: 'node-2', oracle: 2, fromBlock, http });
+      runAll([first, second, third]);
       await waitUntilPaid(policyId);
       expect(await network.clientBalance()).to.equal(balanceBefore + TIER_45_PAYOUT);
       expect(network.replay.hits(unavailable)).to.equal(3);
@@ -516,11 +554,14 @@ describe('oracle nodes on replayed provider data (anvil, end to end)', function 
       expect(await network.provider.getTransactionCount(sent.address)).to.equal(nonceBefore);
       const restartedUnsent = await network.createNode({ name: 'node-1', oracle: 1, stateFile: unsent.stateFile });
       await restartedUnsent.node.runOnce();
+      const requestsBeforeThird = network.replay.requests.length;
+      const third = await network.createNode({ name: 'node-2', oracle: 2, fromBlock });
+      await third.node.runOnce();
       await waitUntilPaid(policyId);
 
       expect(await network.clientBalance()).to.equal(balanceBefore + TIER_45_PAYOUT);
       const reports = await network.hub.getReports(flight.feedId);
-      expect(reports.map((report) => report.oracle)).to.have.members([sent.address, unsent.address]);
+      expect(reports.map((report) => report.oracle)).to.have.members([sent.address, unsent.address, third.address]);
       const resent = reports.find((report) => report.oracle === unsent.address)!;
       expect([resent.observedAt, resent.payloadHash]).to.deep.equal([
         BigInt(signedBeforeCrash!.observation.observedAt),
@@ -529,7 +570,7 @@ describe('oracle nodes on replayed provider data (anvil, end to end)', function 
       for (const node of [restartedSent, restartedUnsent]) {
         expect(node.state.listSubmissions().map((submission) => submission.state)).to.deep.equal(['confirmed']);
       }
-      expect(network.replay.requests.length, 'a restarted node asked a provider again').to.equal(requestsBefore);
+      expect(requestsBeforeThird, 'a restarted node asked a provider again').to.equal(requestsBefore);
     });
 
     it('observes afresh when its signed report went stale while it was down, keeping the evidence of what it sent', async function () {
@@ -558,8 +599,9 @@ describe('oracle nodes on replayed provider data (anvil, end to end)', function 
       expect(kept[0]!.body).to.equal(served.aeroApi);
       expect(report!.payloadHash).to.equal(hashOfKeptResponses(restarted, flight.feedId));
 
-      const [other] = await createNodes(1, fromBlock, { name: 'node-1', oracle: 1 });
-      await other!.node.runOnce();
+      for (const oracle of [1, 2]) {
+        await (await network.createNode({ name: `node-${oracle}`, oracle, fromBlock })).node.runOnce();
+      }
       await waitUntilPaid(policyId);
       expect(await network.clientBalance()).to.equal(balanceBefore + TIER_45_PAYOUT);
     });
@@ -570,7 +612,7 @@ describe('oracle nodes on replayed provider data (anvil, end to end)', function 
       const flight = await newFlight();
       serveFlight(network.replay, flight, { status: 'landed', delayMinutes: 82 });
       const { policyId, fromBlock } = await insure(flight);
-      const nodes = await createNodes(2, fromBlock);
+      const nodes = await createNodes(3, fromBlock);
       runAll(nodes);
       await waitUntilPaid(policyId);
       await network.stopNodes(nodes.slice(1));
@@ -666,6 +708,7 @@ describe('oracle nodes on a free-gas network (anvil --gas-price 0 --base-fee 0)'
     const nodes = [
       await network.createNode({ name: 'fundless', oracle: fundless, zeroGasPrice: true, fromBlock }),
       await network.createNode({ name: 'node-0', oracle: 0, zeroGasPrice: true, fromBlock }),
+      await network.createNode({ name: 'node-1', oracle: 1, zeroGasPrice: true, fromBlock }),
     ];
     for (const { node } of nodes) node.start(POLL_MS);
     await waitFor('the policy to be paid', async () => {

@@ -52,6 +52,13 @@ describe('deploy:local on a persisted anvil chain', function () {
       expect(await pool.isProduct(product)).to.equal(true);
       expect(await hub.isConsumer(product)).to.equal(true);
     }
+    // Four oracles with quorum 3: one faulty or silent node is tolerated, and no node decides a payout alone.
+    expect((await hub.settings()).quorum).to.equal(3n);
+    const oracles = localParties(provider).filter((party) => party.role === 'ORACLE');
+    expect(oracles).to.have.length(4);
+    for (const oracle of oracles) {
+      expect(await access.hasActiveRole(id('ORACLE_ROLE'), oracle.wallet.address), oracle.name).to.equal(true);
+    }
     provider.destroy();
     await first.chain.stop();
 

@@ -186,6 +186,7 @@ export class OracleNode {
       const to = Math.min(latest, from + schedule.logRange - 1);
       if (contracts.flightDelayProduct !== undefined) await this.discoverFlights(from, to);
       if (contracts.weatherIndexProduct !== undefined) await this.discoverWeather(from, to);
+      await this.discoverDeadlines(from, to);
       await this.discoverClosedFeeds(from, to);
       state.setMeta('scannedBlock', String(to));
       from = to + 1;
@@ -236,6 +237,18 @@ export class OracleNode {
         dayEnds + this.options.schedule.weatherLagSeconds,
         Number(dataDeadline),
       );
+    }
+  }
+
+  /**
+   * The hub announces a feed's data deadline with `FeedRegistered` at its first registration and again whenever a
+   * later registration (another policy, another consumer of a shared feed) moves it: the latest announcement holds.
+   */
+  private async discoverDeadlines(from: number, to: number): Promise<void> {
+    const hub = OracleHub__factory.connect(this.options.contracts.oracleHub, this.options.provider);
+    // Oldest first, so that the last one written is the latest.
+    for (const event of await hub.queryFilter(hub.filters.FeedRegistered(), from, to)) {
+      this.options.state.updateDataDeadline(event.args.feedId, Number(event.args.dataDeadline));
     }
   }
 

@@ -221,6 +221,22 @@ export class NodeState {
       .run(nextAttemptAt, reason, feedId);
   }
 
+  /**
+   * Takes the data deadline the hub announced last for a feed (a later registration may move it). A feed given up
+   * because its earlier deadline had passed is looked at again when the deadline moves later. Unknown feeds are left
+   * alone.
+   */
+  updateDataDeadline(feedId: string, dataDeadline: number): void {
+    // SQLite evaluates every SET expression on the row as it was.
+    this.db
+      .prepare(
+        `UPDATE feeds SET data_deadline = ?,
+           status = CASE WHEN status = 'abandoned' AND ? > data_deadline THEN 'waiting' ELSE status END
+         WHERE feed_id = ?`,
+      )
+      .run(dataDeadline, dataDeadline, feedId);
+  }
+
   /** Puts feeds no provider could serve back in line, for a node whose providers may have changed. */
   reopenUnservedFeeds(): void {
     this.db.prepare(`UPDATE feeds SET status = 'waiting' WHERE status = 'unserved'`).run();
