@@ -998,7 +998,9 @@ describe('FlightDelayProduct', function () {
       expect(await flight.settlementGasBudget()).to.equal(GAS_BUDGET);
 
       // Whatever gas a call carries (pushes below send the whole EIP-7825 cap), the budget decides what it settles.
-      const quorum = await (await reportQuorum(fixture, feedId, ObservationStatus.Landed, Array(HUB_SETTINGS.quorum).fill(82))).wait();
+      const quorum = await (
+        await reportQuorum(fixture, feedId, ObservationStatus.Landed, Array(HUB_SETTINGS.quorum).fill(82))
+      ).wait();
       const [, first] = await flight.feedProgress(feedId);
       expect(first).to.be.greaterThan(0n).and.lessThan(BigInt(POLICIES));
       expect(quorum!.gasUsed).to.be.lessThan(BigInt(GAS_BUDGET) + 400_000n);
