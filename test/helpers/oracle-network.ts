@@ -9,7 +9,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import type { Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { id, JsonRpcProvider, sha256, TypedDataEncoder, Wallet, type Signer } from 'ethers';
+import { id, JsonRpcProvider, sha256, TypedDataEncoder, Wallet, type NonceManager, type Signer } from 'ethers';
 import { deployLocal } from '../../scripts/deploy-local.js';
 import type { Deployment } from '../../scripts/lib/deploy.js';
 import { anchorAndCoSign } from '../../scripts/lib/evidence.js';
@@ -431,7 +431,7 @@ export interface IssuedPolicy {
   documentHash: string;
 }
 
-type Party = LocalParty & { signer: Signer };
+type Party = LocalParty & { signer: NonceManager };
 
 /** A local chain with PolicyLedger deployed, a replay server and the oracle nodes started on it. */
 export class OracleNetwork {
@@ -443,7 +443,7 @@ export class OracleNetwork {
   readonly pool: RiskPool;
   readonly treaty: ReinsuranceTreaty;
   readonly clock: ChainClock;
-  readonly parties: Record<'adminA' | 'adminB' | 'insurer' | 'client', Party> & { oracles: Party[] };
+  readonly parties: Record<'adminA' | 'adminB' | 'insurer' | 'reinsurer' | 'client', Party> & { oracles: Party[] };
   private documents = 0;
   private registered = 1000;
   private stateFiles = 0;
@@ -472,9 +472,10 @@ export class OracleNetwork {
     const byName = (role: LocalParty['role']) => all.filter((party) => party.role === role);
     const [adminA, adminB] = byName('ADMIN');
     const [insurer] = byName('INSURER');
+    const [reinsurer] = byName('REINSURER');
     const [client] = byName('CLIENT');
-    if (!adminA || !adminB || !insurer || !client) throw new Error('the local consortium is incomplete');
-    this.parties = { adminA, adminB, insurer, client, oracles: byName('ORACLE') };
+    if (!adminA || !adminB || !insurer || !reinsurer || !client) throw new Error('the local consortium is incomplete');
+    this.parties = { adminA, adminB, insurer, reinsurer, client, oracles: byName('ORACLE') };
   }
 
   /** Starts anvil on a free port in a temporary folder, deploys the ledger with its local parties, starts replay. */
@@ -530,9 +531,13 @@ export class OracleNetwork {
     return this.stablecoin.balanceOf(this.parties.client.wallet.address);
   }
 
-  /** Anchors the policy wording with `termsHash`, has insurer and client co-sign it; returns its document hash. */
+  /**
+   * Anchors the policy wording, headed by its own policy reference, with `termsHash`, has insurer and client co-sign
+   * it; returns its document hash. Two policies on the same terms are two documents.
+   */
   private async anchorPolicyDocument(wording: string, termsHash: string): Promise<string> {
-    const bytes = Buffer.from(wording);
+    const policyRef = `PL-E2E-${++this.documents}`;
+    const bytes = Buffer.from(`Policy ${policyRef}. ${wording}`);
     const documentHash = sha256(bytes);
     const documentsDir = path.join(this.dir, 'documents');
     mkdirSync(documentsDir, { recursive: true });
@@ -547,7 +552,7 @@ export class OracleNetwork {
         termsHash,
         documentType: 0, // Policy
         retentionClass: 2,
-        policyRef: `PL-E2E-${++this.documents}`,
+        policyRef,
         storagePointer: `file:documents/${documentHash.slice(2)}.txt`,
         requiredSigners: [insurer.wallet.address, client.wallet.address],
       },
@@ -577,21 +582,70 @@ export class OracleNetwork {
     };
   }
 
-  /** Issues a flight delay policy the way an insurer does: wording anchored and co-signed, then `issue`. */
+  /**
+   * Issues a flight delay policy the way an insurer does: wording anchored and co-signed, then `issue` on `product`
+   * (the deployment's flight product unless another is given).
+   */
   async issueFlightPolicy(
     flight: TestFlight,
     changes: Partial<IFlightDelayProduct.FlightDelayTermsStruct> = {},
+    product: FlightDelayProduct = this.flightProduct,
   ): Promise<IssuedPolicy> {
     const terms = { ...this.flightTerms(flight), ...changes };
     const termsHash = TypedDataEncoder.hashStruct('FlightDelayTerms', FLIGHT_DELAY_TERMS_TYPES, terms);
-    const documentHash = await this.anchorPolicyDocument(
-      `Flight delay policy ${flight.carrier}${flight.flightNumber} departing ${flight.departureDate}, ` +
-        `held by ${this.parties.client.name}. Terms (EIP-712 FlightDelayTerms) hash ${termsHash}.\n`,
-      termsHash,
+    return this.resettingNoncesOnFailure(async () => {
+      const documentHash = await this.anchorPolicyDocument(
+        `Flight delay policy ${flight.carrier}${flight.flightNumber} departing ${flight.departureDate}, ` +
+          `held by ${this.parties.client.name}. Terms (EIP-712 FlightDelayTerms) hash ${termsHash}.\n`,
+        termsHash,
+      );
+      await (await product.connect(this.parties.insurer.signer).issue(terms, documentHash)).wait();
+      return { policyId: await product.policyOfDocument(documentHash), documentHash };
+    });
+  }
+
+  /**
+   * Runs a sequence of the parties' transactions. A nonce manager counts a nonce before the chain accepts the
+   * transaction; when one is refused (e.g. a policy the product's rules refuse), the counts are undone, so that it
+   * leaves no gap holding back every later transaction of that party (and so every later test).
+   */
+  private async resettingNoncesOnFailure<T>(send: () => Promise<T>): Promise<T> {
+    try {
+      return await send();
+    } catch (error) {
+      for (const party of [this.parties.insurer, this.parties.client]) party.signer.reset();
+      throw error;
+    }
+  }
+
+  /**
+   * Deploys a second flight delay product on the insurer's pool, as another product line of the same insurer: the
+   * deployment's settings except those given. It is made a consumer of the hub and wired into the pool with the
+   * insurer's and the treaty's reinsurer's consent, under dual control.
+   */
+  async deployFlightProduct(settings: { dataGracePeriod: number }): Promise<FlightDelayProduct> {
+    const { adminA, adminB, insurer, reinsurer } = this.parties;
+    const [, delayToleranceMinutes] = await this.flightProduct.feedSettings();
+    const deployed = await new FlightDelayProduct__factory(adminA.signer).deploy(
+      this.deployment.consortiumAccess,
+      this.deployment.oracleHub,
+      this.deployment.evidenceRegistry,
+      await this.pool.getAddress(),
+      await this.flightProduct.settlementBatchSize(),
+      settings.dataGracePeriod,
+      delayToleranceMinutes,
     );
-    const product = this.flightProduct.connect(this.parties.insurer.signer);
-    await (await product.issue(terms, documentHash)).wait();
-    return { policyId: await this.flightProduct.policyOfDocument(documentHash), documentHash };
+    await deployed.waitForDeployment();
+    const product = await deployed.getAddress();
+    for (const party of [insurer, reinsurer]) {
+      await (await this.pool.connect(party.signer).consentToWiring(product, true)).wait();
+    }
+    const access = ConsortiumAccess__factory.connect(this.deployment.consortiumAccess, adminA.signer);
+    const govern = (target: string, data: string) =>
+      underDualControl(access, adminA.signer, adminB.signer, target, data);
+    await govern(this.deployment.oracleHub, this.hub.interface.encodeFunctionData('setConsumer', [product, true]));
+    await govern(await this.pool.getAddress(), this.pool.interface.encodeFunctionData('setProduct', [product, true]));
+    return FlightDelayProduct__factory.connect(product, this.provider);
   }
 
   /**
@@ -622,12 +676,15 @@ export class OracleNetwork {
     terms: IWeatherIndexProduct.WeatherIndexTermsStruct,
   ): Promise<IssuedPolicy & { dayFeeds: string[] }> {
     const termsHash = TypedDataEncoder.hashStruct('WeatherIndexTerms', WEATHER_INDEX_TERMS_TYPES, terms);
-    const documentHash = await this.anchorPolicyDocument(
-      `Rainfall index policy from ${String(terms.startDate)} to ${String(terms.endDate)}, held by ` +
-        `${this.parties.client.name}. Terms (EIP-712 WeatherIndexTerms) hash ${termsHash}.\n`,
-      termsHash,
-    );
-    await (await this.weatherProduct.connect(this.parties.insurer.signer).issue(terms, documentHash)).wait();
+    const documentHash = await this.resettingNoncesOnFailure(async () => {
+      const anchored = await this.anchorPolicyDocument(
+        `Rainfall index policy from ${String(terms.startDate)} to ${String(terms.endDate)}, held by ` +
+          `${this.parties.client.name}. Terms (EIP-712 WeatherIndexTerms) hash ${termsHash}.\n`,
+        termsHash,
+      );
+      await (await this.weatherProduct.connect(this.parties.insurer.signer).issue(terms, anchored)).wait();
+      return anchored;
+    });
     const dayFeeds: string[] = [];
     for (let day = dayOf(Number(terms.startDate)); day <= dayOf(Number(terms.endDate)); day += DAY) {
       dayFeeds.push(

@@ -155,6 +155,15 @@ describe('oracle nodes on replayed provider data (anvil, end to end)', function 
     );
   }
 
+  /**
+   * Start of the first UTC day a weather window can still open on: the weather product closes issuance a cut-off
+   * before the window starts, so a day starting within the cut-off (3 hours here, more than the default 2) is skipped.
+   */
+  async function firstInsurableDay(): Promise<number> {
+    await network.clock.sync();
+    return dayStart(network.clock.now() + 3 * 3600) + DAY;
+  }
+
   function runAll(nodes: TestNode[]): void {
     for (const { node } of nodes) node.start(POLL_MS);
   }
@@ -213,7 +222,10 @@ describe('oracle nodes on replayed provider data (anvil, end to end)', function 
       // Departs in about three hours and arrives in twelve, on the chain's clock and on the wall clock alike.
       const flight = flightArrivingAt(String(++flightNumber), network.clock.now() + 12 * 3600);
       serveFlight(network.replay, flight, { status: 'landed', delayMinutes: 82 });
-      const { policyId, fromBlock, balanceBefore } = await insure(flight);
+      // Insured before it leaves, and the clock left where it is: the flight is not due yet.
+      const fromBlock = await network.provider.getBlockNumber();
+      const { policyId } = await network.issueFlightPolicy(flight);
+      const balanceBefore = await network.clientBalance();
       const [node] = await createNodes(1, fromBlock);
 
       await node!.node.runOnce();
@@ -301,21 +313,20 @@ describe('oracle nodes on replayed provider data (anvil, end to end)', function 
 
   describe('a rainfall index policy', function () {
     it('pays the linear payout from the recorded Open-Meteo days once its window has ended', async function () {
-      await network.clock.sync();
-      const tomorrow = dayStart(network.clock.now()) + DAY;
-      const dayAfter = tomorrow + DAY;
-      // The recorded days (11.9 and 12.5 mm) re-dated to tomorrow and the day after on the chain's clock.
+      const firstDay = await firstInsurableDay();
+      const lastDay = firstDay + DAY;
+      // The recorded days (11.9 and 12.5 mm) re-dated to the first insurable day and the day after.
       network.replay.serve(
         replayPaths.openMeteoForecast('truth'),
-        recorded(openMeteoBody([isoDay(tomorrow), isoDay(dayAfter)])),
+        recorded(openMeteoBody([isoDay(firstDay), isoDay(lastDay)])),
       );
       const fromBlock = await network.provider.getBlockNumber();
       const { policyId, dayFeeds } = await network.issueWeatherPolicy(
-        network.weatherTerms(yyyymmdd(tomorrow), yyyymmdd(dayAfter)),
+        network.weatherTerms(yyyymmdd(firstDay), yyyymmdd(lastDay)),
       );
       const balanceBefore = await network.clientBalance();
       // Issued before the window; it ends at midnight UTC, a minute of data lag after it.
-      await network.clock.advance(dayAfter + DAY + 60 - network.clock.now());
+      await network.clock.advance(lastDay + DAY + 60 - network.clock.now());
 
       const nodes = await createNodes(3, fromBlock, { weather: true, flightProviders: [] });
       runAll(nodes);
@@ -340,20 +351,22 @@ describe('oracle nodes on replayed provider data (anvil, end to end)', function 
 
   describe('a node with no flight provider configured (the default without API keys)', function () {
     it('sets a flight feed aside and reports it, stays healthy, and reports the weather days due', async function () {
-      // Two days on, so that no earlier test has insured the same location-days.
-      await network.clock.advance(2 * DAY);
-      const today = dayStart(network.clock.now());
-      const yesterday = today - DAY;
+      // Days still to come (so no earlier test has insured them) and a flight still to leave: both insurable now.
+      const firstDay = await firstInsurableDay();
+      const lastDay = firstDay + DAY;
       network.replay.serve(
         replayPaths.openMeteoForecast('truth'),
-        recorded(openMeteoBody([isoDay(yesterday), isoDay(today)])),
+        recorded(openMeteoBody([isoDay(firstDay), isoDay(lastDay)])),
       );
       const fromBlock = await network.provider.getBlockNumber();
-      const { dayFeeds } = await network.issueWeatherPolicy(network.weatherTerms(yyyymmdd(yesterday), yyyymmdd(today)));
-      await network.clock.advance(today + DAY + 60 - network.clock.now());
+      const { dayFeeds } = await network.issueWeatherPolicy(
+        network.weatherTerms(yyyymmdd(firstDay), yyyymmdd(lastDay)),
+      );
       const flight = await newFlight();
       serveFlight(network.replay, flight, { status: 'landed', delayMinutes: 82 });
       await network.issueFlightPolicy(flight);
+      // Then the chain's clock passes the flight's arrival and the end of the last day (a minute of data lag).
+      await network.clock.advance(Math.max(lastDay + DAY + 60, flight.scheduledArrival + 600) - network.clock.now());
       const log: string[] = [];
       const node = await network.createNode({
         name: 'weather-only',
@@ -384,16 +397,24 @@ describe('oracle nodes on replayed provider data (anvil, end to end)', function 
 
   describe('a data deadline moved by a later policy on the same flight', function () {
     it('is learnt from the hub, and the node keeps observing past the first deadline', async function () {
+      // One product gives every policy on a flight the same deadline (arrival, the longest cover after it, its grace
+      // period), so a later policy moves it only through another product on the shared feed: here one of the same
+      // insurer whose grace period is six hours longer.
+      const [gracePeriod] = await network.flightProduct.feedSettings();
+      const longerGrace = await network.deployFlightProduct({ dataGracePeriod: Number(gracePeriod) + 6 * 3600 });
       const flight = await newFlight();
       serveFlight(network.replay, flight, { status: 'en-route' });
-      const { policyId, fromBlock, balanceBefore } = await insure(flight);
+      const fromBlock = await network.provider.getBlockNumber();
+      const { policyId } = await network.issueFlightPolicy(flight);
+      const balanceBefore = await network.clientBalance();
       const [node] = await createNodes(1, fromBlock);
       await node!.node.runOnce();
       const firstDeadline = Number((await network.hub.getFeed(flight.feedId)).dataDeadline);
       expect(node!.state.getFeed(flight.feedId)?.dataDeadline).to.equal(firstDeadline);
 
-      // A second policy on the flight, covered six hours longer: the hub moves the feed's deadline and says so.
-      await network.issueFlightPolicy(flight, { coverageEnd: flight.scheduledArrival + DAY + 6 * 3600 });
+      // A second policy on the flight, before it leaves, from the other product: the hub moves the feed's deadline
+      // and says so.
+      await network.issueFlightPolicy(flight, {}, longerGrace);
       const movedDeadline = Number((await network.hub.getFeed(flight.feedId)).dataDeadline);
       expect(movedDeadline).to.equal(firstDeadline + 6 * 3600);
       await node!.node.runOnce();
