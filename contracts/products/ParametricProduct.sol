@@ -290,8 +290,8 @@ abstract contract ParametricProduct is IParametricProduct, ConsortiumGoverned, E
     // ---------------------------------------------------------------------------------------------------------------
 
     /// @dev Checks the document behind a new policy: anchored, current, a policy, carrying `termsHash`, co-signed by
-    /// the issuing insurer and the client, not used before, and on a version chain with no live policy; then claims
-    /// the chain for the policy about to be recorded on it.
+    /// the issuing insurer and by the client over the terms themselves, not used before, and on a version chain with
+    /// no live policy; then claims the chain for the policy about to be recorded on it.
     function _checkPolicyDocument(bytes32 documentHash, bytes32 termsHash, address holder) internal {
         IEvidenceRegistry.Anchor memory record = _registry.getAnchor(documentHash);
         if (
@@ -307,6 +307,10 @@ abstract contract ParametricProduct is IParametricProduct, ConsortiumGoverned, E
         }
         if (_registry.signerState(documentHash, holder) != IEvidenceRegistry.SignerState.Signed) {
             revert ParametricProductNotCoSigned(documentHash, holder);
+        }
+        // The client must have seen the terms in its wallet; the insurer, which wrote them, may sign the hash.
+        if (!_registry.signedTerms(documentHash, holder)) {
+            revert ParametricProductTermsNotSignedByHolder(documentHash, holder);
         }
         uint256 existing = _policyOfDocument[documentHash];
         if (existing != 0) revert ParametricProductDocumentAlreadyUsed(documentHash, existing);

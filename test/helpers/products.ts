@@ -9,7 +9,7 @@ import {
 import { Aggregation, ObservationStatus, WeatherMetric } from '../../services/shared/eip712.js';
 import type { IFlightDelayProduct, IWeatherIndexProduct } from '../../types/ethers-contracts/index.js';
 import { ethers, networkHelpers } from './consortium.js';
-import { coSign, relayCoSignature } from './cosign.js';
+import { coSignAsParty } from './cosign.js';
 import {
   anchorSigned,
   DOCUMENT_TYPE,
@@ -84,8 +84,7 @@ export async function anchorDocument(fixture: ParametricFixture, options: Docume
   ).wait();
   const deadline = BigInt(await networkHelpers.time.latest()) + BigInt(HOUR);
   for (const signer of options.signing ?? options.required) {
-    const signed = await coSign(registry, signer, { documentHash, deadline });
-    await (await relayCoSignature(registry, documentHash, signed)).wait();
+    await coSignAsParty(registry, signer, documentHash, deadline);
   }
   return documentHash;
 }
