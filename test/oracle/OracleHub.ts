@@ -481,12 +481,12 @@ describe('OracleHub', function () {
           for (const [index, observation] of order.entries()) {
             if ((await hub.getFeed(feedId)).state !== BigInt(FEED_STATE.Open)) {
               // Three honest reports already decided: a late lie is refused.
-              await expect(report(hub, oracles[index], observation))
+              await expect(report(hub, oracles[index]!, observation))
                 .to.be.revertedWithCustomError(hub, 'OracleHubFeedNotOpen')
                 .withArgs(feedId, FEED_STATE.Finalised);
               continue;
             }
-            await submit(fixture, oracles[index], observation);
+            await submit(fixture, oracles[index]!, observation);
           }
 
           const feed = await hub.getFeed(feedId);
