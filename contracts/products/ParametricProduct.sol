@@ -530,8 +530,9 @@ abstract contract ParametricProduct is IParametricProduct, ConsortiumGoverned, E
         uint256 reserve = SETTLEMENT_GAS_RESERVE + (position + 1) * POOL_GAS_PER_POLICY;
         uint256 available = gasleft();
         uint256 allowance = available > reserve ? available - reserve : 0;
-        // What the call may be given under EIP-150, with a margin for the call's own cost.
-        allowance -= allowance / 64 + (allowance > EVALUATION_CALL_OVERHEAD ? EVALUATION_CALL_OVERHEAD : allowance);
+        // What the call may be given under EIP-150, with a margin for the call's own cost (none when that is all).
+        uint256 margin = allowance / 64 + EVALUATION_CALL_OVERHEAD;
+        allowance = allowance > margin ? allowance - margin : 0;
         uint256 cap = _evaluationGas();
         capped = allowance >= cap;
         (evaluated, result) = address(this).staticcall{gas: capped ? cap : allowance}(

@@ -2,13 +2,7 @@ import { expect } from 'chai';
 import { flightFeedId, ObservationStatus, TermsType } from '../../services/shared/eip712.js';
 import type { IFlightDelayProduct } from '../../types/ethers-contracts/index.js';
 import { ethers, networkHelpers, ROLES } from '../helpers/consortium.js';
-import {
-  coSign,
-  coSignAsParty,
-  coSignTerms,
-  relayCoSignature,
-  relayTermsCoSignature,
-} from '../helpers/cosign.js';
+import { coSign, coSignAsParty, coSignTerms, relayCoSignature, relayTermsCoSignature } from '../helpers/cosign.js';
 import {
   DOCUMENT_TYPE,
   FEED_STATE,
@@ -992,6 +986,25 @@ describe('FlightDelayProduct', function () {
       return { ...fixture, policies, cancelled, feedId, balancesBefore };
     }
 
+    it('a call short of gas settles what it can or reverts with ParametricProductOutOfGas, never with a panic', async function () {
+      const fixture = await networkHelpers.loadFixture(crowdedFlightFixture);
+      const { flight, stranger, feedId } = fixture;
+      await (await reportQuorum(fixture, feedId, ObservationStatus.Landed, [82, 82, 82])).wait();
+      const outOfGas = flight.interface.getError('ParametricProductOutOfGas')!.selector;
+      // Every gas limit from too little for one policy to enough for several, finely enough to meet each boundary.
+      const outcomes = new Set<string>();
+      for (let gasLimit = 200_000; gasLimit <= 1_500_000; gasLimit += 1_000) {
+        try {
+          await flight.connect(stranger).settle.staticCall(feedId, BATCH, { gasLimit });
+          outcomes.add('settled');
+        } catch (error) {
+          // The simulated network's revert error carries the revert data.
+          outcomes.add((error as { data?: string }).data?.slice(0, 10) ?? 'no revert data');
+        }
+      }
+      expect([...outcomes].sort()).to.deep.equal([outOfGas, 'settled'].sort());
+    });
+
     it('lowering the batch size needs dual control', async function () {
       const { flight, admin1 } = await networkHelpers.loadFixture(deployParametricFixture);
       await expect(flight.connect(admin1).setSettlementBatchSize(BATCH))
@@ -1056,7 +1069,9 @@ describe('FlightDelayProduct', function () {
       expect(await flight.settlementGasBudget()).to.equal(GAS_BUDGET);
 
       // Whatever gas a call carries (pushes below send the whole EIP-7825 cap), the budget decides what it settles.
-      const quorum = await (await reportQuorum(fixture, feedId, ObservationStatus.Landed, Array(HUB_SETTINGS.quorum).fill(82))).wait();
+      const quorum = await (
+        await reportQuorum(fixture, feedId, ObservationStatus.Landed, Array(HUB_SETTINGS.quorum).fill(82))
+      ).wait();
       const [, first] = await flight.feedProgress(feedId);
       expect(first).to.be.greaterThan(0n).and.lessThan(BigInt(POLICIES));
       expect(quorum!.gasUsed).to.be.lessThan(BigInt(GAS_BUDGET) + 400_000n);
