@@ -18,7 +18,6 @@ import type { FeedConsumerMock } from '../../types/ethers-contracts/index.js';
 import {
   FEED_STATE,
   FLIGHT_SETTINGS,
-  flightTerms,
   HUB_SETTINGS,
   issueFlightPolicy,
   POLICY_STATUS,
