@@ -131,6 +131,10 @@ interface IParametricProduct is IFeedConsumer, IConsortiumGoverned {
     /// @notice Thrown when the insurer or the client has not co-signed the document.
     error ParametricProductNotCoSigned(bytes32 documentHash, address signer);
 
+    /// @notice Thrown when the policyholder co-signed the document over its hash only, not with a message carrying
+    /// the terms themselves (`IEvidenceRegistry.cosignTerms`), so its wallet never displayed what it agreed to.
+    error ParametricProductTermsNotSignedByHolder(bytes32 documentHash, address holder);
+
     /// @notice Thrown when a document has already been used to issue a policy.
     error ParametricProductDocumentAlreadyUsed(bytes32 documentHash, uint256 policyId);
 

@@ -290,8 +290,8 @@ abstract contract ParametricProduct is IParametricProduct, ConsortiumGoverned, E
     // ---------------------------------------------------------------------------------------------------------------
 
     /// @dev Checks the document behind a new policy: anchored, current, a policy, carrying `termsHash`, co-signed by
-    /// the issuing insurer and the client, not used before, and on a version chain with no live policy; then claims
-    /// the chain for the policy about to be recorded on it.
+    /// the issuing insurer and by the client over the terms themselves, not used before, and on a version chain with
+    /// no live policy; then claims the chain for the policy about to be recorded on it.
     function _checkPolicyDocument(bytes32 documentHash, bytes32 termsHash, address holder) internal {
         IEvidenceRegistry.Anchor memory record = _registry.getAnchor(documentHash);
         if (
@@ -307,6 +307,10 @@ abstract contract ParametricProduct is IParametricProduct, ConsortiumGoverned, E
         }
         if (_registry.signerState(documentHash, holder) != IEvidenceRegistry.SignerState.Signed) {
             revert ParametricProductNotCoSigned(documentHash, holder);
+        }
+        // The client must have seen the terms in its wallet; the insurer, which wrote them, may sign the hash.
+        if (!_registry.signedTerms(documentHash, holder)) {
+            revert ParametricProductTermsNotSignedByHolder(documentHash, holder);
         }
         uint256 existing = _policyOfDocument[documentHash];
         if (existing != 0) revert ParametricProductDocumentAlreadyUsed(documentHash, existing);
@@ -526,8 +530,9 @@ abstract contract ParametricProduct is IParametricProduct, ConsortiumGoverned, E
         uint256 reserve = SETTLEMENT_GAS_RESERVE + (position + 1) * POOL_GAS_PER_POLICY;
         uint256 available = gasleft();
         uint256 allowance = available > reserve ? available - reserve : 0;
-        // What the call may be given under EIP-150, with a margin for the call's own cost.
-        allowance -= allowance / 64 + (allowance > EVALUATION_CALL_OVERHEAD ? EVALUATION_CALL_OVERHEAD : allowance);
+        // What the call may be given under EIP-150, with a margin for the call's own cost (none when that is all).
+        uint256 margin = allowance / 64 + EVALUATION_CALL_OVERHEAD;
+        allowance = allowance > margin ? allowance - margin : 0;
         uint256 cap = _evaluationGas();
         capped = allowance >= cap;
         (evaluated, result) = address(this).staticcall{gas: capped ? cap : allowance}(

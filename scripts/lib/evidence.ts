@@ -91,22 +91,58 @@ export async function coSignTermsOfDocument(
   return { signer: account, termsType, nonce, deadline, signature };
 }
 
-/** Anchors `input` as `registrant`, then relays each required signer's co-signature. */
+/** Terms a policy document carries (`termsType` as `IEvidenceRegistry.TermsType` numbers them), as the product takes them. */
+export interface PolicyTerms {
+  termsType: number;
+  terms: Record<string, unknown>;
+}
+
+/**
+ * Anchors `input` as `registrant`, then relays each required signer's co-signature. With `policyTerms`, the policyholder
+ * they name co-signs over the terms themselves (`cosignTerms`, what a product requires of the holder); every other
+ * signer, and every signer without them, over the document hash.
+ */
 export async function anchorAndCoSign(
   registry: EvidenceRegistry,
   registrant: Signer,
   input: AnchorInput,
   signers: Signer[],
+  policyTerms?: PolicyTerms,
 ): Promise<void> {
   await (await registry.connect(registrant).anchor(input)).wait();
   const latest = await registry.runner!.provider!.getBlock('latest');
   const deadline = BigInt((latest?.timestamp ?? Math.floor(Date.now() / 1000)) + 3600);
+  const documentHash = String(input.documentHash);
+  const holder = policyTerms === undefined ? undefined : String(policyTerms.terms.policyholder).toLowerCase();
   for (const signer of signers) {
-    const signed = await coSignDocument(registry, signer, String(input.documentHash), deadline);
+    if (policyTerms !== undefined && (await signer.getAddress()).toLowerCase() === holder) {
+      const signed = await coSignTermsOfDocument(
+        registry,
+        signer,
+        documentHash,
+        policyTerms.termsType,
+        policyTerms.terms,
+        deadline,
+      );
+      const relayed = await registry
+        .connect(registrant)
+        .cosignTerms(
+          documentHash,
+          input.requiredSigners,
+          signed.termsType,
+          signed.signer,
+          signed.nonce,
+          deadline,
+          signed.signature,
+        );
+      await relayed.wait();
+      continue;
+    }
+    const signed = await coSignDocument(registry, signer, documentHash, deadline);
     await (
       await registry
         .connect(registrant)
-        .cosign(input.documentHash, input.requiredSigners, signed.signer, signed.nonce, deadline, signed.signature)
+        .cosign(documentHash, input.requiredSigners, signed.signer, signed.nonce, deadline, signed.signature)
     ).wait();
   }
 }

@@ -236,16 +236,21 @@ abstract contract ParametricSetup {
         terms.cancellationRefundBps = uint16(_draw(entropy, "refund", 10_001));
     }
 
-    /// @dev Anchors the policy document of `terms` and has the insurer and the client co-sign it.
+    /// @dev Anchors the policy document of `terms` and has the insurer co-sign it and the client co-sign the terms
+    /// themselves, as its wallet displays them (the products require that of the holder).
     function _policyDocument(
         IFlightDelayProduct.FlightDelayTerms memory terms,
         uint256 clientIndex
     ) internal returns (bytes32 documentHash) {
-        documentHash = _anchorCoSigned(
+        uint256 clientKey = _clientKey(clientIndex);
+        address[] memory requiredSigners;
+        (documentHash, requiredSigners) = _anchor(
             _flight.hashTerms(terms),
             IEvidenceRegistry.DocumentType.Policy,
-            _clientKey(clientIndex)
+            clientKey
         );
+        _coSign(documentHash, requiredSigners, INSURER_KEY);
+        _coSignTerms(documentHash, requiredSigners, IEvidenceRegistry.TermsType.FlightDelay, clientKey);
     }
 
     /// @dev Anchors, co-signs and issues a flight policy for client `clientIndex`.
@@ -419,8 +424,21 @@ abstract contract ParametricSetup {
         IEvidenceRegistry.DocumentType documentType,
         uint256 counterpartyKey
     ) private returns (bytes32 documentHash) {
+        address[] memory requiredSigners;
+        (documentHash, requiredSigners) = _anchor(termsHash, documentType, counterpartyKey);
+        _coSign(documentHash, requiredSigners, INSURER_KEY);
+        _coSign(documentHash, requiredSigners, counterpartyKey);
+    }
+
+    /// @dev Anchors a document carrying `termsHash` as the insurer, requiring the insurer and `counterpartyKey`'s
+    /// account to co-sign.
+    function _anchor(
+        bytes32 termsHash,
+        IEvidenceRegistry.DocumentType documentType,
+        uint256 counterpartyKey
+    ) private returns (bytes32 documentHash, address[] memory requiredSigners) {
         documentHash = sha256(abi.encode("policyledger.test.document", address(this), ++_documentCount));
-        address[] memory requiredSigners = new address[](2);
+        requiredSigners = new address[](2);
         requiredSigners[0] = _insurer;
         requiredSigners[1] = CHEATS.addr(counterpartyKey);
         CHEATS.prank(_insurer);
@@ -435,8 +453,6 @@ abstract contract ParametricSetup {
                 requiredSigners: requiredSigners
             })
         );
-        _coSign(documentHash, requiredSigners, INSURER_KEY);
-        _coSign(documentHash, requiredSigners, counterpartyKey);
     }
 
     function _coSign(bytes32 documentHash, address[] memory requiredSigners, uint256 key) private {
@@ -449,5 +465,31 @@ abstract contract ParametricSetup {
             _registry.coSignatureDigest(documentHash, signer, nonce, deadline)
         );
         _registry.cosign(documentHash, requiredSigners, signer, nonce, deadline, abi.encodePacked(r, s, v));
+    }
+
+    /// @dev Co-signs `documentHash` with `key` through a message nesting its terms of type `termsType`
+    /// (`cosignTerms`), signing the registry's digest of it with the cheatcode.
+    function _coSignTerms(
+        bytes32 documentHash,
+        address[] memory requiredSigners,
+        IEvidenceRegistry.TermsType termsType,
+        uint256 key
+    ) private {
+        address signer = CHEATS.addr(key);
+        uint256 nonce = uint256(keccak256(abi.encode(documentHash, signer)));
+        uint256 deadline = block.timestamp + 1 hours;
+        (uint8 v, bytes32 r, bytes32 s) = CHEATS.sign(
+            key,
+            _registry.termsCoSignatureDigest(documentHash, termsType, signer, nonce, deadline)
+        );
+        _registry.cosignTerms(
+            documentHash,
+            requiredSigners,
+            termsType,
+            signer,
+            nonce,
+            deadline,
+            abi.encodePacked(r, s, v)
+        );
     }
 }

@@ -12,7 +12,7 @@ import type {
   RiskPool,
 } from '../../types/ethers-contracts/index.js';
 import { ethers, networkHelpers, ROLES } from './consortium.js';
-import { coSign, relayCoSignature } from './cosign.js';
+import { coSignAsParty } from './cosign.js';
 import {
   anchorSigned,
   deployParametricFixture,
@@ -64,8 +64,7 @@ export async function anchorDocument(
   ).wait();
   const deadline = BigInt(await networkHelpers.time.latest()) + 3_600n;
   for (const signer of options.signedBy) {
-    const signed = await coSign(registry, signer, { documentHash, deadline });
-    await (await relayCoSignature(registry, documentHash, signed)).wait();
+    await coSignAsParty(registry, signer, documentHash, deadline);
   }
   return documentHash;
 }

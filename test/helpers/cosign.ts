@@ -121,3 +121,51 @@ export function relayCoSignature(registry: EvidenceRegistry, documentHash: strin
     signed.signature,
   );
 }
+
+/** Policy terms quoted in this test run, by EIP-712 struct hash (see `rememberQuotedTerms`). */
+const quotedTerms = new Map<string, NestedTerms>();
+
+/**
+ * Remembers `nested` under `termsHash`, as the client application that quoted the terms keeps them, so that
+ * `coSignAsParty` can have the policyholder's wallet sign the terms themselves. A copy is kept: later changes to the
+ * caller's object do not change what was quoted.
+ */
+export function rememberQuotedTerms(termsHash: string, nested: NestedTerms): void {
+  quotedTerms.set(termsHash.toLowerCase(), { termsType: nested.termsType, terms: structuredClone(nested.terms) });
+}
+
+/**
+ * Co-signs the anchored `documentHash` with `key` and relays it, as each party does: the policyholder of quoted terms
+ * (`rememberQuotedTerms`) that the document carries signs over the terms themselves (`cosignTerms`, which the
+ * products require of the holder); every other signer (the insurer, a reinsurer) signs over the document hash.
+ */
+export async function coSignAsParty(
+  registry: EvidenceRegistry,
+  key: Signer,
+  documentHash: string,
+  deadline: bigint,
+): Promise<void> {
+  const { termsHash } = await registry.getAnchor(documentHash);
+  const quoted = quotedTerms.get(termsHash.toLowerCase());
+  const signer = await key.getAddress();
+  if (quoted !== undefined && String(quoted.terms.policyholder).toLowerCase() === signer.toLowerCase()) {
+    const signed = await coSignTerms(registry, key, { documentHash, deadline, ...quoted });
+    await (await relayTermsCoSignature(registry, documentHash, signed)).wait();
+    return;
+  }
+  const signed = await coSign(registry, key, { documentHash, deadline });
+  await (await relayCoSignature(registry, documentHash, signed)).wait();
+}
+
+/** Relays `signed`, a terms-carrying co-signature of `documentHash`, with the document's required signers. */
+export function relayTermsCoSignature(registry: EvidenceRegistry, documentHash: string, signed: TermsCoSignature) {
+  return registry.cosignTerms(
+    documentHash,
+    signed.requiredSigners,
+    signed.termsType,
+    signed.signer,
+    signed.nonce,
+    signed.deadline,
+    signed.signature,
+  );
+}

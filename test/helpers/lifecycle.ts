@@ -2,7 +2,7 @@ import type { BaseContract, ContractTransactionResponse, Signer } from 'ethers';
 import { domainOf, type TypedDataTypes } from '../../services/shared/eip712.js';
 import type { IFlightDelayProduct, IWeatherIndexProduct } from '../../types/ethers-contracts/index.js';
 import { ethers, networkHelpers } from './consortium.js';
-import { coSign, relayCoSignature } from './cosign.js';
+import { coSignAsParty } from './cosign.js';
 import { DOCUMENT_TYPE, type ParametricFixture } from './parametric.js';
 import { anchorFlightDocument, anchorWeatherDocument } from './products.js';
 
@@ -121,8 +121,7 @@ export async function supersedeSigned(
   ).wait();
   const deadline = BigInt(await networkHelpers.time.latest()) + 3_600n;
   for (const signer of signing) {
-    const signed = await coSign(registry, signer, { documentHash, deadline });
-    await (await relayCoSignature(registry, documentHash, signed)).wait();
+    await coSignAsParty(registry, signer, documentHash, deadline);
   }
   return documentHash;
 }

@@ -12,7 +12,7 @@ import path from 'node:path';
 import { id, JsonRpcProvider, sha256, TypedDataEncoder, Wallet, type NonceManager, type Signer } from 'ethers';
 import { deployLocal } from '../../scripts/deploy-local.js';
 import type { Deployment } from '../../scripts/lib/deploy.js';
-import { anchorAndCoSign } from '../../scripts/lib/evidence.js';
+import { anchorAndCoSign, type PolicyTerms } from '../../scripts/lib/evidence.js';
 import { underDualControl } from '../../scripts/lib/governance.js';
 import { startLocalChain, type LocalChain } from '../../scripts/lib/local-chain.js';
 import { localParties, type LocalParty } from '../../scripts/lib/local-parties.js';
@@ -29,6 +29,7 @@ import {
   Aggregation,
   FLIGHT_DELAY_TERMS_TYPES,
   flightFeedId,
+  TermsType,
   WEATHER_INDEX_TERMS_TYPES,
   WeatherMetric,
   weatherFeedId,
@@ -532,10 +533,10 @@ export class OracleNetwork {
   }
 
   /**
-   * Anchors the policy wording, headed by its own policy reference, with `termsHash`, has insurer and client co-sign
-   * it; returns its document hash. Two policies on the same terms are two documents.
+   * Anchors the policy wording with the hash of `policyTerms`, has the insurer co-sign it and the client co-sign it
+   * over the terms themselves (as its wallet shows them); returns its document hash.
    */
-  private async anchorPolicyDocument(wording: string, termsHash: string): Promise<string> {
+  private async anchorPolicyDocument(wording: string, termsHash: string, policyTerms: PolicyTerms): Promise<string> {
     const policyRef = `PL-E2E-${++this.documents}`;
     const bytes = Buffer.from(`Policy ${policyRef}. ${wording}`);
     const documentHash = sha256(bytes);
@@ -557,6 +558,7 @@ export class OracleNetwork {
         requiredSigners: [insurer.wallet.address, client.wallet.address],
       },
       [insurer.signer, client.signer],
+      policyTerms,
     );
     return documentHash;
   }
@@ -598,6 +600,7 @@ export class OracleNetwork {
         `Flight delay policy ${flight.carrier}${flight.flightNumber} departing ${flight.departureDate}, ` +
           `held by ${this.parties.client.name}. Terms (EIP-712 FlightDelayTerms) hash ${termsHash}.\n`,
         termsHash,
+        { termsType: TermsType.FlightDelay, terms },
       );
       await (await product.connect(this.parties.insurer.signer).issue(terms, documentHash)).wait();
       return { policyId: await product.policyOfDocument(documentHash), documentHash };
@@ -681,6 +684,7 @@ export class OracleNetwork {
         `Rainfall index policy from ${String(terms.startDate)} to ${String(terms.endDate)}, held by ` +
           `${this.parties.client.name}. Terms (EIP-712 WeatherIndexTerms) hash ${termsHash}.\n`,
         termsHash,
+        { termsType: TermsType.WeatherIndex, terms },
       );
       await (await this.weatherProduct.connect(this.parties.insurer.signer).issue(terms, anchored)).wait();
       return anchored;

@@ -6,6 +6,7 @@ import {
   OBSERVATION_TYPES,
   ORACLE_HUB_DOMAIN_NAME,
   TREATY_TERMS_TYPES,
+  TermsType,
   WEATHER_INDEX_TERMS_TYPES,
 } from '../../services/shared/eip712.js';
 import type {
@@ -17,7 +18,7 @@ import type {
   WeatherIndexProduct,
 } from '../../types/ethers-contracts/index.js';
 import { deployConsortiumFixture, ethers, networkHelpers, ROLES, underDualControl } from './consortium.js';
-import { coSign, relayCoSignature } from './cosign.js';
+import { coSignAsParty, rememberQuotedTerms } from './cosign.js';
 
 /** Six-decimal stablecoin amounts: `usd(25)` is 25 dollars. */
 export function usd(dollars: number): bigint {
@@ -80,8 +81,7 @@ export async function anchorSigned(
   ).wait();
   const deadline = BigInt(await networkHelpers.time.latest()) + 3_600n;
   for (const signer of signers) {
-    const signed = await coSign(registry, signer, { documentHash, deadline });
-    await (await relayCoSignature(registry, documentHash, signed)).wait();
+    await coSignAsParty(registry, signer, documentHash, deadline);
   }
   return documentHash;
 }
@@ -242,14 +242,21 @@ export function flightTerms(
   };
 }
 
-/** The EIP-712 struct hash of flight terms, computed off chain as a wallet would. */
+/**
+ * The EIP-712 struct hash of flight terms, computed off chain as a wallet would. The terms are remembered as quoted,
+ * so that their policyholder co-signs a document carrying this hash over the terms themselves.
+ */
 export function flightTermsHash(terms: IFlightDelayProduct.FlightDelayTermsStruct): string {
-  return TypedDataEncoder.hashStruct('FlightDelayTerms', FLIGHT_DELAY_TERMS_TYPES, terms);
+  const termsHash = TypedDataEncoder.hashStruct('FlightDelayTerms', FLIGHT_DELAY_TERMS_TYPES, terms);
+  rememberQuotedTerms(termsHash, { termsType: TermsType.FlightDelay, terms });
+  return termsHash;
 }
 
-/** The EIP-712 struct hash of weather terms, computed off chain as a wallet would. */
+/** The EIP-712 struct hash of weather terms, computed off chain as a wallet would; remembered as quoted, likewise. */
 export function weatherTermsHash(terms: IWeatherIndexProduct.WeatherIndexTermsStruct): string {
-  return TypedDataEncoder.hashStruct('WeatherIndexTerms', WEATHER_INDEX_TERMS_TYPES, terms);
+  const termsHash = TypedDataEncoder.hashStruct('WeatherIndexTerms', WEATHER_INDEX_TERMS_TYPES, terms);
+  rememberQuotedTerms(termsHash, { termsType: TermsType.WeatherIndex, terms });
+  return termsHash;
 }
 
 /** Anchors and co-signs the policy document for `terms`, then issues the flight policy; returns its id. */

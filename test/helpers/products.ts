@@ -9,7 +9,7 @@ import {
 import { Aggregation, ObservationStatus, WeatherMetric } from '../../services/shared/eip712.js';
 import type { IFlightDelayProduct, IWeatherIndexProduct } from '../../types/ethers-contracts/index.js';
 import { ethers, networkHelpers } from './consortium.js';
-import { coSign, relayCoSignature } from './cosign.js';
+import { coSignAsParty } from './cosign.js';
 import {
   anchorSigned,
   DOCUMENT_TYPE,
@@ -84,8 +84,7 @@ export async function anchorDocument(fixture: ParametricFixture, options: Docume
   ).wait();
   const deadline = BigInt(await networkHelpers.time.latest()) + BigInt(HOUR);
   for (const signer of options.signing ?? options.required) {
-    const signed = await coSign(registry, signer, { documentHash, deadline });
-    await (await relayCoSignature(registry, documentHash, signed)).wait();
+    await coSignAsParty(registry, signer, documentHash, deadline);
   }
   return documentHash;
 }
@@ -177,7 +176,7 @@ export function settledPolicies(
 // Flights
 // ---------------------------------------------------------------------------------------------------------------------
 
-/** A flight outcome read off a recorded provider response (../shared/fixtures), as an oracle reports it. */
+/** A flight outcome read off a recorded provider response (test/fixtures), as an oracle reports it. */
 export interface RecordedFlightOutcome {
   carrier: string;
   flightNumber: string;
@@ -247,7 +246,7 @@ export interface OpenMeteoDailyPrecipitation {
 
 /**
  * Open-Meteo archive response recorded in python-open-meteo's tests (tests/fixtures/historical_weather.json at
- * 2987020401a7022b7b2b60324595e661da07330c; ../shared/fixtures/open-meteo/frenck-historical_weather.json), the
+ * 2987020401a7022b7b2b60324595e661da07330c; test/fixtures/open-meteo/frenck-historical_weather.json), the
  * fields an oracle uses, values unchanged: Enschede, 31 January and 1 February 1953.
  */
 export const OPEN_METEO_HISTORICAL: OpenMeteoDailyPrecipitation = {
@@ -259,7 +258,7 @@ export const OPEN_METEO_HISTORICAL: OpenMeteoDailyPrecipitation = {
 
 /**
  * Open-Meteo forecast response recorded in python-open-meteo's tests (tests/fixtures/forecast.json at
- * 3dfd73c44969fbeef07b79839140808f50cee397; ../shared/fixtures/open-meteo/frenck-forecast.EXCERPT.json): three dry
+ * 3dfd73c44969fbeef07b79839140808f50cee397; test/fixtures/open-meteo/frenck-forecast.EXCERPT.json): three dry
  * days, 3-5 October 2026.
  */
 export const OPEN_METEO_FORECAST: OpenMeteoDailyPrecipitation = {

@@ -263,7 +263,7 @@ async function openDisputeWindow(world: World): Promise<void> {
 /** Has three oracles agree on `values` (the first twice) for `feedId` with `status`; the third report finalises. */
 async function finalise(world: World, feedId: string, status: number, values: readonly [bigint, bigint]) {
   for (const [index, value] of [...values, values[0]].entries()) {
-    const oracle = world.oracles[[0, 1, 3][index]!];
+    const oracle = world.oracles[[0, 1, 3][index]!]!;
     const signed = await signObservation(world.hub, oracle, {
       feedId,
       status,

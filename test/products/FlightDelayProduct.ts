@@ -1,8 +1,8 @@
 import { expect } from 'chai';
-import { flightFeedId, ObservationStatus } from '../../services/shared/eip712.js';
+import { flightFeedId, ObservationStatus, TermsType } from '../../services/shared/eip712.js';
 import type { IFlightDelayProduct } from '../../types/ethers-contracts/index.js';
 import { ethers, networkHelpers, ROLES } from '../helpers/consortium.js';
-import { coSign, relayCoSignature } from '../helpers/cosign.js';
+import { coSign, coSignAsParty, coSignTerms, relayCoSignature, relayTermsCoSignature } from '../helpers/cosign.js';
 import {
   DOCUMENT_TYPE,
   FEED_STATE,
@@ -168,6 +168,61 @@ describe('FlightDelayProduct', function () {
         .withArgs(documentHash, insurer.address);
     });
 
+    it('reverts with ParametricProductTermsNotSignedByHolder when the client co-signed the hash only', async function () {
+      const fixture = await networkHelpers.loadFixture(deployParametricFixture);
+      const { flight, registry, insurer, client } = fixture;
+      const terms = await defaultTerms(fixture);
+      const documentHash = await anchorDocument(fixture, {
+        text: 'BA196 policy the client signed blind',
+        termsHash: flightTermsHash(terms),
+        required: [insurer, client],
+        signing: [insurer],
+      });
+      const deadline = BigInt(await time.latest()) + BigInt(HOUR);
+      const overHash = await coSign(registry, client, { documentHash, deadline });
+      await (await relayCoSignature(registry, documentHash, overHash)).wait();
+      expect(await registry.isFullySigned(documentHash)).to.equal(true);
+
+      await expect(flight.connect(insurer).issue(terms, documentHash))
+        .to.be.revertedWithCustomError(flight, 'ParametricProductTermsNotSignedByHolder')
+        .withArgs(documentHash, client.address);
+    });
+
+    it('issues when the client co-signed over the terms themselves and the insurer over the hash', async function () {
+      const fixture = await networkHelpers.loadFixture(deployParametricFixture);
+      const { flight, registry, insurer, client } = fixture;
+      const terms = await defaultTerms(fixture);
+      const documentHash = await anchorDocument(fixture, {
+        text: 'BA196 policy whose tiers the client saw in its wallet',
+        termsHash: flightTermsHash(terms),
+        required: [insurer, client],
+        signing: [insurer],
+      });
+      const deadline = BigInt(await time.latest()) + BigInt(HOUR);
+      const overTerms = await coSignTerms(registry, client, {
+        documentHash,
+        deadline,
+        termsType: TermsType.FlightDelay,
+        terms,
+      });
+      await (await relayTermsCoSignature(registry, documentHash, overTerms)).wait();
+      expect(await registry.signedTerms(documentHash, client.address)).to.equal(true);
+      expect(await registry.signedTerms(documentHash, insurer.address)).to.equal(false);
+
+      const expectedId = (await fixture.pool.policyCount()) + 1n;
+      await expect(flight.connect(insurer).issue(terms, documentHash))
+        .to.emit(flight, 'PolicyIssued')
+        .withArgs(
+          expectedId,
+          client.address,
+          flightFeedId('BA', '196', Number(terms.departureDate)),
+          documentHash,
+          flightTermsHash(terms),
+          usd(20),
+          usd(250),
+        );
+    });
+
     it('reverts with ParametricProductDocumentNotValid for a document never anchored', async function () {
       const fixture = await networkHelpers.loadFixture(deployParametricFixture);
       const terms = await defaultTerms(fixture);
@@ -209,10 +264,7 @@ describe('FlightDelayProduct', function () {
         .withArgs(original);
 
       const deadline = BigInt(await time.latest()) + BigInt(HOUR);
-      for (const signer of [insurer, client]) {
-        const signed = await coSign(registry, signer, { documentHash: endorsement, deadline });
-        await (await relayCoSignature(registry, endorsement, signed)).wait();
-      }
+      for (const signer of [insurer, client]) await coSignAsParty(registry, signer, endorsement, deadline);
       await expect(flight.connect(insurer).issue(terms, endorsement)).to.emit(flight, 'PolicyIssued');
     });
 
@@ -933,6 +985,25 @@ describe('FlightDelayProduct', function () {
       };
       return { ...fixture, policies, cancelled, feedId, balancesBefore };
     }
+
+    it('a call short of gas settles what it can or reverts with ParametricProductOutOfGas, never with a panic', async function () {
+      const fixture = await networkHelpers.loadFixture(crowdedFlightFixture);
+      const { flight, stranger, feedId } = fixture;
+      await (await reportQuorum(fixture, feedId, ObservationStatus.Landed, [82, 82, 82])).wait();
+      const outOfGas = flight.interface.getError('ParametricProductOutOfGas')!.selector;
+      // Every gas limit from too little for one policy to enough for several, finely enough to meet each boundary.
+      const outcomes = new Set<string>();
+      for (let gasLimit = 200_000; gasLimit <= 1_500_000; gasLimit += 1_000) {
+        try {
+          await flight.connect(stranger).settle.staticCall(feedId, BATCH, { gasLimit });
+          outcomes.add('settled');
+        } catch (error) {
+          // The simulated network's revert error carries the revert data.
+          outcomes.add((error as { data?: string }).data?.slice(0, 10) ?? 'no revert data');
+        }
+      }
+      expect([...outcomes].sort()).to.deep.equal([outOfGas, 'settled'].sort());
+    });
 
     it('lowering the batch size needs dual control', async function () {
       const { flight, admin1 } = await networkHelpers.loadFixture(deployParametricFixture);

@@ -1,7 +1,14 @@
 import { expect } from 'chai';
-import { Aggregation, ObservationStatus, WeatherMetric, weatherFeedId } from '../../services/shared/eip712.js';
+import {
+  Aggregation,
+  ObservationStatus,
+  TermsType,
+  WeatherMetric,
+  weatherFeedId,
+} from '../../services/shared/eip712.js';
 import type { IWeatherIndexProduct } from '../../types/ethers-contracts/index.js';
 import { ethers, networkHelpers } from '../helpers/consortium.js';
+import { coSign, coSignTerms, relayCoSignature, relayTermsCoSignature } from '../helpers/cosign.js';
 import {
   deployParametricFixture,
   FEED_STATE,
@@ -317,6 +324,53 @@ describe('WeatherIndexProduct', function () {
           govern(await weather.getAddress(), weather.interface.encodeFunctionData('setIssuanceSettings', [8 * DAY])),
         ).to.be.revertedWithCustomError(fixture.access, 'ConsortiumAccessExecutionFailed');
       });
+    });
+
+    it('reverts with ParametricProductTermsNotSignedByHolder when the client co-signed the hash only', async function () {
+      const fixture = await networkHelpers.loadFixture(recordedRainFixture);
+      const { weather, registry, insurer, client, firstDay, lastDay } = fixture;
+      const terms = weatherCover(client.address, firstDay, lastDay);
+      const documentHash = await anchorDocument(fixture, {
+        text: 'Weather policy the client signed blind',
+        termsHash: weatherTermsHash(terms),
+        required: [insurer, client],
+        signing: [insurer],
+      });
+      const deadline = BigInt(await time.latest()) + 3_600n;
+      const overHash = await coSign(registry, client, { documentHash, deadline });
+      await (await relayCoSignature(registry, documentHash, overHash)).wait();
+      expect(await registry.isFullySigned(documentHash)).to.equal(true);
+
+      await expect(weather.connect(insurer).issue(terms, documentHash))
+        .to.be.revertedWithCustomError(weather, 'ParametricProductTermsNotSignedByHolder')
+        .withArgs(documentHash, client.address);
+    });
+
+    it('issues when the client co-signed over the terms themselves and the insurer over the hash', async function () {
+      const fixture = await networkHelpers.loadFixture(recordedRainFixture);
+      const { weather, registry, pool, insurer, client, firstDay, lastDay } = fixture;
+      const terms = weatherCover(client.address, firstDay, lastDay);
+      const documentHash = await anchorDocument(fixture, {
+        text: 'Weather policy whose index steps the client saw in its wallet',
+        termsHash: weatherTermsHash(terms),
+        required: [insurer, client],
+        signing: [insurer],
+      });
+      const deadline = BigInt(await time.latest()) + 3_600n;
+      const overTerms = await coSignTerms(registry, client, {
+        documentHash,
+        deadline,
+        termsType: TermsType.WeatherIndex,
+        terms,
+      });
+      await (await relayTermsCoSignature(registry, documentHash, overTerms)).wait();
+      expect(await registry.signedTerms(documentHash, client.address)).to.equal(true);
+      expect(await registry.signedTerms(documentHash, insurer.address)).to.equal(false);
+
+      const expectedId = (await pool.policyCount()) + 1n;
+      await expect(weather.connect(insurer).issue(terms, documentHash)).to.emit(weather, 'PolicyIssued');
+      expect(await weather.policyOfDocument(documentHash)).to.equal(expectedId);
+      expect((await weather.getPolicy(expectedId)).holder).to.equal(client.address);
     });
 
     it('reverts with ParametricProductNotPoolInsurer for anyone but the pool’s insurer, another INSURER included', async function () {

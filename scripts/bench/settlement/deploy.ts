@@ -28,8 +28,8 @@ const DOCUMENT_TYPE_TREATY = 4;
 /** The parametric ledger as the benchmark deploys it. */
 export interface ParametricLedger extends BenchConsortium {
   ethers: HardhatEthers;
-  /** Three independent oracles; two make a quorum. */
-  oracles: readonly [HardhatEthersSigner, HardhatEthersSigner, HardhatEthersSigner];
+  /** Four independent oracles; three make a quorum. */
+  oracles: readonly [HardhatEthersSigner, HardhatEthersSigner, HardhatEthersSigner, HardhatEthersSigner];
   /** An account with no consortium record that pushes settlements: anyone may. */
   keeper: HardhatEthersSigner;
   stablecoin: MockStablecoin;
@@ -46,7 +46,7 @@ function accountAt(accounts: readonly HardhatEthersSigner[], index: number): Har
 }
 
 /**
- * Deploys the consortium, three oracles, a stablecoin, the insurer's risk pool with its capital, an active quota share
+ * Deploys the consortium, four oracles, a stablecoin, the insurer's risk pool with its capital, an active quota share
  * and excess of loss treaty with the reinsurer's collateral, and the flight delay product, wired under dual control;
  * the settlement batch size is raised to `SETTLEMENT_BATCH_SIZE` the same way.
  */
@@ -58,8 +58,13 @@ export async function deployParametricLedger(ethers: HardhatEthers): Promise<Par
   const govern = (target: string, data: string) => underDualControl(access, admins, target, data);
 
   const accounts = await ethers.getSigners();
-  const oracles = [accountAt(accounts, 5), accountAt(accounts, 6), accountAt(accounts, 7)] as const;
-  const keeper = accountAt(accounts, 8);
+  const oracles = [
+    accountAt(accounts, 5),
+    accountAt(accounts, 6),
+    accountAt(accounts, 7),
+    accountAt(accounts, 8),
+  ] as const;
+  const keeper = accountAt(accounts, 9);
   const oracleRole = await access.ORACLE_ROLE();
   for (const [index, oracle] of oracles.entries()) {
     await (

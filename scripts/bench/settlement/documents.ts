@@ -1,6 +1,16 @@
 import { ethers, type ContractTransactionResponse, type Signer, type TypedDataDomain } from 'ethers';
-import { CO_SIGNATURE_TYPES, domainOf, EVIDENCE_DOMAIN_NAME } from '../../../services/shared/eip712.js';
-import type { EvidenceRegistry, IEvidenceRegistry } from '../../../types/ethers-contracts/index.js';
+import {
+  CO_SIGNATURE_TYPES,
+  domainOf,
+  EVIDENCE_DOMAIN_NAME,
+  FLIGHT_DELAY_CO_SIGNATURE_TYPES,
+  TermsType,
+} from '../../../services/shared/eip712.js';
+import type {
+  EvidenceRegistry,
+  IEvidenceRegistry,
+  IFlightDelayProduct,
+} from '../../../types/ethers-contracts/index.js';
 import { policyRef, rawCidV1 } from '../documents.js';
 import { CO_SIGNATURE_DEADLINE } from './scenario.js';
 
@@ -61,6 +71,43 @@ export async function coSignDocument(
     .cosign(
       document.documentHash,
       document.requiredSigners,
+      signerAddress,
+      nonce,
+      CO_SIGNATURE_DEADLINE,
+      signature,
+      overrides,
+    );
+}
+
+/**
+ * The policyholder `signer` signs its EIP-712 co-signature of `document` over the flight delay terms themselves
+ * (`FlightDelayCoSignature`, which its wallet displays and the product requires of the holder), with its registry
+ * nonce `nonce` and the fixed deadline, and `relayer` submits it through `cosignTerms`.
+ */
+export async function coSignFlightTerms(
+  registry: EvidenceRegistry,
+  domain: TypedDataDomain,
+  signer: Signer,
+  nonce: bigint,
+  document: AnchoredDocument,
+  terms: IFlightDelayProduct.FlightDelayTermsStruct,
+  relayer: Signer,
+  overrides: { gasLimit?: bigint } = {},
+): Promise<ContractTransactionResponse> {
+  const signerAddress = await signer.getAddress();
+  const signature = await signer.signTypedData(domain, FLIGHT_DELAY_CO_SIGNATURE_TYPES, {
+    documentHash: document.documentHash,
+    terms,
+    signer: signerAddress,
+    nonce,
+    deadline: CO_SIGNATURE_DEADLINE,
+  });
+  return registry
+    .connect(relayer)
+    .cosignTerms(
+      document.documentHash,
+      document.requiredSigners,
+      TermsType.FlightDelay,
       signerAddress,
       nonce,
       CO_SIGNATURE_DEADLINE,

@@ -1,7 +1,7 @@
 import { TypedDataEncoder, type ContractTransactionResponse, type Wallet } from 'ethers';
 import { FLIGHT_DELAY_TERMS_TYPES } from '../../../services/shared/eip712.js';
 import type { ParametricLedger } from './deploy.js';
-import { coSignatureDomain, coSignDocument, policyDocument } from './documents.js';
+import { coSignatureDomain, coSignDocument, coSignFlightTerms, policyDocument } from './documents.js';
 import { flightDelayTerms, type BenchFlight } from './scenario.js';
 
 /** Gas limit of the issuance transactions, sent without an estimate (each needs well under half of it). */
@@ -29,8 +29,9 @@ async function gasOf(transaction: Promise<ContractTransactionResponse>): Promise
 }
 
 /**
- * Issues one policy on `flight` to each client (each new: it has never co-signed), each through the whole path: the insurer anchors the policy document
- * carrying the terms hash, insurer and client co-sign it (EIP-712, relayed by the insurer), the insurer issues.
+ * Issues one policy on `flight` to each client (each new: it has never co-signed), each through the whole path: the
+ * insurer anchors the policy document carrying the terms hash, the insurer co-signs it and the client co-signs the terms
+ * themselves (EIP-712, relayed by the insurer), the insurer issues.
  */
 export async function issueFlightPolicies(
   ledger: ParametricLedger,
@@ -52,7 +53,9 @@ export async function issueFlightPolicies(
     const insurerCoSignature = await gasOf(
       coSignDocument(registry, domain, insurer, insurerNonce++, document, insurer, options),
     );
-    const clientCoSignature = await gasOf(coSignDocument(registry, domain, client, 0n, document, insurer, options));
+    const clientCoSignature = await gasOf(
+      coSignFlightTerms(registry, domain, client, 0n, document, terms, insurer, options),
+    );
     const issue = await gasOf(product.connect(insurer).issue(terms, document.documentHash, options));
     issuance.push({ anchor, insurerCoSignature, clientCoSignature, issue });
   }

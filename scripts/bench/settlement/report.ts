@@ -4,6 +4,7 @@ import {
   DEPLOYED_BATCH_SIZE,
   HARDFORK,
   HUB_SETTINGS,
+  ORACLE_COUNT,
   POLICY_MONEY,
   SETTLEMENT_BATCH_SIZE,
   TRANSACTION_GAS_CAP,
@@ -77,7 +78,7 @@ export function issuanceMeasurements(issuance: readonly IssuanceGas[]): Measurem
       transactionGas: [typical.insurerCoSignature],
     },
     {
-      operation: 'co-sign policy document (client, relayed)',
+      operation: 'co-sign policy terms (client, relayed)',
       policies: 1,
       transactionGas: [typical.clientCoSignature],
     },
@@ -191,7 +192,7 @@ export function formatScenario(policies: number): string {
       'empty before its payout.',
     "Batches are sized by the product's settlement gas budget (settlementGasBudget, 12,000,000 by default); the count " +
       `cap (settlementBatchSize) is ${SETTLEMENT_BATCH_SIZE}, raised from ${DEPLOYED_BATCH_SIZE} under dual control.`,
-    `Quorum ${HUB_SETTINGS.quorum} of 3 oracles, no dispute window.`,
+    `Quorum ${HUB_SETTINGS.quorum} of ${ORACLE_COUNT} oracles, no dispute window.`,
     `Delayed flight: 50 minutes late; 9 in 10 policies pay ${dollars(POLICY_MONEY.delayTierPayouts[2] ?? 0n)} ` +
       'dollars, the rest pay only from 90 minutes.',
     'On-time flight: every policy expires with payout 0 and its collateral is released.',

@@ -39,8 +39,11 @@ export const SETTLEMENT_BATCH_SIZE = 1_000;
 /** Most settlement transactions the benchmark sends for one flight before it gives up. */
 export const MAX_SETTLEMENT_TRANSACTIONS = 12;
 
-/** Oracle hub settings: two of three oracles agree, and an outcome pays at once (no dispute window). */
-export const HUB_SETTINGS = { quorum: 2, freshnessWindow: 6 * HOUR, disputeWindow: 0, resolutionPeriod: 7 * DAY };
+/** Independent oracles, as the default deployment runs them: one faulty or silent node is tolerated. */
+export const ORACLE_COUNT = 4;
+
+/** Oracle hub settings: three of the four oracles agree, and an outcome pays at once (no dispute window). */
+export const HUB_SETTINGS = { quorum: 3, freshnessWindow: 6 * HOUR, disputeWindow: 0, resolutionPeriod: 7 * DAY };
 
 /** Flight product settings: three days for data after cover ends; oracles agree within 5 minutes. */
 export const FLIGHT_FEED_SETTINGS = { dataGracePeriod: 3 * DAY, delayToleranceMinutes: 5 };
@@ -93,11 +96,11 @@ export interface BenchFlight {
   scheduledArrival: number;
   coverageStart: number;
   coverageEnd: number;
-  /** Arrival delays in minutes reported by the first and the second (quorum-completing) oracle. */
-  reportedDelays: readonly [number, number];
+  /** Arrival delays in minutes reported by the first, the second and the third (quorum-completing) oracle. */
+  reportedDelays: readonly [number, number, number];
 }
 
-/** Lands 50 minutes late (52 and 50 reported; the lower median, 50, reaches the 45-minute tier: 200 dollars). */
+/** Lands 50 minutes late (52, 50 and 50 reported; their median, 50, reaches the 45-minute tier: 200 dollars). */
 export const DELAYED_FLIGHT: BenchFlight = {
   name: 'delayed flight',
   carrier: 'BA',
@@ -107,10 +110,10 @@ export const DELAYED_FLIGHT: BenchFlight = {
   scheduledArrival: unixSeconds('2026-03-03T14:00:00Z'),
   coverageStart: unixSeconds('2026-03-03T08:00:00Z'),
   coverageEnd: unixSeconds('2026-03-03T20:00:00Z'),
-  reportedDelays: [52, 50],
+  reportedDelays: [52, 50, 50],
 };
 
-/** Lands early (1 and 3 minutes early reported): every policy expires with payout 0. */
+/** Lands early (1, 3 and 2 minutes early reported): every policy expires with payout 0. */
 export const ON_TIME_FLIGHT: BenchFlight = {
   name: 'on-time flight',
   carrier: 'LH',
@@ -120,7 +123,7 @@ export const ON_TIME_FLIGHT: BenchFlight = {
   scheduledArrival: unixSeconds('2026-03-03T12:00:00Z'),
   coverageStart: unixSeconds('2026-03-03T07:00:00Z'),
   coverageEnd: unixSeconds('2026-03-03T18:00:00Z'),
-  reportedDelays: [-1, -3],
+  reportedDelays: [-1, -3, -2],
 };
 
 /** Co-signatures collected during setup stay valid until then (a constant, so calldata never varies). */

@@ -66,8 +66,8 @@ function summarise(ledger: ParametricLedger, kind: SettlementTransaction['kind']
 }
 
 /**
- * Two oracles report the flight's arrival: the first report, then the quorum-completing one, which finalises the
- * feed and settles the first batch. Then anyone (the keeper) pushes `settle` until every policy is settled. Every
+ * Three of the four oracles report the flight's arrival: two reports, then the quorum-completing one, which finalises
+ * the feed and settles the first batch. Then anyone (the keeper) pushes `settle` until every policy is settled. Every
  * transaction is mined in its own block on the fixed timeline with EIP-7825's whole per-transaction cap as its
  * limit; the product's settlement gas budget sizes each batch.
  */
@@ -93,9 +93,10 @@ export async function settleFlight(
     return () => hub.connect(oracle).submitReport(observation, signature, options);
   };
 
-  const [firstDelay, quorumDelay] = book.flight.reportedDelays;
+  const [firstDelay, secondDelay, quorumDelay] = book.flight.reportedDelays;
   const firstReport = await timeline.send(await observe(oracles[0], firstDelay));
-  const quorumReport = await timeline.send(await observe(oracles[1], quorumDelay));
+  await timeline.send(await observe(oracles[1], secondDelay));
+  const quorumReport = await timeline.send(await observe(oracles[2], quorumDelay));
   const firstBatch = summarise(ledger, 'report', quorumReport);
   const transactions = [firstBatch];
 
