@@ -53,7 +53,7 @@ abstract contract ParametricProduct is IParametricProduct, ConsortiumGoverned, E
     /// @notice Settlement gas budget of a new product, until changed under dual control, and its bounds: what one
     /// call may spend on policies, leaving room under the 16,777,216 per-transaction cap (EIP-7825) for the hub's
     /// report, one evaluation beyond the budget and the pool's batch.
-    uint256 public constant DEFAULT_SETTLEMENT_GAS_BUDGET = 12_000_000;
+    uint256 public constant DEFAULT_SETTLEMENT_GAS_BUDGET = 14_000_000;
     uint256 public constant MIN_SETTLEMENT_GAS_BUDGET = 500_000;
     uint256 public constant MAX_SETTLEMENT_GAS_BUDGET = 14_000_000;
 

@@ -1090,9 +1090,9 @@ describe('FlightDelayProduct', function () {
       expect(await fixture.pool.exposure(feedId)).to.equal(0n);
     });
 
-    it('starts with a 12,000,000 gas budget, changed only under dual control and within its bounds', async function () {
+    it('starts with a 14,000,000 gas budget, changed only under dual control and within its bounds', async function () {
       const { flight, admin1, access, govern } = await networkHelpers.loadFixture(deployParametricFixture);
-      expect(await flight.settlementGasBudget()).to.equal(12_000_000n);
+      expect(await flight.settlementGasBudget()).to.equal(14_000_000n);
       await expect(flight.connect(admin1).setSettlementGasBudget(GAS_BUDGET))
         .to.be.revertedWithCustomError(flight, 'ConsortiumGovernedDualControlRequired')
         .withArgs(admin1.address);

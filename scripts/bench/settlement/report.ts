@@ -190,7 +190,7 @@ export function formatScenario(policies: number): string {
     "each figure includes the transaction's 21,000 base cost and its calldata.",
     `${integer.format(policies)} policies on each of two flights, each held by a different client whose balance is ` +
       'empty before its payout.',
-    "Batches are sized by the product's settlement gas budget (settlementGasBudget, 12,000,000 by default); the count " +
+    "Batches are sized by the product's settlement gas budget (settlementGasBudget, 14,000,000 by default); the count " +
       `cap (settlementBatchSize) is ${SETTLEMENT_BATCH_SIZE}, raised from ${DEPLOYED_BATCH_SIZE} under dual control.`,
     `Quorum ${HUB_SETTINGS.quorum} of ${ORACLE_COUNT} oracles, no dispute window.`,
     `Delayed flight: 50 minutes late; 9 in 10 policies pay ${dollars(POLICY_MONEY.delayTierPayouts[2] ?? 0n)} ` +
