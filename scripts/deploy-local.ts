@@ -10,16 +10,16 @@ import {
   ReinsuranceTreaty__factory,
   RiskPool__factory,
 } from '../types/ethers-contracts/index.js';
-import { deployPolicyLedger, isDeployed, type Deployment } from './lib/deploy.js';
-import { anchorAndCoSign } from './lib/evidence.js';
-import { underDualControl } from './lib/governance.js';
+import { deployPolicyLedger, isDeployed, type Deployment } from '../services/ledger/deploy.js';
+import { anchorAndCoSign } from '../services/ledger/evidence.js';
+import { underDualControl } from '../services/ledger/governance.js';
 import {
   consentToWiring,
   deployInsurerStack,
   deployTreaty,
   treatyTermsHash,
   type TreatyTerms,
-} from './lib/insurer-stack.js';
+} from '../services/ledger/insurer-stack.js';
 import { startLocalChain, type LocalChain } from './lib/local-chain.js';
 import { localParties, registrationOf, type LocalRole } from './lib/local-parties.js';
 import { stopOnSignal } from './lib/signals.js';

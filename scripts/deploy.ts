@@ -3,7 +3,12 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { isAddress, JsonRpcProvider, NonceManager, Wallet } from 'ethers';
-import { deployPolicyLedger, type Deployment, type GasOverrides, type PartyRegistration } from './lib/deploy.js';
+import {
+  deployPolicyLedger,
+  type Deployment,
+  type GasOverrides,
+  type PartyRegistration,
+} from '../services/ledger/deploy.js';
 
 export interface ConsortiumDeployOptions {
   rpcUrl: string;

@@ -1,6 +1,6 @@
 import type { HardhatEthers, HardhatEthersSigner } from '@nomicfoundation/hardhat-ethers/types';
 import type { ConsortiumAccess, EvidenceRegistry } from '../../types/ethers-contracts/index.js';
-import { underDualControl as carryThroughDualControl } from '../lib/governance.js';
+import { underDualControl as carryThroughDualControl } from '../../services/ledger/governance.js';
 
 /** The two founding ADMINs that carry every governed change through dual control. */
 export type DualControlAdmins = readonly [proposer: HardhatEthersSigner, approver: HardhatEthersSigner];

@@ -1,5 +1,5 @@
 import { HDNodeWallet, Mnemonic, NonceManager, type Provider } from 'ethers';
-import type { PartyRegistration } from './deploy.js';
+import type { PartyRegistration } from '../../services/ledger/deploy.js';
 
 /**
  * The local chain's well-known development mnemonic (anvil's default). Its keys are public knowledge and hold

@@ -1,6 +1,6 @@
 import { network } from 'hardhat';
 import type { HardhatEthersSigner } from '@nomicfoundation/hardhat-ethers/types';
-import { underDualControl as carryThroughDualControl } from '../../scripts/lib/governance.js';
+import { underDualControl as carryThroughDualControl } from '../../services/ledger/governance.js';
 import type { ConsortiumAccess } from '../../types/ethers-contracts/index.js';
 
 /** One simulated chain per test file; fixtures snapshot and restore it between tests. */

@@ -1,6 +1,6 @@
 import { TypedDataEncoder, type Signer, type TypedDataDomain } from 'ethers';
 import { CO_SIGNATURE_TYPES, domainOf, EVIDENCE_DOMAIN_NAME, TermsType } from '../../services/shared/eip712.js';
-import { randomCoSignatureNonce, requiredSignersOf, termsCoSignatureTypes } from '../../scripts/lib/evidence.js';
+import { randomCoSignatureNonce, requiredSignersOf, termsCoSignatureTypes } from '../../services/ledger/evidence.js';
 import type { EvidenceRegistry } from '../../types/ethers-contracts/index.js';
 import { ethers } from './consortium.js';
 

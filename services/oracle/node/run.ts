@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { JsonRpcProvider, Wallet } from 'ethers';
-import type { Deployment } from '../../../scripts/lib/deploy.js';
+import type { Deployment } from '../../ledger/deploy.js';
 import type { FlightProvider, WeatherProvider } from '../observation.js';
 import { createFlightProvider } from '../providers/flights.js';
 import { createWeatherProvider, isWeatherProviderName } from '../providers/weather.js';

@@ -9,7 +9,7 @@ import {
   TermsType,
   WEATHER_INDEX_CO_SIGNATURE_TYPES,
   type TypedDataTypes,
-} from '../../services/shared/eip712.js';
+} from '../shared/eip712.js';
 
 export type AnchorInput = IEvidenceRegistry.AnchorInputStruct;
 

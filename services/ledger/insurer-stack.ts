@@ -6,7 +6,7 @@ import {
   WeatherIndexProduct__factory,
 } from '../../types/ethers-contracts/index.js';
 import type { IReinsuranceTreaty } from '../../types/ethers-contracts/capital/ReinsuranceTreaty.js';
-import { TREATY_TERMS_TYPES } from '../../services/shared/eip712.js';
+import { TREATY_TERMS_TYPES } from '../shared/eip712.js';
 import type { Deployment, GasOverrides } from './deploy.js';
 
 /** Settings of one insurer's pool and products. */
