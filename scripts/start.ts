@@ -3,6 +3,8 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { randomBytes } from 'node:crypto';
 import { encryptKeystoreJson } from 'ethers';
+import { loadApiConfig } from '../services/api/config.js';
+import { startApi, type RunningApi } from '../services/api/main.js';
 import { loadNodeConfig } from '../services/oracle/node/config.js';
 import { startOracleNode, type RunningNode } from '../services/oracle/node/run.js';
 import { deployLocal, localOptionsFromEnv } from './deploy-local.js';
@@ -103,14 +105,16 @@ async function prepareEmbeddedOracles(dataDir: string, rpcUrl: string, env: Node
 }
 
 /**
- * The main job on embedded defaults: the persisted local chain with PolicyLedger deployed (see deploy-local.ts) and
- * four oracle nodes (quorum 3 of 4), each with its own key, SQLite state and health endpoint. Ctrl-C stops all.
+ * The main job on embedded defaults: the persisted local chain with PolicyLedger deployed (see deploy-local.ts), four
+ * oracle nodes (quorum 3 of 4), each with its own key, SQLite state and health endpoint, and the party API holding the
+ * local demo parties' keys (index, outbox and IPFS blocks under ./data/api). Ctrl-C stops all.
  */
 async function main(): Promise<void> {
   const options = localOptionsFromEnv();
   const { chain, deployment, deployedNow } = await deployLocal(options);
   console.log(`${deployedNow ? 'Deployed' : 'Reusing'} PolicyLedger on ${chain.rpcUrl} (chain ${deployment.chainId})`);
   const nodes: RunningNode[] = [];
+  let api: RunningApi | undefined;
   try {
     for (const configFile of await prepareEmbeddedOracles(options.dataDir, chain.rpcUrl, process.env)) {
       const running = await startOracleNode(loadNodeConfig(configFile));
@@ -119,13 +123,23 @@ async function main(): Promise<void> {
         `  ${running.node.name} ${await running.node.address()}  health http://127.0.0.1:${running.port}/health`,
       );
     }
+    const apiConfig = loadApiConfig({
+      ...process.env,
+      POLICYLEDGER_DATA_DIR: options.dataDir,
+      POLICYLEDGER_RPC_URL: chain.rpcUrl,
+      POLICYLEDGER_EMBEDDED: 'true',
+    });
+    api = await startApi(apiConfig);
+    console.log(`  API ${api.url}  reference ${api.url}/docs  (holds the local demo parties' keys: local use only)`);
   } catch (error) {
+    await api?.stop();
     await Promise.all(nodes.map((node) => node.stop()));
     await chain.stop();
     throw error;
   }
   console.log('PolicyLedger is running; Ctrl-C stops it.');
   stopOnSignal(async () => {
+    await api?.stop();
     await Promise.all(nodes.map((node) => node.stop()));
     await chain.stop();
   });

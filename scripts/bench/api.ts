@@ -1,0 +1,261 @@
+/**
+ * Benchmark of the party API: the API runs as its own process (as `npm run api` starts it) over a local anvil chain
+ * with the embedded deployment; autocannon generates the load from this process. Both share this machine's cores, so
+ * the targets are ratios within one run:
+ *
+ *   health               GET /health, through the same middleware and rate limits as every route: the floor
+ *   verify-hash-known    GET /v1/verify/{hash} of an anchored document      ≥ 70 % of health's rate, p99 ≤ 1.5 × health's
+ *   verify-hash-unknown  GET /v1/verify/{hash} of a hash never anchored     (same targets)
+ *   verify-upload        POST /v1/verify with a 100 KiB file               ≥ 100 requests/s
+ *   register             POST /v1/documents, confidential 10 KiB, each body unique, batching on, ≥ 20 s
+ *                        documentsPerSecond = documents in mined batch roots ÷ s from the first request to the last
+ *                        anchor                                             ≥ 500 documents/s
+ *
+ *   npm run bench:api [-- --json <file>] [-- --connections <n>] [-- --duration <s>] [-- --register-duration <s>]
+ */
+import { randomBytes } from 'node:crypto';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { parseArgs } from 'node:util';
+import autocannon, { type Options as AutocannonOptions, type Result } from 'autocannon';
+import { hexlify, randomBytes as randomHash } from 'ethers';
+import { EvidenceRegistry__factory } from '../../types/ethers-contracts/index.js';
+import { startTestLedger } from '../../test/helpers/api-chain.js';
+import { apiKeyFor } from '../../test/helpers/api-client.js';
+import { startApiProcess } from '../../test/helpers/api-process.js';
+
+const USAGE = `Usage: npm run bench:api [-- --json <file>] [-- --connections <n>] [-- --duration <s>] [-- --register-duration <s>]
+
+  --json <file>               also write the rows as JSON: [{operation, requestsPerSecond, p50Ms, p99Ms, durationS, documentsPerSecond?}]
+  --connections <n>           concurrent connections (default 50)
+  --duration <s>              seconds per read operation (default 10)
+  --register-duration <s>     seconds of sustained registrations (default 20, at least 20)
+  -h, --help                  show this help`;
+
+interface Row {
+  operation: string;
+  requestsPerSecond: number;
+  p50Ms: number;
+  p99Ms: number;
+  durationS: number;
+  documentsPerSecond?: number;
+}
+
+function readOptions() {
+  const { values } = parseArgs({
+    options: {
+      json: { type: 'string' },
+      connections: { type: 'string' },
+      duration: { type: 'string' },
+      'register-duration': { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+  if (values.help === true) {
+    console.log(USAGE);
+    process.exit(0);
+  }
+  const whole = (value: string | undefined, fallback: number, name: string, min: number): number => {
+    const number = value === undefined ? fallback : Number(value);
+    if (!Number.isInteger(number) || number < min) throw new Error(`--${name} must be a whole number ≥ ${min}`);
+    return number;
+  };
+  return {
+    json: values.json,
+    connections: whole(values.connections, 50, 'connections', 1),
+    duration: whole(values.duration, 10, 'duration', 1),
+    registerDuration: whole(values['register-duration'], 20, 'register-duration', 20),
+  };
+}
+
+const BOUNDARY = '----policyledger-bench-boundary';
+
+/** A multipart body with an optional `metadata` JSON field followed by the `file` field. */
+function multipart(file: Buffer, metadata?: object): Buffer {
+  const parts: Buffer[] = [];
+  if (metadata !== undefined) {
+    parts.push(
+      Buffer.from(
+        `--${BOUNDARY}\r\nContent-Disposition: form-data; name="metadata"\r\nContent-Type: application/json\r\n\r\n` +
+          `${JSON.stringify(metadata)}\r\n`,
+      ),
+    );
+  }
+  parts.push(
+    Buffer.from(
+      `--${BOUNDARY}\r\nContent-Disposition: form-data; name="file"; filename="document.bin"\r\n` +
+        'Content-Type: application/octet-stream\r\n\r\n',
+    ),
+    file,
+    Buffer.from(`\r\n--${BOUNDARY}--\r\n`),
+  );
+  return Buffer.concat(parts);
+}
+
+const MULTIPART = `multipart/form-data; boundary=${BOUNDARY}`;
+
+function run(options: AutocannonOptions): Promise<Result> {
+  return new Promise((resolve, reject) => {
+    autocannon(options, (error, result) => (error ? reject(error) : resolve(result)));
+  });
+}
+
+function rowOf(operation: string, result: Result): Row {
+  const non2xx = result.non2xx + result.errors + result.timeouts;
+  if (non2xx > 0) {
+    console.warn(`  ${operation}: ${result.non2xx} non-2xx answers, ${result.errors} errors, ${result.timeouts} timeouts`);
+  }
+  return {
+    operation,
+    requestsPerSecond: Math.round(result.requests.average),
+    p50Ms: result.latency.p50,
+    p99Ms: result.latency.p99,
+    durationS: Math.round(result.duration * 10) / 10,
+  };
+}
+
+async function main(): Promise<void> {
+  const options = readOptions();
+  console.log('Starting a local chain and the API in its own process…');
+  const ledger = await startTestLedger();
+  const api = await startApiProcess(ledger, {
+    // Rate limits stay on (every route goes through them), set far above what one machine can send.
+    POLICYLEDGER_API_RATE_LIMIT_PER_IP: '100000000',
+    POLICYLEDGER_API_RATE_LIMIT_PER_API_KEY: '100000000',
+    POLICYLEDGER_API_LOG_LEVEL: 'warn',
+    POLICYLEDGER_BATCH_WINDOW_MS: '1000',
+    POLICYLEDGER_BATCH_MAX_SIZE: '5000',
+  });
+  const rows: Row[] = [];
+  try {
+    const authorization = await apiKeyFor(api.url, ledger.parties[2]!.wallet);
+    const known = Buffer.from(`bench: a known anchored document ${hexlify(randomHash(8))}\n`);
+    const registered = await fetch(`${api.url}/v1/documents?confirm=true`, {
+      method: 'POST',
+      headers: { Authorization: authorization, 'Content-Type': MULTIPART },
+      body: multipart(known, { documentType: 'Policy', policyRef: 'BENCH-KNOWN', retentionClass: 2, mode: 'single' }),
+    });
+    if (registered.status !== 201) throw new Error(`registering the known document answered ${registered.status}`);
+    const knownHash = ((await registered.json()) as { documentHash: string }).documentHash;
+    const unknownHash = hexlify(randomHash(32));
+    const base = { url: api.url, connections: options.connections, duration: options.duration };
+
+    console.log(`health (${options.duration} s, ${options.connections} connections)…`);
+    rows.push(rowOf('health', await run({ ...base, url: `${api.url}/health` })));
+    console.log('verify-hash-known…');
+    rows.push(rowOf('verify-hash-known', await run({ ...base, url: `${api.url}/v1/verify/${knownHash}` })));
+    console.log('verify-hash-unknown…');
+    rows.push(rowOf('verify-hash-unknown', await run({ ...base, url: `${api.url}/v1/verify/${unknownHash}` })));
+    console.log('verify-upload (100 KiB)…');
+    rows.push(
+      rowOf(
+        'verify-upload',
+        await run({
+          ...base,
+          url: `${api.url}/v1/verify`,
+          method: 'POST',
+          headers: { 'Content-Type': MULTIPART },
+          body: multipart(randomBytes(100 * 1024)),
+        }),
+      ),
+    );
+
+    console.log(`register (confidential 10 KiB documents, ${options.registerDuration} s)…`);
+    const registry = EvidenceRegistry__factory.connect(ledger.deployment.evidenceRegistry, ledger.provider);
+    const fromBlock = (await ledger.provider.getBlockNumber()) + 1;
+    let sequence = 0;
+    let accepted = 0;
+    const started = performance.now();
+    const result = await run({
+      url: api.url,
+      connections: options.connections,
+      duration: options.registerDuration,
+      requests: [
+        {
+          method: 'POST',
+          path: '/v1/documents',
+          headers: { Authorization: authorization, 'Content-Type': MULTIPART },
+          setupRequest: (request) => ({
+            ...request,
+            body: multipart(Buffer.concat([Buffer.from(`bench document ${++sequence}\n`), randomBytes(10 * 1024)]), {
+              documentType: 'Schedule',
+              policyRef: `BENCH-${sequence}`,
+              retentionClass: 2,
+              confidential: true,
+              mode: 'batch',
+            }),
+          }),
+          onResponse: (status) => {
+            if (status === 202) accepted += 1;
+          },
+        },
+      ],
+    });
+    const row = rowOf('register', result);
+    // Wait for every accepted document to be in a mined batch root; the clock stops at the last anchor seen.
+    let anchored = 0;
+    let lastAnchor = performance.now();
+    const deadline = performance.now() + 300_000;
+    while (anchored < accepted && performance.now() < deadline) {
+      const events = await registry.queryFilter(registry.filters.BatchAnchored(), fromBlock);
+      const total = events.reduce((sum, event) => sum + Number(event.args.documentCount), 0);
+      if (total > anchored) {
+        anchored = total;
+        lastAnchor = performance.now();
+      }
+      if (anchored < accepted) await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    if (anchored < accepted) console.warn(`  only ${anchored} of ${accepted} accepted documents were anchored in time`);
+    row.documentsPerSecond = Math.round(anchored / ((lastAnchor - started) / 1000));
+    rows.push(row);
+    console.log(`  ${accepted} documents accepted, ${anchored} anchored in batch roots`);
+  } finally {
+    api.child.kill('SIGTERM');
+    await api.exited;
+    await ledger.stop();
+  }
+
+  console.table(rows);
+  const health = rows.find((row) => row.operation === 'health')!;
+  const checks = [
+    ...['verify-hash-known', 'verify-hash-unknown'].flatMap((operation) => {
+      const row = rows.find((candidate) => candidate.operation === operation)!;
+      return [
+        {
+          target: `${operation} ≥ 70 % of health's rate`,
+          measured: `${Math.round((100 * row.requestsPerSecond) / health.requestsPerSecond)} %`,
+          pass: row.requestsPerSecond >= 0.7 * health.requestsPerSecond,
+        },
+        {
+          target: `${operation} p99 ≤ 1.5 × health's p99`,
+          measured: `${row.p99Ms} ms vs ${health.p99Ms} ms`,
+          pass: row.p99Ms <= 1.5 * health.p99Ms,
+        },
+      ];
+    }),
+    (() => {
+      const row = rows.find((candidate) => candidate.operation === 'verify-upload')!;
+      return { target: 'verify-upload ≥ 100 requests/s', measured: `${row.requestsPerSecond}/s`, pass: row.requestsPerSecond >= 100 };
+    })(),
+    (() => {
+      const row = rows.find((candidate) => candidate.operation === 'register')!;
+      return {
+        target: 'register ≥ 500 documents/s',
+        measured: `${row.documentsPerSecond ?? 0}/s`,
+        pass: (row.documentsPerSecond ?? 0) >= 500,
+      };
+    })(),
+  ];
+  console.table(checks);
+  if (options.json !== undefined) {
+    await mkdir(dirname(options.json), { recursive: true });
+    await writeFile(options.json, `${JSON.stringify(rows, null, 2)}\n`);
+    console.log(`Wrote ${options.json}`);
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error(error instanceof Error ? (error.stack ?? error.message) : error);
+  process.exit(1);
+});
