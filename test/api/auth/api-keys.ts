@@ -149,4 +149,26 @@ describe('API identity: API keys', function () {
     expect(label.status).to.equal(400);
     expect(await codeOf(label)).to.equal('INVALID_REQUEST');
   });
+
+  it('limits requests per API key (429 RATE_LIMITED), apart from the party’s other keys and its session', async function () {
+    const limited = await startTestApi(ledger, {
+      env: { POLICYLEDGER_API_RATE_LIMIT_PER_API_KEY: '2', POLICYLEDGER_API_RATE_LIMIT_WINDOW_MS: '60000' },
+    });
+    try {
+      const cookie = await signIn(limited.url, new Wallet(ledger.parties[2]!.wallet.privateKey));
+      const first = await createApiKey(limited.url, cookie, 'busy');
+      const second = await createApiKey(limited.url, cookie, 'quiet');
+      const call = (token: string) => fetch(`${limited.url}/v1/me`, { headers: { Authorization: `Bearer ${token}` } });
+      expect((await call(first.token)).status).to.equal(200);
+      expect((await call(first.token)).status).to.equal(200);
+      const refused = await call(first.token);
+      expect(refused.status).to.equal(429);
+      expect(Number(refused.headers.get('retry-after'))).to.be.greaterThan(0);
+      expect(await codeOf(refused)).to.equal('RATE_LIMITED');
+      expect((await call(second.token)).status).to.equal(200);
+      expect((await fetch(`${limited.url}/v1/me`, { headers: { Cookie: cookie } })).status).to.equal(200);
+    } finally {
+      await limited.close();
+    }
+  });
 });

@@ -86,7 +86,7 @@ describe('API server', function () {
       env: { POLICYLEDGER_API_BODY_LIMIT_BYTES: String(64 * 1024), POLICYLEDGER_READY_MAX_LAG_BLOCKS: '2' },
       context: {
         logger: captured.logger,
-        index: absent<ChainIndex>('chain index', { headBlock: async () => indexHead }),
+        index: absent<ChainIndex>('chain index', { headBlock: () => Promise.resolve(indexHead) }),
       },
     });
   });
@@ -268,7 +268,7 @@ describe('API server', function () {
           provider: new JsonRpcProvider('http://127.0.0.1:1', 31337, { staticNetwork: true }),
           deployment: ledger.deployment,
         },
-        { context: { index: absent<ChainIndex>('chain index', { headBlock: async () => 1 }) } },
+        { context: { index: absent<ChainIndex>('chain index', { headBlock: () => Promise.resolve(1) }) } },
       );
       const apiDir = api.ctx.config.apiDir;
       try {

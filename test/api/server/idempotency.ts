@@ -49,9 +49,10 @@ function testRoutes(ctx: ApiContext, effects: Effects): Router[] {
         // A streaming route: the body's fingerprint is known only once it has been read.
         const bytes = await bytesOf(req);
         const fingerprint = createHash('sha256').update(bytes).digest('hex');
-        await withIdempotency(ctx, req, res, fingerprint, async () => {
+        await withIdempotency(ctx, req, res, fingerprint, () => {
           effects.uploads += 1;
           res.status(202).json({ upload: effects.uploads, size: bytes.length });
+          return Promise.resolve();
         });
       }),
   ];
@@ -106,7 +107,7 @@ describe('API idempotency keys', function () {
   it('replays the first answer for the same key and body, without running the write again', async function () {
     const first = await post(api, '/test/orders', { item: 'policy wording', copies: 2 }, 'order-1');
     expect(first.status).to.equal(201);
-    const firstBody = await first.json();
+    const firstBody: unknown = await first.json();
     const ordersAfterFirst = effects.orders;
 
     // The same body written in another key order is the same body.
@@ -188,7 +189,7 @@ describe('API idempotency keys', function () {
   it('works for streaming (multipart) routes through withIdempotency', async function () {
     const first = await upload(api, 'schedule of cover', 'upload-1');
     expect(first.status).to.equal(202);
-    const firstBody = await first.json();
+    const firstBody: unknown = await first.json();
     const again = await upload(api, 'schedule of cover', 'upload-1');
     expect(again.headers.get('idempotent-replayed')).to.equal('true');
     expect(await again.json()).to.deep.equal(firstBody);
@@ -199,7 +200,7 @@ describe('API idempotency keys', function () {
 
   it('keeps answers durably: a restarted API replays them', async function () {
     const first = await post(api, '/test/orders', { item: 'durable' }, 'durable-1');
-    const firstBody = await first.json();
+    const firstBody: unknown = await first.json();
     await api.close();
     api = await startTestApi(chainless(), { dataDir, routers: (ctx) => testRoutes(ctx, effects) });
     const again = await post(api, '/test/orders', { item: 'durable' }, 'durable-1');
