@@ -458,6 +458,26 @@ function describeChainIndex(backend: Backend): void {
       });
     });
 
+    it('follows new blocks while started, until stopped', async () => {
+      const indexer = new ChainIndexer(client, index, { pollIntervalMs: 50 });
+      indexer.start();
+      try {
+        const input = anchorInput();
+        await send(registryAs(insurer()).anchor(input));
+        const deadline = Date.now() + 10_000;
+        while ((await index.document(String(input.documentHash))) === null) {
+          expect(Date.now(), 'the anchored document reached the index in time').to.be.below(deadline);
+          await new Promise((resolve) => setTimeout(resolve, 50));
+        }
+      } finally {
+        await indexer.stop();
+      }
+      const head = await index.headBlock();
+      await send(registryAs(insurer()).anchor(anchorInput()));
+      await ledger.provider.send('evm_mine', []);
+      expect(await index.headBlock()).to.equal(head);
+    });
+
     it('refuses to index another deployment into the same store', async () => {
       const other = { ...ledger.deployment, evidenceRegistry: Wallet.createRandom().address };
       expect(await rejection(new ChainIndexer({ ...client, deployment: other }, index).syncOnce())).to.be.instanceOf(
