@@ -19,6 +19,8 @@ import {
   ChainIndexer,
   IndexDeploymentMismatchError,
   InvalidCursorError,
+  InvalidEventIdError,
+  InvalidFilterError,
   openChainIndex,
   rebuildChainIndex,
   type ChainEvent,
@@ -365,6 +367,9 @@ function describeChainIndex(backend: Backend): void {
       expect(await rejection(index.listDocuments({}, { limit: 2, cursor: 'not-a-cursor' }))).to.be.instanceOf(
         InvalidCursorError,
       );
+      expect(await rejection(index.listDocuments({ anchoredFrom: 'yesterday' }, { limit: 2 }))).to.be.instanceOf(
+        InvalidFilterError,
+      );
     });
 
     it('gives events in chain order with stable ids, from any id on', async () => {
@@ -381,6 +386,7 @@ function describeChainIndex(backend: Backend): void {
       expect(anchored?.args).to.deep.include({ registrant: party(2).wallet.address, documentType: 'Policy' });
       const middle = events[Math.floor(events.length / 2)]!;
       expect(await index.events(middle.id, 500)).to.deep.equal(events.slice(events.indexOf(middle) + 1));
+      expect(await rejection(index.events('latest', 10))).to.be.instanceOf(InvalidEventIdError);
       const names = new Set(events.map((event) => event.name));
       for (const name of ['PartyRegistered', 'RoleGranted', 'DocumentCoSigned', 'TermsCoSigned', 'BatchAnchored']) {
         expect(names).to.include(name);
