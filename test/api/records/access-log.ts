@@ -152,7 +152,7 @@ describe('access log', function () {
   });
 
   it('checks an exported log file against a chain endpoint with the same findings', async () => {
-    const { db, ctx } = await anchoredLog();
+    const { db } = await anchoredLog();
     const file = JSON.parse(JSON.stringify(exportAccessLog({ db, ledger: client }))) as AccessLogExport;
     const reading = { deployment: ledger.deployment, provider: ledger.provider };
     expect(await checkAccessLogExport(file.entries, file.heads, reading)).to.include({
