@@ -1,0 +1,26 @@
+/** Operations as the API answers them, and who may read one. */
+import type { ApiContext } from '../context.js';
+import type { Caller } from '../auth/caller.js';
+import type { Operation } from '../anchoring/index.js';
+import { AppError } from '../errors.js';
+import { operationOwner } from './store.js';
+
+export interface OperationView extends Operation {
+  href: string;
+}
+
+export function operationView(operation: Operation): OperationView {
+  return { ...operation, href: `/v1/operations/${operation.id}` };
+}
+
+/**
+ * The operation `id`, for the party that asked for it through this API (whichever of its sessions or API keys did).
+ * Anyone else gets 404, as for an unknown id, so that ids cannot be probed.
+ */
+export function readOperation(ctx: ApiContext, caller: Caller, id: string): OperationView {
+  const operation = ctx.anchoring.operation(id);
+  if (operation === null || operationOwner(ctx.db, id) !== caller.account) {
+    throw new AppError(404, 'OPERATION_NOT_FOUND', `No operation ${id}`, { details: { operationId: id } });
+  }
+  return operationView(operation);
+}
