@@ -20,7 +20,7 @@ import type { IndexedDocument } from '../../indexer/types.js';
 import { randomCoSignatureNonce, termsCoSignatureTypes } from '../../ledger/evidence.js';
 import { CO_SIGNATURE_TYPES, domainOf, EVIDENCE_DOMAIN_NAME, TermsType, type TypedDataTypes } from '../../shared/eip712.js';
 import { AppError } from '../errors.js';
-import { operationView, type OperationView } from './operations.js';
+import { acceptRequest, operationView, type OperationView } from './operations.js';
 import { TERMS_TYPES, type CoSignatureRequest } from './schemas.js';
 import { recordOperationOwner, storedTerms } from './store.js';
 
@@ -166,7 +166,12 @@ export async function relayCoSignature(
     });
   }
   if (code === '0x') {
-    const digest = coSignatureDigest(domain, document, { ...request, ...(termsType === undefined ? {} : { termsType }) });
+    const digest = coSignatureDigest(domain, document, {
+      signer: request.signer,
+      nonce: request.nonce,
+      deadline: request.deadline,
+      ...(termsType === undefined ? {} : { termsType }),
+    });
     let recovered: string | null = null;
     try {
       recovered = recoverAddress(digest, request.signature);
@@ -179,7 +184,7 @@ export async function relayCoSignature(
       });
     }
   }
-  const operation = await ctx.anchoring.accept({
+  const operation = await acceptRequest(ctx, {
     kind: 'cosign',
     sender,
     documentHash,

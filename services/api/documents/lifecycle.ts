@@ -7,7 +7,7 @@ import type { ApiContext } from '../context.js';
 import type { Caller } from '../auth/caller.js';
 import type { IndexedDocument } from '../../indexer/types.js';
 import { AppError } from '../errors.js';
-import { operationView, type OperationView } from './operations.js';
+import { acceptRequest, operationView, type OperationView } from './operations.js';
 import type { ReaderKeys } from './reader-keys.js';
 import { hostedSigner, registerDocument, type Registration } from './register.js';
 import { REVOCATION_REASONS, type RevocationRequest } from './schemas.js';
@@ -69,7 +69,7 @@ export async function revokeDocument(
 ): Promise<OperationView> {
   hostedSigner(ctx, caller);
   await ownAnchoredDocument(ctx, caller, documentHash);
-  const operation = await ctx.anchoring.accept({
+  const operation = await acceptRequest(ctx, {
     kind: 'revoke',
     sender: caller.account,
     documentHash,

@@ -1,7 +1,7 @@
 /** Operations as the API answers them, and who may read one. */
 import type { ApiContext } from '../context.js';
 import type { Caller } from '../auth/caller.js';
-import type { Operation } from '../anchoring/index.js';
+import { AnchorRequestError, type AnchorRequest, type Operation } from '../anchoring/types.js';
 import { AppError } from '../errors.js';
 import { operationOwner } from './store.js';
 
@@ -23,4 +23,17 @@ export function readOperation(ctx: ApiContext, caller: Caller, id: string): Oper
     throw new AppError(404, 'OPERATION_NOT_FOUND', `No operation ${id}`, { details: { operationId: id } });
   }
   return operationView(operation);
+}
+
+/** Hands `request` to the outbox (resolving once it is durable); the outbox's own refusals become problems. */
+export async function acceptRequest(ctx: ApiContext, request: AnchorRequest): Promise<Operation> {
+  try {
+    return await ctx.anchoring.accept(request);
+  } catch (error) {
+    if (error instanceof AnchorRequestError) {
+      const status = error.code === 'PARTY_NOT_HOSTED' ? 403 : 400;
+      throw new AppError(status, error.code, error.message, { cause: error });
+    }
+    throw error;
+  }
 }

@@ -8,11 +8,11 @@ import { TypedDataEncoder, ZeroHash } from 'ethers';
 import type { Signer } from 'ethers';
 import type { ApiContext } from '../context.js';
 import type { Caller } from '../auth/caller.js';
-import type { Operation } from '../anchoring/index.js';
+import type { Operation } from '../anchoring/types.js';
 import { wrapContentKey } from '../../storage/index.js';
 import { FLIGHT_DELAY_TERMS_TYPES, TermsType, WEATHER_INDEX_TERMS_TYPES } from '../../shared/eip712.js';
 import { AppError } from '../errors.js';
-import { operationView, type OperationView } from './operations.js';
+import { acceptRequest, operationView, type OperationView } from './operations.js';
 import type { ReaderKeys } from './reader-keys.js';
 import { DOCUMENT_TYPES, type DocumentMetadata } from './schemas.js';
 import {
@@ -158,7 +158,7 @@ export async function registerDocument(
     insertDocument(ctx.db, document, wrappedKeys, terms);
     let operation: Operation;
     try {
-      operation = await ctx.anchoring.accept(anchorRequest(document, caller.account));
+      operation = await acceptRequest(ctx, anchorRequest(document, caller.account));
     } catch (error) {
       discardDocument(ctx.db, documentHash);
       throw error;
