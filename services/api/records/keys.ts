@@ -219,6 +219,6 @@ export async function rewrapForRotatedKeys(
         )
         .run(ROTATION_CURSOR, last.id);
     }
-    if (events.length < batchSize) return done;
+    if (events.length === 0) return done;
   }
 }

@@ -411,7 +411,7 @@ export async function applyErasureNotices(ctx: RecordsContext, batchSize = 500):
         )
         .run(NOTICE_CURSOR, last.id);
     }
-    if (events.length < batchSize) return applied;
+    if (events.length === 0) return applied;
   }
 }
 
