@@ -6,6 +6,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
+import { Readable } from 'node:stream';
 import { getAddress, ZeroHash, type Signer } from 'ethers';
 import { AnchoringService } from '../../../services/api/anchoring/service.js';
 import { openApiDatabase } from '../../../services/api/database.js';
@@ -123,12 +124,7 @@ export async function registerTestDocument(
   options: { confidential: boolean; readers: string[]; retentionClass: number; coverEndsAt: string },
 ): Promise<{ documentHash: string; cid: string; bytes: Uint8Array }> {
   const bytes = randomBytes(256);
-  const sealed = await hashAndSeal(
-    (async function* () {
-      yield bytes;
-    })(),
-    { confidential: options.confidential, maxBytes: 1 << 20 },
-  );
+  const sealed = await hashAndSeal(Readable.from([bytes]), { confidential: options.confidential, maxBytes: 1 << 20 });
   const cid = await node.ctx.content.add(sealed.stored);
   const readers = [getAddress(registrant), ...options.readers.map((reader) => getAddress(reader))];
   const wrappedKeys = new Map<string, Uint8Array>();
