@@ -1,0 +1,199 @@
+/**
+ * Co-signing: the API gives a required signer's wallet the EIP-712 message to sign, and relays the signature through
+ * the anchoring outbox. A relay is checked before it is queued — the document is anchored, the signer is required and
+ * still pending, the deadline has not passed, and an EOA's signature recovers to the signer — so that nothing the
+ * chain would refuse for those reasons is ever sent. A contract wallet's signature (EIP-1271) can only be judged by the
+ * wallet itself, on chain: it is accepted and the chain decides.
+ */
+import {
+  AbiCoder,
+  concat,
+  keccak256,
+  recoverAddress,
+  TypedDataEncoder,
+  ZeroHash,
+  type TypedDataDomain,
+} from 'ethers';
+import type { ApiContext } from '../context.js';
+import type { Caller } from '../auth/caller.js';
+import type { IndexedDocument } from '../../indexer/types.js';
+import { randomCoSignatureNonce, termsCoSignatureTypes } from '../../ledger/evidence.js';
+import { CO_SIGNATURE_TYPES, domainOf, EVIDENCE_DOMAIN_NAME, TermsType, type TypedDataTypes } from '../../shared/eip712.js';
+import { AppError } from '../errors.js';
+import { acceptRequest, operationView, type OperationView } from './operations.js';
+import { TERMS_TYPES, type CoSignatureRequest } from './schemas.js';
+import { recordOperationOwner, storedTerms } from './store.js';
+
+/** How long a wallet has to sign and the API to relay, from the chain's time, unless configured otherwise. */
+export const DEFAULT_CO_SIGNATURE_WINDOW_S = 3600;
+
+export interface CoSignatureTypedData {
+  domain: { name: string; version: string; chainId: number; verifyingContract: string };
+  types: TypedDataTypes;
+  primaryType: string;
+  message: Record<string, unknown>;
+  termsType?: (typeof TERMS_TYPES)[number];
+}
+
+/** The document as anchored singly on chain (batch members and queued documents cannot be co-signed). */
+async function anchoredDocument(ctx: ApiContext, documentHash: string): Promise<IndexedDocument> {
+  const indexed = await ctx.index.document(documentHash);
+  if (indexed === null) {
+    throw new AppError(404, 'DOCUMENT_NOT_FOUND', `Document ${documentHash} is not anchored (yet)`, {
+      details: { documentHash },
+    });
+  }
+  return indexed;
+}
+
+/** 422 SIGNER_NOT_REQUIRED / 409 ALREADY_SIGNED unless `signer` is a required signer that has not signed yet. */
+async function requirePendingSigner(ctx: ApiContext, document: IndexedDocument, signer: string): Promise<void> {
+  if (!document.requiredSigners.includes(signer)) {
+    throw new AppError(422, 'SIGNER_NOT_REQUIRED', `${signer} is not a required signer of ${document.documentHash}`, {
+      details: { documentHash: document.documentHash, signer, requiredSigners: document.requiredSigners },
+    });
+  }
+  const signatures = await ctx.index.coSignatures(document.documentHash);
+  if (signatures.some((signature) => signature.signer === signer)) {
+    throw new AppError(409, 'ALREADY_SIGNED', `${signer} has already co-signed ${document.documentHash}`, {
+      details: { documentHash: document.documentHash, signer },
+    });
+  }
+}
+
+async function registryDomain(ctx: ApiContext): Promise<CoSignatureTypedData['domain']> {
+  const { chainId } = await ctx.ledger.provider.getNetwork();
+  const domain = domainOf(EVIDENCE_DOMAIN_NAME, chainId, ctx.ledger.deployment.evidenceRegistry);
+  return { name: EVIDENCE_DOMAIN_NAME, version: '1', chainId: Number(chainId), verifyingContract: String(domain.verifyingContract) };
+}
+
+async function chainTime(ctx: ApiContext): Promise<number> {
+  const block = await ctx.ledger.provider.getBlock('latest');
+  return block?.timestamp ?? Math.floor(Date.now() / 1000);
+}
+
+/**
+ * The EIP-712 message `signer` signs to co-sign `documentHash`, with a fresh random nonce and a deadline an hour (or
+ * the configured window) after the chain's time. When the document carries a terms hash whose terms this API was
+ * given, the message carries the terms themselves, so that the wallet shows what is agreed to.
+ */
+export async function coSignatureTypedData(
+  ctx: ApiContext,
+  documentHash: string,
+  signer: string,
+  windowSeconds = DEFAULT_CO_SIGNATURE_WINDOW_S,
+): Promise<CoSignatureTypedData> {
+  const document = await anchoredDocument(ctx, documentHash);
+  await requirePendingSigner(ctx, document, signer);
+  const [domain, now] = await Promise.all([registryDomain(ctx), chainTime(ctx)]);
+  const nonce = randomCoSignatureNonce().toString();
+  const deadline = String(now + windowSeconds);
+  const terms = document.termsHash === ZeroHash ? null : storedTerms(ctx.db, document.termsHash);
+  if (terms !== null) {
+    const types = termsCoSignatureTypes(terms.termsType);
+    const primaryType = Object.keys(types)[0]!;
+    return {
+      domain,
+      types,
+      primaryType,
+      message: { documentHash, terms: terms.terms, signer, nonce, deadline },
+      termsType: TERMS_TYPES[terms.termsType],
+    };
+  }
+  return {
+    domain,
+    types: CO_SIGNATURE_TYPES,
+    primaryType: 'CoSignature',
+    message: { documentHash, termsHash: document.termsHash, signer, nonce, deadline },
+  };
+}
+
+/**
+ * The digest the registry checks: for a terms-carrying co-signature EIP-712 encodes the nested terms as their struct
+ * hash, which is the anchored termsHash, so the digest is computed without the terms.
+ */
+export function coSignatureDigest(
+  domain: TypedDataDomain,
+  document: { documentHash: string; termsHash: string },
+  request: { signer: string; nonce: string; deadline: string; termsType?: number },
+): string {
+  const encoder = TypedDataEncoder.from(
+    request.termsType === undefined ? CO_SIGNATURE_TYPES : termsCoSignatureTypes(request.termsType),
+  );
+  const typeHash = keccak256(new TextEncoder().encode(encoder.encodeType(encoder.primaryType)));
+  const structHash = keccak256(
+    AbiCoder.defaultAbiCoder().encode(
+      ['bytes32', 'bytes32', 'bytes32', 'address', 'uint256', 'uint256'],
+      [typeHash, document.documentHash, document.termsHash, request.signer, request.nonce, request.deadline],
+    ),
+  );
+  return keccak256(concat(['0x1901', TypedDataEncoder.hashDomain(domain), structHash]));
+}
+
+/** The party whose signer sends a relay: the caller's own when hosted here, else the document's registrant's. */
+function relayingParty(ctx: ApiContext, caller: Caller, registrant: string): string {
+  if (ctx.signers.has(caller.account)) return caller.account;
+  if (ctx.signers.has(registrant)) return registrant;
+  throw new AppError(403, 'PARTY_NOT_HOSTED', 'This API holds neither the caller’s key nor the registrant’s', {
+    details: { party: caller.account, registrant },
+  });
+}
+
+/** Checks `request` and queues it in the outbox; answers the relay's operation. */
+export async function relayCoSignature(
+  ctx: ApiContext,
+  caller: Caller,
+  documentHash: string,
+  request: CoSignatureRequest,
+): Promise<OperationView> {
+  const document = await anchoredDocument(ctx, documentHash);
+  const sender = relayingParty(ctx, caller, document.registrant);
+  await requirePendingSigner(ctx, document, request.signer);
+  const termsType = request.termsType === undefined ? undefined : TermsType[request.termsType];
+  if (termsType !== undefined && document.termsHash === ZeroHash) {
+    throw new AppError(422, 'NO_TERMS', `Document ${documentHash} carries no terms to co-sign`, {
+      details: { documentHash },
+    });
+  }
+  const [domain, now, code] = await Promise.all([
+    registryDomain(ctx),
+    chainTime(ctx),
+    ctx.ledger.provider.getCode(request.signer),
+  ]);
+  if (BigInt(request.deadline) < BigInt(now)) {
+    throw new AppError(422, 'SIGNATURE_EXPIRED', `The co-signature's deadline ${request.deadline} has passed`, {
+      details: { deadline: request.deadline, chainTime: now },
+    });
+  }
+  if (code === '0x') {
+    const digest = coSignatureDigest(domain, document, {
+      signer: request.signer,
+      nonce: request.nonce,
+      deadline: request.deadline,
+      ...(termsType === undefined ? {} : { termsType }),
+    });
+    let recovered: string | null = null;
+    try {
+      recovered = recoverAddress(digest, request.signature);
+    } catch {
+      recovered = null;
+    }
+    if (recovered !== request.signer) {
+      throw new AppError(422, 'INVALID_SIGNATURE', `The signature does not recover to ${request.signer}`, {
+        details: { signer: request.signer, recovered },
+      });
+    }
+  }
+  const operation = await acceptRequest(ctx, {
+    kind: 'cosign',
+    sender,
+    documentHash,
+    signer: request.signer,
+    nonce: request.nonce,
+    deadline: request.deadline,
+    signature: request.signature,
+    ...(termsType === undefined ? {} : { termsType }),
+  });
+  recordOperationOwner(ctx.db, operation, caller.account);
+  return operationView(operation);
+}

@@ -1,0 +1,80 @@
+/**
+ * New versions and revocation. Both are checked against the document's anchored state before anything is queued — the
+ * caller is its registrant, it is not revoked, and (for a new version) it is the current version — so that the outbox
+ * only ever holds transactions the registry will take, and the caller learns at once why one would be refused.
+ */
+import type { ApiContext } from '../context.js';
+import type { Caller } from '../auth/caller.js';
+import type { IndexedDocument } from '../../indexer/types.js';
+import { AppError } from '../errors.js';
+import { acceptRequest, operationView, type OperationView } from './operations.js';
+import type { ReaderKeys } from './reader-keys.js';
+import { hostedSigner, registerDocument, type Registration } from './register.js';
+import { REVOCATION_REASONS, type RevocationRequest } from './schemas.js';
+import { recordOperationOwner, storedDocument } from './store.js';
+import type { Upload } from './upload.js';
+
+/** The singly anchored document `documentHash`, registered by `caller`. */
+async function ownAnchoredDocument(ctx: ApiContext, caller: Caller, documentHash: string): Promise<IndexedDocument> {
+  const indexed = await ctx.index.document(documentHash);
+  if (indexed === null) {
+    const stored = storedDocument(ctx.db, documentHash);
+    if (stored !== null && stored.registrant === caller.account) {
+      throw new AppError(
+        409,
+        'DOCUMENT_NOT_ANCHORED',
+        `Document ${documentHash} is not anchored singly on chain (queued, or in a Merkle batch)`,
+        { details: { documentHash } },
+      );
+    }
+    throw new AppError(404, 'DOCUMENT_NOT_FOUND', `No document ${documentHash}`, { details: { documentHash } });
+  }
+  if (indexed.registrant !== caller.account) {
+    throw new AppError(403, 'NOT_REGISTRANT', `Only the registrant ${indexed.registrant} may do this`, {
+      details: { documentHash, registrant: indexed.registrant },
+    });
+  }
+  if (indexed.status === 'revoked') {
+    throw new AppError(409, 'DOCUMENT_REVOKED', `Document ${documentHash} is revoked`, {
+      details: { documentHash, revokedAt: indexed.revokedAt, reason: indexed.revocationReason },
+    });
+  }
+  return indexed;
+}
+
+/** Registers `upload` as the next version of `previousHash` (its registrant only; it must be current). */
+export async function supersedeDocument(
+  ctx: ApiContext,
+  readerKeys: ReaderKeys,
+  caller: Caller,
+  previousHash: string,
+  upload: Upload,
+): Promise<Registration> {
+  hostedSigner(ctx, caller);
+  const previous = await ownAnchoredDocument(ctx, caller, previousHash);
+  if (previous.status !== 'current') {
+    throw new AppError(409, 'NOT_CURRENT_VERSION', `Document ${previousHash} is ${previous.status}`, {
+      details: { documentHash: previousHash, status: previous.status, supersededBy: previous.supersededBy },
+    });
+  }
+  return registerDocument(ctx, readerKeys, caller, upload, { previousHash });
+}
+
+/** Queues the revocation of `documentHash` (its registrant only). */
+export async function revokeDocument(
+  ctx: ApiContext,
+  caller: Caller,
+  documentHash: string,
+  request: RevocationRequest,
+): Promise<OperationView> {
+  hostedSigner(ctx, caller);
+  await ownAnchoredDocument(ctx, caller, documentHash);
+  const operation = await acceptRequest(ctx, {
+    kind: 'revoke',
+    sender: caller.account,
+    documentHash,
+    reason: REVOCATION_REASONS.indexOf(request.reason),
+  });
+  recordOperationOwner(ctx.db, operation, caller.account);
+  return operationView(operation);
+}
