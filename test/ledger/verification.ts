@@ -13,9 +13,11 @@ import {
   type EvidenceCertificate,
 } from '../../services/ledger/certificate.js';
 import type { LedgerClient } from '../../services/ledger/client.js';
+import { ChainIndexer, openChainIndex, type ChainIndex } from '../../services/indexer/index.js';
 import {
   buildVerificationReport,
   evidenceFromChain,
+  evidenceFromIndex,
   VERIFICATION_STEP_CODES,
   type VerificationReport,
 } from '../../services/ledger/verification.js';
@@ -180,6 +182,56 @@ describe('verification (library)', function () {
       const report = buildVerificationReport(evidence, { hashedBytes: { size: scenario.current.bytes.byteLength } });
       expect(stepOf(report, 'HASH_COMPUTED')).to.deep.include({ status: 'passed' });
       expect(stepOf(report, 'HASH_COMPUTED').details).to.include({ algorithm: 'SHA-256', size: 256 });
+    });
+  });
+
+  describe('evidenceFromIndex', function () {
+    let index: ChainIndex;
+    let indexDir: string;
+
+    before(async function () {
+      indexDir = mkdtempSync(path.join(tmpdir(), 'policyledger-verify-index-'));
+      index = await openChainIndex({ sqliteFile: path.join(indexDir, 'index.sqlite') });
+      await new ChainIndexer(client, index).syncOnce();
+    });
+
+    after(async function () {
+      await index?.close();
+      if (indexDir !== undefined) rmSync(indexDir, { recursive: true, force: true });
+    });
+
+    it('gives the same evidence, hence the same report, as the chain for every kind of document', async function () {
+      const { merkleRoot, proof } = scenario.batchMember;
+      const cases: [string, { merkleRoot?: string; proof: string[] } | null][] = [
+        [scenario.current.hash, null],
+        [scenario.withTerms.hash, null],
+        [scenario.superseded.hash, null],
+        [scenario.successor.hash, null],
+        [scenario.revoked.hash, null],
+        [scenario.batchMember.hash, { merkleRoot, proof }],
+        [scenario.batchMember.hash, { proof }],
+        [scenario.batchMember.hash, null],
+        [scenario.unknown.hash, null],
+      ];
+      const checkedAt = new Date().toISOString();
+      for (const [hash, batchProof] of cases) {
+        const fromChain = await evidenceFromChain(client, hash, { batchProof });
+        const fromIndex = await evidenceFromIndex(index, hash, { batchProof });
+        expect(fromIndex, hash).to.deep.equal(fromChain);
+        expect(buildVerificationReport(fromIndex, { checkedAt })).to.deep.equal(
+          buildVerificationReport(fromChain, { checkedAt }),
+        );
+      }
+    });
+
+    it('takes any case of hash and gives the same certificate as the chain', async function () {
+      const evidence = await evidenceFromIndex(index, scenario.current.hash.toUpperCase().replace('0X', '0x'));
+      const blockHashes = await certificateBlockHashes(ledger.provider, evidence);
+      const fromIndex = buildCertificate(evidence, { blockHashes, issuedAt: '2026-01-01T00:00:00.000Z' });
+      const fromChain = await certificateFromChain(client, scenario.current.hash, {
+        issuedAt: '2026-01-01T00:00:00.000Z',
+      });
+      expect(fromIndex).to.deep.equal(fromChain);
     });
   });
 
