@@ -1,0 +1,107 @@
+/**
+ * The cryptography a verifier redoes without the chain: Merkle batch proofs exactly as OpenZeppelin's
+ * `StandardMerkleTree` with leaf encoding `['bytes32']` (what `EvidenceRegistry.verifyBatchMember` checks), and the
+ * EIP-712 digests of co-signatures (what `EvidenceRegistry._coSignatureDigest` hashes).
+ */
+import { StandardMerkleTree } from '@openzeppelin/merkle-tree';
+import {
+  AbiCoder,
+  concat,
+  keccak256,
+  recoverAddress,
+  toUtf8Bytes,
+  TypedDataEncoder,
+  type TypedDataDomain,
+} from 'ethers';
+import {
+  CO_SIGNATURE_TYPES,
+  domainOf,
+  EVIDENCE_DOMAIN_NAME,
+  FLIGHT_DELAY_CO_SIGNATURE_TYPES,
+  WEATHER_INDEX_CO_SIGNATURE_TYPES,
+} from '../shared/eip712.js';
+import type { TermsTypeName } from './verification-evidence.js';
+
+const abi = AbiCoder.defaultAbiCoder();
+
+/** The batch leaf of a document: the double hash StandardMerkleTree uses (guards against second preimages). */
+export function batchLeaf(documentHash: string): string {
+  return keccak256(keccak256(abi.encode(['bytes32'], [documentHash])));
+}
+
+/** The root `proof` leads to from `documentHash`'s leaf (sorted pairs, as OpenZeppelin's MerkleProof). */
+export function batchRootOf(documentHash: string, proof: readonly string[]): string {
+  let node = batchLeaf(documentHash);
+  for (const sibling of proof) {
+    const [low, high] = BigInt(node) < BigInt(sibling) ? [node, sibling] : [sibling, node];
+    node = keccak256(concat([low, high]));
+  }
+  return node;
+}
+
+/** Whether `proof` proves `documentHash` a member of the tree of `merkleRoot` (OpenZeppelin's own check). */
+export function verifyBatchProof(merkleRoot: string, documentHash: string, proof: readonly string[]): boolean {
+  try {
+    return StandardMerkleTree.verify(merkleRoot, ['bytes32'], [documentHash], [...proof]);
+  } catch {
+    return false;
+  }
+}
+
+/** The EIP-712 domain of the evidence registry at `evidenceRegistry` on chain `chainId`. */
+export function evidenceDomain(chainId: string | bigint, evidenceRegistry: string): TypedDataDomain {
+  return domainOf(EVIDENCE_DOMAIN_NAME, BigInt(chainId), evidenceRegistry);
+}
+
+const PRIMARY_TYPES = {
+  hash: ['CoSignature', CO_SIGNATURE_TYPES],
+  FlightDelay: ['FlightDelayCoSignature', FLIGHT_DELAY_CO_SIGNATURE_TYPES],
+  WeatherIndex: ['WeatherIndexCoSignature', WEATHER_INDEX_CO_SIGNATURE_TYPES],
+} as const;
+
+/**
+ * The type hash of a co-signature over the document hash (`termsType` null) or over terms of `termsType`. Every one of
+ * them has `termsHash` (or the nested terms, which EIP-712 encodes as their struct hash) as its second member, so the
+ * digest needs only the termsHash, never the terms.
+ */
+function coSignatureTypeHash(termsType: TermsTypeName | null): string {
+  const [primaryType, types] = PRIMARY_TYPES[termsType ?? 'hash'];
+  return keccak256(toUtf8Bytes(TypedDataEncoder.from(types).encodeType(primaryType)));
+}
+
+export interface CoSignatureMessage {
+  documentHash: string;
+  termsHash: string;
+  signer: string;
+  nonce: string;
+  deadline: string;
+  /** Null for a co-signature over the document hash. */
+  termsType: TermsTypeName | null;
+}
+
+/** The EIP-712 digest a co-signer signed. */
+export function coSignatureDigest(domain: TypedDataDomain, message: CoSignatureMessage): string {
+  const structHash = keccak256(
+    abi.encode(
+      ['bytes32', 'bytes32', 'bytes32', 'address', 'uint256', 'uint256'],
+      [
+        coSignatureTypeHash(message.termsType),
+        message.documentHash,
+        message.termsHash,
+        message.signer,
+        BigInt(message.nonce),
+        BigInt(message.deadline),
+      ],
+    ),
+  );
+  return keccak256(concat(['0x1901', TypedDataEncoder.hashDomain(domain), structHash]));
+}
+
+/** The EOA that made `signature` over `digest`, or null when it is no ECDSA signature (e.g. a contract wallet's). */
+export function recoverSigner(digest: string, signature: string): string | null {
+  try {
+    return recoverAddress(digest, signature);
+  } catch {
+    return null;
+  }
+}
