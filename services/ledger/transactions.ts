@@ -15,6 +15,9 @@ import {
 import { requireSigner, type LedgerClient } from './client.js';
 import { decodeContractError, LedgerError, withDecodedErrors, type DecodedContractError } from './errors.js';
 
+/** What sending needs of a client: a provider, a signer, and its default options. */
+export type SendingClient = Pick<LedgerClient, 'provider' | 'signer' | 'sendOptions'>;
+
 /** Options of a sent transaction; a call's options override the client's `sendOptions`. */
 export interface SendOptions {
   /** Legacy transactions at a fixed gas price, e.g. `{ gasPrice: 0n, type: 0 }` on a free-gas QBFT network. */
@@ -52,7 +55,7 @@ export interface MinedTransaction {
 
 /** Sends `request` (a populated contract call) with the client's signer; resolves once the node accepted it. */
 export async function sendTransaction(
-  client: LedgerClient,
+  client: SendingClient,
   action: string,
   request: ContractTransaction | Promise<ContractTransaction>,
   options: SendOptions = {},
@@ -103,7 +106,7 @@ export async function sendTransaction(
  * succeeds or tells nothing we can decode.
  */
 async function replayedRevert(
-  client: LedgerClient,
+  client: SendingClient,
   response: TransactionResponse,
 ): Promise<DecodedContractError | null> {
   const receipt = await client.provider.getTransactionReceipt(response.hash);
@@ -125,7 +128,7 @@ async function replayedRevert(
 
 /** Sends `request` and waits for its confirmations (default 1); returns the receipt. */
 export async function sendAndConfirm(
-  client: LedgerClient,
+  client: SendingClient,
   action: string,
   request: ContractTransaction | Promise<ContractTransaction>,
   options: SendOptions = {},
