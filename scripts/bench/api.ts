@@ -134,7 +134,7 @@ async function main(): Promise<void> {
     const registered = await fetch(`${api.url}/v1/documents?confirm=true`, {
       method: 'POST',
       headers: { Authorization: authorization, 'Content-Type': MULTIPART },
-      body: multipart(known, { documentType: 'Policy', policyRef: 'BENCH-KNOWN', retentionClass: 2, mode: 'single' }),
+      body: new Uint8Array(multipart(known, { documentType: 'Policy', policyRef: 'BENCH-KNOWN', retentionClass: 2, mode: 'single' })),
     });
     if (registered.status !== 201) throw new Error(`registering the known document answered ${registered.status}`);
     const knownHash = ((await registered.json()) as { documentHash: string }).documentHash;

@@ -12,6 +12,7 @@ import { localParties } from '../../scripts/lib/local-parties.js';
 import { stopOnSignal } from '../../scripts/lib/signals.js';
 import { ChainIndexer, openChainIndex } from '../indexer/index.js';
 import type { Deployment } from '../ledger/deploy.js';
+import { readParty } from '../ledger/parties.js';
 import { loadEncryptionKeyFile, localEncryptionKeyPair } from '../storage/keys.js';
 import { openHeliaContentStore } from '../storage/helia.js';
 import { openKuboContentStore } from '../storage/kubo.js';
@@ -24,7 +25,8 @@ import { openApiDatabase } from './database.js';
 import { documentsRouter } from './documents/routes.js';
 import { createLogger, type Logger } from './logger.js';
 import { metricsRegistry } from './metrics.js';
-import { recordsRouter, startRecordsKeeper } from './records/routes.js';
+import { recordsScheduleFromEnv, startRecords } from './records/index.js';
+import { recordsRouter } from './records/routes.js';
 import { startApiServer } from './server.js';
 import { verificationRouter } from './verification/routes.js';
 
@@ -78,6 +80,15 @@ export async function loadHostedKeys(config: ApiConfig, provider: JsonRpcProvide
     }
   }
   return { signers, encryptionKeys };
+}
+
+/** The first party this API holds a key for that may anchor (INSURER, then REINSURER): it anchors access-log heads. */
+async function registrantAmong(ctx: ApiContext): Promise<string | undefined> {
+  const parties = await Promise.all([...ctx.signers.keys()].map((account) => readParty(ctx.ledger, account)));
+  return (
+    parties.find((party) => party.active && party.roles.includes('INSURER')) ??
+    parties.find((party) => party.active && party.roles.includes('REINSURER'))
+  )?.account;
 }
 
 async function openContentStore(config: ApiConfig): Promise<ContentStore> {
@@ -138,8 +149,13 @@ export async function startApi(
     const app = createApp(ctx, routers);
     await anchoring.start();
     closers.push(() => anchoring.stop());
-    const keeper = startRecordsKeeper(ctx);
-    closers.push(() => keeper.stop());
+    const headRegistrant = await registrantAmong(ctx);
+    if (headRegistrant === undefined) {
+      logger.warn('no INSURER or REINSURER key is held here: access-log heads are not anchored by this API');
+    } else {
+      const records = await startRecords(ctx, { headRegistrant, ...recordsScheduleFromEnv(process.env) });
+      closers.push(() => records.stop());
+    }
     const server = await startApiServer(app, { host: config.host, port: config.port });
     closers.push(() => server.close());
     if (config.port === 0 && config.publicUrl.endsWith(':0')) config.publicUrl = server.url;

@@ -10,7 +10,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { TypedDataEncoder, Wallet, getAddress, hexlify, randomBytes, type Signer } from 'ethers';
 import { startTestLedger, type TestLedger } from '../helpers/api-chain.js';
-import { anchorAndCoSign, type AnchorInput } from '../../services/ledger/evidence.js';
+import { anchorAndCoSign } from '../../services/ledger/evidence.js';
 import { underDualControl } from '../../services/ledger/governance.js';
 import { readParty, roleId } from '../../services/ledger/parties.js';
 import type { LedgerClient } from '../../services/ledger/client.js';
@@ -35,6 +35,17 @@ import {
   type EvidenceRegistry,
 } from '../../types/ethers-contracts/index.js';
 import { findPostgresBin, startPostgresCluster, type PostgresCluster } from './postgres-cluster.js';
+
+/** An anchor input as both the registry and the ledger actions take it. */
+interface AnchorInput {
+  documentHash: string;
+  termsHash: string;
+  documentType: number;
+  retentionClass: number;
+  policyRef: string;
+  storagePointer: string;
+  requiredSigners: string[];
+}
 
 const runFile = promisify(execFile);
 const ZERO_HASH = `0x${'00'.repeat(32)}`;
@@ -97,6 +108,8 @@ function registryAs(signer?: Signer): EvidenceRegistry {
 function accessAs(signer?: Signer): ConsortiumAccess {
   return ConsortiumAccess__factory.connect(ledger.deployment.consortiumAccess, signer ?? ledger.provider);
 }
+
+const clientOf = (signer: Signer) => ({ deployment: ledger.deployment, provider: ledger.provider, signer });
 
 const randomHash = () => hexlify(randomBytes(32));
 
@@ -210,13 +223,13 @@ function describeChainIndex(backend: Backend): void {
       index = await openChainIndex(location);
       // A first sync part of the way through, so the rest of the scenario is indexed by resuming.
       signed = anchorInput({ requiredSigners: [party(4).wallet.address, party(3).wallet.address] });
-      await anchorAndCoSign(registryAs(), insurer(), signed, [customer(), reinsurer()]);
+      await anchorAndCoSign(clientOf(insurer()), signed, [customer(), reinsurer()]);
       await sync(index);
       syncedMidway = (await index.headBlock())!;
 
       const flight = flightTerms(party(4).wallet.address);
       withTerms = anchorInput({ termsHash: flight.termsHash, requiredSigners: [party(4).wallet.address] });
-      await anchorAndCoSign(registryAs(), insurer(), withTerms, [customer()], {
+      await anchorAndCoSign(clientOf(insurer()), withTerms, [customer()], {
         termsType: TermsType.FlightDelay,
         terms: flight.terms,
       });

@@ -6,9 +6,20 @@
 import { StandardMerkleTree } from '@openzeppelin/merkle-tree';
 import { randomBytes, sha256, TypedDataEncoder, ZeroHash } from 'ethers';
 import { sharedContracts } from '../../services/ledger/client.js';
-import { anchorAndCoSign, coSignDocument, type AnchorInput } from '../../services/ledger/evidence.js';
+import { anchorAndCoSign, coSignDocument } from '../../services/ledger/evidence.js';
 import { FLIGHT_DELAY_TERMS_TYPES, TermsType } from '../../services/shared/eip712.js';
 import type { TestLedger } from '../helpers/api-chain.js';
+
+/** An anchor input as both the registry and the ledger actions take it. */
+interface AnchorInput {
+  documentHash: string;
+  termsHash: string;
+  documentType: number;
+  retentionClass: number;
+  policyRef: string;
+  storagePointer: string;
+  requiredSigners: string[];
+}
 
 export interface VerificationScenario {
   /** Anchored by the insurer; the reinsurer co-signed, the client has not. */
@@ -89,7 +100,7 @@ export async function anchorVerificationScenario(ledger: TestLedger): Promise<Ve
   };
   const termsHash = TypedDataEncoder.hashStruct('FlightDelayTerms', FLIGHT_DELAY_TERMS_TYPES, terms);
   const withTerms = document();
-  await anchorAndCoSign(registry, insurer, inputFor(withTerms.hash, [holderAddress], termsHash), [holder], {
+  await anchorAndCoSign({ ...client, signer: insurer }, inputFor(withTerms.hash, [holderAddress], termsHash), [holder], {
     termsType: TermsType.FlightDelay,
     terms,
   });

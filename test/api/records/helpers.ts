@@ -16,7 +16,8 @@ import type { RecordsContext } from '../../../services/api/records/context.js';
 import { initKeysSchema } from '../../../services/api/records/keys.js';
 import { initRetentionSchema } from '../../../services/api/records/retention.js';
 import { ChainIndexer, openChainIndex, type ChainIndex } from '../../../services/indexer/index.js';
-import { sharedContracts, type LedgerClient } from '../../../services/ledger/client.js';
+import type { LedgerClient } from '../../../services/ledger/client.js';
+import { anchorDocument } from '../../../services/ledger/documents.js';
 import { readParty } from '../../../services/ledger/parties.js';
 import {
   hashAndSeal,
@@ -52,8 +53,7 @@ export function directAnchoring(client: LedgerClient, signer: Signer): HeadAncho
   const operations = new Map<string, { state: string }>();
   return {
     async accept(request) {
-      const { registry } = sharedContracts(client, signer);
-      await (await registry.anchor(request.input)).wait();
+      await anchorDocument({ ...client, signer }, request.input);
       const id = `op-${operations.size + 1}`;
       operations.set(id, { state: 'anchored' });
       return { id, state: 'anchored' };
