@@ -129,10 +129,18 @@ export async function waitForAction(
   transactionHash: string,
   timeoutMs: number,
 ): Promise<ChainOutcome | 'reverted'> {
-  const receipt = await ledger.provider.waitForTransaction(transactionHash, 1, timeoutMs);
-  if (receipt === null) throw new Error(`transaction ${transactionHash} was not mined within ${timeoutMs} ms`);
-  if (receipt.status !== 1) return 'reverted';
-  return { blockNumber: receipt.blockNumber, transactionHash: receipt.hash };
+  // Polled directly, from 10 ms up to 1 s apart: a provider's block subscription adds a polling interval or two
+  // to every transaction, which a one-at-a-time dispatcher pays on each.
+  const deadline = Date.now() + timeoutMs;
+  for (let delay = 10; ; delay = Math.min(delay * 2, 1_000)) {
+    const receipt = await ledger.provider.getTransactionReceipt(transactionHash);
+    if (receipt !== null) {
+      if (receipt.status !== 1) return 'reverted';
+      return { blockNumber: receipt.blockNumber, transactionHash: receipt.hash };
+    }
+    if (Date.now() >= deadline) throw new Error(`transaction ${transactionHash} was not mined within ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, Math.min(delay, Math.max(0, deadline - Date.now()))));
+  }
 }
 
 /** Whether `transactionHash` is known to the node but not yet mined (so it should be waited for, not re-sent). */
