@@ -62,7 +62,7 @@ class Stopped extends Error {}
 type Work =
   | { kind: 'single'; entry: OutboxEntry }
   | { kind: 'batch'; batch: OutboxBatch }
-  | { kind: 'compose'; members: OutboxEntry[] }
+  | { kind: 'compose' }
   | { kind: 'idle'; untilMs: number | null };
 
 export class SenderDispatcher {
@@ -178,15 +178,14 @@ export class SenderDispatcher {
     const { outbox, settings } = this.context;
     const single = outbox.nextSingle(this.sender);
     const batch = outbox.openBatches(this.sender).at(0) ?? null;
-    const waiting = outbox.unbatched(this.sender, settings.batchMaxSize);
-    const oldest = waiting.at(0);
-    const ripeAt = oldest === undefined ? null : Date.parse(oldest.operation.createdAt) + settings.batchWindowMs;
+    const waiting = outbox.waitingForBatch(this.sender, settings.batchMaxSize);
+    const ripeAt = waiting.oldest === null ? null : Date.parse(waiting.oldest.createdAt) + settings.batchWindowMs;
 
     const candidates: { seq: number; work: Work }[] = [];
     if (single !== null) candidates.push({ seq: single.seq, work: { kind: 'single', entry: single } });
     if (batch !== null) candidates.push({ seq: batch.firstSeq, work: { kind: 'batch', batch } });
-    if (oldest !== undefined && ripeAt !== null && (waiting.length >= settings.batchMaxSize || ripeAt <= now)) {
-      candidates.push({ seq: oldest.seq, work: { kind: 'compose', members: waiting } });
+    if (waiting.oldest !== null && ripeAt !== null && (waiting.count >= settings.batchMaxSize || ripeAt <= now)) {
+      candidates.push({ seq: waiting.oldest.seq, work: { kind: 'compose' } });
     }
     if (candidates.length === 0) return { kind: 'idle', untilMs: ripeAt };
     return candidates.reduce((first, candidate) => (candidate.seq < first.seq ? candidate : first)).work;
@@ -199,7 +198,11 @@ export class SenderDispatcher {
       case 'batch':
         return this.execute(this.batchJob(work.batch));
       case 'compose':
-        return this.execute(this.batchJob(await this.compose(work.members)));
+        return this.execute(
+          this.batchJob(
+            await this.compose(this.context.outbox.unbatched(this.sender, this.context.settings.batchMaxSize)),
+          ),
+        );
     }
   }
 
