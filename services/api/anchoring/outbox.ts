@@ -115,9 +115,13 @@ export interface ChainOutcome {
   transactionHash: string;
 }
 
-/** A random, URL-safe operation id (128 bits). */
-export function newOperationId(): string {
-  return `op_${randomBytes(16).toString('base64url')}`;
+/** `count` random, URL-safe operation ids (128 bits each), from one call to the random source. */
+export function newOperationIds(count: number): string[] {
+  const bytes = randomBytes(16 * count);
+  return Array.from(
+    { length: count },
+    (_, index) => `op_${bytes.subarray(16 * index, 16 * index + 16).toString('base64url')}`,
+  );
 }
 
 function toOperation(row: OperationRow): Operation {
@@ -184,26 +188,29 @@ export class Outbox {
     const existing = this.statement(`SELECT * FROM outbox_operations WHERE dedupe_key = ? AND state <> 'failed'`);
     const insert = this.statement(
       `INSERT INTO outbox_operations (id, kind, batched, sender, document_hash, dedupe_key, request, state, created_at, updated_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?, 'queued', ?, ?) RETURNING *`,
+       VALUES (?, ?, ?, ?, ?, ?, ?, 'queued', ?, ?)`,
     );
     const now = new Date().toISOString();
+    const ids = newOperationIds(requests.length);
     return this.transaction(() =>
-      requests.map((request) => {
+      requests.map((request, index): Operation => {
         const key = dedupeKeyOf(request);
         const found = existing.get(key) as OperationRow | undefined;
         if (found !== undefined) return toOperation(found);
-        const row = insert.get(
-          newOperationId(),
+        const id = ids[index]!;
+        const documentHash = documentHashOf(request);
+        insert.run(
+          id,
           request.kind,
           isBatched(request) ? 1 : 0,
           request.sender,
-          documentHashOf(request),
+          documentHash,
           key,
           JSON.stringify(request),
           now,
           now,
-        ) as unknown as OperationRow;
-        return toOperation(row);
+        );
+        return { id, kind: request.kind, documentHash, state: 'queued', createdAt: now, updatedAt: now };
       }),
     );
   }
