@@ -148,11 +148,7 @@ export function chainReads(ledger: LedgerClient) {
   const { registry } = sharedContracts(ledger, ledger.provider);
   return {
     registry,
-    async anchorEvents(documentHash: string) {
-      return registry.queryFilter(registry.filters.DocumentAnchored(documentHash), 0);
-    },
-    async batchEvents(merkleRoot?: string) {
-      return registry.queryFilter(registry.filters.BatchAnchored(merkleRoot), 0);
-    },
+    anchorEvents: (documentHash: string) => registry.queryFilter(registry.filters.DocumentAnchored(documentHash), 0),
+    batchEvents: (merkleRoot?: string) => registry.queryFilter(registry.filters.BatchAnchored(merkleRoot), 0),
   };
 }
