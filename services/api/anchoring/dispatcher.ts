@@ -11,12 +11,10 @@ import type { LedgerClient } from '../../ledger/client.js';
 import { composeBatch, manifestBytes } from './batch.js';
 import {
   findOutcome,
-  isPending,
   pendingNonce,
+  performAction,
+  pooledTransactions,
   refusalOf,
-  refusalOfReplay,
-  sendAction,
-  waitForAction,
   type ChainAction,
   type ContractRefusal,
 } from './chain.js';
@@ -262,37 +260,48 @@ export class SenderDispatcher {
 
   /** Brings one job on chain: recognised if already there, waited for if in flight, else sent. */
   private async execute(job: Job): Promise<void> {
-    const { ledger } = this.context;
+    const { ledger, settings } = this.context;
     if (job.state === 'sent') {
+      // A transaction may have left before a crash or a timeout: look at the chain, and let any of this sender's
+      // transactions still in the node's pool be mined first rather than send a duplicate behind them.
       const outcome = await findOutcome(ledger, this.sender, job.action);
       if (outcome !== null) return job.anchored(outcome);
-      if (job.transactionHash !== null && (await isPending(ledger, job.transactionHash))) {
-        return this.await(job, job.transactionHash);
+      if (await this.waitForPooledTransactions()) {
+        const mined = await findOutcome(ledger, this.sender, job.action);
+        if (mined !== null) return job.anchored(mined);
       }
     }
     // From here a transaction may leave: a retry or a restart looks at the chain before sending again.
     job.markSent(null);
-    let sent;
+    const nonce = await this.nextNonce();
     try {
-      sent = await sendAction(ledger, this.signer, job.action, await this.nextNonce());
+      const outcome = await performAction(ledger, this.signer, job.action, {
+        nonce,
+        timeoutMs: settings.receiptTimeoutMs,
+      });
+      this.minedNonce = Math.max(this.minedNonce ?? -1, nonce);
+      job.anchored(outcome);
     } catch (error) {
-      const refusal = refusalOf(ledger, error);
+      const refusal = refusalOf(error);
       if (refusal === null) throw error;
-      return this.refused(job, refusal);
+      if (refusal.mined) this.minedNonce = Math.max(this.minedNonce ?? -1, nonce);
+      await this.refused(job, refusal);
     }
-    job.markSent(sent.transactionHash);
-    await this.await(job, sent.transactionHash, sent.nonce);
   }
 
-  private async await(job: Job, transactionHash: string, nonce?: number): Promise<void> {
+  /**
+   * Waits (up to the receipt timeout) until none of this sender's transactions is left in the node's pool; whether
+   * there were any. Throws, a transient failure, when they are still there at the timeout.
+   */
+  private async waitForPooledTransactions(): Promise<boolean> {
     const { ledger, settings } = this.context;
-    const result = await waitForAction(ledger, transactionHash, settings.receiptTimeoutMs);
-    if (nonce !== undefined) this.minedNonce = Math.max(this.minedNonce ?? -1, nonce);
-    if (result !== 'reverted') return job.anchored(result);
-    // Mined but reverted: another transaction got there first (ours, sent before a crash?) or state moved.
-    const outcome = await findOutcome(ledger, this.sender, job.action);
-    if (outcome !== null) return job.anchored(outcome);
-    job.failed(await refusalOfReplay(ledger, this.sender, job.action));
+    if ((await pooledTransactions(ledger, this.sender)) === 0) return false;
+    const deadline = Date.now() + settings.receiptTimeoutMs;
+    for (let delay = 50; (await pooledTransactions(ledger, this.sender)) > 0; delay = Math.min(delay * 2, 1_000)) {
+      if (Date.now() >= deadline) throw new Error(`transactions of ${this.sender} are still waiting in the pool`);
+      await new Promise((resolve) => setTimeout(resolve, delay));
+    }
+    return true;
   }
 
   /**

@@ -4,9 +4,16 @@ import { Wallet, ZeroHash } from 'ethers';
 import { Registry } from 'prom-client';
 import { AnchorRequestError, type AnchoringService } from '../../../services/api/anchoring/index.js';
 import { CO_SIGNATURE_TYPES, domainOf, EVIDENCE_DOMAIN_NAME } from '../../../services/shared/eip712.js';
+import {
+  anchorDocument,
+  coSignerState,
+  findAnchorTransaction,
+  readAnchor,
+  verifyBatchMember,
+} from '../../../services/ledger/documents.js';
 import { startTestLedger, type TestLedger } from '../../helpers/api-chain.js';
 import {
-  chainReads,
+  batchEvents,
   documentInput,
   harness,
   ManifestStore,
@@ -63,8 +70,9 @@ describe('AnchoringService', function () {
       expect(anchored.state).to.equal('anchored');
       const receipt = await chain.provider.getTransactionReceipt(anchored.transactionHash!);
       expect(receipt?.blockNumber).to.equal(anchored.blockNumber);
-      const { registry, anchorEvents } = chainReads(setup.ledger);
-      expect((await registry.getAnchor(input.documentHash)).registrant).to.equal(sender);
+      const onChain = await findAnchorTransaction(setup.ledger, input.documentHash);
+      expect(onChain?.registrant).to.equal(sender);
+      expect(onChain?.transactionHash).to.equal(anchored.transactionHash);
 
       const again = await service.accept({
         kind: 'anchor',
@@ -75,7 +83,6 @@ describe('AnchoringService', function () {
       expect(again.id).to.equal(accepted.id);
       expect(again.state).to.equal('anchored');
       expect(service.operationsOf(String(input.documentHash))).to.have.length(1);
-      expect(await anchorEvents(String(input.documentHash))).to.have.length(1);
     });
 
     it('fails a request the registry refuses with the decoded error, and anchors the others in order', async function () {
@@ -87,8 +94,7 @@ describe('AnchoringService', function () {
       const taken = documentInput();
       // Another party anchored this hash first: ours must fail, not count as done.
       const reinsurer = chain.parties[3]!;
-      const { registry, anchorEvents } = chainReads(setup.ledger);
-      await (await registry.connect(reinsurer.signer).anchor(taken)).wait();
+      await anchorDocument({ ...setup.ledger, signer: reinsurer.signer }, taken);
 
       const operations = await Promise.all(
         [before, refused, afterwards, taken].map((input) =>
@@ -106,7 +112,7 @@ describe('AnchoringService', function () {
       expect(third!.blockNumber).to.be.greaterThan(first!.blockNumber!);
       expect(fourth!.state).to.equal('failed');
       expect(fourth!.error?.code).to.equal('EvidenceRegistryAlreadyAnchored');
-      expect((await anchorEvents(String(taken.documentHash)))[0]?.args.registrant).to.equal(reinsurer.wallet.address);
+      expect((await readAnchor(setup.ledger, taken.documentHash))?.registrant).to.equal(reinsurer.wallet.address);
     });
 
     it('accepts the hash again after a failure, as a new operation', async function () {
@@ -174,7 +180,7 @@ describe('AnchoringService', function () {
       const unknown = await service.accept({
         kind: 'revoke',
         sender,
-        documentHash: documentInput().documentHash as string,
+        documentHash: documentInput().documentHash,
         reason: 1,
       });
 
@@ -187,10 +193,9 @@ describe('AnchoringService', function () {
         'failed',
       ]);
       expect(settled[4]!.error?.code).to.equal('EvidenceRegistryUnknownDocument');
-      const { registry } = chainReads(setup.ledger);
-      expect(await registry.signerState(documentHash, client.wallet.address)).to.equal(2n);
-      expect((await registry.getAnchor(documentHash)).status).to.equal(2n); // superseded
-      expect((await registry.getAnchor(String(next.documentHash))).status).to.equal(3n); // revoked
+      expect(await coSignerState(setup.ledger, documentHash, client.wallet.address)).to.equal('Signed');
+      expect((await readAnchor(setup.ledger, documentHash))?.status).to.equal('Superseded');
+      expect((await readAnchor(setup.ledger, next.documentHash))?.status).to.equal('Revoked');
       expect(service.operationsOf(documentHash).map((operation) => operation.kind)).to.deep.equal(['anchor', 'cosign']);
     });
 
@@ -240,18 +245,19 @@ describe('AnchoringService', function () {
         ['bytes32'],
       );
       expect(merkleRoot).to.equal(expected.root);
-      const { registry, batchEvents } = chainReads(setup.ledger);
       for (const input of inputs) {
         const proof = service.batchProof(String(input.documentHash));
         expect(proof?.merkleRoot).to.equal(merkleRoot);
         expect(StandardMerkleTree.verify(merkleRoot, ['bytes32'], [input.documentHash], proof!.proof)).to.equal(true);
-        expect(await registry.verifyBatchMember(merkleRoot, input.documentHash, proof!.proof)).to.equal(true);
+        expect(
+          await verifyBatchMember(setup.ledger, { merkleRoot, documentHash: input.documentHash, proof: proof!.proof }),
+        ).to.equal(true);
       }
 
-      const [event] = await batchEvents(merkleRoot);
-      expect(event?.args.registrant).to.equal(sender);
-      expect(event?.args.documentCount).to.equal(7n);
-      const manifest = manifests.json(event!.args.storagePointer);
+      const [event] = await batchEvents(setup.ledger, merkleRoot);
+      expect(event?.registrant).to.equal(sender);
+      expect(event?.documentCount).to.equal(7);
+      const manifest = manifests.json(event!.storagePointer);
       expect(manifest.merkleRoot).to.equal(merkleRoot);
       expect(manifest.documentHashes).to.deep.equal(inputs.map((input) => input.documentHash));
       expect(manifest.storagePointers).to.deep.equal(inputs.map((input) => input.storagePointer));
@@ -276,7 +282,7 @@ describe('AnchoringService', function () {
       const roots = [...new Set(settled.map((operation) => operation.merkleRoot))];
       expect(roots).to.have.length(2);
       expect(manifests.failNext).to.equal(0);
-      for (const root of roots) expect(await chainReads(setup.ledger).batchEvents(root)).to.have.length(1);
+      for (const root of roots) expect(await batchEvents(setup.ledger, root)).to.have.length(1);
     });
   });
 });

@@ -3,7 +3,7 @@ import type { DatabaseSync } from 'node:sqlite';
 import type { AnchoringService, Operation } from '../../../services/api/anchoring/index.js';
 import { startTestLedger, type TestLedger } from '../../helpers/api-chain.js';
 import {
-  chainReads,
+  batchEvents,
   documentInput,
   harness,
   ManifestStore,
@@ -76,9 +76,9 @@ describe('AnchoringService under a burst of batch registrations', function () {
     expect(new Set(accepted.map((operation) => operation.id)).size).to.equal(REGISTRATIONS);
     expect(settled.filter((operation) => operation.state === 'anchored')).to.have.length(REGISTRATIONS);
     expect(roots.size).to.be.at.most(REGISTRATIONS / BATCH_MAX_SIZE + 4);
-    const events = await chainReads(setup.ledger).batchEvents();
-    const batchTransactions = events.filter((event) => roots.has(event.args.merkleRoot));
+    const events = await batchEvents(setup.ledger);
+    const batchTransactions = events.filter((event) => roots.has(event.merkleRoot));
     expect(batchTransactions).to.have.length(roots.size);
-    expect(batchTransactions.reduce((sum, event) => sum + Number(event.args.documentCount), 0)).to.equal(REGISTRATIONS);
+    expect(batchTransactions.reduce((sum, event) => sum + event.documentCount, 0)).to.equal(REGISTRATIONS);
   });
 });

@@ -9,12 +9,21 @@ import { ZeroHash } from 'ethers';
 import type { DatabaseSync } from 'node:sqlite';
 import type { AnchoringService, Operation } from '../../../services/api/anchoring/index.js';
 import { composeBatch, manifestBytes } from '../../../services/api/anchoring/batch.js';
-import { sendAction, type ChainAction } from '../../../services/api/anchoring/chain.js';
 import { Outbox } from '../../../services/api/anchoring/outbox.js';
 import { CO_SIGNATURE_TYPES, domainOf, EVIDENCE_DOMAIN_NAME } from '../../../services/shared/eip712.js';
+import {
+  anchorDocument,
+  anchorDocumentBatch,
+  findAnchorTransaction,
+  relayCoSignature,
+  revokeDocument,
+} from '../../../services/ledger/documents.js';
+import type { LedgerClient } from '../../../services/ledger/client.js';
 import { startTestLedger, type TestLedger } from '../../helpers/api-chain.js';
 import {
-  chainReads,
+  batchEvents,
+  eventually,
+  transactionCount as nextNonceOf,
   documentInput,
   harness,
   ManifestStore,
@@ -68,15 +77,19 @@ describe('AnchoringService after a crash', function () {
     return { db, service };
   }
 
-  /** Sends `action` from the insurer's account, as the crashed process's dispatcher did. */
-  async function sendAsTheCrashedProcess(action: ChainAction): Promise<string> {
-    const nonce = Number(await chain.provider.send('eth_getTransactionCount', [sender, 'pending']));
-    const sent = await sendAction(setup.ledger, setup.insurer.wallet.connect(chain.provider), action, nonce);
-    return sent.transactionHash;
+  /**
+   * Sends, from the insurer's account as the crashed process's dispatcher did, what `send` sends with the nonce given;
+   * returns the transaction hash.
+   */
+  async function sendAsTheCrashedProcess(
+    send: (client: LedgerClient, options: { nonce: number }) => Promise<{ transactionHash: string }>,
+  ): Promise<string> {
+    const client = { ...setup.ledger, signer: setup.insurer.wallet.connect(chain.provider) };
+    return (await send(client, { nonce: await transactionCount() })).transactionHash;
   }
 
-  async function transactionCount(): Promise<number> {
-    return Number(await chain.provider.send('eth_getTransactionCount', [sender, 'pending']));
+  function transactionCount(): Promise<number> {
+    return nextNonceOf(chain, sender);
   }
 
   it('anchors, once, every request accepted by a process that died before dispatching', async function () {
@@ -94,11 +107,12 @@ describe('AnchoringService after a crash', function () {
     await restarted.service.start();
     const settled = await settledAll(restarted.service, accepted);
     expect(settled.map((operation) => operation.state)).to.deep.equal(Array(6).fill('anchored'));
-    const { anchorEvents, batchEvents } = chainReads(setup.ledger);
     for (const [index, input] of inputs.entries()) {
-      if (index % 2 === 0) expect(await anchorEvents(String(input.documentHash))).to.have.length(1);
+      if (index % 2 !== 0) continue;
+      const onChain = await findAnchorTransaction(setup.ledger, input.documentHash);
+      expect(onChain?.transactionHash).to.equal(settled[index]!.transactionHash);
     }
-    expect(await batchEvents(settled[1]!.merkleRoot)).to.have.length(1);
+    expect(await batchEvents(setup.ledger, settled[1]!.merkleRoot)).to.have.length(1);
   });
 
   it('recognises single anchors, revocations and co-signatures mined before the crash instead of sending them again', async function () {
@@ -106,8 +120,8 @@ describe('AnchoringService after a crash', function () {
     // Documents anchored earlier, in a previous life of the service.
     const revocable = documentInput();
     const cosignable = documentInput({ requiredSigners: [client.wallet.address] });
-    await sendAsTheCrashedProcess({ kind: 'anchor', input: normalised(revocable) });
-    await sendAsTheCrashedProcess({ kind: 'anchor', input: normalised(cosignable) });
+    await sendAsTheCrashedProcess((client, options) => anchorDocument(client, revocable, options));
+    await sendAsTheCrashedProcess((client, options) => anchorDocument(client, cosignable, options));
     const deadline = BigInt((await chain.provider.getBlock('latest'))!.timestamp + 3600);
     const signature = await client.wallet.signTypedData(
       domainOf(EVIDENCE_DOMAIN_NAME, 31337n, chain.deployment.evidenceRegistry),
@@ -142,17 +156,16 @@ describe('AnchoringService after a crash', function () {
     // was seen (one marked sent, the others still queued).
     const outbox = new Outbox(crashed.db);
     const direct = [
-      await sendAsTheCrashedProcess({ kind: 'anchor', input: normalised(minedWithHash) }),
-      await sendAsTheCrashedProcess({ kind: 'anchor', input: normalised(minedUnrecorded) }),
-      await sendAsTheCrashedProcess({ kind: 'revoke', documentHash: String(revocable.documentHash), reason: 1 }),
-      await sendAsTheCrashedProcess({
-        kind: 'cosign',
-        documentHash: String(cosignable.documentHash),
-        signer: client.wallet.address,
-        nonce: '7',
-        deadline: deadline.toString(),
-        signature,
-      }),
+      await sendAsTheCrashedProcess((ledger, options) => anchorDocument(ledger, minedWithHash, options)),
+      await sendAsTheCrashedProcess((ledger, options) => anchorDocument(ledger, minedUnrecorded, options)),
+      await sendAsTheCrashedProcess((ledger, options) => revokeDocument(ledger, revocable.documentHash, 1, options)),
+      await sendAsTheCrashedProcess((ledger, options) =>
+        relayCoSignature(
+          ledger,
+          { documentHash: cosignable.documentHash, signer: client.wallet.address, nonce: 7n, deadline, signature },
+          options,
+        ),
+      ),
     ];
     outbox.markSent(operations[0]!.id, direct[0]!);
     outbox.markSent(operations[1]!.id, null);
@@ -169,7 +182,6 @@ describe('AnchoringService after a crash', function () {
       expect(operation.blockNumber).to.equal(receipt!.blockNumber);
     }
     expect(await transactionCount()).to.equal(before);
-    expect(await chainReads(setup.ledger).anchorEvents(String(minedUnrecorded.documentHash))).to.have.length(1);
   });
 
   it('recognises a batch root mined before the crash, and re-sends the same root of a batch composed but not sent', async function () {
@@ -182,12 +194,13 @@ describe('AnchoringService after a crash', function () {
     const outbox = new Outbox(crashed.db);
     const batches = [accepted.slice(0, 3), accepted.slice(3)].map((members) => compose(outbox, members));
     const minedRoot = batches[0]!;
-    const minedHash = await sendAsTheCrashedProcess({
-      kind: 'batch',
-      merkleRoot: minedRoot.merkleRoot,
-      documentCount: 3,
-      storagePointer: minedRoot.manifestCid,
-    });
+    const minedHash = await sendAsTheCrashedProcess((client, options) =>
+      anchorDocumentBatch(
+        client,
+        { merkleRoot: minedRoot.merkleRoot, documentCount: 3, storagePointer: minedRoot.manifestCid },
+        options,
+      ),
+    );
     outbox.markBatchSent(minedRoot.id, minedHash);
     crashed.db.close();
 
@@ -202,10 +215,9 @@ describe('AnchoringService after a crash', function () {
     );
     // One transaction: the second batch's; the first was recognised.
     expect(await transactionCount()).to.equal(before + 1);
-    const { batchEvents } = chainReads(setup.ledger);
-    expect(await batchEvents(minedRoot.merkleRoot)).to.have.length(1);
-    const [second] = await batchEvents(batches[1]!.merkleRoot);
-    expect(second?.args.storagePointer).to.equal(batches[1]!.manifestCid);
+    expect(await batchEvents(setup.ledger, minedRoot.merkleRoot)).to.have.length(1);
+    const [second] = await batchEvents(setup.ledger, batches[1]!.merkleRoot);
+    expect(second?.storagePointer).to.equal(batches[1]!.manifestCid);
     for (const input of inputs.slice(3)) {
       expect(restarted.service.batchProof(String(input.documentHash))?.merkleRoot).to.equal(batches[1]!.merkleRoot);
     }
@@ -220,24 +232,24 @@ describe('AnchoringService after a crash', function () {
     await chain.provider.send('evm_setIntervalMining', [0]);
     try {
       const sentBefore = await transactionCount();
-      const pending = await sendAsTheCrashedProcess({ kind: 'anchor', input: normalised(input) });
-      new Outbox(crashed.db).markSent(operation.id, pending);
+      // The crashed process sent the anchor and died waiting for it.
+      const inFlight = sendAsTheCrashedProcess((client, options) => anchorDocument(client, input, options));
+      await eventually(async () => (await transactionCount()) > sentBefore, 10_000, 'the anchor in the pool');
+      new Outbox(crashed.db).markSent(operation.id, null);
       crashed.db.close();
 
       const restarted = processOnFile();
       await restarted.service.start();
-      const waiting = await restarted.service.waitFor(operation.id, 300);
-      expect(waiting.state).to.equal('sent');
+      expect((await restarted.service.waitFor(operation.id, 300)).state).to.equal('sent');
       await chain.provider.send('evm_mine', []);
       const anchored = await restarted.service.waitFor(operation.id, 30_000);
       expect(anchored.state).to.equal('anchored');
-      expect(anchored.transactionHash).to.equal(pending);
+      expect(anchored.transactionHash).to.equal(await inFlight);
       expect(await transactionCount()).to.equal(sentBefore + 1);
     } finally {
       await chain.provider.send('evm_setAutomine', [true]);
       await chain.provider.send('evm_setIntervalMining', [1]);
     }
-    expect(await chainReads(setup.ledger).anchorEvents(String(input.documentHash))).to.have.length(1);
   });
 
   /** Composes and records a batch of `members` as the dispatcher does, with its manifest stored. */
@@ -261,16 +273,3 @@ describe('AnchoringService after a crash', function () {
     });
   }
 });
-
-/** The input as the outbox stores it (the test inputs are already lowercase hex and plain numbers). */
-function normalised(input: ReturnType<typeof documentInput>) {
-  return {
-    documentHash: String(input.documentHash),
-    termsHash: String(input.termsHash),
-    documentType: Number(input.documentType),
-    retentionClass: Number(input.retentionClass),
-    policyRef: input.policyRef,
-    storagePointer: input.storagePointer,
-    requiredSigners: input.requiredSigners.map(String),
-  };
-}

@@ -7,14 +7,14 @@ import { DatabaseSync } from 'node:sqlite';
 import { CID } from 'multiformats/cid';
 import * as raw from 'multiformats/codecs/raw';
 import { sha256 } from 'multiformats/hashes/sha2';
-import { ZeroHash, type Signer } from 'ethers';
+import { AbiCoder, dataSlice, getAddress, id, ZeroHash, type Signer } from 'ethers';
 import {
   AnchoringService,
   type AnchoringOptions,
   type AnchorInput,
   type Operation,
 } from '../../../services/api/anchoring/index.js';
-import { sharedContracts, type LedgerClient } from '../../../services/ledger/client.js';
+import type { LedgerClient } from '../../../services/ledger/client.js';
 import type { TestLedger } from '../../helpers/api-chain.js';
 
 export const RETENTION_LIFE = 1;
@@ -113,13 +113,13 @@ export function newService(
 
 /** Polls `condition` every 20 ms until it holds, failing after `timeoutMs`. */
 export async function eventually<T>(
-  condition: () => T | null | undefined | false,
+  condition: () => T | null | undefined | false | Promise<T | null | undefined | false>,
   timeoutMs = 20_000,
   what = 'condition',
 ): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const value = condition();
+    const value = await condition();
     if (value !== null && value !== undefined && value !== false) return value;
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await new Promise((resolve) => setTimeout(resolve, 20));
@@ -143,12 +143,28 @@ export async function settledAll(
   );
 }
 
-/** Chain reads the assertions make: how many times a hash or a root was anchored, and by whom. */
-export function chainReads(ledger: LedgerClient) {
-  const { registry } = sharedContracts(ledger, ledger.provider);
-  return {
-    registry,
-    anchorEvents: (documentHash: string) => registry.queryFilter(registry.filters.DocumentAnchored(documentHash), 0),
-    batchEvents: (merkleRoot?: string) => registry.queryFilter(registry.filters.BatchAnchored(merkleRoot), 0),
-  };
+const BATCH_ANCHORED = id('BatchAnchored(bytes32,address,uint24,string)');
+
+/** The `BatchAnchored` events of the registry (of one root when given): root, registrant, count, storage pointer. */
+export async function batchEvents(ledger: LedgerClient, merkleRoot?: string) {
+  const logs = await ledger.provider.getLogs({
+    address: ledger.deployment.evidenceRegistry,
+    topics: merkleRoot === undefined ? [BATCH_ANCHORED] : [BATCH_ANCHORED, merkleRoot],
+    fromBlock: 0,
+  });
+  return logs.map((log) => {
+    const [documentCount, storagePointer] = AbiCoder.defaultAbiCoder().decode(['uint24', 'string'], log.data);
+    return {
+      merkleRoot: log.topics[1]!,
+      registrant: getAddress(dataSlice(log.topics[2]!, 12)),
+      documentCount: Number(documentCount),
+      storagePointer: String(storagePointer),
+      transactionHash: log.transactionHash,
+    };
+  });
+}
+
+/** The sender's next nonce, counting pooled transactions, read past the provider's cache. */
+export async function transactionCount(chain: TestLedger, account: string): Promise<number> {
+  return Number(await chain.provider.send('eth_getTransactionCount', [account, 'pending']));
 }
