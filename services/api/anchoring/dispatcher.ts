@@ -47,8 +47,8 @@ interface Job {
   label: string;
   action: ChainAction;
   state: OperationState;
-  transactionHash: string | null;
-  markSent(transactionHash: string | null): void;
+  /** Records that a transaction may leave from now on. */
+  markSent(): void;
   anchored(outcome: ChainOutcome): void;
   failed(refusal: ContractRefusal): void;
 }
@@ -235,8 +235,7 @@ export class SenderDispatcher {
       label: `${kind} ${entry.operation.documentHash} (${id})`,
       action: actionOf(entry.request),
       state: entry.operation.state,
-      transactionHash: entry.operation.transactionHash ?? null,
-      markSent: (transactionHash) => outbox.markSent(id, transactionHash),
+      markSent: () => outbox.markSent(id, null),
       anchored: (outcome) => this.settle([outbox.markAnchored(id, outcome)]),
       failed: (refusal) => this.settle([outbox.markFailed(id, { code: refusal.code, message: refusal.message })]),
     };
@@ -248,8 +247,7 @@ export class SenderDispatcher {
       label: `batch ${batch.merkleRoot} of ${batch.documentCount}`,
       action: batchActionOf(batch),
       state: batch.state,
-      transactionHash: batch.transactionHash,
-      markSent: (transactionHash) => outbox.markBatchSent(batch.id, transactionHash),
+      markSent: () => outbox.markBatchSent(batch.id, null),
       anchored: (outcome) => this.settle(outbox.closeBatch(batch.id, { state: 'anchored', outcome })),
       failed: (refusal) =>
         this.settle(
@@ -272,7 +270,7 @@ export class SenderDispatcher {
       }
     }
     // From here a transaction may leave: a retry or a restart looks at the chain before sending again.
-    job.markSent(null);
+    job.markSent();
     const nonce = await this.nextNonce();
     try {
       const outcome = await performAction(ledger, this.signer, job.action, {

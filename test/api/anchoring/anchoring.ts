@@ -1,6 +1,8 @@
 import { StandardMerkleTree } from '@openzeppelin/merkle-tree';
 import { expect } from 'chai';
-import { Wallet, ZeroHash } from 'ethers';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { JsonRpcProvider, Wallet, ZeroHash, type Signer } from 'ethers';
 import { Registry } from 'prom-client';
 import { AnchorRequestError, type AnchoringService } from '../../../services/api/anchoring/index.js';
 import { CO_SIGNATURE_TYPES, domainOf, EVIDENCE_DOMAIN_NAME } from '../../../services/shared/eip712.js';
@@ -15,6 +17,7 @@ import { startTestLedger, type TestLedger } from '../../helpers/api-chain.js';
 import {
   batchEvents,
   documentInput,
+  eventually,
   harness,
   ManifestStore,
   newService,
@@ -223,6 +226,40 @@ describe('AnchoringService', function () {
     });
   });
 
+  describe('transient failures', function () {
+    it('keeps operations waiting while the chain is unreachable, then anchors them once', async function () {
+      const proxy = await startSwitchableProxy(chain.rpcUrl);
+      const provider = new JsonRpcProvider(proxy.url, undefined, { staticNetwork: true });
+      try {
+        const throughProxy = {
+          ledger: { deployment: chain.deployment, provider },
+          insurer: setup.insurer,
+          signers: new Map<string, Signer>([[sender, setup.insurer.wallet.connect(provider)]]),
+        };
+        service = newService(db, throughProxy, { storeBatchManifest: manifests.store, batchWindowMs: 10 });
+        await service.start();
+        proxy.down = true;
+        const operations = [
+          await service.accept({ kind: 'anchor', mode: 'single', sender, input: documentInput() }),
+          await service.accept({ kind: 'anchor', mode: 'batch', sender, input: documentInput() }),
+        ];
+        await eventually(() => proxy.refused > 3, 10_000, 'attempts against the unreachable chain');
+        const waiting = await Promise.all(operations.map((operation) => service.waitFor(operation.id, 50)));
+        expect(waiting.map((operation) => operation.state)).to.not.include('failed');
+        expect(waiting.map((operation) => operation.state)).to.not.include('anchored');
+
+        proxy.down = false;
+        const settled = await settledAll(service, operations);
+        expect(settled.map((operation) => operation.state)).to.deep.equal(['anchored', 'anchored']);
+        expect(await batchEvents(setup.ledger, settled[1]!.merkleRoot)).to.have.length(1);
+      } finally {
+        await service.stop();
+        provider.destroy();
+        await proxy.close();
+      }
+    });
+  });
+
   describe('Merkle batches', function () {
     it('anchors batch-mode documents under one root whose proofs verify with the library and on chain', async function () {
       const metrics = new Registry();
@@ -296,4 +333,40 @@ async function expectRefusal(promise: Promise<unknown>, code: string): Promise<v
     return;
   }
   expect.fail(`expected a refusal with ${code}`);
+}
+
+/** A JSON-RPC proxy to `target` that answers 503 to everything while `down`. */
+async function startSwitchableProxy(target: string) {
+  const state = { down: false, refused: 0 };
+  const server = createServer((request, response) => {
+    const chunks: Buffer[] = [];
+    request.on('data', (chunk: Buffer) => chunks.push(chunk));
+    request.on('end', () => {
+      if (state.down) {
+        state.refused++;
+        response.writeHead(503).end();
+        return;
+      }
+      fetch(target, { method: 'POST', headers: { 'content-type': 'application/json' }, body: Buffer.concat(chunks) })
+        .then(async (answer) =>
+          response.writeHead(answer.status, { 'content-type': 'application/json' }).end(await answer.text()),
+        )
+        .catch(() => response.writeHead(502).end());
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    get down() {
+      return state.down;
+    },
+    set down(value: boolean) {
+      state.down = value;
+    },
+    get refused() {
+      return state.refused;
+    },
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
 }
