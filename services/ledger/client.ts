@@ -8,6 +8,7 @@ import {
   type OracleHub,
 } from '../../types/ethers-contracts/index.js';
 import type { Deployment } from './deploy.js';
+import type { SendOptions } from './transactions.js';
 
 /**
  * What every ledger action needs: the deployment it acts on, a provider to read the chain and, for actions that send
@@ -17,6 +18,8 @@ export interface LedgerClient {
   deployment: Deployment;
   provider: Provider;
   signer?: Signer;
+  /** Options every transaction of this client is sent with (a call's own options override them). */
+  sendOptions?: SendOptions;
 }
 
 /** The shared contracts of a deployment, connected for reading (provider) or for sending (signer). */

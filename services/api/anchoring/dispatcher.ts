@@ -1,0 +1,373 @@
+/**
+ * One sender's dispatcher: it reconciles the sender's open operations with the chain, then sends them one
+ * transaction at a time, in acceptance order, each waited for before the next (so nonces stay in order and a refusal
+ * touches one operation only). Batch-mode documents wait up to the batch window, or until a batch is full, and go out
+ * as one Merkle root. A contract refusal fails the operation for good; anything else (RPC down, timeout, nonce race,
+ * storage down) is retried with an exponential back-off and never fails an operation.
+ */
+import type { Signer } from 'ethers';
+import type { Logger } from 'pino';
+import type { LedgerClient } from '../../ledger/client.js';
+import { composeBatch, manifestBytes } from './batch.js';
+import {
+  findOutcome,
+  isPending,
+  pendingNonce,
+  refusalOf,
+  refusalOfReplay,
+  sendAction,
+  waitForAction,
+  type ChainAction,
+  type ContractRefusal,
+} from './chain.js';
+import type { AnchoringMetrics } from './metrics.js';
+import type { ChainOutcome, Outbox, OutboxBatch, OutboxEntry } from './outbox.js';
+import type { StoredRequest } from './request.js';
+import type { Operation, OperationState } from './types.js';
+
+export interface DispatcherSettings {
+  batchWindowMs: number;
+  batchMaxSize: number;
+  retryInitialMs: number;
+  retryMaxMs: number;
+  receiptTimeoutMs: number;
+  storeBatchManifest(bytes: Uint8Array): Promise<string>;
+}
+
+export interface DispatcherContext {
+  outbox: Outbox;
+  ledger: LedgerClient;
+  settings: DispatcherSettings;
+  logger?: Logger;
+  metrics?: AnchoringMetrics;
+  /** Called with operations that reached `anchored` or `failed`. */
+  settled(operations: Operation[]): void;
+}
+
+/** A transaction to bring on chain, with how its outcome is recorded. */
+interface Job {
+  label: string;
+  action: ChainAction;
+  state: OperationState;
+  transactionHash: string | null;
+  markSent(transactionHash: string | null): void;
+  anchored(outcome: ChainOutcome): void;
+  failed(refusal: ContractRefusal): void;
+}
+
+/** Thrown inside a step when the dispatcher is stopping. */
+class Stopped extends Error {}
+
+/** What the lane does next: a job, a batch to compose, or nothing until a time (or a wake-up). */
+type Work =
+  | { kind: 'single'; entry: OutboxEntry }
+  | { kind: 'batch'; batch: OutboxBatch }
+  | { kind: 'compose'; members: OutboxEntry[] }
+  | { kind: 'idle'; untilMs: number | null };
+
+export class SenderDispatcher {
+  private stopping = false;
+  private stopSignal!: Promise<never>;
+  private stopNow!: (error: Stopped) => void;
+  private wakeUp: (() => void) | null = null;
+  private loop: Promise<void> | null = null;
+  /** The highest nonce seen mined: node answers to the pending count may lag behind a receipt just seen. */
+  private minedNonce: number | undefined;
+
+  constructor(
+    readonly sender: string,
+    private readonly signer: Signer,
+    private readonly context: DispatcherContext,
+  ) {
+    this.stopSignal = new Promise<never>((_, reject) => {
+      this.stopNow = reject;
+    });
+    // Only raced against, never awaited alone.
+    this.stopSignal.catch(() => undefined);
+  }
+
+  /**
+   * Starts reconciling then dispatching; resolves once the first reconciliation attempt is over (done, or failed on a
+   * transient error: it is then tried again, with back-off, before anything is sent).
+   */
+  start(): Promise<void> {
+    return new Promise<void>((firstAttemptOver) => {
+      this.loop = this.run(firstAttemptOver);
+    });
+  }
+
+  /** Looks at the outbox again now (new requests were committed). */
+  wake(): void {
+    this.wakeUp?.();
+  }
+
+  async stop(): Promise<void> {
+    this.stopping = true;
+    this.stopNow(new Stopped('stopping'));
+    this.wake();
+    await this.loop;
+  }
+
+  private async run(firstAttemptOver: () => void): Promise<void> {
+    let reconciled = false;
+    let delay = this.context.settings.retryInitialMs;
+    while (!this.stopping) {
+      try {
+        if (!reconciled) {
+          await this.untilStopped(this.reconcile());
+          reconciled = true;
+          firstAttemptOver();
+        }
+        const work = this.nextWork(Date.now());
+        if (work.kind === 'idle') {
+          await this.sleep(work.untilMs === null ? null : work.untilMs - Date.now());
+        } else {
+          await this.untilStopped(this.perform(work));
+        }
+        delay = this.context.settings.retryInitialMs;
+      } catch (error) {
+        if (error instanceof Stopped) break;
+        firstAttemptOver();
+        this.context.metrics?.transientErrors.inc();
+        this.context.logger?.warn(
+          { sender: this.sender, err: error, retryInMs: delay },
+          'anchoring: transient failure, trying again',
+        );
+        await this.sleep(delay);
+        delay = Math.min(delay * 2, this.context.settings.retryMaxMs);
+      }
+    }
+    firstAttemptOver();
+  }
+
+  // ---------------------------------------------------------------------------------------------------------------
+  // Reconciliation
+  // ---------------------------------------------------------------------------------------------------------------
+
+  /**
+   * Before anything is (re)sent: every open operation of this sender that the chain already holds is marked anchored,
+   * with the block and transaction of its event. A transaction mined before a crash, whose receipt was never seen, is
+   * recognised here rather than sent twice. Batch-mode documents not yet in a composed batch were never sent.
+   */
+  private async reconcile(): Promise<void> {
+    const { outbox, ledger } = this.context;
+    let found = 0;
+    for (const entry of outbox.openSingles(this.sender)) {
+      const outcome = await findOutcome(ledger, this.sender, actionOf(entry.request));
+      if (outcome === null) continue;
+      this.context.settled([outbox.markAnchored(entry.operation.id, outcome)]);
+      found++;
+    }
+    for (const batch of outbox.openBatches(this.sender)) {
+      const outcome = await findOutcome(ledger, this.sender, batchActionOf(batch));
+      if (outcome === null) continue;
+      this.context.settled(outbox.closeBatch(batch.id, { state: 'anchored', outcome }));
+      found++;
+    }
+    if (found > 0) {
+      this.context.logger?.info({ sender: this.sender, found }, 'anchoring: reconciled operations already on chain');
+    }
+  }
+
+  // ---------------------------------------------------------------------------------------------------------------
+  // Dispatching
+  // ---------------------------------------------------------------------------------------------------------------
+
+  /** The ready work accepted first: an operation sent on its own, a composed batch, or a full or ripe batch. */
+  private nextWork(now: number): Work {
+    const { outbox, settings } = this.context;
+    const single = outbox.nextSingle(this.sender);
+    const batch = outbox.openBatches(this.sender).at(0) ?? null;
+    const waiting = outbox.unbatched(this.sender, settings.batchMaxSize);
+    const oldest = waiting.at(0);
+    const ripeAt = oldest === undefined ? null : Date.parse(oldest.operation.createdAt) + settings.batchWindowMs;
+
+    const candidates: { seq: number; work: Work }[] = [];
+    if (single !== null) candidates.push({ seq: single.seq, work: { kind: 'single', entry: single } });
+    if (batch !== null) candidates.push({ seq: batch.firstSeq, work: { kind: 'batch', batch } });
+    if (oldest !== undefined && ripeAt !== null && (waiting.length >= settings.batchMaxSize || ripeAt <= now)) {
+      candidates.push({ seq: oldest.seq, work: { kind: 'compose', members: waiting } });
+    }
+    if (candidates.length === 0) return { kind: 'idle', untilMs: ripeAt };
+    return candidates.reduce((first, candidate) => (candidate.seq < first.seq ? candidate : first)).work;
+  }
+
+  private async perform(work: Exclude<Work, { kind: 'idle' }>): Promise<void> {
+    switch (work.kind) {
+      case 'single':
+        return this.execute(this.singleJob(work.entry));
+      case 'batch':
+        return this.execute(this.batchJob(work.batch));
+      case 'compose':
+        return this.execute(this.batchJob(await this.compose(work.members)));
+    }
+  }
+
+  /**
+   * Composes a batch of `members`, stores its manifest and commits the batch (root, members, proofs, manifest CID)
+   * before its transaction is sent, so a restart re-sends this very root.
+   */
+  private async compose(members: OutboxEntry[]): Promise<OutboxBatch> {
+    const documents = members.map((entry) => {
+      const { input } = entry.request as Extract<StoredRequest, { kind: 'anchor' }>;
+      return { documentHash: input.documentHash, storagePointer: input.storagePointer };
+    });
+    const composed = composeBatch(documents);
+    const manifestCid = await this.context.settings.storeBatchManifest(manifestBytes(composed.manifest));
+    const batch = this.context.outbox.saveBatch(this.sender, {
+      merkleRoot: composed.merkleRoot,
+      manifestCid,
+      members: members.map((entry, index) => ({ seq: entry.seq, proof: composed.proofs[index] ?? [] })),
+    });
+    this.context.metrics?.batchSize.observe(batch.documentCount);
+    this.context.logger?.info(
+      { sender: this.sender, merkleRoot: batch.merkleRoot, documents: batch.documentCount, manifestCid },
+      'anchoring: batch composed',
+    );
+    return batch;
+  }
+
+  private singleJob(entry: OutboxEntry): Job {
+    const { outbox } = this.context;
+    const { id, kind } = entry.operation;
+    return {
+      label: `${kind} ${entry.operation.documentHash} (${id})`,
+      action: actionOf(entry.request),
+      state: entry.operation.state,
+      transactionHash: entry.operation.transactionHash ?? null,
+      markSent: (transactionHash) => outbox.markSent(id, transactionHash),
+      anchored: (outcome) => this.settle([outbox.markAnchored(id, outcome)]),
+      failed: (refusal) => this.settle([outbox.markFailed(id, { code: refusal.code, message: refusal.message })]),
+    };
+  }
+
+  private batchJob(batch: OutboxBatch): Job {
+    const { outbox } = this.context;
+    return {
+      label: `batch ${batch.merkleRoot} of ${batch.documentCount}`,
+      action: batchActionOf(batch),
+      state: batch.state,
+      transactionHash: batch.transactionHash,
+      markSent: (transactionHash) => outbox.markBatchSent(batch.id, transactionHash),
+      anchored: (outcome) => this.settle(outbox.closeBatch(batch.id, { state: 'anchored', outcome })),
+      failed: (refusal) =>
+        this.settle(
+          outbox.closeBatch(batch.id, { state: 'failed', error: { code: refusal.code, message: refusal.message } }),
+        ),
+    };
+  }
+
+  /** Brings one job on chain: recognised if already there, waited for if in flight, else sent. */
+  private async execute(job: Job): Promise<void> {
+    const { ledger } = this.context;
+    if (job.state === 'sent') {
+      const outcome = await findOutcome(ledger, this.sender, job.action);
+      if (outcome !== null) return job.anchored(outcome);
+      if (job.transactionHash !== null && (await isPending(ledger, job.transactionHash))) {
+        return this.await(job, job.transactionHash);
+      }
+    }
+    // From here a transaction may leave: a retry or a restart looks at the chain before sending again.
+    job.markSent(null);
+    let sent;
+    try {
+      sent = await sendAction(ledger, this.signer, job.action, await this.nextNonce());
+    } catch (error) {
+      const refusal = refusalOf(ledger, error);
+      if (refusal === null) throw error;
+      return this.refused(job, refusal);
+    }
+    job.markSent(sent.transactionHash);
+    await this.await(job, sent.transactionHash, sent.nonce);
+  }
+
+  private async await(job: Job, transactionHash: string, nonce?: number): Promise<void> {
+    const { ledger, settings } = this.context;
+    const result = await waitForAction(ledger, transactionHash, settings.receiptTimeoutMs);
+    if (nonce !== undefined) this.minedNonce = Math.max(this.minedNonce ?? -1, nonce);
+    if (result !== 'reverted') return job.anchored(result);
+    // Mined but reverted: another transaction got there first (ours, sent before a crash?) or state moved.
+    const outcome = await findOutcome(ledger, this.sender, job.action);
+    if (outcome !== null) return job.anchored(outcome);
+    job.failed(await refusalOfReplay(ledger, this.sender, job.action));
+  }
+
+  /**
+   * The registry refuses duplicates (a hash, a root, a revocation, a co-signature each once): a refusal is success
+   * when the chain shows this sender's own earlier transaction did it, and final otherwise.
+   */
+  private async refused(job: Job, refusal: ContractRefusal): Promise<void> {
+    const outcome = await findOutcome(this.context.ledger, this.sender, job.action);
+    if (outcome !== null) return job.anchored(outcome);
+    this.context.logger?.warn({ sender: this.sender, code: refusal.code, job: job.label }, 'anchoring: refused');
+    job.failed(refusal);
+  }
+
+  private settle(operations: Operation[]): void {
+    this.context.settled(operations);
+  }
+
+  private async nextNonce(): Promise<number> {
+    const pending = await pendingNonce(this.context.ledger, this.sender);
+    return this.minedNonce === undefined ? pending : Math.max(pending, this.minedNonce + 1);
+  }
+
+  // ---------------------------------------------------------------------------------------------------------------
+  // Waiting
+  // ---------------------------------------------------------------------------------------------------------------
+
+  /** Sleeps `ms` (forever when null) or until woken or stopped. */
+  private sleep(ms: number | null): Promise<void> {
+    if (this.stopping) return Promise.resolve();
+    return new Promise<void>((resolve) => {
+      let timer: NodeJS.Timeout | null = null;
+      const done = () => {
+        if (timer !== null) clearTimeout(timer);
+        this.wakeUp = null;
+        resolve();
+      };
+      if (ms !== null) timer = setTimeout(done, Math.max(0, ms));
+      this.wakeUp = done;
+    });
+  }
+
+  /**
+   * Races `work` against stop(): a stopping dispatcher does not wait for a receipt or a slow node. What `work` still
+   * does afterwards is consistent (the outbox says `sent` before anything leaves) and its failure is ignored.
+   */
+  private untilStopped<T>(work: Promise<T>): Promise<T> {
+    work.catch(() => undefined);
+    return Promise.race([work, this.stopSignal]);
+  }
+}
+
+/** The chain action of a request sent on its own. */
+export function actionOf(request: StoredRequest): ChainAction {
+  switch (request.kind) {
+    case 'anchor':
+      return { kind: 'anchor', input: request.input };
+    case 'supersede':
+      return { kind: 'supersede', previousHash: request.previousHash, input: request.input };
+    case 'revoke':
+      return { kind: 'revoke', documentHash: request.documentHash, reason: request.reason };
+    case 'cosign':
+      return {
+        kind: 'cosign',
+        documentHash: request.documentHash,
+        signer: request.signer,
+        nonce: request.nonce,
+        deadline: request.deadline,
+        signature: request.signature,
+        ...(request.termsType === undefined ? {} : { termsType: request.termsType }),
+      };
+  }
+}
+
+function batchActionOf(batch: OutboxBatch): ChainAction {
+  return {
+    kind: 'batch',
+    merkleRoot: batch.merkleRoot,
+    documentCount: batch.documentCount,
+    storagePointer: batch.manifestCid,
+  };
+}

@@ -1,0 +1,64 @@
+/**
+ * A caller's party and roles, read from `ConsortiumAccess` at the chain's latest block for every authenticated
+ * request. Reads are cached per (account, block number) and the cache is dropped as soon as a newer block is seen,
+ * so a deactivation or a role revocation mined in block N refuses every request that starts after block N is known.
+ */
+import { getAddress, type Provider } from 'ethers';
+import { readParty, type PartyRecord } from '../../ledger/parties.js';
+import type { ApiContext } from '../context.js';
+import { AppError } from '../errors.js';
+
+interface PartyCache {
+  blockNumber: number;
+  parties: Map<string, Promise<PartyRecord>>;
+}
+
+const caches = new WeakMap<ApiContext, PartyCache>();
+
+/**
+ * The chain's latest block number, asked of the node itself: ethers' `getBlockNumber` may answer from a cache up to
+ * 250 ms old, which could let a request read roles from before a block the caller has already seen mined.
+ */
+export async function latestBlockNumber(provider: Provider): Promise<number> {
+  const rpc = provider as Provider & { send?: (method: string, params: unknown[]) => Promise<unknown> };
+  if (typeof rpc.send === 'function') return Number(BigInt((await rpc.send('eth_blockNumber', [])) as string));
+  return provider.getBlockNumber();
+}
+
+/** `account`'s party record at the latest block (cached for that block only). */
+export async function currentParty(ctx: ApiContext, account: string): Promise<PartyRecord> {
+  const checksummed = getAddress(account);
+  let blockNumber: number;
+  try {
+    blockNumber = await latestBlockNumber(ctx.ledger.provider);
+  } catch (error) {
+    throw new AppError(503, 'CHAIN_UNAVAILABLE', 'The chain node cannot be reached to read the caller’s roles', {
+      cause: error,
+    });
+  }
+  let cache = caches.get(ctx);
+  if (cache === undefined || cache.blockNumber < blockNumber) {
+    cache = { blockNumber, parties: new Map() };
+    caches.set(ctx, cache);
+  }
+  if (cache.blockNumber > blockNumber) {
+    // A lagging node answered an older block than one already seen: read at that block, uncached.
+    return readPartyOrUnavailable(ctx, checksummed, blockNumber);
+  }
+  let party = cache.parties.get(checksummed);
+  if (party === undefined) {
+    party = readPartyOrUnavailable(ctx, checksummed, blockNumber);
+    cache.parties.set(checksummed, party);
+    const current = cache;
+    party.catch(() => current.parties.delete(checksummed));
+  }
+  return party;
+}
+
+async function readPartyOrUnavailable(ctx: ApiContext, account: string, blockNumber: number): Promise<PartyRecord> {
+  try {
+    return await readParty(ctx.ledger, account, blockNumber);
+  } catch (error) {
+    throw new AppError(503, 'CHAIN_UNAVAILABLE', 'The caller’s roles cannot be read from the chain', { cause: error });
+  }
+}

@@ -1,0 +1,288 @@
+/**
+ * The API's configuration, from environment variables only, validated before anything starts: a bad or missing
+ * setting stops the API with an `ApiConfigError` naming the variable. Unknown `POLICYLEDGER_API_*` variables are
+ * refused too, so a misspelt setting cannot silently fall back to its default.
+ */
+import path from 'node:path';
+import { z } from 'zod';
+
+export class ApiConfigError extends Error {
+  /** The environment variable at fault. */
+  readonly setting: string;
+  constructor(setting: string, message: string) {
+    super(`${setting}: ${message}`);
+    this.name = 'ApiConfigError';
+    this.setting = setting;
+  }
+}
+
+/** Where document content is stored: the embedded Helia node (blocks under `<dataDir>/api/ipfs`) or a Kubo node. */
+export type IpfsConfig = { kind: 'helia'; dir: string } | { kind: 'kubo'; url: string };
+
+/** A key file and the password that opens it (the password comes from the environment, never from a file). */
+export interface KeyFileConfig {
+  file: string;
+  password: string;
+}
+
+export interface RateLimitConfig {
+  windowMs: number;
+  /** Requests per window per client IP; 0 turns the limit off. */
+  perIp: number;
+  /** Requests per window per API key; 0 turns the limit off. */
+  perApiKey: number;
+}
+
+export interface ApiConfig {
+  host: string;
+  port: number;
+  /** The origin the API is reached at; SIWE messages must name its host as domain and its origin as URI. */
+  publicUrl: string;
+  dataDir: string;
+  /** `<dataDir>/api`: the API's SQLite file, Helia blocks, … */
+  apiDir: string;
+  /** `<apiDir>/api.sqlite` */
+  databaseFile: string;
+  rpcUrl: string;
+  /** The deployment record; null means `<dataDir>/deployments/<chainId>.json` (see `deploymentFileFor`). */
+  deploymentFile: string | null;
+  /** PostgreSQL index when set; the SQLite index under `<apiDir>` otherwise. */
+  databaseUrl: string | null;
+  /** The member's transaction key (ethers JSON keystore). */
+  keystore: KeyFileConfig | null;
+  /** The member's X25519 encryption key file. */
+  encryptionKey: KeyFileConfig | null;
+  ipfs: IpfsConfig;
+  cidVersion: 0 | 1;
+  batchWindowMs: number;
+  batchMaxSize: number;
+  maxDocumentBytes: number;
+  /** Bound of `?confirm=true` waits, after which the API answers 408 and the operation goes on. */
+  confirmTimeoutMs: number;
+  /** /ready fails when the index is more than this many blocks behind the chain. */
+  readyMaxLagBlocks: number;
+  /** Limit of JSON bodies. */
+  bodyLimitBytes: number;
+  rateLimit: RateLimitConfig;
+  /** Express `trust proxy`: how the client IP is found behind a reverse proxy (false: the socket's address). */
+  trustProxy: boolean | number | string;
+  logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  /** The local stack: this API also holds the demo parties' keys. */
+  embedded: boolean;
+}
+
+/** Every `POLICYLEDGER_API_*` variable this API knows; any other is refused. */
+export const API_VARIABLES = [
+  'POLICYLEDGER_API_HOST',
+  'POLICYLEDGER_API_PORT',
+  'POLICYLEDGER_API_PUBLIC_URL',
+  'POLICYLEDGER_API_KEYSTORE',
+  'POLICYLEDGER_API_KEYSTORE_PASSWORD',
+  'POLICYLEDGER_API_ENCRYPTION_KEY',
+  'POLICYLEDGER_API_ENCRYPTION_KEY_PASSWORD',
+  'POLICYLEDGER_API_BODY_LIMIT_BYTES',
+  'POLICYLEDGER_API_RATE_LIMIT_WINDOW_MS',
+  'POLICYLEDGER_API_RATE_LIMIT_PER_IP',
+  'POLICYLEDGER_API_RATE_LIMIT_PER_API_KEY',
+  'POLICYLEDGER_API_TRUST_PROXY',
+  'POLICYLEDGER_API_LOG_LEVEL',
+] as const;
+
+const integer = (min: number, max: number) =>
+  z
+    .string()
+    .regex(/^\d+$/, 'must be a whole number')
+    .transform(Number)
+    .pipe(z.number().int().min(min, `must be at least ${min}`).max(max, `must be at most ${max}`));
+
+const flag = z.enum(['true', 'false', '1', '0']).transform((value) => value === 'true' || value === '1');
+
+const httpUrl = z
+  .url({ protocol: /^https?$/, error: 'must be an http(s) URL' })
+  .transform((value) => value.replace(/\/+$/, ''));
+
+const origin = z
+  .url({ protocol: /^https?$/, error: 'must be an http(s) origin' })
+  .refine((value) => {
+    const url = new URL(value);
+    return url.pathname === '/' && url.search === '' && url.hash === '';
+  }, 'must be an origin (scheme, host and port, no path)')
+  .transform((value) => new URL(value).origin);
+
+const ipfs = z
+  .string()
+  .refine((value) => value === 'helia' || value.startsWith('kubo:'), 'must be "helia" or "kubo:<RPC URL>"')
+  .refine((value) => value === 'helia' || URL.canParse(value.slice('kubo:'.length)), 'kubo: needs an RPC URL');
+
+const trustProxy = z
+  .string()
+  .min(1)
+  .transform((value): boolean | number | string =>
+    value === 'true' ? true : value === 'false' ? false : /^\d+$/.test(value) ? Number(value) : value,
+  );
+
+/** The environment's settings (all optional here; defaults and cross-checks follow). */
+const environmentSchema = z.object({
+  POLICYLEDGER_API_HOST: z.string().min(1).optional(),
+  POLICYLEDGER_API_PORT: integer(0, 65535).optional(),
+  POLICYLEDGER_API_PUBLIC_URL: origin.optional(),
+  POLICYLEDGER_DATA_DIR: z.string().min(1).optional(),
+  POLICYLEDGER_RPC_URL: httpUrl.optional(),
+  POLICYLEDGER_DEPLOYMENT: z.string().min(1).optional(),
+  POLICYLEDGER_DATABASE_URL: z
+    .url({ protocol: /^postgres(ql)?$/, error: 'must be a postgres:// or postgresql:// URL' })
+    .optional(),
+  POLICYLEDGER_API_KEYSTORE: z.string().min(1).optional(),
+  POLICYLEDGER_API_KEYSTORE_PASSWORD: z.string().min(1).optional(),
+  POLICYLEDGER_API_ENCRYPTION_KEY: z.string().min(1).optional(),
+  POLICYLEDGER_API_ENCRYPTION_KEY_PASSWORD: z.string().min(1).optional(),
+  POLICYLEDGER_IPFS: ipfs.optional(),
+  POLICYLEDGER_CID_VERSION: z.enum(['0', '1'], { error: 'must be 0 or 1' }).transform(Number).optional(),
+  POLICYLEDGER_BATCH_WINDOW_MS: integer(1, 3_600_000).optional(),
+  POLICYLEDGER_BATCH_MAX_SIZE: integer(1, 100_000).optional(),
+  POLICYLEDGER_MAX_DOCUMENT_BYTES: integer(1, 2 ** 40).optional(),
+  POLICYLEDGER_CONFIRM_TIMEOUT_MS: integer(1, 3_600_000).optional(),
+  POLICYLEDGER_READY_MAX_LAG_BLOCKS: integer(0, 1_000_000).optional(),
+  POLICYLEDGER_API_BODY_LIMIT_BYTES: integer(1, 2 ** 30).optional(),
+  POLICYLEDGER_API_RATE_LIMIT_WINDOW_MS: integer(1, 86_400_000).optional(),
+  POLICYLEDGER_API_RATE_LIMIT_PER_IP: integer(0, 1_000_000_000).optional(),
+  POLICYLEDGER_API_RATE_LIMIT_PER_API_KEY: integer(0, 1_000_000_000).optional(),
+  POLICYLEDGER_API_TRUST_PROXY: trustProxy.optional(),
+  POLICYLEDGER_API_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).optional(),
+  POLICYLEDGER_EMBEDDED: flag.optional(),
+});
+
+export const DEFAULTS = {
+  host: '127.0.0.1',
+  port: 8080,
+  dataDir: 'data',
+  rpcUrl: 'http://127.0.0.1:8545',
+  cidVersion: 0,
+  batchWindowMs: 1000,
+  batchMaxSize: 500,
+  maxDocumentBytes: 25 * 1024 * 1024,
+  confirmTimeoutMs: 30_000,
+  readyMaxLagBlocks: 10,
+  bodyLimitBytes: 1024 * 1024,
+  rateLimitWindowMs: 60_000,
+  rateLimitPerIp: 1200,
+  rateLimitPerApiKey: 6000,
+} as const;
+
+function pairedKeyFile(
+  file: string | undefined,
+  password: string | undefined,
+  fileVariable: string,
+  passwordVariable: string,
+  base: string,
+): KeyFileConfig | null {
+  if (file === undefined) {
+    if (password !== undefined) throw new ApiConfigError(passwordVariable, `is set but ${fileVariable} is not`);
+    return null;
+  }
+  if (password === undefined) throw new ApiConfigError(passwordVariable, `must hold the password of ${fileVariable}`);
+  return { file: path.resolve(base, file), password };
+}
+
+/**
+ * The API configuration from `env` (relative paths resolved against `cwd`), or an `ApiConfigError` naming the first
+ * bad setting.
+ */
+export function loadApiConfig(env: NodeJS.ProcessEnv = process.env, cwd: string = process.cwd()): ApiConfig {
+  const known = new Set<string>(API_VARIABLES);
+  const unknown = Object.keys(env)
+    .filter((name) => name.startsWith('POLICYLEDGER_API_') && !known.has(name))
+    .sort();
+  if (unknown[0] !== undefined) {
+    throw new ApiConfigError(unknown[0], `is not a setting of the API (known: ${API_VARIABLES.join(', ')})`);
+  }
+  // Empty variables count as unset, as shells and compose files often leave them.
+  const present = Object.fromEntries(
+    Object.keys(environmentSchema.shape)
+      .filter((name) => env[name] !== undefined && env[name] !== '')
+      .map((name) => [name, env[name]]),
+  );
+  const result = environmentSchema.safeParse(present);
+  if (!result.success) {
+    const issue = result.error.issues[0];
+    const setting = String(issue?.path[0] ?? 'environment');
+    const shown = setting.endsWith('PASSWORD') ? '' : ` (got "${String(env[setting])}")`;
+    throw new ApiConfigError(setting, `${issue?.message ?? 'invalid'}${shown}`);
+  }
+  const settings = result.data;
+
+  const host = settings.POLICYLEDGER_API_HOST ?? DEFAULTS.host;
+  const port = settings.POLICYLEDGER_API_PORT ?? DEFAULTS.port;
+  const dataDir = path.resolve(cwd, settings.POLICYLEDGER_DATA_DIR ?? DEFAULTS.dataDir);
+  const apiDir = path.join(dataDir, 'api');
+  const urlHost = host.includes(':') ? `[${host}]` : host;
+  const publicUrl = settings.POLICYLEDGER_API_PUBLIC_URL ?? new URL(`http://${urlHost}:${port}`).origin;
+  const ipfsSetting = settings.POLICYLEDGER_IPFS ?? 'helia';
+
+  return {
+    host,
+    port,
+    publicUrl,
+    dataDir,
+    apiDir,
+    databaseFile: path.join(apiDir, 'api.sqlite'),
+    rpcUrl: settings.POLICYLEDGER_RPC_URL ?? DEFAULTS.rpcUrl,
+    deploymentFile:
+      settings.POLICYLEDGER_DEPLOYMENT === undefined ? null : path.resolve(cwd, settings.POLICYLEDGER_DEPLOYMENT),
+    databaseUrl: settings.POLICYLEDGER_DATABASE_URL ?? null,
+    keystore: pairedKeyFile(
+      settings.POLICYLEDGER_API_KEYSTORE,
+      settings.POLICYLEDGER_API_KEYSTORE_PASSWORD,
+      'POLICYLEDGER_API_KEYSTORE',
+      'POLICYLEDGER_API_KEYSTORE_PASSWORD',
+      cwd,
+    ),
+    encryptionKey: pairedKeyFile(
+      settings.POLICYLEDGER_API_ENCRYPTION_KEY,
+      settings.POLICYLEDGER_API_ENCRYPTION_KEY_PASSWORD,
+      'POLICYLEDGER_API_ENCRYPTION_KEY',
+      'POLICYLEDGER_API_ENCRYPTION_KEY_PASSWORD',
+      cwd,
+    ),
+    ipfs:
+      ipfsSetting === 'helia'
+        ? { kind: 'helia', dir: path.join(apiDir, 'ipfs') }
+        : { kind: 'kubo', url: ipfsSetting.slice('kubo:'.length) },
+    cidVersion: (settings.POLICYLEDGER_CID_VERSION ?? DEFAULTS.cidVersion) as 0 | 1,
+    batchWindowMs: settings.POLICYLEDGER_BATCH_WINDOW_MS ?? DEFAULTS.batchWindowMs,
+    batchMaxSize: settings.POLICYLEDGER_BATCH_MAX_SIZE ?? DEFAULTS.batchMaxSize,
+    maxDocumentBytes: settings.POLICYLEDGER_MAX_DOCUMENT_BYTES ?? DEFAULTS.maxDocumentBytes,
+    confirmTimeoutMs: settings.POLICYLEDGER_CONFIRM_TIMEOUT_MS ?? DEFAULTS.confirmTimeoutMs,
+    readyMaxLagBlocks: settings.POLICYLEDGER_READY_MAX_LAG_BLOCKS ?? DEFAULTS.readyMaxLagBlocks,
+    bodyLimitBytes: settings.POLICYLEDGER_API_BODY_LIMIT_BYTES ?? DEFAULTS.bodyLimitBytes,
+    rateLimit: {
+      windowMs: settings.POLICYLEDGER_API_RATE_LIMIT_WINDOW_MS ?? DEFAULTS.rateLimitWindowMs,
+      perIp: settings.POLICYLEDGER_API_RATE_LIMIT_PER_IP ?? DEFAULTS.rateLimitPerIp,
+      perApiKey: settings.POLICYLEDGER_API_RATE_LIMIT_PER_API_KEY ?? DEFAULTS.rateLimitPerApiKey,
+    },
+    trustProxy: settings.POLICYLEDGER_API_TRUST_PROXY ?? false,
+    logLevel: settings.POLICYLEDGER_API_LOG_LEVEL ?? 'info',
+    embedded: settings.POLICYLEDGER_EMBEDDED ?? false,
+  };
+}
+
+/** The deployment record to read: the configured one, else `<dataDir>/deployments/<chainId>.json`. */
+export function deploymentFileFor(config: ApiConfig, chainId: bigint | number | string): string {
+  return config.deploymentFile ?? path.join(config.dataDir, 'deployments', `${String(chainId)}.json`);
+}
+
+/** The configuration without its secrets, for the start-up log line. */
+export function describeApiConfig(config: ApiConfig): Record<string, unknown> {
+  return {
+    ...config,
+    keystore: config.keystore === null ? null : { file: config.keystore.file },
+    encryptionKey: config.encryptionKey === null ? null : { file: config.encryptionKey.file },
+    databaseUrl: config.databaseUrl === null ? null : redactUrl(config.databaseUrl),
+  };
+}
+
+function redactUrl(value: string): string {
+  const url = new URL(value);
+  if (url.password !== '') url.password = '***';
+  return url.toString();
+}

@@ -1,0 +1,116 @@
+/**
+ * The index's tables, the same in SQLite and PostgreSQL (BIGINT is an INTEGER in SQLite; flags are 0/1 integers so
+ * both return the same values). Every table is prefixed `chain_` so a PostgreSQL database can hold other things too.
+ * `chain_events` is the record of what the chain said; the other tables are projections of it, written in the same
+ * transaction.
+ */
+
+/** Bumped when the tables change: an index of another version must be rebuilt. */
+export const SCHEMA_VERSION = '1';
+
+export const CHAIN_INDEX_TABLES = [
+  'chain_meta',
+  'chain_events',
+  'chain_documents',
+  'chain_document_signers',
+  'chain_cosignatures',
+  'chain_batches',
+  'chain_parties',
+  'chain_party_history',
+] as const;
+
+export const CHAIN_INDEX_SCHEMA = `
+CREATE TABLE IF NOT EXISTS chain_meta (
+  key TEXT PRIMARY KEY,
+  value TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS chain_events (
+  block_number BIGINT NOT NULL,
+  log_index INTEGER NOT NULL,
+  id TEXT NOT NULL UNIQUE,
+  block_time TEXT NOT NULL,
+  transaction_hash TEXT NOT NULL,
+  contract TEXT NOT NULL,
+  name TEXT NOT NULL,
+  args TEXT NOT NULL,
+  PRIMARY KEY (block_number, log_index)
+);
+CREATE TABLE IF NOT EXISTS chain_documents (
+  document_hash TEXT PRIMARY KEY,
+  registrant TEXT NOT NULL,
+  terms_hash TEXT NOT NULL,
+  document_type TEXT NOT NULL,
+  retention_class INTEGER NOT NULL,
+  policy_ref TEXT NOT NULL,
+  storage_pointer TEXT NOT NULL,
+  required_signers TEXT NOT NULL,
+  anchored_at TEXT NOT NULL,
+  anchored_at_unix BIGINT NOT NULL,
+  block_number BIGINT NOT NULL,
+  transaction_hash TEXT NOT NULL,
+  log_index INTEGER NOT NULL,
+  status TEXT NOT NULL,
+  version INTEGER NOT NULL,
+  chain_root TEXT NOT NULL,
+  previous_hash TEXT,
+  superseded_by TEXT,
+  revoked_at TEXT,
+  revoked_by TEXT,
+  revocation_reason TEXT,
+  signature_count INTEGER NOT NULL
+);
+CREATE UNIQUE INDEX IF NOT EXISTS chain_documents_position ON chain_documents (block_number, log_index);
+CREATE INDEX IF NOT EXISTS chain_documents_registrant ON chain_documents (registrant, block_number, log_index);
+CREATE INDEX IF NOT EXISTS chain_documents_policy_ref ON chain_documents (policy_ref);
+CREATE INDEX IF NOT EXISTS chain_documents_chain ON chain_documents (chain_root, version);
+CREATE TABLE IF NOT EXISTS chain_document_signers (
+  document_hash TEXT NOT NULL,
+  signer TEXT NOT NULL,
+  position INTEGER NOT NULL,
+  PRIMARY KEY (document_hash, signer)
+);
+CREATE INDEX IF NOT EXISTS chain_document_signers_signer ON chain_document_signers (signer);
+CREATE TABLE IF NOT EXISTS chain_cosignatures (
+  document_hash TEXT NOT NULL,
+  signer TEXT NOT NULL,
+  signed_at TEXT NOT NULL,
+  block_number BIGINT NOT NULL,
+  log_index INTEGER NOT NULL,
+  transaction_hash TEXT NOT NULL,
+  terms_type TEXT,
+  nonce TEXT,
+  deadline TEXT,
+  signature TEXT,
+  PRIMARY KEY (document_hash, signer)
+);
+CREATE TABLE IF NOT EXISTS chain_batches (
+  merkle_root TEXT PRIMARY KEY,
+  registrant TEXT NOT NULL,
+  document_count INTEGER NOT NULL,
+  storage_pointer TEXT NOT NULL,
+  anchored_at TEXT NOT NULL,
+  block_number BIGINT NOT NULL,
+  transaction_hash TEXT NOT NULL,
+  log_index INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS chain_parties (
+  account TEXT PRIMARY KEY,
+  legal_name TEXT NOT NULL,
+  identifier TEXT NOT NULL,
+  encryption_public_key TEXT NOT NULL,
+  registered_at TEXT NOT NULL,
+  registered_block BIGINT NOT NULL,
+  onboarded_by TEXT
+);
+CREATE TABLE IF NOT EXISTS chain_party_history (
+  account TEXT NOT NULL,
+  block_number BIGINT NOT NULL,
+  log_index INTEGER NOT NULL,
+  change TEXT NOT NULL,
+  role_id TEXT,
+  value INTEGER NOT NULL,
+  PRIMARY KEY (account, block_number, log_index)
+);
+INSERT INTO chain_meta (key, value) VALUES ('schema_version', '${SCHEMA_VERSION}') ON CONFLICT (key) DO NOTHING;
+INSERT INTO chain_meta (key, value) VALUES ('head_block', '') ON CONFLICT (key) DO NOTHING;
+`;

@@ -1,0 +1,341 @@
+/** The chain index over either SQL backend: the same queries, so both give the same answers. */
+import { getAddress } from 'ethers';
+import { PARTY_ROLES, roleId } from '../ledger/parties.js';
+import { projectEvent, unixOf } from './projection.js';
+import { CHAIN_INDEX_SCHEMA, SCHEMA_VERSION } from './schema.js';
+import { numberOf, textOrNull, type SqlDriver, type SqlRow, type SqlValue } from './sql.js';
+import {
+  IndexDeploymentMismatchError,
+  IndexRangeGapError,
+  InvalidCursorError,
+  InvalidEventIdError,
+  type ChainEvent,
+  type ChainIndex,
+  type DocumentFilter,
+  type DocumentPage,
+  type DocumentStatusName,
+  type DocumentTypeName,
+  type IndexedBatch,
+  type IndexedCoSignature,
+  type IndexedDeployment,
+  type IndexedDocument,
+  type IndexedParty,
+  type IndexedRange,
+  type PartyStanding,
+  type RevocationReasonName,
+  type TermsTypeName,
+} from './types.js';
+
+/** The largest page `listDocuments` returns, whatever the caller asks. */
+export const MAX_PAGE_SIZE = 500;
+
+/** A hash as the index stores it (lowercase hex). */
+const hashKey = (hash: string) => hash.toLowerCase();
+/** An address as the index stores it (checksummed), accepting any case. */
+const addressKey = (address: string) => getAddress(address.toLowerCase());
+
+export class SqlChainIndex implements ChainIndex {
+  readonly description: string;
+
+  private constructor(private readonly db: SqlDriver) {
+    this.description = db.description;
+  }
+
+  /** Opens the index on `db`, creating its tables; refuses an index written by another schema version. */
+  static async open(db: SqlDriver): Promise<SqlChainIndex> {
+    try {
+      await db.exec(CHAIN_INDEX_SCHEMA);
+      const [row] = await db.all("SELECT value FROM chain_meta WHERE key = 'schema_version'");
+      if (row?.value !== SCHEMA_VERSION) {
+        throw new Error(
+          `the chain index in ${db.description} has schema version ${String(row?.value)}, this code ` +
+            `${SCHEMA_VERSION}: rebuild it (npm run index:rebuild)`,
+        );
+      }
+      return new SqlChainIndex(db);
+    } catch (error) {
+      await db.close();
+      throw error;
+    }
+  }
+
+  async headBlock(): Promise<number | null> {
+    return headOf(await this.db.all("SELECT value FROM chain_meta WHERE key = 'head_block'"));
+  }
+
+  async deployment(): Promise<IndexedDeployment | null> {
+    const [row] = await this.db.all("SELECT value FROM chain_meta WHERE key = 'deployment'");
+    return row === undefined ? null : (JSON.parse(String(row.value)) as IndexedDeployment);
+  }
+
+  async bindDeployment(deployment: IndexedDeployment): Promise<void> {
+    await this.db.transaction(async (tx) => {
+      const [row] = await tx.all(`SELECT value FROM chain_meta WHERE key = 'deployment'${this.db.dialect.forUpdate}`);
+      if (row === undefined) {
+        await tx.run("INSERT INTO chain_meta (key, value) VALUES ('deployment', ?)", [JSON.stringify(deployment)]);
+        return;
+      }
+      const indexed = JSON.parse(String(row.value)) as IndexedDeployment;
+      if (
+        indexed.chainId !== deployment.chainId ||
+        indexed.evidenceRegistry !== deployment.evidenceRegistry ||
+        indexed.consortiumAccess !== deployment.consortiumAccess
+      ) {
+        throw new IndexDeploymentMismatchError(indexed, deployment);
+      }
+    });
+  }
+
+  async applyRange(range: IndexedRange): Promise<void> {
+    await this.db.transaction(async (tx) => {
+      // The head row is locked for the transaction, so two indexers writing one PostgreSQL index cannot interleave.
+      const head = headOf(
+        await tx.all(`SELECT value FROM chain_meta WHERE key = 'head_block'${this.db.dialect.forUpdate}`),
+      );
+      const [bound] = await tx.all("SELECT value FROM chain_meta WHERE key = 'deployment'");
+      const deployment = bound === undefined ? null : (JSON.parse(String(bound.value)) as IndexedDeployment);
+      const expected = head === null ? (deployment?.startBlock ?? range.fromBlock) : head + 1;
+      if (range.fromBlock !== expected || range.toBlock < range.fromBlock) {
+        throw new IndexRangeGapError(head, range.fromBlock);
+      }
+      for (const event of range.events) {
+        for (const { sql, params } of projectEvent(event)) await tx.run(sql, params);
+      }
+      await tx.run("UPDATE chain_meta SET value = ? WHERE key = 'head_block'", [String(range.toBlock)]);
+    });
+  }
+
+  async document(documentHash: string): Promise<IndexedDocument | null> {
+    const [row] = await this.db.all('SELECT * FROM chain_documents WHERE document_hash = ?', [hashKey(documentHash)]);
+    return row === undefined ? null : documentOf(row);
+  }
+
+  async coSignatures(documentHash: string): Promise<IndexedCoSignature[]> {
+    const rows = await this.db.all(
+      'SELECT * FROM chain_cosignatures WHERE document_hash = ? ORDER BY block_number, log_index',
+      [hashKey(documentHash)],
+    );
+    return rows.map(coSignatureOf);
+  }
+
+  async versionChain(chainRoot: string): Promise<IndexedDocument[]> {
+    const rows = await this.db.all('SELECT * FROM chain_documents WHERE chain_root = ? ORDER BY version', [
+      hashKey(chainRoot),
+    ]);
+    return rows.map(documentOf);
+  }
+
+  async listDocuments(
+    filter: DocumentFilter,
+    page: DocumentPage,
+  ): Promise<{ items: IndexedDocument[]; nextCursor: string | null }> {
+    const order = page.order ?? 'asc';
+    const limit = Math.max(1, Math.min(MAX_PAGE_SIZE, Math.floor(page.limit)));
+    const conditions: string[] = [];
+    const params: SqlValue[] = [];
+    const where = (condition: string, ...values: SqlValue[]) => {
+      conditions.push(condition);
+      params.push(...values);
+    };
+    if (filter.registrant !== undefined) where('d.registrant = ?', addressKey(filter.registrant));
+    if (filter.requiredSigner !== undefined) where(signerCondition(), addressKey(filter.requiredSigner));
+    if (filter.policyRef !== undefined) where('d.policy_ref = ?', filter.policyRef);
+    if (filter.documentType !== undefined) where('d.document_type = ?', filter.documentType);
+    if (filter.status !== undefined) where('d.status = ?', filter.status);
+    if (filter.anchoredFrom !== undefined) where('d.anchored_at_unix >= ?', unixOf(filter.anchoredFrom));
+    if (filter.anchoredTo !== undefined) where('d.anchored_at_unix <= ?', unixOf(filter.anchoredTo));
+    if (filter.visibleTo !== undefined) {
+      const account = addressKey(filter.visibleTo.account);
+      where(
+        `(d.registrant = ? OR ${signerCondition()} OR ${this.db.dialect.inJsonArray('d.document_hash')})`,
+        account,
+        account,
+        JSON.stringify(filter.visibleTo.alsoHashes.map(hashKey)),
+      );
+    }
+    if (page.cursor !== undefined) {
+      const after = decodeCursor(page.cursor, order);
+      where(`(d.block_number, d.log_index) ${order === 'asc' ? '>' : '<'} (?, ?)`, after.blockNumber, after.logIndex);
+    }
+    const direction = order === 'asc' ? 'ASC' : 'DESC';
+    const rows = await this.db.all(
+      `SELECT d.* FROM chain_documents d
+       ${conditions.length === 0 ? '' : `WHERE ${conditions.join(' AND ')}`}
+       ORDER BY d.block_number ${direction}, d.log_index ${direction}
+       LIMIT ?`,
+      [...params, limit + 1],
+    );
+    const items = rows.slice(0, limit).map(documentOf);
+    const last = items.at(-1);
+    const nextCursor = rows.length > limit && last !== undefined ? encodeCursor(last, order) : null;
+    return { items, nextCursor };
+  }
+
+  async batch(merkleRoot: string): Promise<IndexedBatch | null> {
+    const [row] = await this.db.all('SELECT * FROM chain_batches WHERE merkle_root = ?', [hashKey(merkleRoot)]);
+    if (row === undefined) return null;
+    return {
+      merkleRoot: String(row.merkle_root),
+      registrant: String(row.registrant),
+      documentCount: numberOf(row.document_count),
+      storagePointer: String(row.storage_pointer),
+      anchoredAt: String(row.anchored_at),
+      blockNumber: numberOf(row.block_number),
+      transactionHash: String(row.transaction_hash),
+      logIndex: numberOf(row.log_index),
+    };
+  }
+
+  async partyAt(account: string, blockNumber: number): Promise<PartyStanding> {
+    const rows = await this.db.all(
+      `SELECT change, role_id, value FROM chain_party_history WHERE account = ? AND block_number <= ?
+       ORDER BY block_number, log_index`,
+      [addressKey(account), blockNumber],
+    );
+    let registered = false;
+    let active = false;
+    const held = new Set<string>();
+    for (const row of rows) {
+      const on = numberOf(row.value) === 1;
+      if (row.change === 'registered') {
+        registered = true;
+        active = true;
+      } else if (row.change === 'active') {
+        active = on;
+      } else if (on) {
+        held.add(String(row.role_id));
+      } else {
+        held.delete(String(row.role_id));
+      }
+    }
+    // As `hasActiveRole`: roles count only while the party is active.
+    const roles = registered && active ? PARTY_ROLES.filter((role) => held.has(roleId(role))) : [];
+    return { registered, active: registered && active, roles };
+  }
+
+  async party(account: string): Promise<IndexedParty | null> {
+    const key = addressKey(account);
+    const [row] = await this.db.all('SELECT * FROM chain_parties WHERE account = ?', [key]);
+    const head = await this.headBlock();
+    if (row === undefined || head === null) return null;
+    return {
+      account: key,
+      ...(await this.partyAt(key, head)),
+      legalName: String(row.legal_name),
+      identifier: String(row.identifier),
+      encryptionPublicKey: String(row.encryption_public_key),
+      registeredAt: String(row.registered_at),
+      registeredBlock: numberOf(row.registered_block),
+      onboardedBy: textOrNull(row.onboarded_by),
+    };
+  }
+
+  async events(sinceId: string | undefined, limit: number): Promise<ChainEvent[]> {
+    const bounded = Math.max(1, Math.min(MAX_PAGE_SIZE, Math.floor(limit)));
+    let rows: SqlRow[];
+    if (sinceId === undefined) {
+      rows = await this.db.all('SELECT * FROM chain_events ORDER BY block_number, log_index LIMIT ?', [bounded]);
+    } else {
+      const since = parseEventId(sinceId);
+      rows = await this.db.all(
+        `SELECT * FROM chain_events WHERE (block_number, log_index) > (?, ?)
+         ORDER BY block_number, log_index LIMIT ?`,
+        [since.blockNumber, since.logIndex, bounded],
+      );
+    }
+    return rows.map(
+      (row) =>
+        ({
+          id: String(row.id),
+          contract: String(row.contract),
+          name: String(row.name),
+          blockNumber: numberOf(row.block_number),
+          blockTime: String(row.block_time),
+          transactionHash: String(row.transaction_hash),
+          logIndex: numberOf(row.log_index),
+          args: JSON.parse(String(row.args)) as unknown,
+        }) as ChainEvent,
+    );
+  }
+
+  async close(): Promise<void> {
+    await this.db.close();
+  }
+}
+
+function signerCondition(): string {
+  return 'EXISTS (SELECT 1 FROM chain_document_signers s WHERE s.document_hash = d.document_hash AND s.signer = ?)';
+}
+
+function headOf(rows: SqlRow[]): number | null {
+  const value = rows[0]?.value;
+  return value === undefined || value === '' ? null : Number(value);
+}
+
+/** `<blockNumber>-<logIndex>` as its two numbers. */
+export function parseEventId(eventId: string): { blockNumber: number; logIndex: number } {
+  const match = /^(\d{1,15})-(\d{1,9})$/.exec(eventId);
+  if (match === null) throw new InvalidEventIdError(eventId);
+  return { blockNumber: Number(match[1]), logIndex: Number(match[2]) };
+}
+
+function encodeCursor(document: IndexedDocument, order: 'asc' | 'desc'): string {
+  return Buffer.from(JSON.stringify({ b: document.blockNumber, l: document.logIndex, o: order })).toString('base64url');
+}
+
+function decodeCursor(cursor: string, order: 'asc' | 'desc'): { blockNumber: number; logIndex: number } {
+  try {
+    const decoded = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as {
+      b: unknown;
+      l: unknown;
+      o: unknown;
+    };
+    if (Number.isSafeInteger(decoded.b) && Number.isSafeInteger(decoded.l) && decoded.o === order) {
+      return { blockNumber: decoded.b as number, logIndex: decoded.l as number };
+    }
+  } catch {
+    // Not base64url JSON: refused below like any other foreign cursor.
+  }
+  throw new InvalidCursorError(cursor);
+}
+
+function documentOf(row: SqlRow): IndexedDocument {
+  return {
+    documentHash: String(row.document_hash),
+    registrant: String(row.registrant),
+    termsHash: String(row.terms_hash),
+    documentType: String(row.document_type) as DocumentTypeName,
+    retentionClass: numberOf(row.retention_class),
+    policyRef: String(row.policy_ref),
+    storagePointer: String(row.storage_pointer),
+    requiredSigners: JSON.parse(String(row.required_signers)) as string[],
+    anchoredAt: String(row.anchored_at),
+    blockNumber: numberOf(row.block_number),
+    transactionHash: String(row.transaction_hash),
+    logIndex: numberOf(row.log_index),
+    status: String(row.status) as DocumentStatusName,
+    version: numberOf(row.version),
+    chainRoot: String(row.chain_root),
+    previousHash: textOrNull(row.previous_hash),
+    supersededBy: textOrNull(row.superseded_by),
+    revokedAt: textOrNull(row.revoked_at),
+    revokedBy: textOrNull(row.revoked_by),
+    revocationReason: textOrNull(row.revocation_reason) as RevocationReasonName | null,
+    signatureCount: numberOf(row.signature_count),
+  };
+}
+
+function coSignatureOf(row: SqlRow): IndexedCoSignature {
+  return {
+    documentHash: String(row.document_hash),
+    signer: String(row.signer),
+    signedAt: String(row.signed_at),
+    blockNumber: numberOf(row.block_number),
+    transactionHash: String(row.transaction_hash),
+    logIndex: numberOf(row.log_index),
+    termsType: textOrNull(row.terms_type) as TermsTypeName | null,
+    nonce: textOrNull(row.nonce),
+    deadline: textOrNull(row.deadline),
+    signature: textOrNull(row.signature),
+  };
+}

@@ -1,0 +1,266 @@
+/**
+ * What the chain index answers: documents, co-signatures, batches, parties and the event history of one PolicyLedger
+ * deployment, as its `EvidenceRegistry` and `ConsortiumAccess` events tell them. Hashes are 0x lowercase hex, addresses
+ * EIP-55 checksummed, times ISO-8601 UTC (block time), uint256 values decimal strings; enums are their Solidity names.
+ */
+import type { PartyRole } from '../ledger/parties.js';
+
+/** `IEvidenceRegistry.DocumentType`, by position. */
+export const DOCUMENT_TYPES = ['Policy', 'Endorsement', 'Schedule', 'Certificate', 'Treaty', 'Claim', 'Other'] as const;
+export type DocumentTypeName = (typeof DOCUMENT_TYPES)[number];
+
+/** `IEvidenceRegistry.RevocationReason`, by position. */
+export const REVOCATION_REASONS = [
+  'Unspecified',
+  'IssuedInError',
+  'CancelledByInsurer',
+  'CancelledByClient',
+  'Rescinded',
+  'Fraud',
+  'RegulatoryOrder',
+] as const;
+export type RevocationReasonName = (typeof REVOCATION_REASONS)[number];
+
+/** `IEvidenceRegistry.TermsType`, by position. */
+export const TERMS_TYPES = ['FlightDelay', 'WeatherIndex'] as const;
+export type TermsTypeName = (typeof TERMS_TYPES)[number];
+
+export type DocumentStatusName = 'current' | 'superseded' | 'revoked';
+
+/** An anchored document and where it stands in its version chain. */
+export interface IndexedDocument {
+  documentHash: string;
+  registrant: string;
+  /** Zero hash for non-parametric documents. */
+  termsHash: string;
+  documentType: DocumentTypeName;
+  retentionClass: number;
+  policyRef: string;
+  storagePointer: string;
+  /** In anchoring order (the order every co-signature's relayer supplies them in). */
+  requiredSigners: string[];
+  anchoredAt: string;
+  blockNumber: number;
+  transactionHash: string;
+  logIndex: number;
+  status: DocumentStatusName;
+  /** Position in the version chain, from 1. */
+  version: number;
+  /** Hash of version 1 of the chain (the document's own hash for a first version). */
+  chainRoot: string;
+  previousHash: string | null;
+  supersededBy: string | null;
+  revokedAt: string | null;
+  revokedBy: string | null;
+  revocationReason: RevocationReasonName | null;
+  signatureCount: number;
+}
+
+/** A required signer's accepted co-signature. */
+export interface IndexedCoSignature {
+  documentHash: string;
+  signer: string;
+  signedAt: string;
+  blockNumber: number;
+  transactionHash: string;
+  logIndex: number;
+  /** Set when the signer signed the terms themselves (`cosignTerms`). */
+  termsType: TermsTypeName | null;
+  /**
+   * Nonce, deadline (decimal strings) and signature bytes, from the transaction's calldata; null when the transaction
+   * did not call the registry directly (e.g. through a wallet contract), whose calldata this index does not unwrap.
+   */
+  nonce: string | null;
+  deadline: string | null;
+  signature: string | null;
+}
+
+/** An anchored Merkle batch. */
+export interface IndexedBatch {
+  merkleRoot: string;
+  registrant: string;
+  documentCount: number;
+  storagePointer: string;
+  anchoredAt: string;
+  blockNumber: number;
+  transactionHash: string;
+  logIndex: number;
+}
+
+/** A party's standing at some block: as `ConsortiumAccess.getParty` and `hasActiveRole` answered then. */
+export interface PartyStanding {
+  registered: boolean;
+  active: boolean;
+  /** Roles held, counted only while the party is active (as `hasActiveRole` does). */
+  roles: PartyRole[];
+}
+
+/** A party as of the index's head block. */
+export interface IndexedParty extends PartyStanding {
+  account: string;
+  legalName: string;
+  identifier: string;
+  /** Hex of the current encryption public key. */
+  encryptionPublicKey: string;
+  registeredAt: string;
+  registeredBlock: number;
+  /** The INSURER that onboarded it, for a client registered with `registerClient`. */
+  onboardedBy: string | null;
+}
+
+/** Filters of `listDocuments`; all given ones must hold. */
+export interface DocumentFilter {
+  registrant?: string;
+  requiredSigner?: string;
+  policyRef?: string;
+  documentType?: DocumentTypeName;
+  status?: DocumentStatusName;
+  /** ISO-8601 bounds on the anchoring block time, both inclusive. */
+  anchoredFrom?: string;
+  anchoredTo?: string;
+  /** Only what `account` may see: documents it registered, must co-sign, or whose hash is in `alsoHashes`. */
+  visibleTo?: { account: string; alsoHashes: string[] };
+}
+
+export interface DocumentPage {
+  /** `nextCursor` of the previous page. */
+  cursor?: string;
+  limit: number;
+  /** Anchoring order (block, log index): oldest first by default. */
+  order?: 'asc' | 'desc';
+}
+
+interface EventBase {
+  /** `<blockNumber>-<logIndex>`: stable across rebuilds, ordered as the chain is. */
+  id: string;
+  contract: 'EvidenceRegistry' | 'ConsortiumAccess';
+  blockNumber: number;
+  blockTime: string;
+  transactionHash: string;
+  logIndex: number;
+}
+
+/** Arguments of each indexed event, normalised (see the module header). */
+export interface ChainEventArgs {
+  DocumentAnchored: {
+    documentHash: string;
+    registrant: string;
+    termsHash: string;
+    documentType: DocumentTypeName;
+    retentionClass: number;
+    policyRef: string;
+    storagePointer: string;
+    requiredSigners: string[];
+  };
+  DocumentSuperseded: { previousHash: string; documentHash: string; chainRoot: string; version: number };
+  DocumentCoSigned: {
+    documentHash: string;
+    signer: string;
+    signatureCount: number;
+    requiredSignerCount: number;
+    nonce: string | null;
+    deadline: string | null;
+    signature: string | null;
+  };
+  TermsCoSigned: { documentHash: string; signer: string; termsType: TermsTypeName; termsHash: string };
+  DocumentRevoked: { documentHash: string; revokedBy: string; reason: RevocationReasonName };
+  BatchAnchored: { merkleRoot: string; registrant: string; documentCount: number; storagePointer: string };
+  PartyRegistered: { account: string; legalName: string; identifier: string; encryptionPublicKey: string };
+  ClientOnboarded: { account: string; insurer: string; identifierHash: string };
+  PartyEncryptionKeyChanged: { account: string; encryptionPublicKey: string };
+  PartyActiveChanged: { account: string; active: boolean };
+  /** `role` is null for a role id that is none of the consortium roles (e.g. AccessControl's default admin). */
+  RoleGranted: { role: PartyRole | null; roleId: string; account: string; sender: string };
+  RoleRevoked: { role: PartyRole | null; roleId: string; account: string; sender: string };
+}
+
+export type ChainEventName = keyof ChainEventArgs;
+
+/** One indexed chain event. */
+export type ChainEvent = {
+  [Name in ChainEventName]: EventBase & { name: Name; args: ChainEventArgs[Name] };
+}[ChainEventName];
+
+/** The deployment an index belongs to; an index refuses to mix two. */
+export interface IndexedDeployment {
+  chainId: string;
+  evidenceRegistry: string;
+  consortiumAccess: string;
+  /** First block indexed: where the consortium contract was created. */
+  startBlock: number;
+}
+
+/** The events of a block range, written with the range's last block as the new head in one transaction. */
+export interface IndexedRange {
+  fromBlock: number;
+  toBlock: number;
+  events: ChainEvent[];
+}
+
+/** The query store the indexer writes and the API reads. Both backends give the same answers. */
+export interface ChainIndex {
+  /** Which store this is, for messages: `SQLite <file>` or `PostgreSQL <host/db>`. */
+  readonly description: string;
+  /** Last block fully indexed; null before the first range. */
+  headBlock(): Promise<number | null>;
+  deployment(): Promise<IndexedDeployment | null>;
+  /** Records the deployment on first use; refuses (IndexDeploymentMismatchError) another one later. */
+  bindDeployment(deployment: IndexedDeployment): Promise<void>;
+  /** Writes a range's events and its last block as head, atomically; the range must start right after the head. */
+  applyRange(range: IndexedRange): Promise<void>;
+  document(documentHash: string): Promise<IndexedDocument | null>;
+  coSignatures(documentHash: string): Promise<IndexedCoSignature[]>;
+  /** Every version of the chain rooted at `chainRoot`, by version. */
+  versionChain(chainRoot: string): Promise<IndexedDocument[]>;
+  listDocuments(
+    filter: DocumentFilter,
+    page: DocumentPage,
+  ): Promise<{ items: IndexedDocument[]; nextCursor: string | null }>;
+  batch(merkleRoot: string): Promise<IndexedBatch | null>;
+  /** The account's standing at the end of `blockNumber`. */
+  partyAt(account: string, blockNumber: number): Promise<PartyStanding>;
+  /** The account's party record as of the head block; null when it never registered. */
+  party(account: string): Promise<IndexedParty | null>;
+  /** Events after `sinceId` (all when absent), in chain order, at most `limit`. */
+  events(sinceId: string | undefined, limit: number): Promise<ChainEvent[]>;
+  close(): Promise<void>;
+}
+
+/** Thrown for a cursor this index did not issue; the API answers 400 with its `code`. */
+export class InvalidCursorError extends Error {
+  readonly code = 'INVALID_CURSOR';
+  constructor(cursor: string) {
+    super(`cursor "${cursor}" is not one this index issued`);
+    this.name = 'InvalidCursorError';
+  }
+}
+
+/** Thrown for an event id that is not `<blockNumber>-<logIndex>`. */
+export class InvalidEventIdError extends Error {
+  readonly code = 'INVALID_EVENT_ID';
+  constructor(eventId: string) {
+    super(`event id "${eventId}" is not <blockNumber>-<logIndex>`);
+    this.name = 'InvalidEventIdError';
+  }
+}
+
+/** Thrown when an index built for one deployment is opened for another: rebuild it. */
+export class IndexDeploymentMismatchError extends Error {
+  readonly code = 'INDEX_DEPLOYMENT_MISMATCH';
+  constructor(indexed: IndexedDeployment, wanted: IndexedDeployment) {
+    super(
+      `the chain index holds chain ${indexed.chainId} registry ${indexed.evidenceRegistry}, not chain ` +
+        `${wanted.chainId} registry ${wanted.evidenceRegistry}: rebuild it (npm run index:rebuild)`,
+    );
+    this.name = 'IndexDeploymentMismatchError';
+  }
+}
+
+/** Thrown when a range does not follow the head (two writers, or a bug): nothing of it is written. */
+export class IndexRangeGapError extends Error {
+  readonly code = 'INDEX_RANGE_GAP';
+  constructor(head: number | null, fromBlock: number) {
+    super(`range from block ${fromBlock} does not follow the index head ${head ?? 'none'}`);
+    this.name = 'IndexRangeGapError';
+  }
+}

@@ -1,0 +1,28 @@
+export { StorageError, isStorageError, type StorageErrorCode } from './errors.js';
+export {
+  hashAndSeal,
+  openSealed,
+  documentHashOf,
+  SEALED_FORMAT_VERSION,
+  type SealOptions,
+  type SealedDocument,
+} from './envelope.js';
+export { wrapContentKey, unwrapContentKey, WRAP_INFO, type WrapContext } from './wrap.js';
+export {
+  generateEncryptionKeyPair,
+  localEncryptionKeyPair,
+  encryptionPublicKeyOf,
+  parseEncryptionPublicKey,
+  saveEncryptionKeyFile,
+  loadEncryptionKeyFile,
+  type EncryptionKeyPair,
+} from './keys.js';
+export {
+  parseCid,
+  KUBO_CHUNK_SIZE,
+  type ContentStore,
+  type ContentStoreOptions,
+  type CidVersion,
+} from './content-store.js';
+export { openHeliaContentStore } from './helia.js';
+export { openKuboContentStore } from './kubo.js';
