@@ -5,20 +5,18 @@
  * chain would refuse for those reasons is ever sent. A contract wallet's signature (EIP-1271) can only be judged by the
  * wallet itself, on chain: it is accepted and the chain decides.
  */
-import {
-  AbiCoder,
-  concat,
-  keccak256,
-  recoverAddress,
-  TypedDataEncoder,
-  ZeroHash,
-  type TypedDataDomain,
-} from 'ethers';
-import type { ApiContext } from '../context.js';
+import { AbiCoder, concat, keccak256, recoverAddress, TypedDataEncoder, ZeroHash, type TypedDataDomain } from 'ethers';
+import type { DocumentsContext } from './context.js';
 import type { Caller } from '../auth/caller.js';
 import type { IndexedDocument } from '../../indexer/types.js';
 import { randomCoSignatureNonce, termsCoSignatureTypes } from '../../ledger/evidence.js';
-import { CO_SIGNATURE_TYPES, domainOf, EVIDENCE_DOMAIN_NAME, TermsType, type TypedDataTypes } from '../../shared/eip712.js';
+import {
+  CO_SIGNATURE_TYPES,
+  domainOf,
+  EVIDENCE_DOMAIN_NAME,
+  TermsType,
+  type TypedDataTypes,
+} from '../../shared/eip712.js';
 import { AppError } from '../errors.js';
 import { acceptRequest, operationView, type OperationView } from './operations.js';
 import { TERMS_TYPES, type CoSignatureRequest } from './schemas.js';
@@ -36,7 +34,7 @@ export interface CoSignatureTypedData {
 }
 
 /** The document as anchored singly on chain (batch members and queued documents cannot be co-signed). */
-async function anchoredDocument(ctx: ApiContext, documentHash: string): Promise<IndexedDocument> {
+async function anchoredDocument(ctx: DocumentsContext, documentHash: string): Promise<IndexedDocument> {
   const indexed = await ctx.index.document(documentHash);
   if (indexed === null) {
     throw new AppError(404, 'DOCUMENT_NOT_FOUND', `Document ${documentHash} is not anchored (yet)`, {
@@ -47,7 +45,7 @@ async function anchoredDocument(ctx: ApiContext, documentHash: string): Promise<
 }
 
 /** 422 SIGNER_NOT_REQUIRED / 409 ALREADY_SIGNED unless `signer` is a required signer that has not signed yet. */
-async function requirePendingSigner(ctx: ApiContext, document: IndexedDocument, signer: string): Promise<void> {
+async function requirePendingSigner(ctx: DocumentsContext, document: IndexedDocument, signer: string): Promise<void> {
   if (!document.requiredSigners.includes(signer)) {
     throw new AppError(422, 'SIGNER_NOT_REQUIRED', `${signer} is not a required signer of ${document.documentHash}`, {
       details: { documentHash: document.documentHash, signer, requiredSigners: document.requiredSigners },
@@ -61,13 +59,18 @@ async function requirePendingSigner(ctx: ApiContext, document: IndexedDocument, 
   }
 }
 
-async function registryDomain(ctx: ApiContext): Promise<CoSignatureTypedData['domain']> {
+async function registryDomain(ctx: DocumentsContext): Promise<CoSignatureTypedData['domain']> {
   const { chainId } = await ctx.ledger.provider.getNetwork();
   const domain = domainOf(EVIDENCE_DOMAIN_NAME, chainId, ctx.ledger.deployment.evidenceRegistry);
-  return { name: EVIDENCE_DOMAIN_NAME, version: '1', chainId: Number(chainId), verifyingContract: String(domain.verifyingContract) };
+  return {
+    name: EVIDENCE_DOMAIN_NAME,
+    version: '1',
+    chainId: Number(chainId),
+    verifyingContract: String(domain.verifyingContract),
+  };
 }
 
-async function chainTime(ctx: ApiContext): Promise<number> {
+async function chainTime(ctx: DocumentsContext): Promise<number> {
   const block = await ctx.ledger.provider.getBlock('latest');
   return block?.timestamp ?? Math.floor(Date.now() / 1000);
 }
@@ -78,7 +81,7 @@ async function chainTime(ctx: ApiContext): Promise<number> {
  * given, the message carries the terms themselves, so that the wallet shows what is agreed to.
  */
 export async function coSignatureTypedData(
-  ctx: ApiContext,
+  ctx: DocumentsContext,
   documentHash: string,
   signer: string,
   windowSeconds = DEFAULT_CO_SIGNATURE_WINDOW_S,
@@ -131,7 +134,7 @@ export function coSignatureDigest(
 }
 
 /** The party whose signer sends a relay: the caller's own when hosted here, else the document's registrant's. */
-function relayingParty(ctx: ApiContext, caller: Caller, registrant: string): string {
+function relayingParty(ctx: DocumentsContext, caller: Caller, registrant: string): string {
   if (ctx.signers.has(caller.account)) return caller.account;
   if (ctx.signers.has(registrant)) return registrant;
   throw new AppError(403, 'PARTY_NOT_HOSTED', 'This API holds neither the caller’s key nor the registrant’s', {
@@ -141,7 +144,7 @@ function relayingParty(ctx: ApiContext, caller: Caller, registrant: string): str
 
 /** Checks `request` and queues it in the outbox; answers the relay's operation. */
 export async function relayCoSignature(
-  ctx: ApiContext,
+  ctx: DocumentsContext,
   caller: Caller,
   documentHash: string,
   request: CoSignatureRequest,

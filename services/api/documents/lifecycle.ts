@@ -3,7 +3,7 @@
  * caller is its registrant, it is not revoked, and (for a new version) it is the current version — so that the outbox
  * only ever holds transactions the registry will take, and the caller learns at once why one would be refused.
  */
-import type { ApiContext } from '../context.js';
+import type { DocumentsContext } from './context.js';
 import type { Caller } from '../auth/caller.js';
 import type { IndexedDocument } from '../../indexer/types.js';
 import { AppError } from '../errors.js';
@@ -15,7 +15,11 @@ import { recordOperationOwner, storedDocument } from './store.js';
 import type { Upload } from './upload.js';
 
 /** The singly anchored document `documentHash`, registered by `caller`. */
-async function ownAnchoredDocument(ctx: ApiContext, caller: Caller, documentHash: string): Promise<IndexedDocument> {
+async function ownAnchoredDocument(
+  ctx: DocumentsContext,
+  caller: Caller,
+  documentHash: string,
+): Promise<IndexedDocument> {
   const indexed = await ctx.index.document(documentHash);
   if (indexed === null) {
     const stored = storedDocument(ctx.db, documentHash);
@@ -44,7 +48,7 @@ async function ownAnchoredDocument(ctx: ApiContext, caller: Caller, documentHash
 
 /** Registers `upload` as the next version of `previousHash` (its registrant only; it must be current). */
 export async function supersedeDocument(
-  ctx: ApiContext,
+  ctx: DocumentsContext,
   readerKeys: ReaderKeys,
   caller: Caller,
   previousHash: string,
@@ -62,7 +66,7 @@ export async function supersedeDocument(
 
 /** Queues the revocation of `documentHash` (its registrant only). */
 export async function revokeDocument(
-  ctx: ApiContext,
+  ctx: DocumentsContext,
   caller: Caller,
   documentHash: string,
   request: RevocationRequest,

@@ -6,7 +6,7 @@
  */
 import { TypedDataEncoder, ZeroHash } from 'ethers';
 import type { Signer } from 'ethers';
-import type { ApiContext } from '../context.js';
+import type { DocumentsContext } from './context.js';
 import type { Caller } from '../auth/caller.js';
 import type { Operation } from '../anchoring/types.js';
 import { wrapContentKey } from '../../storage/index.js';
@@ -35,7 +35,7 @@ export interface Registration {
 const inFlight = new Set<string>();
 
 /** The signer this API holds for `caller`'s party; 403 PARTY_NOT_HOSTED when it holds none. */
-export function hostedSigner(ctx: ApiContext, caller: Caller): Signer {
+export function hostedSigner(ctx: DocumentsContext, caller: Caller): Signer {
   const signer = ctx.signers.get(caller.account);
   if (signer === undefined) {
     throw new AppError(
@@ -91,7 +91,7 @@ export function termsOf(metadata: DocumentMetadata): { termsHash: string | null;
 }
 
 /** 409 DOCUMENT_EXISTS when `documentHash` was registered already (by this API, or anchored by anyone). */
-export async function refuseExisting(ctx: ApiContext, documentHash: string): Promise<void> {
+export async function refuseExisting(ctx: DocumentsContext, documentHash: string): Promise<void> {
   const stored = storedDocument(ctx.db, documentHash);
   const operation =
     (stored?.operationId === null || stored?.operationId === undefined
@@ -115,7 +115,7 @@ export interface RegisterOptions {
 
 /** Registers `upload` for `caller` (an INSURER or REINSURER whose key this API holds). */
 export async function registerDocument(
-  ctx: ApiContext,
+  ctx: DocumentsContext,
   readerKeys: ReaderKeys,
   caller: Caller,
   upload: Upload,

@@ -4,6 +4,7 @@
  */
 import { Router, type Response } from 'express';
 import type { ApiContext } from '../context.js';
+import { documentsContext, type DocumentsContext } from './context.js';
 import { requireCaller, requireRole } from '../auth/caller.js';
 import { AppError } from '../errors.js';
 import { jsonFingerprint, withIdempotency } from '../idempotency.js';
@@ -29,7 +30,8 @@ import { initDocumentsSchema, storedDocument } from './store.js';
 import { readUpload, type Upload } from './upload.js';
 import './openapi.js';
 
-export function documentsRouter(ctx: ApiContext): Router {
+export function documentsRouter(apiContext: ApiContext): Router {
+  const ctx = documentsContext(apiContext);
   initDocumentsSchema(ctx.db);
   const readerKeys = new ReaderKeys(ctx.ledger);
   const router = Router();
@@ -131,7 +133,7 @@ function uploadFingerprint(upload: Upload, previousHash?: string): string {
 
 /** Only the signer itself or the document's registrant asks for or relays a co-signature. */
 async function requireSignerOrRegistrant(
-  ctx: ApiContext,
+  ctx: DocumentsContext,
   account: string,
   documentHash: string,
   signer: string,
@@ -146,18 +148,21 @@ async function requireSignerOrRegistrant(
 }
 
 async function answerRegistration(
-  ctx: ApiContext,
+  ctx: DocumentsContext,
   res: Response,
   registration: Registration,
   confirm: boolean,
 ): Promise<void> {
   const operation = confirm ? await confirmed(ctx, registration.operation) : registration.operation;
-  res.setHeader('Location', operation.state === 'anchored' ? `/v1/documents/${registration.documentHash}` : operation.href);
+  res.setHeader(
+    'Location',
+    operation.state === 'anchored' ? `/v1/documents/${registration.documentHash}` : operation.href,
+  );
   res.status(operation.state === 'anchored' && confirm ? 201 : 202).json({ ...registration, operation });
 }
 
 async function answerOperation(
-  ctx: ApiContext,
+  ctx: DocumentsContext,
   res: Response,
   operation: OperationView,
   confirm: boolean,
@@ -171,7 +176,7 @@ async function answerOperation(
  * Waits (bounded by the configured limit) for `operation` to reach the chain: 408 CONFIRMATION_TIMEOUT with the
  * operation when it has not by then (it goes on), 422 ANCHORING_FAILED when the chain refused it.
  */
-async function confirmed(ctx: ApiContext, operation: OperationView): Promise<OperationView> {
+async function confirmed(ctx: DocumentsContext, operation: OperationView): Promise<OperationView> {
   const settled = operationView(await ctx.anchoring.waitFor(operation.id, ctx.config.confirmTimeoutMs));
   if (settled.state === 'failed') {
     throw new AppError(422, 'ANCHORING_FAILED', settled.error?.message ?? 'The chain refused the transaction', {

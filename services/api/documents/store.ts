@@ -149,8 +149,7 @@ function fromRow(row: DocumentRow): StoredDocument {
 /** The document the API registered under `documentHash`, or null. */
 export function storedDocument(db: DatabaseSync, documentHash: string): StoredDocument | null {
   const row = db.prepare('SELECT * FROM doc_documents WHERE document_hash = ?').get(documentHash) as
-    | DocumentRow
-    | undefined;
+    DocumentRow | undefined;
   return row === undefined ? null : fromRow(row);
 }
 
@@ -252,8 +251,7 @@ export function recordOperationOwner(
 /** The party that asked for operation `id` through this API, or null. */
 export function operationOwner(db: DatabaseSync, id: string): string | null {
   const row = db.prepare('SELECT party FROM doc_operations WHERE operation_id = ?').get(id) as
-    | { party: string }
-    | undefined;
+    { party: string } | undefined;
   return row?.party ?? null;
 }
 
@@ -277,8 +275,7 @@ export function wrappedKeyFor(db: DatabaseSync, documentHash: string, recipient:
 /** The terms the API was given for `termsHash`, or null. */
 export function storedTerms(db: DatabaseSync, termsHash: string): StoredTerms | null {
   const row = db.prepare('SELECT terms_type, terms FROM doc_terms WHERE terms_hash = ?').get(termsHash) as
-    | { terms_type: number; terms: string }
-    | undefined;
+    { terms_type: number; terms: string } | undefined;
   if (row === undefined) return null;
   return { termsHash, termsType: row.terms_type, terms: JSON.parse(row.terms) as Record<string, unknown> };
 }
