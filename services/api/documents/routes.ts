@@ -26,6 +26,7 @@ import {
   revocationRequestSchema,
   typedDataQuerySchema,
 } from './schemas.js';
+import { initAccessLogSchema } from '../records/access-log.js';
 import { initDocumentsSchema, storedDocument } from './store.js';
 import { readUpload, type Upload } from './upload.js';
 import './openapi.js';
@@ -33,6 +34,8 @@ import './openapi.js';
 export function documentsRouter(apiContext: ApiContext): Router {
   const ctx = documentsContext(apiContext);
   initDocumentsSchema(ctx.db);
+  // Every content read is logged: the log's tables must exist even where the records routes are not mounted.
+  initAccessLogSchema(ctx.db);
   const readerKeys = new ReaderKeys(ctx.ledger);
   const router = Router();
 

@@ -46,7 +46,7 @@ export async function readUpload(req: IncomingMessage, seal: Sealer, maxBytes: n
   try {
     parser = busboy({
       headers: req.headers,
-      limits: { fields: 1, files: 1, parts: 2, fieldSize: MAX_METADATA_BYTES, fileSize: maxBytes },
+      limits: { fields: 1, files: 1, parts: 3, fieldSize: MAX_METADATA_BYTES, fileSize: maxBytes },
     });
   } catch (error) {
     throw new AppError(400, 'INVALID_MULTIPART', 'The multipart body has no usable boundary', { cause: error });

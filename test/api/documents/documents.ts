@@ -382,9 +382,9 @@ describe('documents API', function () {
   });
 
   describe('co-signing', () => {
-    async function signedBy(wallet: Pick<Wallet, 'address' | 'signTypedData'>, documentHash: string) {
+    async function signedBy(wallet: Pick<Wallet, 'address' | 'signTypedData'>, documentHash: string, party = CLIENT) {
       const response = await call(
-        CLIENT,
+        party,
         'GET',
         `/v1/documents/${documentHash}/typed-data?signer=${wallet.address.toLowerCase()}`,
       );
@@ -432,7 +432,7 @@ describe('documents API', function () {
         [CLIENT, client],
         [INSURER, ledger.parties[INSURER]!.wallet],
       ] as const) {
-        const signed = await signedBy(wallet, documentHash);
+        const signed = await signedBy(wallet, documentHash, party);
         const relayed = await call(party, 'POST', `/v1/documents/${documentHash}/cosignatures?confirm=true`, signed);
         expect(relayed.status, await relayed.clone().text()).to.equal(200);
         expect(((await relayed.json()) as { operation: Operation }).operation.state).to.equal('anchored');
