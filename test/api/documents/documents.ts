@@ -1,6 +1,8 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { expect } from 'chai';
 import { Wallet } from 'ethers';
+import { buildOpenApiDocument } from '../../../services/api/openapi.js';
+import '../../../services/api/documents/routes.js';
 import { startTestLedger, type TestLedger } from '../../helpers/api-chain.js';
 import {
   AUDITOR,
@@ -39,7 +41,7 @@ interface DocumentView {
   versions: { documentHash: string; version: number; status: string }[];
   currentVersion: string | null;
   revocation: { reason: string } | null;
-  signatures: { signer: string; state: string }[];
+  signatures: { signer: string; state: string; signedAt: string | null }[];
   fullySigned: boolean;
   private: { readers: string[]; personal: Record<string, unknown> | null } | null;
 }
@@ -50,6 +52,23 @@ const sha256 = (bytes: Uint8Array) => `0x${createHash('sha256').update(bytes).di
 const uniqueBytes = (label: string) => new TextEncoder().encode(`${label} ${randomBytes(16).toString('hex')}\n`);
 
 describe('documents API', function () {
+  it('documents every route in the OpenAPI document', () => {
+    const document = buildOpenApiDocument() as { paths: Record<string, Record<string, unknown>> };
+    for (const [path, method] of [
+      ['/v1/documents', 'post'],
+      ['/v1/documents', 'get'],
+      ['/v1/documents/{hash}', 'get'],
+      ['/v1/documents/{hash}/content', 'get'],
+      ['/v1/documents/{hash}/typed-data', 'get'],
+      ['/v1/documents/{hash}/cosignatures', 'post'],
+      ['/v1/documents/{hash}/versions', 'post'],
+      ['/v1/documents/{hash}/revocation', 'post'],
+      ['/v1/operations/{id}', 'get'],
+    ] as const) {
+      expect(document.paths[path]?.[method], `${method} ${path}`).to.be.an('object');
+    }
+  });
+
   this.timeout(120_000);
   let ledger: TestLedger;
   let api: DocumentsStack;
@@ -184,6 +203,7 @@ describe('documents API', function () {
       const stored = await api.ctx.content.get(registration.cid);
       expect(Buffer.from(stored).includes(Buffer.from(bytes))).to.equal(false);
 
+      const loggedBefore = rowCount('log_entries');
       for (const reader of [INSURER, REINSURER]) {
         const read = await content(reader, registration.documentHash);
         expect(read.status).to.equal(200);
@@ -195,6 +215,8 @@ describe('documents API', function () {
       const problem = (await refused.json()) as Problem;
       expect(problem.code).to.equal('NOT_A_READER');
       expect(JSON.stringify(problem)).not.to.contain(Buffer.from(bytes).toString());
+      // Each read that returned content is in the access log, the refused one is not.
+      expect(rowCount('log_entries')).to.equal(loggedBefore + 2);
     });
 
     it('answers 408 with the operation when ?confirm=true outlasts the limit, and the operation goes on', async () => {
@@ -444,6 +466,67 @@ describe('documents API', function () {
       const twice = await call(CLIENT, 'POST', `/v1/documents/${documentHash}/cosignatures`, forged);
       expect(twice.status).to.equal(409);
       expect(((await twice.json()) as Problem).code).to.equal('ALREADY_SIGNED');
+    });
+
+    it('has a policyholder sign the terms themselves when the API knows the terms behind the terms hash', async () => {
+      const client = ledger.parties[CLIENT]!.wallet;
+      const terms = {
+        policyholder: client.address,
+        carrier: 'LH',
+        flightNumber: 'LH123',
+        departureDate: 20270115,
+        scheduledDeparture: 1_800_000_000,
+        scheduledArrival: 1_800_007_200,
+        coverageStart: 1_799_990_000,
+        coverageEnd: 1_800_100_000,
+        delayTierMinutes: [60, 120],
+        delayTierPayouts: ['50000000', '100000000'],
+        cancellationPayout: '100000000',
+        diversionPayout: '100000000',
+        sumInsured: '100000000',
+        premium: '5000000',
+        cancellationRefundBps: 5000,
+      };
+      const registration = await register(
+        INSURER,
+        policy({ requiredSigners: [client.address], terms: { termsType: 'FlightDelay', terms } }),
+        uniqueBytes('flight delay wording'),
+        '?confirm=true',
+      );
+      await indexed(CLIENT, registration.documentHash, (document) => document.status === 'current');
+      const response = await call(
+        CLIENT,
+        'GET',
+        `/v1/documents/${registration.documentHash}/typed-data?signer=${client.address}`,
+      );
+      const typed = (await response.json()) as {
+        domain: Record<string, unknown>;
+        types: Record<string, { name: string; type: string }[]>;
+        primaryType: string;
+        termsType: string;
+        message: { nonce: string; deadline: string; terms: { flightNumber: string } };
+      };
+      expect(typed.primaryType).to.equal('FlightDelayCoSignature');
+      expect(typed.termsType).to.equal('FlightDelay');
+      expect(typed.message.terms.flightNumber).to.equal('LH123');
+      const signature = await client.signTypedData(typed.domain, typed.types, typed.message);
+      const relayed = await call(
+        CLIENT,
+        'POST',
+        `/v1/documents/${registration.documentHash}/cosignatures?confirm=true`,
+        {
+          signer: client.address,
+          nonce: typed.message.nonce,
+          deadline: typed.message.deadline,
+          signature,
+          termsType: 'FlightDelay',
+        },
+      );
+      expect(relayed.status, await relayed.clone().text()).to.equal(200);
+      const document = await indexed(CLIENT, registration.documentHash, (view) => view.fullySigned);
+      expect(document.signatures).to.deep.equal([
+        { signer: client.address, state: 'signed', signedAt: document.signatures[0]!.signedAt },
+      ]);
     });
 
     it('refuses a signer the document does not require with 422 SIGNER_NOT_REQUIRED', async () => {
