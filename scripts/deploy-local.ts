@@ -151,10 +151,8 @@ async function deployLocalLedger(provider: JsonRpcProvider, dataDir: string): Pr
   const documentsDir = path.join(dataDir, 'documents');
   mkdirSync(documentsDir, { recursive: true });
   writeFileSync(path.join(documentsDir, `${documentHash.slice(2)}.txt`), wording);
-  const registry = EvidenceRegistry__factory.connect(core.evidenceRegistry, insurer.signer);
   await anchorAndCoSign(
-    registry,
-    insurer.signer,
+    { deployment: core, provider, signer: insurer.signer },
     {
       documentHash,
       termsHash: treatyTermsHash(terms),

@@ -39,7 +39,7 @@ export function sharedContracts(client: LedgerClient, runner: ContractRunner = c
 }
 
 /** The client's signer, or an error naming the action that needed one. */
-export function requireSigner(client: LedgerClient, action: string): Signer {
+export function requireSigner(client: Pick<LedgerClient, 'signer'>, action: string): Signer {
   if (client.signer === undefined) throw new Error(`${action} sends a transaction and needs a signer`);
   return client.signer;
 }

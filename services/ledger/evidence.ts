@@ -1,6 +1,5 @@
-import { randomBytes, toBigInt, type Signer } from 'ethers';
+import type { Signer } from 'ethers';
 import type { EvidenceRegistry } from '../../types/ethers-contracts/index.js';
-import type { IEvidenceRegistry } from '../../types/ethers-contracts/evidence/EvidenceRegistry.js';
 import {
   CO_SIGNATURE_TYPES,
   domainOf,
@@ -11,15 +10,24 @@ import {
   type TypedDataTypes,
 } from '../shared/eip712.js';
 
-export type AnchorInput = IEvidenceRegistry.AnchorInputStruct;
+import type { LedgerClient } from './client.js';
+import {
+  anchorDocument,
+  coSignatureTypedData,
+  randomCoSignatureNonce,
+  relayCoSignature,
+  relayTermsCoSignature,
+  signCoSignature,
+  type AnchoredDocument,
+  type AnchorInput,
+} from './documents.js';
+import type { SendOptions } from './transactions.js';
 
 /**
- * A fresh co-signature nonce. The registry's nonces are unordered (one used-bit per nonce), so a random 256-bit nonce
- * never collides with another signature's and leaves the signer free to have them relayed in any order.
+ * Helpers over a connected `EvidenceRegistry` contract, for the contracts' own tests; services use the actions of
+ * `documents.ts`, which these re-export where they are the same.
  */
-export function randomCoSignatureNonce(): bigint {
-  return toBigInt(randomBytes(32));
-}
+export { randomCoSignatureNonce, type AnchorInput };
 
 /**
  * The required signers of an anchored document, in anchoring order, from its `DocumentAnchored` event: the registry
@@ -98,51 +106,37 @@ export interface PolicyTerms {
 }
 
 /**
- * Anchors `input` as `registrant`, then relays each required signer's co-signature. With `policyTerms`, the policyholder
- * they name co-signs over the terms themselves (`cosignTerms`, what a product requires of the holder); every other
- * signer, and every signer without them, over the document hash.
+ * Anchors `input` as the client's signer (the registrant), then relays each of `signers`' co-signatures, each signed
+ * by its own key from `coSignatureTypedData` as its wallet would. With `policyTerms`, the policyholder they name
+ * co-signs over the terms themselves (`cosignTerms`, what a product requires of the holder); every other signer, and
+ * every signer without them, over the document hash.
  */
 export async function anchorAndCoSign(
-  registry: EvidenceRegistry,
-  registrant: Signer,
+  client: LedgerClient,
   input: AnchorInput,
   signers: Signer[],
   policyTerms?: PolicyTerms,
-): Promise<void> {
-  await (await registry.connect(registrant).anchor(input)).wait();
-  const latest = await registry.runner!.provider!.getBlock('latest');
+  options?: SendOptions,
+): Promise<AnchoredDocument> {
+  const anchored = await anchorDocument(client, input, options);
+  const latest = await client.provider.getBlock('latest');
   const deadline = BigInt((latest?.timestamp ?? Math.floor(Date.now() / 1000)) + 3600);
-  const documentHash = String(input.documentHash);
   const holder = policyTerms === undefined ? undefined : String(policyTerms.terms.policyholder).toLowerCase();
+  const { documentHash, requiredSigners } = anchored;
   for (const signer of signers) {
-    if (policyTerms !== undefined && (await signer.getAddress()).toLowerCase() === holder) {
-      const signed = await coSignTermsOfDocument(
-        registry,
-        signer,
-        documentHash,
-        policyTerms.termsType,
-        policyTerms.terms,
-        deadline,
-      );
-      const relayed = await registry
-        .connect(registrant)
-        .cosignTerms(
-          documentHash,
-          input.requiredSigners,
-          signed.termsType,
-          signed.signer,
-          signed.nonce,
-          deadline,
-          signed.signature,
-        );
-      await relayed.wait();
-      continue;
-    }
-    const signed = await coSignDocument(registry, signer, documentHash, deadline);
-    await (
-      await registry
-        .connect(registrant)
-        .cosign(documentHash, input.requiredSigners, signed.signer, signed.nonce, deadline, signed.signature)
-    ).wait();
+    const account = await signer.getAddress();
+    const terms = account.toLowerCase() === holder ? policyTerms : undefined;
+    const typedData = await coSignatureTypedData(client, { documentHash, signer: account, deadline, terms });
+    const relay = {
+      documentHash,
+      signer: account,
+      nonce: String(typedData.message.nonce),
+      deadline,
+      signature: await signCoSignature(signer, typedData),
+      requiredSigners,
+    };
+    if (terms === undefined) await relayCoSignature(client, relay, options);
+    else await relayTermsCoSignature(client, { ...relay, termsType: terms.termsType }, options);
   }
+  return anchored;
 }

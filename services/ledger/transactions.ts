@@ -10,9 +10,13 @@ import {
   type LogDescription,
   type TransactionReceipt,
   type TransactionRequest,
+  type TransactionResponse,
 } from 'ethers';
 import { requireSigner, type LedgerClient } from './client.js';
-import { withDecodedErrors } from './errors.js';
+import { decodeContractError, LedgerError, withDecodedErrors, type DecodedContractError } from './errors.js';
+
+/** What sending needs of a client: a provider, a signer, and its default options. */
+export type SendingClient = Pick<LedgerClient, 'provider' | 'signer' | 'sendOptions'>;
 
 /** Options of a sent transaction; a call's options override the client's `sendOptions`. */
 export interface SendOptions {
@@ -51,7 +55,7 @@ export interface MinedTransaction {
 
 /** Sends `request` (a populated contract call) with the client's signer; resolves once the node accepted it. */
 export async function sendTransaction(
-  client: LedgerClient,
+  client: SendingClient,
   action: string,
   request: ContractTransaction | Promise<ContractTransaction>,
   options: SendOptions = {},
@@ -76,19 +80,55 @@ export async function sendTransaction(
   return {
     transactionHash: response.hash,
     nonce: response.nonce,
-    wait: (waitOptions = {}) =>
-      withDecodedErrors(action, async () => {
-        const confirmations = waitOptions.confirmations ?? settings.confirmations ?? 1;
-        const receipt = await response.wait(confirmations, waitOptions.timeoutMs ?? settings.timeoutMs);
-        if (receipt === null) throw new Error(`${action}: transaction ${response.hash} is not mined yet`);
-        return receipt;
-      }),
+    wait: async (waitOptions = {}) => {
+      try {
+        return await withDecodedErrors(action, async () => {
+          const confirmations = waitOptions.confirmations ?? settings.confirmations ?? 1;
+          const receipt = await response.wait(confirmations, waitOptions.timeoutMs ?? settings.timeoutMs);
+          if (receipt === null) throw new Error(`${action}: transaction ${response.hash} is not mined yet`);
+          return receipt;
+        });
+      } catch (error) {
+        if (!(error instanceof LedgerError) || error.decoded !== undefined || error.transactionHash === undefined) {
+          throw error;
+        }
+        const decoded = await replayedRevert(client, response);
+        if (decoded === null) throw error;
+        throw new LedgerError(action, decoded, { cause: error.cause, transactionHash: error.transactionHash });
+      }
+    },
   };
+}
+
+/**
+ * Why a mined transaction reverted: a receipt carries no revert data, so the call is replayed on the state it met
+ * (the block before its own). That state can differ from the one it met inside its block; null when the replay
+ * succeeds or tells nothing we can decode.
+ */
+async function replayedRevert(
+  client: SendingClient,
+  response: TransactionResponse,
+): Promise<DecodedContractError | null> {
+  const receipt = await client.provider.getTransactionReceipt(response.hash);
+  if (receipt === null) return null;
+  try {
+    await client.provider.call({
+      to: response.to,
+      from: response.from,
+      data: response.data,
+      value: response.value,
+      gasLimit: response.gasLimit,
+      blockTag: receipt.blockNumber - 1,
+    });
+    return null;
+  } catch (error) {
+    return decodeContractError(error);
+  }
 }
 
 /** Sends `request` and waits for its confirmations (default 1); returns the receipt. */
 export async function sendAndConfirm(
-  client: LedgerClient,
+  client: SendingClient,
   action: string,
   request: ContractTransaction | Promise<ContractTransaction>,
   options: SendOptions = {},

@@ -42,7 +42,6 @@ import {
   ReinsuranceTreaty__factory,
   RiskPool__factory,
   WeatherIndexProduct__factory,
-  EvidenceRegistry__factory,
   type FlightDelayProduct,
   type IFlightDelayProduct,
   type IWeatherIndexProduct,
@@ -544,10 +543,8 @@ export class OracleNetwork {
     mkdirSync(documentsDir, { recursive: true });
     writeFileSync(path.join(documentsDir, `${documentHash.slice(2)}.txt`), bytes);
     const { insurer, client } = this.parties;
-    const registry = EvidenceRegistry__factory.connect(this.deployment.evidenceRegistry, insurer.signer);
     await anchorAndCoSign(
-      registry,
-      insurer.signer,
+      { deployment: this.deployment, provider: this.provider, signer: insurer.signer },
       {
         documentHash,
         termsHash,

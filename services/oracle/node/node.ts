@@ -1,11 +1,16 @@
-import { isError, type Provider, type Signer, type TransactionReceipt } from 'ethers';
+import type { Provider, Signer, TransactionReceipt } from 'ethers';
+import { LedgerError } from '../../ledger/errors.js';
 import {
-  FlightDelayProduct__factory,
-  OracleHub__factory,
-  WeatherIndexProduct__factory,
-  type OracleHub,
-} from '../../../types/ethers-contracts/index.js';
-import { domainOf, OBSERVATION_TYPES, ORACLE_HUB_DOMAIN_NAME } from '../../shared/eip712.js';
+  feedDeadlinesAnnounced,
+  feedsClosed,
+  flightFeedsRegistered,
+  reportsOf,
+  signObservation,
+  simulateReport,
+  submitReport,
+  weatherFeedsRegistered,
+  type OracleClient,
+} from '../../ledger/oracle.js';
 import {
   flightFeedKey,
   weatherFeedKey,
@@ -88,7 +93,8 @@ const CLOSED_FEED_ERRORS = new Set(['OracleHubFeedNotOpen', 'OracleHubUnknownFee
  * step in its own SQLite state so that a restart neither loses nor repeats a report.
  */
 export class OracleNode {
-  private readonly hub: OracleHub;
+  /** The node's ledger client: its hub and products, its provider and its signing key. */
+  private readonly ledger: OracleClient;
   private readonly clock: () => Promise<number>;
   private readonly log: (line: string) => void;
   private oracleAddress: string | undefined;
@@ -104,7 +110,7 @@ export class OracleNode {
   lastPassError: string | undefined;
 
   constructor(private readonly options: OracleNodeOptions) {
-    this.hub = OracleHub__factory.connect(options.contracts.oracleHub, options.signer);
+    this.ledger = { deployment: options.contracts, provider: options.provider, signer: options.signer };
     this.log = options.log ?? ((line) => process.stderr.write(`[${options.name}] ${line}\n`));
     const clock = options.clock;
     this.clock = clock === undefined ? () => latestBlockTime(options.provider) : async () => clock();
@@ -194,38 +200,30 @@ export class OracleNode {
   }
 
   private async discoverFlights(from: number, to: number): Promise<void> {
-    const product = FlightDelayProduct__factory.connect(
-      this.options.contracts.flightDelayProduct!,
-      this.options.provider,
-    );
-    for (const event of await product.queryFilter(product.filters.FlightFeedRegistered(), from, to)) {
-      const { feedId, carrier, flightNumber, departureDate, scheduledArrival, dataDeadline } = event.args;
+    const registered = await flightFeedsRegistered(this.ledger, { fromBlock: from, toBlock: to });
+    for (const { feedId, carrier, flightNumber, departureDate, scheduledArrival, dataDeadline } of registered) {
       const descriptor: FeedDescriptor = {
         kind: 'flight',
         carrier,
         flightNumber,
-        departureDate: isoDate(Number(departureDate)),
-        scheduledArrival: Number(scheduledArrival),
+        departureDate: isoDate(departureDate),
+        scheduledArrival,
       };
-      const dueAt = Number(scheduledArrival) + this.options.schedule.flightGraceSeconds;
-      this.options.state.upsertFeed(feedId, descriptor, dueAt, Number(dataDeadline));
+      const dueAt = scheduledArrival + this.options.schedule.flightGraceSeconds;
+      this.options.state.upsertFeed(feedId, descriptor, dueAt, dataDeadline);
     }
   }
 
   private async discoverWeather(from: number, to: number): Promise<void> {
-    const product = WeatherIndexProduct__factory.connect(
-      this.options.contracts.weatherIndexProduct!,
-      this.options.provider,
-    );
-    for (const event of await product.queryFilter(product.filters.WeatherFeedRegistered(), from, to)) {
-      const { feedId, latitudeE4, longitudeE4, stationId, metric, date, dataDeadline } = event.args;
-      const day = isoDate(Number(date));
-      const metricName = WEATHER_METRICS[Number(metric)];
+    const registered = await weatherFeedsRegistered(this.ledger, { fromBlock: from, toBlock: to });
+    for (const { feedId, latitudeE4, longitudeE4, stationId, metric, date, dataDeadline } of registered) {
+      const day = isoDate(date);
+      const metricName = WEATHER_METRICS[metric];
       if (metricName === undefined) continue;
       const descriptor: FeedDescriptor = {
         kind: 'weather',
-        latitudeE4: Number(latitudeE4),
-        longitudeE4: Number(longitudeE4),
+        latitudeE4,
+        longitudeE4,
         stationId,
         metric: metricName,
         date: day,
@@ -235,7 +233,7 @@ export class OracleNode {
         feedId,
         descriptor,
         dayEnds + this.options.schedule.weatherLagSeconds,
-        Number(dataDeadline),
+        dataDeadline,
       );
     }
   }
@@ -245,23 +243,19 @@ export class OracleNode {
    * later registration (another policy, another consumer of a shared feed) moves it: the latest announcement holds.
    */
   private async discoverDeadlines(from: number, to: number): Promise<void> {
-    const hub = OracleHub__factory.connect(this.options.contracts.oracleHub, this.options.provider);
     // Oldest first, so that the last one written is the latest.
-    for (const event of await hub.queryFilter(hub.filters.FeedRegistered(), from, to)) {
-      this.options.state.updateDataDeadline(event.args.feedId, Number(event.args.dataDeadline));
+    for (const { feedId, dataDeadline } of await feedDeadlinesAnnounced(this.ledger, {
+      fromBlock: from,
+      toBlock: to,
+    })) {
+      this.options.state.updateDataDeadline(feedId, dataDeadline);
     }
   }
 
   /** Feeds the hub has closed need nothing more from this node. */
   private async discoverClosedFeeds(from: number, to: number): Promise<void> {
-    const hub = OracleHub__factory.connect(this.options.contracts.oracleHub, this.options.provider);
-    const closed = [
-      ...(await hub.queryFilter(hub.filters.ObservationFinalised(), from, to)),
-      ...(await hub.queryFilter(hub.filters.FeedResolved(), from, to)),
-      ...(await hub.queryFilter(hub.filters.FeedExpired(), from, to)),
-    ];
-    for (const event of closed) {
-      const feed = this.options.state.getFeed(event.args.feedId);
+    for (const feedId of await feedsClosed(this.ledger, { fromBlock: from, toBlock: to })) {
+      const feed = this.options.state.getFeed(feedId);
       if (feed?.status === 'waiting') this.options.state.setFeedStatus(feed.feedId, 'done', 'closed by the hub');
     }
   }
@@ -405,11 +399,7 @@ export class OracleNode {
       observedAt: now,
       payloadHash: payloadHashOf(verdict.evidence),
     };
-    const signature = await this.options.signer.signTypedData(
-      domainOf(ORACLE_HUB_DOMAIN_NAME, this.chainId, this.options.contracts.oracleHub),
-      OBSERVATION_TYPES,
-      observation,
-    );
+    const signature = await signObservation(this.ledger, observation, this.chainId);
     this.options.state.saveSigned({ feedId: feed.feedId, observation, signature, createdAt: now }, verdict.evidence);
     this.options.metrics.observationsMade.inc({ kind: feed.descriptor.kind });
   }
@@ -446,9 +436,9 @@ export class OracleNode {
       if (pending) return;
     }
 
-    const observation = { ...submission.observation, value: BigInt(submission.observation.value) };
+    const report = { observation: submission.observation, signature: submission.signature };
     try {
-      await this.hub.submitReport.staticCall(observation, submission.signature);
+      await simulateReport(this.ledger, report);
     } catch (error) {
       const reason = revertName(error);
       if (reason !== undefined && CLOSED_FEED_ERRORS.has(reason)) {
@@ -466,23 +456,23 @@ export class OracleNode {
 
     const overrides = this.options.zeroGasPrice ? { gasPrice: 0n, type: 0 } : {};
     const gasLimit = this.options.submitGasLimit;
-    const tx = await this.hub.submitReport(observation, submission.signature, {
+    const sent = await submitReport(this.ledger, report, {
       ...overrides,
       nonce: await this.nextNonce(),
       ...(gasLimit === undefined ? {} : { gasLimit }),
     });
-    state.markSent(submission.feedId, tx.hash, now);
-    let receipt: TransactionReceipt | null;
+    state.markSent(submission.feedId, sent.transactionHash, now);
+    let receipt: TransactionReceipt;
     try {
-      receipt = await tx.wait(1, this.options.receiptTimeoutMs ?? 60_000);
+      receipt = await sent.wait({ confirmations: 1, timeoutMs: this.options.receiptTimeoutMs ?? 60_000 });
     } catch (error) {
       // A reverted transaction was mined all the same: its nonce is spent.
-      if (isError(error, 'CALL_EXCEPTION') && error.receipt !== undefined) this.minedNonce = tx.nonce;
+      if (error instanceof LedgerError && error.transactionHash !== undefined) this.minedNonce = sent.nonce;
       throw error;
     }
-    if (receipt !== null) this.minedNonce = tx.nonce;
+    this.minedNonce = sent.nonce;
     // Confirmed at once, stamped with the pass's time: the report is on chain the moment its receipt is.
-    if (receipt?.status === 1) this.confirm(submission, now);
+    if (receipt.status === 1) this.confirm(submission, now);
   }
 
   /**
@@ -503,7 +493,7 @@ export class OracleNode {
 
   /** Whether the hub already holds this very report (sent before a crash, say). */
   private async isOnChain(submission: SubmissionRecord): Promise<boolean> {
-    const reports = await this.hub.getReports(submission.feedId);
+    const reports = await reportsOf(this.ledger, submission.feedId);
     const oracle = submission.observation.oracle.toLowerCase();
     return reports.some(
       (report) =>
@@ -537,8 +527,7 @@ export function isoDate(yyyymmdd: number): string {
   return `${text.slice(0, 4)}-${text.slice(4, 6)}-${text.slice(6, 8)}`;
 }
 
-/** The custom error a call reverted with, decoded through the contract's ABI. */
+/** The custom error a call reverted with, decoded through the contracts' ABIs. */
 function revertName(error: unknown): string | undefined {
-  if (isError(error, 'CALL_EXCEPTION')) return error.revert?.name;
-  return undefined;
+  return error instanceof LedgerError ? error.decoded?.name : undefined;
 }
