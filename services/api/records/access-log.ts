@@ -182,8 +182,7 @@ export function recordAccess(ctx: { db: DatabaseSync }, access: AccessRecord): A
   db.exec('BEGIN IMMEDIATE');
   try {
     const last = db.prepare('SELECT seq, entry_hash FROM log_entries ORDER BY seq DESC LIMIT 1').get() as
-      | { seq: number; entry_hash: string }
-      | undefined;
+      { seq: number; entry_hash: string } | undefined;
     const unhashed = {
       seq: last === undefined ? 1 : Number(last.seq) + 1,
       at: (access.at ?? new Date()).toISOString(),
@@ -338,8 +337,7 @@ export async function anchorAccessLogHead(
   const { db } = ctx;
   const lastHead = db.prepare('SELECT * FROM log_heads ORDER BY to_seq DESC LIMIT 1').get() as HeadRow | undefined;
   const lastEntry = db.prepare('SELECT seq, entry_hash FROM log_entries ORDER BY seq DESC LIMIT 1').get() as
-    | { seq: number; entry_hash: string }
-    | undefined;
+    { seq: number; entry_hash: string } | undefined;
   const coveredTo = lastHead === undefined ? 0 : Number(lastHead.to_seq);
   if (lastEntry === undefined || Number(lastEntry.seq) <= coveredTo) return null;
   const head: AccessLogHead = {

@@ -88,7 +88,9 @@ function maskValue(value: unknown, masker: Masker): unknown {
 }
 
 function maskFields(personal: Record<string, unknown>): Record<string, unknown> {
-  return Object.fromEntries(Object.entries(personal).map(([field, value]) => [field, maskValue(value, maskerFor(field))]));
+  return Object.fromEntries(
+    Object.entries(personal).map(([field, value]) => [field, maskValue(value, maskerFor(field))]),
+  );
 }
 
 /** Who is looking: an account and its roles on chain (null for an unauthenticated caller). */
