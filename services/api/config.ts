@@ -95,7 +95,9 @@ const integer = (min: number, max: number) =>
     .transform(Number)
     .pipe(z.number().int().min(min, `must be at least ${min}`).max(max, `must be at most ${max}`));
 
-const flag = z.enum(['true', 'false', '1', '0']).transform((value) => value === 'true' || value === '1');
+const flag = z
+  .enum(['true', 'false', '1', '0'], { error: 'must be true, false, 1 or 0' })
+  .transform((value) => value === 'true' || value === '1');
 
 const httpUrl = z
   .url({ protocol: /^https?$/, error: 'must be an http(s) URL' })
@@ -148,7 +150,11 @@ const environmentSchema = z.object({
   POLICYLEDGER_API_RATE_LIMIT_PER_IP: integer(0, 1_000_000_000).optional(),
   POLICYLEDGER_API_RATE_LIMIT_PER_API_KEY: integer(0, 1_000_000_000).optional(),
   POLICYLEDGER_API_TRUST_PROXY: trustProxy.optional(),
-  POLICYLEDGER_API_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).optional(),
+  POLICYLEDGER_API_LOG_LEVEL: z
+    .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], {
+      error: 'must be fatal, error, warn, info, debug, trace or silent',
+    })
+    .optional(),
   POLICYLEDGER_EMBEDDED: flag.optional(),
 });
 

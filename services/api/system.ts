@@ -119,6 +119,8 @@ const SWAGGER_INITIALIZER = `window.onload = function () {
     url: '/openapi.json',
     dom_id: '#swagger-ui',
     deepLinking: true,
+    // The default validator badge would load an image from validator.swagger.io.
+    validatorUrl: null,
     presets: [SwaggerUIBundle.presets.apis, SwaggerUIStandalonePreset],
     plugins: [SwaggerUIBundle.plugins.DownloadUrl],
     layout: 'StandaloneLayout',

@@ -16,10 +16,14 @@ import { silentLogger } from '../../services/api/logger.js';
 import { startApiServer } from '../../services/api/server.js';
 import type { TestLedger } from './api-chain.js';
 
-/** A stand-in for a part of the context a test does not give: any use of it fails, naming what is missing. */
-export function absent<T extends object>(what: string): T {
-  return new Proxy({} as T, {
-    get(_target, property) {
+/**
+ * A stand-in for a part of the context a test does not give: any use of it fails, naming what is missing — except the
+ * members `given` implements (e.g. `absent<ChainIndex>('chain index', { headBlock: async () => 12 })`).
+ */
+export function absent<T extends object>(what: string, given: Partial<T> = {}): T {
+  return new Proxy(given as T, {
+    get(target, property) {
+      if (property in target) return target[property as keyof T];
       if (property === 'then') return undefined; // not a thenable
       throw new Error(`this test API has no ${what} (asked for ${String(property)})`);
     },
