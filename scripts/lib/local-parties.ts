@@ -1,5 +1,6 @@
-import { HDNodeWallet, Mnemonic, NonceManager, type Provider } from 'ethers';
+import { HDNodeWallet, Mnemonic, NonceManager, hexlify, type Provider } from 'ethers';
 import type { PartyRegistration } from '../../services/ledger/deploy.js';
+import { localEncryptionKeyPair, type EncryptionKeyPair } from '../../services/storage/keys.js';
 
 /**
  * The local chain's well-known development mnemonic (anvil's default). Its keys are public knowledge and hold
@@ -43,12 +44,20 @@ export function localParties(provider?: Provider): (LocalParty & { signer: Nonce
   });
 }
 
-/** The on-chain registration of a local party; its encryption key is its account's public key. */
+/**
+ * A local party's X25519 encryption key pair, derived from its development wallet key (`localEncryptionKeyPair`):
+ * deterministic, so every process of the embedded stack holds the same keys, and as public as the mnemonic.
+ */
+export function localEncryptionKeysOf(party: Pick<LocalParty, 'wallet'>): EncryptionKeyPair {
+  return localEncryptionKeyPair(party.wallet.privateKey);
+}
+
+/** The on-chain registration of a local party; its encryption key is its raw 32-byte X25519 public key. */
 export function registrationOf(party: LocalParty): PartyRegistration {
   return {
     account: party.wallet.address,
     legalName: party.name,
     identifier: party.identifier,
-    encryptionPublicKey: party.wallet.publicKey,
+    encryptionPublicKey: hexlify(localEncryptionKeysOf(party).publicKey),
   };
 }

@@ -2,6 +2,7 @@ import path from 'node:path';
 import type { AddOptions as PinAddOptions, Helia, RmOptions as PinRmOptions } from 'helia';
 import type { UnixFS, AddFileOptions } from '@helia/unixfs';
 import type { CID } from 'multiformats/cid';
+import type { FsBlockstore } from 'blockstore-fs';
 import {
   parseCid,
   requireCidVersion,
@@ -42,7 +43,7 @@ export async function openHeliaContentStore(dir: string, options: ContentStoreOp
   // No libp2p, routers or block brokers: this node has no way to reach the network.
   const helia = createHeliaLight({ blockstore, datastore, routers: [], blockBrokers: [] });
   await helia.start();
-  return new HeliaContentStore(helia, unixfs(helia), cidVersion);
+  return new HeliaContentStore(helia, unixfs(helia), blockstore, cidVersion);
 }
 
 /** Kubo's `ipfs add` recipe for `cidVersion`, clearing Helia's own chunker and layout defaults. */
@@ -72,6 +73,8 @@ class HeliaContentStore implements ContentStore {
   constructor(
     private readonly helia: Helia,
     private readonly fs: UnixFS,
+    /** The on-disk block store under Helia, for deletions. */
+    private readonly disk: FsBlockstore,
     cidVersion: CidVersion,
   ) {
     this.importOptions = kuboImportOptions(cidVersion);
@@ -110,13 +113,17 @@ class HeliaContentStore implements ContentStore {
     const parsed = parseCid(cid);
     await this.gate.exclusive(async () => {
       if (!(await this.isPinnedRoot(parsed))) return;
-      // Unpinning walks the DAG and yields each of its blocks; those no other pin holds are then deleted.
-      const blocks: CID[] = [];
-      for await (const block of this.helia.pins.rm(parsed, OFFLINE_PINS)) blocks.push(block);
-      for (const block of blocks) {
-        if (await this.helia.pins.isPinned(block)) continue;
+      // Unpinning walks the DAG and yields each of its blocks.
+      const candidates = new Map<string, CID>();
+      for await (const block of this.helia.pins.rm(parsed, OFFLINE_PINS)) candidates.set(blockKey(block), block);
+      // Helia 7.1's per-block pin counts go wrong once a block shared by two pinned DAGs is unpinned (`pins.rm` keeps
+      // the wrong `pinnedBy` entry, so pinning that content again does not count, and a later unpin drives the count
+      // below zero). So they decide nothing here: a block is deleted when no remaining pinned DAG links to it, checked
+      // by reading the other pinned DAGs' nodes, and straight from the disk store, past Helia's (wrong) pin check.
+      await this.dropBlocksStillReferenced(candidates);
+      for (const block of candidates.values()) {
         try {
-          await this.helia.blockstore.delete(block);
+          await this.disk.delete(block);
         } catch (error) {
           if (!isNamed(error, 'NotFoundError')) throw error;
         }
@@ -144,6 +151,32 @@ class HeliaContentStore implements ContentStore {
     } finally {
       if (this.pinning.get(key) === settled) this.pinning.delete(key);
     }
+  }
+
+  /** Removes from `candidates` every block some pinned DAG still links to. */
+  private async dropBlocksStillReferenced(candidates: Map<string, CID>): Promise<void> {
+    const visited = new Set<string>();
+    for await (const pin of this.helia.pins.ls()) {
+      const pending: CID[] = [pin.cid];
+      while (pending.length > 0 && candidates.size > 0) {
+        const block = pending.pop() as CID;
+        const key = blockKey(block);
+        candidates.delete(key);
+        if (visited.has(key)) continue;
+        visited.add(key);
+        if (block.code !== DAG_PB_CODE) continue; // a raw leaf links to nothing
+        const codec = await this.helia.getCodec<{ Links: { Hash: CID }[] }>(block.code);
+        const node = codec.decode(await this.readBlock(block));
+        for (const link of node.Links) pending.push(link.Hash);
+      }
+      if (candidates.size === 0) return;
+    }
+  }
+
+  private async readBlock(cid: CID): Promise<Uint8Array> {
+    const chunks: Uint8Array[] = [];
+    for await (const chunk of this.helia.blockstore.get(cid, OFFLINE)) chunks.push(chunk);
+    return chunks.length === 1 ? (chunks[0] as Uint8Array) : new Uint8Array(Buffer.concat(chunks));
   }
 
   private async isHeld(cid: CID): Promise<boolean> {
@@ -190,6 +223,14 @@ class ReadWriteGate {
       release();
     }
   }
+}
+
+/** dag-pb's multicodec code (0x70): UnixFS files' inner nodes, and their leaves in CIDv0 mode. */
+const DAG_PB_CODE = 0x70;
+
+/** Blocks are stored by multihash, so a CIDv0 and a CIDv1 of the same node are the same block. */
+function blockKey(cid: CID): string {
+  return Buffer.from(cid.multihash.bytes).toString('base64');
 }
 
 function notFound(cid: string, cause?: unknown): StorageError {
