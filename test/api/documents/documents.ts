@@ -2,6 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { expect } from 'chai';
 import { Wallet } from 'ethers';
 import { buildOpenApiDocument } from '../../../services/api/openapi.js';
+import { withoutDomainType } from '../../../services/ledger/documents.js';
 import '../../../services/api/documents/routes.js';
 import { startTestLedger, type TestLedger } from '../../helpers/api-chain.js';
 import {
@@ -10,7 +11,7 @@ import {
   eventually,
   INSURER,
   REINSURER,
-  registerEncryptionKeys,
+  registerLegacyEncryptionKey,
   startDocumentsStack,
   type DocumentsStack,
 } from './stack.js';
@@ -78,7 +79,7 @@ describe('documents API', function () {
     this.timeout(180_000);
     ledger = await startTestLedger();
     address = (index) => ledger.parties[index]!.wallet.address;
-    await registerEncryptionKeys(ledger, [INSURER, REINSURER, CLIENT]);
+    await registerLegacyEncryptionKey(ledger, AUDITOR);
     api = await startDocumentsStack(ledger, {
       callers: [INSURER, REINSURER, CLIENT, AUDITOR],
       env: {
@@ -418,7 +419,7 @@ describe('documents API', function () {
         message: { nonce: string; deadline: string };
       };
       expect(typed.primaryType).to.equal('CoSignature');
-      const signature = await wallet.signTypedData(typed.domain, typed.types, typed.message);
+      const signature = await wallet.signTypedData(typed.domain, withoutDomainType(typed.types), typed.message);
       return { signer: wallet.address, nonce: typed.message.nonce, deadline: typed.message.deadline, signature };
     }
 
@@ -509,7 +510,7 @@ describe('documents API', function () {
       expect(typed.primaryType).to.equal('FlightDelayCoSignature');
       expect(typed.termsType).to.equal('FlightDelay');
       expect(typed.message.terms.flightNumber).to.equal('LH123');
-      const signature = await client.signTypedData(typed.domain, typed.types, typed.message);
+      const signature = await client.signTypedData(typed.domain, withoutDomainType(typed.types), typed.message);
       const relayed = await call(
         CLIENT,
         'POST',

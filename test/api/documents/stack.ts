@@ -29,16 +29,16 @@ export interface DocumentsStack {
   close(): Promise<void>;
 }
 
-/** Registers an X25519 encryption key (the local demo derivation) for each of `parties` on chain. */
-export async function registerEncryptionKeys(ledger: TestLedger, parties: number[]): Promise<void> {
-  for (const index of parties) {
-    const party = ledger.parties[index]!;
-    const { publicKey } = localEncryptionKeyPair(party.wallet.privateKey);
-    await rotateEncryptionPublicKey(
-      { deployment: ledger.deployment, provider: ledger.provider, signer: party.signer },
-      publicKey,
-    );
-  }
+/**
+ * Has `party` register its secp256k1 public key as its encryption key, as deployments before X25519 did: a key no
+ * content key can be wrapped for.
+ */
+export async function registerLegacyEncryptionKey(ledger: TestLedger, party: number): Promise<void> {
+  const { wallet, signer } = ledger.parties[party]!;
+  await rotateEncryptionPublicKey(
+    { deployment: ledger.deployment, provider: ledger.provider, signer },
+    wallet.publicKey,
+  );
 }
 
 /** Starts the documents API over `ledger`, signing in `callers` (party indexes) with API keys. */
