@@ -98,14 +98,15 @@ export async function refuseExisting(ctx: DocumentsContext, documentHash: string
       ? null
       : ctx.anchoring.operation(stored.operationId)) ?? ctx.anchoring.operationsOf(documentHash)[0];
   const anchored = operation === undefined || operation === null ? await ctx.index.document(documentHash) : null;
-  if (inFlight.has(documentHash) || (operation !== undefined && operation !== null) || anchored !== null) {
-    throw new AppError(409, 'DOCUMENT_EXISTS', `Document ${documentHash} is already registered`, {
-      details: {
-        documentHash,
-        ...(operation === undefined || operation === null ? {} : { operation: operationView(operation) }),
-      },
-    });
+  if ((operation !== undefined && operation !== null) || anchored !== null) {
+    throw documentExists(documentHash, operation ?? undefined);
   }
+}
+
+function documentExists(documentHash: string, operation?: Operation): AppError {
+  return new AppError(409, 'DOCUMENT_EXISTS', `Document ${documentHash} is already registered`, {
+    details: { documentHash, ...(operation === undefined ? {} : { operation: operationView(operation) }) },
+  });
 }
 
 export interface RegisterOptions {
@@ -126,9 +127,11 @@ export async function registerDocument(
   const documentHash = sealed.documentHash.toLowerCase();
   const mode = options.previousHash === undefined ? anchoringMode(metadata) : 'single';
   const { termsHash, terms } = termsOf(metadata);
-  await refuseExisting(ctx, documentHash);
+  // Claimed before the first await, so that a simultaneous upload of the same bytes sees the claim.
+  if (inFlight.has(documentHash)) throw documentExists(documentHash);
   inFlight.add(documentHash);
   try {
+    await refuseExisting(ctx, documentHash);
     const readers = [caller.account, ...metadata.readers.filter((reader) => reader !== caller.account)];
     const wrappedKeys = await wrapForReaders(readerKeys, readers, documentHash, sealed.contentKey);
     const cid = await ctx.content.add(sealed.stored);

@@ -2,6 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { expect } from 'chai';
 import { Wallet } from 'ethers';
 import { buildOpenApiDocument } from '../../../services/api/openapi.js';
+import { eraseDocumentKeys } from '../../../services/api/documents/store.js';
 import { withoutDomainType } from '../../../services/ledger/documents.js';
 import '../../../services/api/documents/routes.js';
 import { startTestLedger, type TestLedger } from '../../helpers/api-chain.js';
@@ -275,6 +276,33 @@ describe('documents API', function () {
       const problem = (await response.json()) as Problem;
       expect(problem.code).to.equal('DOCUMENT_EXISTS');
       expect(problem.operation!.id).to.equal(registration.operation.id);
+    });
+  });
+
+  describe('erasure and races', () => {
+    it('answers 410 CONTENT_ERASED once the wrapped keys are destroyed, while the document stays described', async () => {
+      const registration = await register(
+        INSURER,
+        policy({ mode: 'single' }),
+        uniqueBytes('erasable'),
+        '?confirm=true',
+      );
+      eraseDocumentKeys(api.ctx.db, registration.documentHash);
+      const read = await content(INSURER, registration.documentHash);
+      expect(read.status).to.equal(410);
+      expect(((await read.json()) as Problem).code).to.equal('CONTENT_ERASED');
+      const document = await indexed(INSURER, registration.documentHash, (view) => view.status === 'current');
+      expect((document.private as { erased?: boolean }).erased).to.equal(true);
+    });
+
+    it('queues only one of two simultaneous uploads of the same bytes', async () => {
+      const bytes = uniqueBytes('uploaded twice at once');
+      const answers = await Promise.all(
+        [0, 1].map(() => call(INSURER, 'POST', '/v1/documents', upload(policy(), bytes))),
+      );
+      expect(answers.map((answer) => answer.status).sort()).to.deep.equal([202, 409]);
+      const documentHash = sha256(bytes);
+      expect(api.ctx.anchoring.operationsOf(documentHash)).to.have.length(1);
     });
   });
 
