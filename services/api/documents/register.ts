@@ -15,14 +15,7 @@ import { AppError } from '../errors.js';
 import { acceptRequest, operationView, type OperationView } from './operations.js';
 import type { ReaderKeys } from './reader-keys.js';
 import { DOCUMENT_TYPES, type DocumentMetadata } from './schemas.js';
-import {
-  attachOperation,
-  discardDocument,
-  insertDocument,
-  storedDocument,
-  type StoredDocument,
-  type StoredTerms,
-} from './store.js';
+import { attachOperation, discardDocument, insertDocument, type StoredDocument, type StoredTerms } from './store.js';
 import type { Upload } from './upload.js';
 
 export interface Registration {
@@ -90,17 +83,18 @@ export function termsOf(metadata: DocumentMetadata): { termsHash: string | null;
   return { termsHash, terms: { termsHash, termsType, terms: metadata.terms.terms } };
 }
 
-/** 409 DOCUMENT_EXISTS when `documentHash` was registered already (by this API, or anchored by anyone). */
+/**
+ * 409 DOCUMENT_EXISTS when `documentHash` was registered already: queued or anchored through this API, or anchored by
+ * anyone. A registration whose anchoring failed does not count: the document may be registered again.
+ */
 export async function refuseExisting(ctx: DocumentsContext, documentHash: string): Promise<void> {
-  const stored = storedDocument(ctx.db, documentHash);
-  const operation =
-    (stored?.operationId === null || stored?.operationId === undefined
-      ? null
-      : ctx.anchoring.operation(stored.operationId)) ?? ctx.anchoring.operationsOf(documentHash)[0];
-  const anchored = operation === undefined || operation === null ? await ctx.index.document(documentHash) : null;
-  if ((operation !== undefined && operation !== null) || anchored !== null) {
-    throw documentExists(documentHash, operation ?? undefined);
-  }
+  const live = ctx.anchoring
+    .operationsOf(documentHash)
+    .find(
+      (operation) => (operation.kind === 'anchor' || operation.kind === 'supersede') && operation.state !== 'failed',
+    );
+  if (live !== undefined) throw documentExists(documentHash, live);
+  if ((await ctx.index.document(documentHash)) !== null) throw documentExists(documentHash);
 }
 
 function documentExists(documentHash: string, operation?: Operation): AppError {

@@ -163,8 +163,8 @@ export function documentsReadableBy(db: DatabaseSync, reader: string): string[] 
 
 /**
  * Keeps a new document's private metadata, its readers and its wrapped content keys in one transaction, so that either
- * all of it is durable or none. Any earlier row for the same hash that never got an operation (a registration that
- * failed between this write and the outbox) is replaced.
+ * all of it is durable or none. Any earlier row for the same hash is replaced: the caller has made sure it belongs to
+ * no live registration (one that failed before the outbox took it, or whose anchoring the chain refused).
  */
 export function insertDocument(
   db: DatabaseSync,
@@ -173,7 +173,7 @@ export function insertDocument(
   terms?: StoredTerms,
 ): void {
   transaction(db, () => {
-    db.prepare('DELETE FROM doc_documents WHERE document_hash = ? AND operation_id IS NULL').run(document.documentHash);
+    db.prepare('DELETE FROM doc_documents WHERE document_hash = ?').run(document.documentHash);
     db.prepare('DELETE FROM doc_readers WHERE document_hash = ?').run(document.documentHash);
     db.prepare('DELETE FROM doc_wrapped_keys WHERE document_hash = ?').run(document.documentHash);
     db.prepare(
