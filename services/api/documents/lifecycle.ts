@@ -76,6 +76,7 @@ export async function revokeDocument(
     documentHash,
     reason: REVOCATION_REASONS.indexOf(request.reason),
   });
-  recordOperationOwner(ctx.db, operation, caller.account);
+  // The note stays with this API (it may name people): only the reason goes on chain.
+  recordOperationOwner(ctx.db, operation, caller.account, request.note ?? null);
   return operationView(operation);
 }

@@ -156,7 +156,7 @@ async function answerRegistration(
   registration: Registration,
   confirm: boolean,
 ): Promise<void> {
-  const operation = confirm ? await confirmed(ctx, registration.operation) : registration.operation;
+  const operation = confirm ? await confirmed(ctx, res, registration.operation) : registration.operation;
   res.setHeader(
     'Location',
     operation.state === 'anchored' ? `/v1/documents/${registration.documentHash}` : operation.href,
@@ -170,7 +170,7 @@ async function answerOperation(
   operation: OperationView,
   confirm: boolean,
 ): Promise<void> {
-  const answered = confirm ? await confirmed(ctx, operation) : operation;
+  const answered = confirm ? await confirmed(ctx, res, operation) : operation;
   res.setHeader('Location', answered.href);
   res.status(answered.state === 'anchored' && confirm ? 200 : 202).json({ operation: answered });
 }
@@ -179,8 +179,10 @@ async function answerOperation(
  * Waits (bounded by the configured limit) for `operation` to reach the chain: 408 CONFIRMATION_TIMEOUT with the
  * operation when it has not by then (it goes on), 422 ANCHORING_FAILED when the chain refused it.
  */
-async function confirmed(ctx: DocumentsContext, operation: OperationView): Promise<OperationView> {
+async function confirmed(ctx: DocumentsContext, res: Response, operation: OperationView): Promise<OperationView> {
   const settled = operationView(await ctx.anchoring.waitFor(operation.id, ctx.config.confirmTimeoutMs));
+  // Kept by the problem answer too: where to follow the operation.
+  res.setHeader('Location', settled.href);
   if (settled.state === 'failed') {
     throw new AppError(422, 'ANCHORING_FAILED', settled.error?.message ?? 'The chain refused the transaction', {
       details: { operation: settled },

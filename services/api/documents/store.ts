@@ -86,6 +86,7 @@ export function initDocumentsSchema(db: DatabaseSync): void {
       document_hash TEXT NOT NULL,
       kind TEXT NOT NULL,
       party TEXT NOT NULL,
+      note TEXT,
       created_at TEXT NOT NULL
     );
     CREATE TABLE IF NOT EXISTS doc_terms (
@@ -242,10 +243,12 @@ export function recordOperationOwner(
   db: DatabaseSync,
   operation: { id: string; kind: string; documentHash: string },
   party: string,
+  note: string | null = null,
 ): void {
   db.prepare(
-    'INSERT OR IGNORE INTO doc_operations (operation_id, document_hash, kind, party, created_at) VALUES (?, ?, ?, ?, ?)',
-  ).run(operation.id, operation.documentHash, operation.kind, party, new Date().toISOString());
+    `INSERT OR IGNORE INTO doc_operations (operation_id, document_hash, kind, party, note, created_at)
+     VALUES (?, ?, ?, ?, ?, ?)`,
+  ).run(operation.id, operation.documentHash, operation.kind, party, note, new Date().toISOString());
 }
 
 /** The party that asked for operation `id` through this API, or null. */

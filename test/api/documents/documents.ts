@@ -236,6 +236,7 @@ describe('documents API', function () {
         const problem = (await response.json()) as Problem;
         expect(problem.code).to.equal('CONFIRMATION_TIMEOUT');
         expect(problem.operation!.state).to.be.oneOf(['queued', 'sent']);
+        expect(response.headers.get('location')).to.equal(problem.operation!.href);
         const done = await eventually('the batch anchored', () => {
           const operation = slow.ctx.anchoring.operation(problem.operation!.id);
           return Promise.resolve(operation?.state === 'anchored' ? operation : undefined);
