@@ -1,22 +1,26 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { id, JsonRpcProvider, MaxUint256, sha256 } from 'ethers';
-import {
-  ConsortiumAccess__factory,
-  EvidenceRegistry__factory,
-  MockStablecoin__factory,
-  OracleHub__factory,
-  ReinsuranceTreaty__factory,
-  RiskPool__factory,
-} from '../types/ethers-contracts/index.js';
+import { JsonRpcProvider, sha256 } from 'ethers';
 import { deployPolicyLedger, isDeployed, type Deployment } from '../services/ledger/deploy.js';
 import { anchorAndCoSign } from '../services/ledger/evidence.js';
-import { underDualControl } from '../services/ledger/governance.js';
 import {
+  grantRole,
+  registerParty,
+  setHubConsumer,
+  setPoolProduct,
+  setPoolTreaty,
+} from '../services/ledger/governance.js';
+import {
+  activateTreaty,
+  approveStablecoin,
   consentToWiring,
   deployInsurerStack,
+  deployTestStablecoin,
   deployTreaty,
+  depositCapital,
+  mintTestStablecoin,
+  postTreatyCollateral,
   treatyTermsHash,
   type TreatyTerms,
 } from '../services/ledger/insurer-stack.js';
@@ -116,29 +120,14 @@ async function deployLocalLedger(provider: JsonRpcProvider, dataDir: string): Pr
     throw new Error('the local consortium needs two ADMINs, an INSURER, a REINSURER and a CLIENT');
   }
   const core = await deployPolicyLedger(operatorA.signer, [registrationOf(operatorA), registrationOf(operatorB)]);
-  const access = ConsortiumAccess__factory.connect(core.consortiumAccess, operatorA.signer);
-  const govern = (target: string, data: string) =>
-    underDualControl(access, operatorA.signer, operatorB.signer, target, data);
+  const admins = { consortiumAccess: core.consortiumAccess, proposer: operatorA.signer, approver: operatorB.signer };
   for (const party of parties.filter((member) => member.role !== 'ADMIN')) {
-    const registration = registrationOf(party);
-    await (
-      await access.registerParty(
-        registration.account,
-        registration.legalName,
-        registration.identifier,
-        registration.encryptionPublicKey,
-      )
-    ).wait();
-    await govern(
-      core.consortiumAccess,
-      access.interface.encodeFunctionData('grantRole', [id(`${party.role}_ROLE`), party.wallet.address]),
-    );
+    await registerParty(operatorA.signer, core.consortiumAccess, registrationOf(party));
+    await grantRole(admins, party.role, party.wallet.address);
   }
 
-  const stablecoin = await new MockStablecoin__factory(operatorA.signer).deploy();
-  await stablecoin.waitForDeployment();
-  const stablecoinAddress = await stablecoin.getAddress();
-  const stack = await deployInsurerStack(operatorA.signer, core, insurer.wallet.address, stablecoinAddress);
+  const stablecoin = await deployTestStablecoin(operatorA.signer);
+  const stack = await deployInsurerStack(operatorA.signer, core, insurer.wallet.address, stablecoin);
   const terms = localTreatyTerms(insurer.wallet.address, reinsurer.wallet.address, stack.riskPool);
   const reinsuranceTreaty = await deployTreaty(operatorA.signer, core, terms);
 
@@ -156,7 +145,7 @@ async function deployLocalLedger(provider: JsonRpcProvider, dataDir: string): Pr
     {
       documentHash,
       termsHash: treatyTermsHash(terms),
-      documentType: 4, // Treaty
+      documentType: 'Treaty',
       retentionClass: 2,
       policyRef: 'TREATY-2026-001',
       storagePointer: `file:documents/${documentHash.slice(2)}.txt`,
@@ -164,32 +153,27 @@ async function deployLocalLedger(provider: JsonRpcProvider, dataDir: string): Pr
     },
     [insurer.signer, reinsurer.signer],
   );
-  const treaty = ReinsuranceTreaty__factory.connect(reinsuranceTreaty, reinsurer.signer);
-  await (await treaty.activate(documentHash)).wait();
+  await activateTreaty(reinsurer.signer, reinsuranceTreaty, documentHash);
 
-  const hub = OracleHub__factory.connect(core.oracleHub, operatorA.signer);
-  const pool = RiskPool__factory.connect(stack.riskPool, insurer.signer);
   // The insurer consents to what is wired into its pool (products before the treaty, so no reinsurer consent).
   const wired = [stack.flightDelayProduct, stack.weatherIndexProduct, reinsuranceTreaty];
   await consentToWiring(insurer.signer, stack.riskPool, wired);
   for (const product of [stack.flightDelayProduct, stack.weatherIndexProduct]) {
-    await govern(core.oracleHub, hub.interface.encodeFunctionData('setConsumer', [product, true]));
-    await govern(stack.riskPool, pool.interface.encodeFunctionData('setProduct', [product, true]));
+    await setHubConsumer(admins, core.oracleHub, product, true);
+    await setPoolProduct(admins, stack.riskPool, product, true);
   }
-  await govern(stack.riskPool, pool.interface.encodeFunctionData('setTreaty', [reinsuranceTreaty]));
+  await setPoolTreaty(admins, stack.riskPool, reinsuranceTreaty);
 
-  await (await stablecoin.mint(insurer.wallet.address, LOCAL_FUNDING.insurerCapital)).wait();
-  await (await stablecoin.connect(insurer.signer).approve(stack.riskPool, LOCAL_FUNDING.insurerCapital)).wait();
-  await (await pool.depositCapital(LOCAL_FUNDING.insurerCapital)).wait();
-  await (await stablecoin.mint(reinsurer.wallet.address, LOCAL_FUNDING.reinsurerCollateral)).wait();
-  await (
-    await stablecoin.connect(reinsurer.signer).approve(reinsuranceTreaty, LOCAL_FUNDING.reinsurerCollateral)
-  ).wait();
-  await (await treaty.postCollateral(LOCAL_FUNDING.reinsurerCollateral)).wait();
-  await (await stablecoin.mint(client.wallet.address, LOCAL_FUNDING.clientCash)).wait();
-  await (await stablecoin.connect(client.signer).approve(stack.riskPool, MaxUint256)).wait();
+  await mintTestStablecoin(operatorA.signer, stablecoin, insurer.wallet.address, LOCAL_FUNDING.insurerCapital);
+  await approveStablecoin(insurer.signer, stablecoin, stack.riskPool, LOCAL_FUNDING.insurerCapital);
+  await depositCapital(insurer.signer, stack.riskPool, LOCAL_FUNDING.insurerCapital);
+  await mintTestStablecoin(operatorA.signer, stablecoin, reinsurer.wallet.address, LOCAL_FUNDING.reinsurerCollateral);
+  await approveStablecoin(reinsurer.signer, stablecoin, reinsuranceTreaty, LOCAL_FUNDING.reinsurerCollateral);
+  await postTreatyCollateral(reinsurer.signer, reinsuranceTreaty, LOCAL_FUNDING.reinsurerCollateral);
+  await mintTestStablecoin(operatorA.signer, stablecoin, client.wallet.address, LOCAL_FUNDING.clientCash);
+  await approveStablecoin(client.signer, stablecoin, stack.riskPool);
 
-  return { ...core, stablecoin: stablecoinAddress, ...stack, reinsuranceTreaty };
+  return { ...core, stablecoin, ...stack, reinsuranceTreaty };
 }
 
 async function main(): Promise<void> {

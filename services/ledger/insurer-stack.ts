@@ -1,6 +1,7 @@
-import { TypedDataEncoder, type Signer } from 'ethers';
+import { MaxUint256, TypedDataEncoder, type Signer } from 'ethers';
 import {
   FlightDelayProduct__factory,
+  MockStablecoin__factory,
   ReinsuranceTreaty__factory,
   RiskPool__factory,
   WeatherIndexProduct__factory,
@@ -115,4 +116,46 @@ export async function deployTreaty(
 /** The EIP-712 struct hash of treaty terms: the termsHash its document must carry. */
 export function treatyTermsHash(terms: TreatyTerms): string {
   return TypedDataEncoder.hashStruct('TreatyTerms', TREATY_TERMS_TYPES, terms);
+}
+
+/** Deploys the test stablecoin (plUSD, 6 decimals, anyone may mint) of a local or test network. */
+export async function deployTestStablecoin(deployer: Signer, overrides: GasOverrides = {}): Promise<string> {
+  const stablecoin = await new MockStablecoin__factory(deployer).deploy(overrides);
+  await stablecoin.waitForDeployment();
+  return stablecoin.getAddress();
+}
+
+/** Mints `amount` of the test stablecoin to `to`. */
+export async function mintTestStablecoin(
+  minter: Signer,
+  stablecoin: string,
+  to: string,
+  amount: bigint,
+): Promise<void> {
+  await (await MockStablecoin__factory.connect(stablecoin, minter).mint(to, amount)).wait();
+}
+
+/** Lets `spender` (a pool, a treaty) take up to `amount` of `owner`'s stablecoin; everything by default. */
+export async function approveStablecoin(
+  owner: Signer,
+  stablecoin: string,
+  spender: string,
+  amount: bigint = MaxUint256,
+): Promise<void> {
+  await (await MockStablecoin__factory.connect(stablecoin, owner).approve(spender, amount)).wait();
+}
+
+/** The insurer deposits `amount` of capital into its pool (after approving it). */
+export async function depositCapital(insurer: Signer, riskPool: string, amount: bigint): Promise<void> {
+  await (await RiskPool__factory.connect(riskPool, insurer).depositCapital(amount)).wait();
+}
+
+/** The reinsurer puts the treaty in force, once its document (carrying the treaty terms hash) is co-signed. */
+export async function activateTreaty(reinsurer: Signer, treaty: string, documentHash: string): Promise<void> {
+  await (await ReinsuranceTreaty__factory.connect(treaty, reinsurer).activate(documentHash)).wait();
+}
+
+/** The reinsurer posts `amount` of collateral to the treaty (after approving it). */
+export async function postTreatyCollateral(reinsurer: Signer, treaty: string, amount: bigint): Promise<void> {
+  await (await ReinsuranceTreaty__factory.connect(treaty, reinsurer).postCollateral(amount)).wait();
 }

@@ -9,11 +9,12 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import type { Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { id, JsonRpcProvider, sha256, TypedDataEncoder, Wallet, type NonceManager, type Signer } from 'ethers';
+import { JsonRpcProvider, sha256, TypedDataEncoder, Wallet, type NonceManager, type Signer } from 'ethers';
 import { deployLocal } from '../../scripts/deploy-local.js';
 import type { Deployment } from '../../services/ledger/deploy.js';
 import { anchorAndCoSign, type PolicyTerms } from '../../services/ledger/evidence.js';
-import { underDualControl } from '../../services/ledger/governance.js';
+import { grantRole, registerParty, setHubConsumer, setPoolProduct } from '../../services/ledger/governance.js';
+import { consentToWiring } from '../../services/ledger/insurer-stack.js';
 import { startLocalChain, type LocalChain } from '../../scripts/lib/local-chain.js';
 import { localParties, type LocalParty } from '../../scripts/lib/local-parties.js';
 import { stripJsonc } from '../../services/oracle/cli.js';
@@ -35,7 +36,6 @@ import {
   weatherFeedId,
 } from '../../services/shared/eip712.js';
 import {
-  ConsortiumAccess__factory,
   FlightDelayProduct__factory,
   MockStablecoin__factory,
   OracleHub__factory,
@@ -637,14 +637,15 @@ export class OracleNetwork {
     );
     await deployed.waitForDeployment();
     const product = await deployed.getAddress();
-    for (const party of [insurer, reinsurer]) {
-      await (await this.pool.connect(party.signer).consentToWiring(product, true)).wait();
-    }
-    const access = ConsortiumAccess__factory.connect(this.deployment.consortiumAccess, adminA.signer);
-    const govern = (target: string, data: string) =>
-      underDualControl(access, adminA.signer, adminB.signer, target, data);
-    await govern(this.deployment.oracleHub, this.hub.interface.encodeFunctionData('setConsumer', [product, true]));
-    await govern(await this.pool.getAddress(), this.pool.interface.encodeFunctionData('setProduct', [product, true]));
+    const riskPool = await this.pool.getAddress();
+    for (const party of [insurer, reinsurer]) await consentToWiring(party.signer, riskPool, [product]);
+    const admins = {
+      consortiumAccess: this.deployment.consortiumAccess,
+      proposer: adminA.signer,
+      approver: adminB.signer,
+    };
+    await setHubConsumer(admins, this.deployment.oracleHub, product, true);
+    await setPoolProduct(admins, riskPool, product, true);
     return FlightDelayProduct__factory.connect(product, this.provider);
   }
 
@@ -809,17 +810,14 @@ export class OracleNetwork {
   async registerOracle(legalName: string): Promise<Wallet> {
     const fresh = Wallet.createRandom();
     const { adminA, adminB } = this.parties;
-    const access = ConsortiumAccess__factory.connect(this.deployment.consortiumAccess, adminA.signer);
-    await (
-      await access.registerParty(fresh.address, legalName, `5493000E2EORACLE${++this.registered}`, fresh.publicKey)
-    ).wait();
-    await underDualControl(
-      access,
-      adminA.signer,
-      adminB.signer,
-      this.deployment.consortiumAccess,
-      access.interface.encodeFunctionData('grantRole', [id('ORACLE_ROLE'), fresh.address]),
-    );
+    const { consortiumAccess } = this.deployment;
+    await registerParty(adminA.signer, consortiumAccess, {
+      account: fresh.address,
+      legalName,
+      identifier: `5493000E2EORACLE${++this.registered}`,
+      encryptionPublicKey: fresh.publicKey,
+    });
+    await grantRole({ consortiumAccess, proposer: adminA.signer, approver: adminB.signer }, 'ORACLE', fresh.address);
     return new Wallet(fresh.privateKey);
   }
 }

@@ -1,11 +1,27 @@
 /**
- * What the dispatcher asks of the chain, in one place: simulate and send an action with a nonce the dispatcher chose,
- * wait for its receipt, tell a contract's refusal (a custom error, final) from a transient failure (RPC down, timeout,
- * nonce race: tried again), and find whether an action is already on chain as done by a sender (reconciliation).
+ * What the dispatcher asks of the chain, in one place, through the ledger's actions: send an action with a nonce the
+ * dispatcher chose and wait for it; tell a contract's refusal (a custom error, final) from a transient failure (RPC
+ * down, timeout, nonce race: tried again); see whether the sender has transactions waiting in the node's pool; and find
+ * whether an action is already on chain as done by a sender (reconciliation).
  */
-import { isError, type Signer } from 'ethers';
+import { getAddress, id, isError, zeroPadValue, type Signer } from 'ethers';
 import type { LedgerClient } from '../../ledger/client.js';
-import { sharedContracts } from '../../ledger/client.js';
+import {
+  anchorDocument,
+  anchorDocumentBatch,
+  coSignerState,
+  DocumentNotAnchoredError,
+  findAnchorTransaction,
+  readAnchor,
+  readBatch,
+  relayCoSignature,
+  relayTermsCoSignature,
+  revokeDocument,
+  supersedeDocument,
+  type AnchorInput,
+} from '../../ledger/documents.js';
+import { LedgerError } from '../../ledger/errors.js';
+import type { MinedTransaction } from '../../ledger/transactions.js';
 import type { ChainOutcome } from './outbox.js';
 import type { StoredAnchorInput } from './request.js';
 
@@ -25,123 +41,102 @@ export type ChainAction =
     }
   | { kind: 'batch'; merkleRoot: string; documentCount: number; storagePointer: string };
 
-/** The chain refused an action: `code` is the contract's custom error name. Final for that action. */
+/**
+ * The chain refused an action: `code` is the contract's custom error name (`CONTRACT_REVERT` when undecodable). Final
+ * for that action. `mined` when a transaction was mined and reverted (its nonce is spent), rather than refused when
+ * simulated.
+ */
 export class ContractRefusal extends Error {
   constructor(
     readonly code: string,
     message: string,
+    readonly mined: boolean,
   ) {
     super(message);
     this.name = 'ContractRefusal';
   }
 }
 
-// Values of `IEvidenceRegistry`'s enums that reconciliation reads.
-const DOCUMENT_STATUS_REVOKED = 3n;
-const SIGNER_STATE_SIGNED = 2n;
-const NO_ACCOUNT = '0x0000000000000000000000000000000000000000';
+/**
+ * Sends `action` as `signer` with `nonce` (the ledger simulates it first: a refusal there spends no nonce) and waits
+ * up to `timeoutMs` for it to be mined. Throws `ContractRefusal` when the chain refused it, any other error when the
+ * outcome is unknown (transient).
+ */
+export async function performAction(
+  ledger: LedgerClient,
+  signer: Signer,
+  action: ChainAction,
+  options: { nonce: number; timeoutMs: number },
+): Promise<ChainOutcome> {
+  const client: LedgerClient = { ...ledger, signer };
+  try {
+    return outcomeOf(await send(client, action, options));
+  } catch (error) {
+    throw refusalOf(error) ?? error;
+  }
+}
 
-/** The call data of `action` against the registry, after reading what it needs (a co-signature's signer list). */
-async function callOf(ledger: LedgerClient, action: ChainAction): Promise<string> {
-  const { registry } = sharedContracts(ledger, ledger.provider);
-  const abi = registry.interface;
+function send(
+  client: LedgerClient,
+  action: ChainAction,
+  options: { nonce: number; timeoutMs: number },
+): Promise<MinedTransaction> {
   switch (action.kind) {
     case 'anchor':
-      return abi.encodeFunctionData('anchor', [action.input]);
+      return anchorDocument(client, ledgerInput(action.input), options);
     case 'supersede':
-      return abi.encodeFunctionData('supersede', [action.previousHash, action.input]);
+      return supersedeDocument(client, action.previousHash, ledgerInput(action.input), options);
     case 'revoke':
-      return abi.encodeFunctionData('revoke', [action.documentHash, action.reason]);
+      return revokeDocument(client, action.documentHash, action.reason, options);
     case 'batch':
-      return abi.encodeFunctionData('anchorBatch', [action.merkleRoot, action.documentCount, action.storagePointer]);
+      return anchorDocumentBatch(client, action, options);
     case 'cosign': {
-      const requiredSigners = await requiredSignersOf(ledger, action.documentHash);
-      if (action.termsType === undefined) {
-        return abi.encodeFunctionData('cosign', [
-          action.documentHash,
-          requiredSigners,
-          action.signer,
-          action.nonce,
-          action.deadline,
-          action.signature,
-        ]);
-      }
-      return abi.encodeFunctionData('cosignTerms', [
-        action.documentHash,
-        requiredSigners,
-        action.termsType,
-        action.signer,
-        action.nonce,
-        action.deadline,
-        action.signature,
-      ]);
+      const relay = {
+        documentHash: action.documentHash,
+        signer: action.signer,
+        nonce: action.nonce,
+        deadline: action.deadline,
+        signature: action.signature,
+      };
+      if (action.termsType === undefined) return relayCoSignature(client, relay, options);
+      return relayTermsCoSignature(client, { ...relay, termsType: action.termsType }, options);
     }
   }
 }
 
-/** The anchored list of required signers of `documentHash` (the registry keeps only a commitment to it). */
-async function requiredSignersOf(ledger: LedgerClient, documentHash: string): Promise<string[]> {
-  const { registry } = sharedContracts(ledger, ledger.provider);
-  const anchor = await registry.getAnchor(documentHash);
-  // Not anchored: the call reverts with the registry's own error, which the simulation reports.
-  if (anchor.registrant === NO_ACCOUNT) return [];
-  const block = Number(anchor.blockNumber);
-  const events = await registry.queryFilter(registry.filters.DocumentAnchored(documentHash), block, block);
-  return [...(events.at(-1)?.args.requiredSigners ?? [])];
+function ledgerInput(input: StoredAnchorInput): AnchorInput {
+  return { ...input };
 }
 
-/** A transaction the dispatcher sent. */
-export interface SentAction {
-  transactionHash: string;
-  nonce: number;
+function outcomeOf(mined: MinedTransaction): ChainOutcome {
+  return { blockNumber: mined.blockNumber, transactionHash: mined.transactionHash.toLowerCase() };
 }
 
-/**
- * Simulates `action` from `signer`'s account and, when the chain would take it, sends it with `nonce`. Throws
- * `ContractRefusal` when the simulation reverts, any other error when the chain could not be asked.
- */
-export async function sendAction(
-  ledger: LedgerClient,
-  signer: Signer,
-  action: ChainAction,
-  nonce: number,
-): Promise<SentAction> {
-  const from = await signer.getAddress();
-  const to = ledger.deployment.evidenceRegistry;
-  const data = await callOf(ledger, action);
-  let gas: bigint;
-  try {
-    gas = await ledger.provider.estimateGas({ from, to, data });
-  } catch (error) {
-    throw refusalOf(ledger, error) ?? error;
+/** The contract refusal `error` carries, or null when it is not one (the chain could not be asked: transient). */
+export function refusalOf(error: unknown): ContractRefusal | null {
+  if (error instanceof ContractRefusal) return error;
+  if (error instanceof LedgerError) {
+    return new ContractRefusal(
+      error.code,
+      error.decoded?.message ?? error.message,
+      error.transactionHash !== undefined,
+    );
   }
-  // A margin over the estimate, as ethers' own sends leave none and state may move between estimate and mining.
-  const sent = await signer.sendTransaction({ to, data, nonce, gasLimit: (gas * 12n) / 10n });
-  return { transactionHash: sent.hash, nonce };
+  // A reverting call the ledger did not wrap (none should reach here), or a co-signature of a document never anchored.
+  if (isError(error, 'CALL_EXCEPTION')) return new ContractRefusal('CONTRACT_REVERT', error.shortMessage, false);
+  if (error instanceof DocumentNotAnchoredError) {
+    return new ContractRefusal('EvidenceRegistryUnknownDocument', error.message, false);
+  }
+  return null;
 }
 
-/**
- * Waits up to `timeoutMs` for `transactionHash` to be mined: its block when it succeeded, `reverted` when mined but
- * reverted. Throws (a transient failure) when it is not mined in time.
- */
-export async function waitForAction(
-  ledger: LedgerClient,
-  transactionHash: string,
-  timeoutMs: number,
-): Promise<ChainOutcome | 'reverted'> {
-  const receipt = await ledger.provider.waitForTransaction(transactionHash, 1, timeoutMs);
-  if (receipt === null) throw new Error(`transaction ${transactionHash} was not mined within ${timeoutMs} ms`);
-  if (receipt.status !== 1) return 'reverted';
-  return { blockNumber: receipt.blockNumber, transactionHash: receipt.hash };
-}
-
-/** Whether `transactionHash` is known to the node but not yet mined (so it should be waited for, not re-sent). */
-export async function isPending(ledger: LedgerClient, transactionHash: string): Promise<boolean> {
-  const [transaction, receipt] = await Promise.all([
-    ledger.provider.getTransaction(transactionHash),
-    ledger.provider.getTransactionReceipt(transactionHash),
+/** How many of `account`'s transactions wait in the node's pool (sent, not yet mined). */
+export async function pooledTransactions(ledger: LedgerClient, account: string): Promise<number> {
+  const [pending, latest] = await Promise.all([
+    ledger.provider.getTransactionCount(account, 'pending'),
+    ledger.provider.getTransactionCount(account, 'latest'),
   ]);
-  return transaction !== null && receipt === null;
+  return Math.max(0, pending - latest);
 }
 
 /** The account's next nonce, counting its transactions waiting in the node's pool. */
@@ -149,44 +144,10 @@ export async function pendingNonce(ledger: LedgerClient, account: string): Promi
   return ledger.provider.getTransactionCount(account, 'pending');
 }
 
-/** Re-runs `action` as a call to learn why it was refused (after a mined transaction reverted). */
-export async function refusalOfReplay(
-  ledger: LedgerClient,
-  sender: string,
-  action: ChainAction,
-): Promise<ContractRefusal> {
-  try {
-    await ledger.provider.call({
-      from: sender,
-      to: ledger.deployment.evidenceRegistry,
-      data: await callOf(ledger, action),
-    });
-  } catch (error) {
-    const refusal = refusalOf(ledger, error);
-    if (refusal !== null) return refusal;
-    throw error;
-  }
-  return new ContractRefusal('TransactionReverted', 'the transaction was mined but reverted; replayed now it succeeds');
-}
-
-/**
- * The contract refusal `error` carries, decoded through the registry's ABI (its own and its governance errors), or
- * null when `error` is not a revert (the chain could not be asked: transient).
- */
-export function refusalOf(ledger: LedgerClient, error: unknown): ContractRefusal | null {
-  if (error instanceof ContractRefusal) return error;
-  if (!isError(error, 'CALL_EXCEPTION')) return null;
-  const { registry } = sharedContracts(ledger, ledger.provider);
-  const data = error.data ?? null;
-  if (data !== null && data !== '0x') {
-    const decoded = registry.interface.parseError(data);
-    if (decoded !== null) {
-      return new ContractRefusal(decoded.name, `${decoded.name}(${decoded.args.map((arg) => String(arg)).join(', ')})`);
-    }
-    return new ContractRefusal('UnknownContractError', `the registry reverted with unknown data ${data}`);
-  }
-  return new ContractRefusal('TransactionReverted', error.shortMessage);
-}
+// The registry's events whose transaction reconciliation looks up (signatures as in `IEvidenceRegistry`).
+const BATCH_ANCHORED = id('BatchAnchored(bytes32,address,uint24,string)');
+const DOCUMENT_REVOKED = id('DocumentRevoked(bytes32,address,uint8)');
+const DOCUMENT_CO_SIGNED = id('DocumentCoSigned(bytes32,address,uint8,uint8)');
 
 /**
  * Where `action` is already on chain as done by `sender` (or, for a co-signature, recorded by anyone), or null. The
@@ -198,53 +159,57 @@ export async function findOutcome(
   sender: string,
   action: ChainAction,
 ): Promise<ChainOutcome | null> {
-  const { registry } = sharedContracts(ledger, ledger.provider);
-  const ours = (account: string) => account.toLowerCase() === sender.toLowerCase();
+  const ours = (account: string) => getAddress(account) === getAddress(sender);
   switch (action.kind) {
     case 'anchor':
     case 'supersede': {
-      const hash = action.input.documentHash;
-      const anchor = await registry.getAnchor(hash);
-      if (!ours(anchor.registrant)) return null;
-      const block = Number(anchor.blockNumber);
-      const events = await registry.queryFilter(registry.filters.DocumentAnchored(hash, sender), block, block);
-      return outcomeOf(events.at(-1), `DocumentAnchored(${hash})`);
+      const anchored = await findAnchorTransaction(ledger, action.input.documentHash);
+      return anchored !== null && ours(anchored.registrant) ? outcomeOf(anchored) : null;
     }
     case 'batch': {
-      const batch = await registry.getBatch(action.merkleRoot);
-      if (!ours(batch.registrant)) return null;
-      const block = Number(batch.blockNumber);
-      const events = await registry.queryFilter(
-        registry.filters.BatchAnchored(action.merkleRoot, sender),
-        block,
-        block,
+      const batch = await readBatch(ledger, action.merkleRoot);
+      if (batch === null || !ours(batch.registrant)) return null;
+      return eventOutcome(
+        ledger,
+        [BATCH_ANCHORED, action.merkleRoot, zeroPadValue(sender, 32)],
+        batch.blockNumber,
+        'BatchAnchored',
       );
-      return outcomeOf(events.at(-1), `BatchAnchored(${action.merkleRoot})`);
     }
     case 'revoke': {
-      const anchor = await registry.getAnchor(action.documentHash);
-      if (!ours(anchor.registrant) || anchor.status !== DOCUMENT_STATUS_REVOKED) return null;
-      const events = await registry.queryFilter(
-        registry.filters.DocumentRevoked(action.documentHash),
-        Number(anchor.blockNumber),
-      );
-      return outcomeOf(events.at(-1), `DocumentRevoked(${action.documentHash})`);
+      const anchor = await readAnchor(ledger, action.documentHash);
+      if (anchor === null || anchor.status !== 'Revoked' || !ours(anchor.registrant)) return null;
+      return eventOutcome(ledger, [DOCUMENT_REVOKED, action.documentHash], anchor.blockNumber, 'DocumentRevoked');
     }
     case 'cosign': {
-      const state = await registry.signerState(action.documentHash, action.signer);
-      if (state !== SIGNER_STATE_SIGNED) return null;
-      const anchor = await registry.getAnchor(action.documentHash);
-      const events = await registry.queryFilter(
-        registry.filters.DocumentCoSigned(action.documentHash, action.signer),
-        Number(anchor.blockNumber),
+      const anchor = await readAnchor(ledger, action.documentHash);
+      if (anchor === null || (await coSignerState(ledger, action.documentHash, action.signer)) !== 'Signed')
+        return null;
+      return eventOutcome(
+        ledger,
+        [DOCUMENT_CO_SIGNED, action.documentHash, zeroPadValue(action.signer, 32)],
+        anchor.blockNumber,
+        'DocumentCoSigned',
       );
-      return outcomeOf(events.at(-1), `DocumentCoSigned(${action.documentHash}, ${action.signer})`);
     }
   }
 }
 
-function outcomeOf(event: { blockNumber: number; transactionHash: string } | undefined, what: string): ChainOutcome {
+/** The block and transaction of the last registry event matching `topics` from `fromBlock` on. */
+async function eventOutcome(
+  ledger: LedgerClient,
+  topics: string[],
+  fromBlock: number,
+  what: string,
+): Promise<ChainOutcome> {
+  const logs = await ledger.provider.getLogs({
+    address: ledger.deployment.evidenceRegistry,
+    topics: topics.map((topic) => topic.toLowerCase()),
+    fromBlock,
+    toBlock: 'latest',
+  });
+  const log = logs.at(-1);
   // The state says it happened, so its event exists; a node that lost it is a transient failure to try again.
-  if (event === undefined) throw new Error(`the chain holds ${what} but its event was not found`);
-  return { blockNumber: event.blockNumber, transactionHash: event.transactionHash };
+  if (log === undefined) throw new Error(`the chain holds ${what} (${topics[1]}) but its event was not found`);
+  return { blockNumber: log.blockNumber, transactionHash: log.transactionHash.toLowerCase() };
 }

@@ -11,12 +11,10 @@ import type { LedgerClient } from '../../ledger/client.js';
 import { composeBatch, manifestBytes } from './batch.js';
 import {
   findOutcome,
-  isPending,
   pendingNonce,
+  performAction,
+  pooledTransactions,
   refusalOf,
-  refusalOfReplay,
-  sendAction,
-  waitForAction,
   type ChainAction,
   type ContractRefusal,
 } from './chain.js';
@@ -49,8 +47,8 @@ interface Job {
   label: string;
   action: ChainAction;
   state: OperationState;
-  transactionHash: string | null;
-  markSent(transactionHash: string | null): void;
+  /** Records that a transaction may leave from now on. */
+  markSent(): void;
   anchored(outcome: ChainOutcome): void;
   failed(refusal: ContractRefusal): void;
 }
@@ -62,7 +60,7 @@ class Stopped extends Error {}
 type Work =
   | { kind: 'single'; entry: OutboxEntry }
   | { kind: 'batch'; batch: OutboxBatch }
-  | { kind: 'compose'; members: OutboxEntry[] }
+  | { kind: 'compose' }
   | { kind: 'idle'; untilMs: number | null };
 
 export class SenderDispatcher {
@@ -178,15 +176,14 @@ export class SenderDispatcher {
     const { outbox, settings } = this.context;
     const single = outbox.nextSingle(this.sender);
     const batch = outbox.openBatches(this.sender).at(0) ?? null;
-    const waiting = outbox.unbatched(this.sender, settings.batchMaxSize);
-    const oldest = waiting.at(0);
-    const ripeAt = oldest === undefined ? null : Date.parse(oldest.operation.createdAt) + settings.batchWindowMs;
+    const waiting = outbox.waitingForBatch(this.sender, settings.batchMaxSize);
+    const ripeAt = waiting.oldest === null ? null : Date.parse(waiting.oldest.createdAt) + settings.batchWindowMs;
 
     const candidates: { seq: number; work: Work }[] = [];
     if (single !== null) candidates.push({ seq: single.seq, work: { kind: 'single', entry: single } });
     if (batch !== null) candidates.push({ seq: batch.firstSeq, work: { kind: 'batch', batch } });
-    if (oldest !== undefined && ripeAt !== null && (waiting.length >= settings.batchMaxSize || ripeAt <= now)) {
-      candidates.push({ seq: oldest.seq, work: { kind: 'compose', members: waiting } });
+    if (waiting.oldest !== null && ripeAt !== null && (waiting.count >= settings.batchMaxSize || ripeAt <= now)) {
+      candidates.push({ seq: waiting.oldest.seq, work: { kind: 'compose' } });
     }
     if (candidates.length === 0) return { kind: 'idle', untilMs: ripeAt };
     return candidates.reduce((first, candidate) => (candidate.seq < first.seq ? candidate : first)).work;
@@ -199,7 +196,11 @@ export class SenderDispatcher {
       case 'batch':
         return this.execute(this.batchJob(work.batch));
       case 'compose':
-        return this.execute(this.batchJob(await this.compose(work.members)));
+        return this.execute(
+          this.batchJob(
+            await this.compose(this.context.outbox.unbatched(this.sender, this.context.settings.batchMaxSize)),
+          ),
+        );
     }
   }
 
@@ -234,8 +235,7 @@ export class SenderDispatcher {
       label: `${kind} ${entry.operation.documentHash} (${id})`,
       action: actionOf(entry.request),
       state: entry.operation.state,
-      transactionHash: entry.operation.transactionHash ?? null,
-      markSent: (transactionHash) => outbox.markSent(id, transactionHash),
+      markSent: () => outbox.markSent(id, null),
       anchored: (outcome) => this.settle([outbox.markAnchored(id, outcome)]),
       failed: (refusal) => this.settle([outbox.markFailed(id, { code: refusal.code, message: refusal.message })]),
     };
@@ -247,8 +247,7 @@ export class SenderDispatcher {
       label: `batch ${batch.merkleRoot} of ${batch.documentCount}`,
       action: batchActionOf(batch),
       state: batch.state,
-      transactionHash: batch.transactionHash,
-      markSent: (transactionHash) => outbox.markBatchSent(batch.id, transactionHash),
+      markSent: () => outbox.markBatchSent(batch.id, null),
       anchored: (outcome) => this.settle(outbox.closeBatch(batch.id, { state: 'anchored', outcome })),
       failed: (refusal) =>
         this.settle(
@@ -259,37 +258,48 @@ export class SenderDispatcher {
 
   /** Brings one job on chain: recognised if already there, waited for if in flight, else sent. */
   private async execute(job: Job): Promise<void> {
-    const { ledger } = this.context;
+    const { ledger, settings } = this.context;
     if (job.state === 'sent') {
+      // A transaction may have left before a crash or a timeout: look at the chain, and let any of this sender's
+      // transactions still in the node's pool be mined first rather than send a duplicate behind them.
       const outcome = await findOutcome(ledger, this.sender, job.action);
       if (outcome !== null) return job.anchored(outcome);
-      if (job.transactionHash !== null && (await isPending(ledger, job.transactionHash))) {
-        return this.await(job, job.transactionHash);
+      if (await this.waitForPooledTransactions()) {
+        const mined = await findOutcome(ledger, this.sender, job.action);
+        if (mined !== null) return job.anchored(mined);
       }
     }
     // From here a transaction may leave: a retry or a restart looks at the chain before sending again.
-    job.markSent(null);
-    let sent;
+    job.markSent();
+    const nonce = await this.nextNonce();
     try {
-      sent = await sendAction(ledger, this.signer, job.action, await this.nextNonce());
+      const outcome = await performAction(ledger, this.signer, job.action, {
+        nonce,
+        timeoutMs: settings.receiptTimeoutMs,
+      });
+      this.minedNonce = Math.max(this.minedNonce ?? -1, nonce);
+      job.anchored(outcome);
     } catch (error) {
-      const refusal = refusalOf(ledger, error);
+      const refusal = refusalOf(error);
       if (refusal === null) throw error;
-      return this.refused(job, refusal);
+      if (refusal.mined) this.minedNonce = Math.max(this.minedNonce ?? -1, nonce);
+      await this.refused(job, refusal);
     }
-    job.markSent(sent.transactionHash);
-    await this.await(job, sent.transactionHash, sent.nonce);
   }
 
-  private async await(job: Job, transactionHash: string, nonce?: number): Promise<void> {
+  /**
+   * Waits (up to the receipt timeout) until none of this sender's transactions is left in the node's pool; whether
+   * there were any. Throws, a transient failure, when they are still there at the timeout.
+   */
+  private async waitForPooledTransactions(): Promise<boolean> {
     const { ledger, settings } = this.context;
-    const result = await waitForAction(ledger, transactionHash, settings.receiptTimeoutMs);
-    if (nonce !== undefined) this.minedNonce = Math.max(this.minedNonce ?? -1, nonce);
-    if (result !== 'reverted') return job.anchored(result);
-    // Mined but reverted: another transaction got there first (ours, sent before a crash?) or state moved.
-    const outcome = await findOutcome(ledger, this.sender, job.action);
-    if (outcome !== null) return job.anchored(outcome);
-    job.failed(await refusalOfReplay(ledger, this.sender, job.action));
+    if ((await pooledTransactions(ledger, this.sender)) === 0) return false;
+    const deadline = Date.now() + settings.receiptTimeoutMs;
+    for (let delay = 50; (await pooledTransactions(ledger, this.sender)) > 0; delay = Math.min(delay * 2, 1_000)) {
+      if (Date.now() >= deadline) throw new Error(`transactions of ${this.sender} are still waiting in the pool`);
+      await new Promise((resolve) => setTimeout(resolve, delay));
+    }
+    return true;
   }
 
   /**

@@ -4,7 +4,7 @@
  * any point restarts from the outbox and the chain.
  */
 import { randomBytes } from 'node:crypto';
-import type { DatabaseSync } from 'node:sqlite';
+import type { DatabaseSync, StatementSync } from 'node:sqlite';
 import { dedupeKeyOf, documentHashOf, isBatched, type StoredRequest } from './request.js';
 import type { BatchProof, Operation, OperationKind, OperationState } from './types.js';
 
@@ -115,9 +115,13 @@ export interface ChainOutcome {
   transactionHash: string;
 }
 
-/** A random, URL-safe operation id (128 bits). */
-export function newOperationId(): string {
-  return `op_${randomBytes(16).toString('base64url')}`;
+/** `count` random, URL-safe operation ids (128 bits each), from one call to the random source. */
+export function newOperationIds(count: number): string[] {
+  const bytes = randomBytes(16 * count);
+  return Array.from(
+    { length: count },
+    (_, index) => `op_${bytes.subarray(16 * index, 16 * index + 16).toString('base64url')}`,
+  );
 }
 
 function toOperation(row: OperationRow): Operation {
@@ -159,8 +163,20 @@ function toBatch(row: BatchRow): OutboxBatch {
 
 /** The outbox's reads and writes; every write is one committed transaction. */
 export class Outbox {
+  private readonly statements = new Map<string, StatementSync>();
+
   constructor(private readonly db: DatabaseSync) {
     initOutboxSchema(db);
+  }
+
+  /** The prepared statement of `sql`, prepared once. */
+  private statement(sql: string): StatementSync {
+    let statement = this.statements.get(sql);
+    if (statement === undefined) {
+      statement = this.db.prepare(sql);
+      this.statements.set(sql, statement);
+    }
+    return statement;
   }
 
   /**
@@ -169,117 +185,126 @@ export class Outbox {
    * operation instead of a new one.
    */
   acceptAll(requests: StoredRequest[]): Operation[] {
-    const existing = this.db.prepare(`SELECT * FROM outbox_operations WHERE dedupe_key = ? AND state <> 'failed'`);
-    const insert = this.db.prepare(
+    const existing = this.statement(`SELECT * FROM outbox_operations WHERE dedupe_key = ? AND state <> 'failed'`);
+    const insert = this.statement(
       `INSERT INTO outbox_operations (id, kind, batched, sender, document_hash, dedupe_key, request, state, created_at, updated_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?, 'queued', ?, ?) RETURNING *`,
+       VALUES (?, ?, ?, ?, ?, ?, ?, 'queued', ?, ?)`,
     );
     const now = new Date().toISOString();
+    const ids = newOperationIds(requests.length);
     return this.transaction(() =>
-      requests.map((request) => {
+      requests.map((request, index): Operation => {
         const key = dedupeKeyOf(request);
         const found = existing.get(key) as OperationRow | undefined;
         if (found !== undefined) return toOperation(found);
-        const row = insert.get(
-          newOperationId(),
+        const id = ids[index]!;
+        const documentHash = documentHashOf(request);
+        insert.run(
+          id,
           request.kind,
           isBatched(request) ? 1 : 0,
           request.sender,
-          documentHashOf(request),
+          documentHash,
           key,
           JSON.stringify(request),
           now,
           now,
-        ) as unknown as OperationRow;
-        return toOperation(row);
+        );
+        return { id, kind: request.kind, documentHash, state: 'queued', createdAt: now, updatedAt: now };
       }),
     );
   }
 
   operation(id: string): Operation | null {
-    const row = this.db.prepare('SELECT * FROM outbox_operations WHERE id = ?').get(id) as OperationRow | undefined;
+    const row = this.statement('SELECT * FROM outbox_operations WHERE id = ?').get(id) as OperationRow | undefined;
     return row === undefined ? null : toOperation(row);
   }
 
   operationsOf(documentHash: string): Operation[] {
-    const rows = this.db
-      .prepare('SELECT * FROM outbox_operations WHERE document_hash = ? ORDER BY seq')
-      .all(documentHash.toLowerCase()) as unknown as OperationRow[];
+    const rows = this.statement('SELECT * FROM outbox_operations WHERE document_hash = ? ORDER BY seq').all(
+      documentHash.toLowerCase(),
+    ) as unknown as OperationRow[];
     return rows.map(toOperation);
   }
 
   /** The proof of `documentHash` in the batch that anchored it, once anchored. */
   batchProof(documentHash: string): BatchProof | null {
-    const row = this.db
-      .prepare(
-        `SELECT merkle_root, batch_proof FROM outbox_operations
+    const row = this.statement(
+      `SELECT merkle_root, batch_proof FROM outbox_operations
          WHERE document_hash = ? AND batched = 1 AND state = 'anchored' ORDER BY seq DESC LIMIT 1`,
-      )
-      .get(documentHash.toLowerCase()) as { merkle_root: string; batch_proof: string } | undefined;
+    ).get(documentHash.toLowerCase()) as { merkle_root: string; batch_proof: string } | undefined;
     return row === undefined ? null : { merkleRoot: row.merkle_root, proof: JSON.parse(row.batch_proof) as string[] };
   }
 
   /** Senders with queued or sent operations. */
   openSenders(): string[] {
-    const rows = this.db
-      .prepare(`SELECT DISTINCT sender FROM outbox_operations WHERE state IN ('queued', 'sent')`)
-      .all() as { sender: string }[];
+    const rows = this.statement(
+      `SELECT DISTINCT sender FROM outbox_operations WHERE state IN ('queued', 'sent')`,
+    ).all() as { sender: string }[];
     return rows.map((row) => row.sender);
   }
 
   /** Queued and sent operations and batches (the depth of the queue). */
   openCount(): number {
-    const row = this.db
-      .prepare(`SELECT COUNT(*) AS count FROM outbox_operations WHERE state IN ('queued', 'sent')`)
-      .get() as { count: number };
+    const row = this.statement(
+      `SELECT COUNT(*) AS count FROM outbox_operations WHERE state IN ('queued', 'sent')`,
+    ).get() as { count: number };
     return row.count;
   }
 
   /** The sender's first open operation sent on its own (not batched), in acceptance order. */
   nextSingle(sender: string): OutboxEntry | null {
-    const row = this.db
-      .prepare(
-        `SELECT * FROM outbox_operations WHERE sender = ? AND batched = 0 AND state IN ('queued', 'sent')
+    const row = this.statement(
+      `SELECT * FROM outbox_operations WHERE sender = ? AND batched = 0 AND state IN ('queued', 'sent')
          ORDER BY seq LIMIT 1`,
-      )
-      .get(sender) as OperationRow | undefined;
+    ).get(sender) as OperationRow | undefined;
     return row === undefined ? null : toEntry(row);
   }
 
   /** The sender's open singly-sent operations, in acceptance order. */
   openSingles(sender: string): OutboxEntry[] {
-    const rows = this.db
-      .prepare(
-        `SELECT * FROM outbox_operations WHERE sender = ? AND batched = 0 AND state IN ('queued', 'sent') ORDER BY seq`,
-      )
-      .all(sender) as unknown as OperationRow[];
+    const rows = this.statement(
+      `SELECT * FROM outbox_operations WHERE sender = ? AND batched = 0 AND state IN ('queued', 'sent') ORDER BY seq`,
+    ).all(sender) as unknown as OperationRow[];
     return rows.map(toEntry);
   }
 
   /** The sender's composed batches not yet anchored or failed, oldest first. */
   openBatches(sender: string): OutboxBatch[] {
-    const rows = this.db
-      .prepare(`SELECT * FROM outbox_batches WHERE sender = ? AND state IN ('queued', 'sent') ORDER BY first_seq`)
-      .all(sender) as unknown as BatchRow[];
+    const rows = this.statement(
+      `SELECT * FROM outbox_batches WHERE sender = ? AND state IN ('queued', 'sent') ORDER BY first_seq`,
+    ).all(sender) as unknown as BatchRow[];
     return rows.map(toBatch);
+  }
+
+  /** How many of the sender's batch-mode operations wait for a batch (counted up to `limit`), and the oldest's. */
+  waitingForBatch(sender: string, limit: number): { count: number; oldest: { seq: number; createdAt: string } | null } {
+    const oldest = this.statement(
+      `SELECT seq, created_at FROM outbox_operations
+       WHERE sender = ? AND batched = 1 AND batch_id IS NULL AND state = 'queued' ORDER BY seq LIMIT 1`,
+    ).get(sender) as { seq: number; created_at: string } | undefined;
+    if (oldest === undefined) return { count: 0, oldest: null };
+    const { count } = this.statement(
+      `SELECT COUNT(*) AS count FROM (SELECT 1 FROM outbox_operations
+       WHERE sender = ? AND batched = 1 AND batch_id IS NULL AND state = 'queued' LIMIT ?)`,
+    ).get(sender, limit) as { count: number };
+    return { count, oldest: { seq: oldest.seq, createdAt: oldest.created_at } };
   }
 
   /** Up to `limit` of the sender's batch-mode operations not yet in a batch, in acceptance order. */
   unbatched(sender: string, limit: number): OutboxEntry[] {
-    const rows = this.db
-      .prepare(
-        `SELECT * FROM outbox_operations WHERE sender = ? AND batched = 1 AND batch_id IS NULL AND state = 'queued'
+    const rows = this.statement(
+      `SELECT * FROM outbox_operations WHERE sender = ? AND batched = 1 AND batch_id IS NULL AND state = 'queued'
          ORDER BY seq LIMIT ?`,
-      )
-      .all(sender, limit) as unknown as OperationRow[];
+    ).all(sender, limit) as unknown as OperationRow[];
     return rows.map(toEntry);
   }
 
   /** The members of a batch, in acceptance order. */
   batchMembers(batchId: number): OutboxEntry[] {
-    const rows = this.db
-      .prepare('SELECT * FROM outbox_operations WHERE batch_id = ? ORDER BY seq')
-      .all(batchId) as unknown as OperationRow[];
+    const rows = this.statement('SELECT * FROM outbox_operations WHERE batch_id = ? ORDER BY seq').all(
+      batchId,
+    ) as unknown as OperationRow[];
     return rows.map(toEntry);
   }
 
@@ -294,21 +319,19 @@ export class Outbox {
     const now = new Date().toISOString();
     const firstSeq = Math.min(...batch.members.map((member) => member.seq));
     return this.transaction(() => {
-      const row = this.db
-        .prepare(
-          `INSERT INTO outbox_batches (sender, merkle_root, document_count, manifest_cid, first_seq, state, created_at, updated_at)
+      const row = this.statement(
+        `INSERT INTO outbox_batches (sender, merkle_root, document_count, manifest_cid, first_seq, state, created_at, updated_at)
            VALUES (?, ?, ?, ?, ?, 'queued', ?, ?) RETURNING *`,
-        )
-        .get(
-          sender,
-          batch.merkleRoot,
-          batch.members.length,
-          batch.manifestCid,
-          firstSeq,
-          now,
-          now,
-        ) as unknown as BatchRow;
-      const join = this.db.prepare(
+      ).get(
+        sender,
+        batch.merkleRoot,
+        batch.members.length,
+        batch.manifestCid,
+        firstSeq,
+        now,
+        now,
+      ) as unknown as BatchRow;
+      const join = this.statement(
         `UPDATE outbox_operations SET batch_id = ?, merkle_root = ?, batch_proof = ?, updated_at = ?
          WHERE seq = ? AND batch_id IS NULL AND state = 'queued'`,
       );
@@ -352,18 +375,14 @@ export class Outbox {
   markBatchSent(batchId: number, transactionHash: string | null): void {
     const now = new Date().toISOString();
     this.transaction(() => {
-      this.db
-        .prepare(
-          `UPDATE outbox_batches SET state = 'sent', transaction_hash = COALESCE(?, transaction_hash), updated_at = ?
+      this.statement(
+        `UPDATE outbox_batches SET state = 'sent', transaction_hash = COALESCE(?, transaction_hash), updated_at = ?
            WHERE id = ?`,
-        )
-        .run(transactionHash, now, batchId);
-      this.db
-        .prepare(
-          `UPDATE outbox_operations SET state = 'sent', transaction_hash = COALESCE(?, transaction_hash), updated_at = ?
+      ).run(transactionHash, now, batchId);
+      this.statement(
+        `UPDATE outbox_operations SET state = 'sent', transaction_hash = COALESCE(?, transaction_hash), updated_at = ?
            WHERE batch_id = ? AND state IN ('queued', 'sent')`,
-        )
-        .run(transactionHash, now, batchId);
+      ).run(transactionHash, now, batchId);
     });
   }
 
@@ -377,40 +396,36 @@ export class Outbox {
     const outcome = result.state === 'anchored' ? result.outcome : null;
     const error = result.state === 'failed' ? result.error : null;
     return this.transaction(() => {
-      this.db
-        .prepare(
-          `UPDATE outbox_batches SET state = ?, block_number = ?, transaction_hash = COALESCE(?, transaction_hash),
+      this.statement(
+        `UPDATE outbox_batches SET state = ?, block_number = ?, transaction_hash = COALESCE(?, transaction_hash),
              error_code = ?, error_message = ?, updated_at = ? WHERE id = ?`,
-        )
-        .run(
-          result.state,
-          outcome?.blockNumber ?? null,
-          outcome?.transactionHash ?? null,
-          error?.code ?? null,
-          error?.message ?? null,
-          now,
-          batchId,
-        );
-      const rows = this.db
-        .prepare(
-          `UPDATE outbox_operations SET state = ?, block_number = ?, transaction_hash = COALESCE(?, transaction_hash),
+      ).run(
+        result.state,
+        outcome?.blockNumber ?? null,
+        outcome?.transactionHash ?? null,
+        error?.code ?? null,
+        error?.message ?? null,
+        now,
+        batchId,
+      );
+      const rows = this.statement(
+        `UPDATE outbox_operations SET state = ?, block_number = ?, transaction_hash = COALESCE(?, transaction_hash),
              error_code = ?, error_message = ?, updated_at = ? WHERE batch_id = ? RETURNING *`,
-        )
-        .all(
-          result.state,
-          outcome?.blockNumber ?? null,
-          outcome?.transactionHash ?? null,
-          error?.code ?? null,
-          error?.message ?? null,
-          now,
-          batchId,
-        ) as unknown as OperationRow[];
+      ).all(
+        result.state,
+        outcome?.blockNumber ?? null,
+        outcome?.transactionHash ?? null,
+        error?.code ?? null,
+        error?.message ?? null,
+        now,
+        batchId,
+      ) as unknown as OperationRow[];
       return rows.map(toOperation);
     });
   }
 
   private update(sql: string, id: string, values: Record<string, string | number | null>): Operation {
-    const row = this.db.prepare(sql).get({ ...values, id, now: new Date().toISOString() }) as OperationRow | undefined;
+    const row = this.statement(sql).get({ ...values, id, now: new Date().toISOString() }) as OperationRow | undefined;
     if (row === undefined) throw new Error(`no operation ${id} to update`);
     return toOperation(row);
   }

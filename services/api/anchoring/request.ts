@@ -4,6 +4,7 @@
  * accepted.
  */
 import { getAddress, hexlify, isHexString, ZeroHash } from 'ethers';
+import { DOCUMENT_TYPES } from '../../ledger/documents.js';
 import { AnchorRequestError, type AnchorInput, type AnchorRequest } from './types.js';
 
 export interface StoredAnchorInput {
@@ -107,8 +108,8 @@ function normaliseInput(input: AnchorInput): StoredAnchorInput {
   if (typeof input !== 'object' || input === null) invalid('input is missing');
   return {
     documentHash: hash32(input.documentHash, 'input.documentHash'),
-    termsHash: hash32(input.termsHash, 'input.termsHash'),
-    documentType: small(input.documentType, 'input.documentType'),
+    termsHash: input.termsHash === undefined ? ZeroHash : hash32(input.termsHash, 'input.termsHash'),
+    documentType: documentType(input.documentType),
     retentionClass: small(input.retentionClass, 'input.retentionClass'),
     policyRef: text(input.policyRef, 'input.policyRef'),
     storagePointer: text(input.storagePointer, 'input.storagePointer'),
@@ -116,6 +117,14 @@ function normaliseInput(input: AnchorInput): StoredAnchorInput {
       ? input.requiredSigners.map((signer, index) => address(signer, `input.requiredSigners[${index}]`))
       : invalid('input.requiredSigners is not a list'),
   };
+}
+
+/** The document type's number, given as `IEvidenceRegistry.DocumentType`'s number or name. */
+function documentType(value: unknown): number {
+  const index = typeof value === 'string' ? DOCUMENT_TYPES.indexOf(value as (typeof DOCUMENT_TYPES)[number]) : value;
+  const number = small(index, 'input.documentType');
+  if (number >= DOCUMENT_TYPES.length) invalid(`input.documentType ${String(value)} is not a document type`);
+  return number;
 }
 
 function hash32(value: unknown, field: string): string {

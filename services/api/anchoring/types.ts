@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
-import type { AnchorInput } from '../../ledger/evidence.js';
+import type { AnchorInput } from '../../ledger/documents.js';
 
 export type { AnchorInput };
 
