@@ -7,7 +7,7 @@
  * produced, so an indexed block is never replaced. On a chain with probabilistic finality this would have to index
  * only blocks some confirmations deep and roll back ranges whose block hash changed.
  */
-import type { Log } from 'ethers';
+import { JsonRpcApiProvider, type Log } from 'ethers';
 import type { Logger } from 'pino';
 import type { LedgerClient } from '../ledger/client.js';
 import { decodeLog, needsTransaction, type IndexedContracts } from './decode.js';
@@ -49,10 +49,11 @@ export class ChainIndexer {
   }
 
   /**
-   * Indexes everything up to the latest block; returns how many events it added. Concurrent calls share one run.
+   * Indexes everything up to the latest block (or `untilBlock`, when given and earlier); returns how many events it
+   * added. A call while a run is in progress shares that run.
    */
-  syncOnce(): Promise<number> {
-    this.running ??= this.sync().finally(() => {
+  syncOnce(untilBlock?: number): Promise<number> {
+    this.running ??= this.sync(untilBlock).finally(() => {
       this.running = null;
     });
     return this.running;
@@ -80,10 +81,10 @@ export class ChainIndexer {
     await this.running?.catch(() => undefined);
   }
 
-  private async sync(): Promise<number> {
+  private async sync(untilBlock?: number): Promise<number> {
     const deployment = await this.bind();
     const head = await this.index.headBlock();
-    const latest = await this.ledger.provider.getBlockNumber();
+    const latest = Math.min(await this.latestBlock(), untilBlock ?? Number.MAX_SAFE_INTEGER);
     let fromBlock = head === null ? deployment.startBlock : head + 1;
     let added = 0;
     while (fromBlock <= latest) {
@@ -96,6 +97,16 @@ export class ChainIndexer {
     }
     if (added > 0) this.logger?.info({ head: latest, events: added }, 'chain index caught up');
     return added;
+  }
+
+  /**
+   * The latest block number, asked of the node itself: ethers' `getBlockNumber` may answer from a cache up to 250 ms
+   * old, and a sync must reach the block of a transaction its caller just saw mined.
+   */
+  private async latestBlock(): Promise<number> {
+    const provider = this.ledger.provider;
+    if (provider instanceof JsonRpcApiProvider) return Number(await provider.send('eth_blockNumber', []));
+    return provider.getBlockNumber();
   }
 
   /** The deployment this index follows, recorded in the index on first use (and checked against it later). */

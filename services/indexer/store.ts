@@ -9,6 +9,7 @@ import {
   IndexRangeGapError,
   InvalidCursorError,
   InvalidEventIdError,
+  InvalidFilterError,
   type ChainEvent,
   type ChainIndex,
   type DocumentFilter,
@@ -142,8 +143,9 @@ export class SqlChainIndex implements ChainIndex {
     if (filter.policyRef !== undefined) where('d.policy_ref = ?', filter.policyRef);
     if (filter.documentType !== undefined) where('d.document_type = ?', filter.documentType);
     if (filter.status !== undefined) where('d.status = ?', filter.status);
-    if (filter.anchoredFrom !== undefined) where('d.anchored_at_unix >= ?', unixOf(filter.anchoredFrom));
-    if (filter.anchoredTo !== undefined) where('d.anchored_at_unix <= ?', unixOf(filter.anchoredTo));
+    if (filter.anchoredFrom !== undefined)
+      where('d.anchored_at_unix >= ?', timeBound('anchoredFrom', filter.anchoredFrom));
+    if (filter.anchoredTo !== undefined) where('d.anchored_at_unix <= ?', timeBound('anchoredTo', filter.anchoredTo));
     if (filter.visibleTo !== undefined) {
       const account = addressKey(filter.visibleTo.account);
       where(
@@ -261,6 +263,13 @@ export class SqlChainIndex implements ChainIndex {
   async close(): Promise<void> {
     await this.db.close();
   }
+}
+
+/** A filter's time bound in seconds; a bound that is no time is refused rather than matching nothing. */
+function timeBound(name: string, isoTime: string): number {
+  const seconds = unixOf(isoTime);
+  if (!Number.isFinite(seconds)) throw new InvalidFilterError(`${name} "${isoTime}" is not an ISO-8601 time`);
+  return seconds;
 }
 
 function signerCondition(): string {

@@ -235,6 +235,15 @@ export class InvalidCursorError extends Error {
   }
 }
 
+/** Thrown for a filter value the index cannot compare (the API validates first; this is the last guard). */
+export class InvalidFilterError extends Error {
+  readonly code = 'INVALID_FILTER';
+  constructor(message: string) {
+    super(message);
+    this.name = 'InvalidFilterError';
+  }
+}
+
 /** Thrown for an event id that is not `<blockNumber>-<logIndex>`. */
 export class InvalidEventIdError extends Error {
   readonly code = 'INVALID_EVENT_ID';
