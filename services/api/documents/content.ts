@@ -5,9 +5,9 @@
  * checked against the anchored hash first, and every read is written to the access log.
  */
 import { createHash } from 'node:crypto';
-import type { ApiContext } from '../context.js';
+import type { DocumentsContext } from './context.js';
 import type { Caller } from '../auth/caller.js';
-import { openSealed, unwrapContentKey } from '../../storage/index.js';
+import { isStorageError, openSealed, unwrapContentKey } from '../../storage/index.js';
 import { AppError } from '../errors.js';
 import { recordAccess } from '../records/access-log.js';
 import { storedDocument, wrappedKeyFor } from './store.js';
@@ -26,7 +26,11 @@ function notAReader(documentHash: string, account: string): AppError {
 }
 
 /** The content of `documentHash` for `caller`. */
-export async function readContent(ctx: ApiContext, caller: Caller, documentHash: string): Promise<DocumentContent> {
+export async function readContent(
+  ctx: DocumentsContext,
+  caller: Caller,
+  documentHash: string,
+): Promise<DocumentContent> {
   const stored = storedDocument(ctx.db, documentHash);
   if (stored === null || stored.operationId === null) {
     throw new AppError(404, 'DOCUMENT_NOT_FOUND', `This API holds no content of ${documentHash}`, {
@@ -42,12 +46,12 @@ export async function readContent(ctx: ApiContext, caller: Caller, documentHash:
     const privateKey = ctx.encryptionKeys.get(account);
     if (wrapped === null || privateKey === undefined) throw notAReader(documentHash, account);
     const contentKey = await unwrapContentKey(wrapped, privateKey, { documentHash, recipient: account });
-    bytes = openSealed(await ctx.content.get(stored.cid), contentKey);
+    bytes = openSealed(await fetchContent(ctx, documentHash, stored.cid), contentKey);
   } else {
     const facts = { registrant: stored.registrant, requiredSigners: stored.requiredSigners, readers: stored.readers };
     if (!maySee(caller, facts)) throw notAReader(documentHash, account);
     if (stored.erasedAt !== null) throw erased(documentHash, stored.erasedAt);
-    bytes = await ctx.content.get(stored.cid);
+    bytes = await fetchContent(ctx, documentHash, stored.cid);
   }
   if (`0x${createHash('sha256').update(bytes).digest('hex')}` !== documentHash) {
     throw new AppError(502, 'CONTENT_MISMATCH', `The stored content of ${documentHash} does not hash to it`, {
@@ -62,4 +66,19 @@ function erased(documentHash: string, erasedAt: string): AppError {
   return new AppError(410, 'CONTENT_ERASED', `The content of ${documentHash} was erased`, {
     details: { documentHash, erasedAt },
   });
+}
+
+/** The stored bytes by CID; gone from the store (unpinned at erasure) is 410 as well. */
+async function fetchContent(ctx: DocumentsContext, documentHash: string, cid: string): Promise<Uint8Array> {
+  try {
+    return await ctx.content.get(cid);
+  } catch (error) {
+    if (isStorageError(error, 'CONTENT_NOT_FOUND')) {
+      throw new AppError(410, 'CONTENT_ERASED', `The content of ${documentHash} is no longer stored`, {
+        cause: error,
+        details: { documentHash, cid },
+      });
+    }
+    throw error;
+  }
 }

@@ -5,107 +5,86 @@
  * chain would refuse for those reasons is ever sent. A contract wallet's signature (EIP-1271) can only be judged by the
  * wallet itself, on chain: it is accepted and the chain decides.
  */
-import {
-  AbiCoder,
-  concat,
-  keccak256,
-  recoverAddress,
-  TypedDataEncoder,
-  ZeroHash,
-  type TypedDataDomain,
-} from 'ethers';
-import type { ApiContext } from '../context.js';
+import { AbiCoder, concat, keccak256, recoverAddress, TypedDataEncoder, ZeroHash, type TypedDataDomain } from 'ethers';
+import type { DocumentsContext } from './context.js';
 import type { Caller } from '../auth/caller.js';
-import type { IndexedDocument } from '../../indexer/types.js';
-import { randomCoSignatureNonce, termsCoSignatureTypes } from '../../ledger/evidence.js';
-import { CO_SIGNATURE_TYPES, domainOf, EVIDENCE_DOMAIN_NAME, TermsType, type TypedDataTypes } from '../../shared/eip712.js';
+import type { LedgerClient } from '../../ledger/client.js';
+import {
+  coSignatureTypedData as ledgerTypedData,
+  coSignerState,
+  readAnchor,
+  type AnchorRecord,
+  type CoSignatureTypedData as LedgerTypedData,
+} from '../../ledger/documents.js';
+import { termsCoSignatureTypes } from '../../ledger/evidence.js';
+import { CO_SIGNATURE_TYPES, domainOf, EVIDENCE_DOMAIN_NAME, TermsType } from '../../shared/eip712.js';
 import { AppError } from '../errors.js';
 import { acceptRequest, operationView, type OperationView } from './operations.js';
 import { TERMS_TYPES, type CoSignatureRequest } from './schemas.js';
 import { recordOperationOwner, storedTerms } from './store.js';
 
-/** How long a wallet has to sign and the API to relay, from the chain's time, unless configured otherwise. */
+/** How long a wallet has to sign and the API to relay, from the chain's time. */
 export const DEFAULT_CO_SIGNATURE_WINDOW_S = 3600;
 
-export interface CoSignatureTypedData {
-  domain: { name: string; version: string; chainId: number; verifyingContract: string };
-  types: TypedDataTypes;
-  primaryType: string;
-  message: Record<string, unknown>;
-  termsType?: (typeof TERMS_TYPES)[number];
-}
+export type CoSignatureTypedData = LedgerTypedData & { termsType?: (typeof TERMS_TYPES)[number] };
 
-/** The document as anchored singly on chain (batch members and queued documents cannot be co-signed). */
-async function anchoredDocument(ctx: ApiContext, documentHash: string): Promise<IndexedDocument> {
-  const indexed = await ctx.index.document(documentHash);
-  if (indexed === null) {
-    throw new AppError(404, 'DOCUMENT_NOT_FOUND', `Document ${documentHash} is not anchored (yet)`, {
+/**
+ * The document as anchored singly on chain, read from the chain itself (the index may lag a block or two behind):
+ * batch members and queued documents cannot be co-signed.
+ */
+async function anchoredDocument(ctx: DocumentsContext, documentHash: string): Promise<AnchorRecord> {
+  const anchor = await readAnchor(ctx.ledger, documentHash);
+  if (anchor === null) {
+    throw new AppError(404, 'DOCUMENT_NOT_FOUND', `Document ${documentHash} is not anchored singly on chain (yet)`, {
       details: { documentHash },
     });
   }
-  return indexed;
+  return anchor;
 }
 
-/** 422 SIGNER_NOT_REQUIRED / 409 ALREADY_SIGNED unless `signer` is a required signer that has not signed yet. */
-async function requirePendingSigner(ctx: ApiContext, document: IndexedDocument, signer: string): Promise<void> {
-  if (!document.requiredSigners.includes(signer)) {
-    throw new AppError(422, 'SIGNER_NOT_REQUIRED', `${signer} is not a required signer of ${document.documentHash}`, {
-      details: { documentHash: document.documentHash, signer, requiredSigners: document.requiredSigners },
+/** 422 SIGNER_NOT_REQUIRED / 409 ALREADY_SIGNED unless the chain says `signer` must still co-sign. */
+async function requirePendingSigner(ctx: DocumentsContext, documentHash: string, signer: string): Promise<void> {
+  const state = await coSignerState(ctx.ledger, documentHash, signer);
+  if (state === 'NotRequired') {
+    throw new AppError(422, 'SIGNER_NOT_REQUIRED', `${signer} is not a required signer of ${documentHash}`, {
+      details: { documentHash, signer },
     });
   }
-  const signatures = await ctx.index.coSignatures(document.documentHash);
-  if (signatures.some((signature) => signature.signer === signer)) {
-    throw new AppError(409, 'ALREADY_SIGNED', `${signer} has already co-signed ${document.documentHash}`, {
-      details: { documentHash: document.documentHash, signer },
+  if (state === 'Signed') {
+    throw new AppError(409, 'ALREADY_SIGNED', `${signer} has already co-signed ${documentHash}`, {
+      details: { documentHash, signer },
     });
   }
 }
 
-async function registryDomain(ctx: ApiContext): Promise<CoSignatureTypedData['domain']> {
-  const { chainId } = await ctx.ledger.provider.getNetwork();
-  const domain = domainOf(EVIDENCE_DOMAIN_NAME, chainId, ctx.ledger.deployment.evidenceRegistry);
-  return { name: EVIDENCE_DOMAIN_NAME, version: '1', chainId: Number(chainId), verifyingContract: String(domain.verifyingContract) };
-}
-
-async function chainTime(ctx: ApiContext): Promise<number> {
+async function chainTime(ctx: DocumentsContext): Promise<number> {
   const block = await ctx.ledger.provider.getBlock('latest');
   return block?.timestamp ?? Math.floor(Date.now() / 1000);
 }
 
 /**
- * The EIP-712 message `signer` signs to co-sign `documentHash`, with a fresh random nonce and a deadline an hour (or
- * the configured window) after the chain's time. When the document carries a terms hash whose terms this API was
- * given, the message carries the terms themselves, so that the wallet shows what is agreed to.
+ * The EIP-712 message `signer` signs to co-sign `documentHash` (as `eth_signTypedData_v4` takes it), with a fresh
+ * random nonce and a deadline an hour after the chain's time. When the document carries a terms hash whose terms this
+ * API was given, the message carries the terms themselves, so that the wallet shows what is agreed to.
  */
 export async function coSignatureTypedData(
-  ctx: ApiContext,
+  ctx: DocumentsContext,
   documentHash: string,
   signer: string,
   windowSeconds = DEFAULT_CO_SIGNATURE_WINDOW_S,
 ): Promise<CoSignatureTypedData> {
-  const document = await anchoredDocument(ctx, documentHash);
-  await requirePendingSigner(ctx, document, signer);
-  const [domain, now] = await Promise.all([registryDomain(ctx), chainTime(ctx)]);
-  const nonce = randomCoSignatureNonce().toString();
-  const deadline = String(now + windowSeconds);
-  const terms = document.termsHash === ZeroHash ? null : storedTerms(ctx.db, document.termsHash);
-  if (terms !== null) {
-    const types = termsCoSignatureTypes(terms.termsType);
-    const primaryType = Object.keys(types)[0]!;
-    return {
-      domain,
-      types,
-      primaryType,
-      message: { documentHash, terms: terms.terms, signer, nonce, deadline },
-      termsType: TERMS_TYPES[terms.termsType],
-    };
-  }
-  return {
-    domain,
-    types: CO_SIGNATURE_TYPES,
-    primaryType: 'CoSignature',
-    message: { documentHash, termsHash: document.termsHash, signer, nonce, deadline },
-  };
+  const anchor = await anchoredDocument(ctx, documentHash);
+  await requirePendingSigner(ctx, documentHash, signer);
+  const deadline = (await chainTime(ctx)) + windowSeconds;
+  const terms = anchor.termsHash === ZeroHash ? null : storedTerms(ctx.db, anchor.termsHash);
+  if (terms === null) return ledgerTypedData(ctx.ledger, { documentHash, signer, deadline });
+  const typed = await ledgerTypedData(ctx.ledger, {
+    documentHash,
+    signer,
+    deadline,
+    terms: { termsType: terms.termsType, terms: terms.terms },
+  });
+  return { ...typed, termsType: TERMS_TYPES[terms.termsType] };
 }
 
 /**
@@ -131,7 +110,7 @@ export function coSignatureDigest(
 }
 
 /** The party whose signer sends a relay: the caller's own when hosted here, else the document's registrant's. */
-function relayingParty(ctx: ApiContext, caller: Caller, registrant: string): string {
+function relayingParty(ctx: DocumentsContext, caller: Caller, registrant: string): string {
   if (ctx.signers.has(caller.account)) return caller.account;
   if (ctx.signers.has(registrant)) return registrant;
   throw new AppError(403, 'PARTY_NOT_HOSTED', 'This API holds neither the caller’s key nor the registrant’s', {
@@ -141,14 +120,14 @@ function relayingParty(ctx: ApiContext, caller: Caller, registrant: string): str
 
 /** Checks `request` and queues it in the outbox; answers the relay's operation. */
 export async function relayCoSignature(
-  ctx: ApiContext,
+  ctx: DocumentsContext,
   caller: Caller,
   documentHash: string,
   request: CoSignatureRequest,
 ): Promise<OperationView> {
   const document = await anchoredDocument(ctx, documentHash);
   const sender = relayingParty(ctx, caller, document.registrant);
-  await requirePendingSigner(ctx, document, request.signer);
+  await requirePendingSigner(ctx, documentHash, request.signer);
   const termsType = request.termsType === undefined ? undefined : TermsType[request.termsType];
   if (termsType !== undefined && document.termsHash === ZeroHash) {
     throw new AppError(422, 'NO_TERMS', `Document ${documentHash} carries no terms to co-sign`, {
@@ -156,7 +135,7 @@ export async function relayCoSignature(
     });
   }
   const [domain, now, code] = await Promise.all([
-    registryDomain(ctx),
+    registryDomain(ctx.ledger),
     chainTime(ctx),
     ctx.ledger.provider.getCode(request.signer),
   ]);
@@ -196,4 +175,9 @@ export async function relayCoSignature(
   });
   recordOperationOwner(ctx.db, operation, caller.account);
   return operationView(operation);
+}
+
+async function registryDomain(ledger: LedgerClient): Promise<TypedDataDomain> {
+  const { chainId } = await ledger.provider.getNetwork();
+  return domainOf(EVIDENCE_DOMAIN_NAME, chainId, ledger.deployment.evidenceRegistry);
 }

@@ -3,9 +3,9 @@
  * caller is its registrant, it is not revoked, and (for a new version) it is the current version — so that the outbox
  * only ever holds transactions the registry will take, and the caller learns at once why one would be refused.
  */
-import type { ApiContext } from '../context.js';
+import type { DocumentsContext } from './context.js';
 import type { Caller } from '../auth/caller.js';
-import type { IndexedDocument } from '../../indexer/types.js';
+import { readAnchor, type AnchorRecord } from '../../ledger/documents.js';
 import { AppError } from '../errors.js';
 import { acceptRequest, operationView, type OperationView } from './operations.js';
 import type { ReaderKeys } from './reader-keys.js';
@@ -15,8 +15,9 @@ import { recordOperationOwner, storedDocument } from './store.js';
 import type { Upload } from './upload.js';
 
 /** The singly anchored document `documentHash`, registered by `caller`. */
-async function ownAnchoredDocument(ctx: ApiContext, caller: Caller, documentHash: string): Promise<IndexedDocument> {
-  const indexed = await ctx.index.document(documentHash);
+async function ownAnchoredDocument(ctx: DocumentsContext, caller: Caller, documentHash: string): Promise<AnchorRecord> {
+  // The chain itself, not the index (which may lag a block or two): the registry will judge against the same state.
+  const indexed = await readAnchor(ctx.ledger, documentHash);
   if (indexed === null) {
     const stored = storedDocument(ctx.db, documentHash);
     if (stored !== null && stored.registrant === caller.account) {
@@ -34,7 +35,7 @@ async function ownAnchoredDocument(ctx: ApiContext, caller: Caller, documentHash
       details: { documentHash, registrant: indexed.registrant },
     });
   }
-  if (indexed.status === 'revoked') {
+  if (indexed.status === 'Revoked') {
     throw new AppError(409, 'DOCUMENT_REVOKED', `Document ${documentHash} is revoked`, {
       details: { documentHash, revokedAt: indexed.revokedAt, reason: indexed.revocationReason },
     });
@@ -44,7 +45,7 @@ async function ownAnchoredDocument(ctx: ApiContext, caller: Caller, documentHash
 
 /** Registers `upload` as the next version of `previousHash` (its registrant only; it must be current). */
 export async function supersedeDocument(
-  ctx: ApiContext,
+  ctx: DocumentsContext,
   readerKeys: ReaderKeys,
   caller: Caller,
   previousHash: string,
@@ -52,9 +53,9 @@ export async function supersedeDocument(
 ): Promise<Registration> {
   hostedSigner(ctx, caller);
   const previous = await ownAnchoredDocument(ctx, caller, previousHash);
-  if (previous.status !== 'current') {
-    throw new AppError(409, 'NOT_CURRENT_VERSION', `Document ${previousHash} is ${previous.status}`, {
-      details: { documentHash: previousHash, status: previous.status, supersededBy: previous.supersededBy },
+  if (previous.status !== 'Current') {
+    throw new AppError(409, 'NOT_CURRENT_VERSION', `Document ${previousHash} is ${previous.status.toLowerCase()}`, {
+      details: { documentHash: previousHash, status: previous.status.toLowerCase() },
     });
   }
   return registerDocument(ctx, readerKeys, caller, upload, { previousHash });
@@ -62,7 +63,7 @@ export async function supersedeDocument(
 
 /** Queues the revocation of `documentHash` (its registrant only). */
 export async function revokeDocument(
-  ctx: ApiContext,
+  ctx: DocumentsContext,
   caller: Caller,
   documentHash: string,
   request: RevocationRequest,
@@ -75,6 +76,7 @@ export async function revokeDocument(
     documentHash,
     reason: REVOCATION_REASONS.indexOf(request.reason),
   });
-  recordOperationOwner(ctx.db, operation, caller.account);
+  // The note stays with this API (it may name people): only the reason goes on chain.
+  recordOperationOwner(ctx.db, operation, caller.account, request.note ?? null);
   return operationView(operation);
 }

@@ -1,5 +1,5 @@
 /** Operations as the API answers them, and who may read one. */
-import type { ApiContext } from '../context.js';
+import type { DocumentsContext } from './context.js';
 import type { Caller } from '../auth/caller.js';
 import { AnchorRequestError, type AnchorRequest, type Operation } from '../anchoring/types.js';
 import { AppError } from '../errors.js';
@@ -17,7 +17,7 @@ export function operationView(operation: Operation): OperationView {
  * The operation `id`, for the party that asked for it through this API (whichever of its sessions or API keys did).
  * Anyone else gets 404, as for an unknown id, so that ids cannot be probed.
  */
-export function readOperation(ctx: ApiContext, caller: Caller, id: string): OperationView {
+export function readOperation(ctx: DocumentsContext, caller: Caller, id: string): OperationView {
   const operation = ctx.anchoring.operation(id);
   if (operation === null || operationOwner(ctx.db, id) !== caller.account) {
     throw new AppError(404, 'OPERATION_NOT_FOUND', `No operation ${id}`, { details: { operationId: id } });
@@ -26,7 +26,7 @@ export function readOperation(ctx: ApiContext, caller: Caller, id: string): Oper
 }
 
 /** Hands `request` to the outbox (resolving once it is durable); the outbox's own refusals become problems. */
-export async function acceptRequest(ctx: ApiContext, request: AnchorRequest): Promise<Operation> {
+export async function acceptRequest(ctx: DocumentsContext, request: AnchorRequest): Promise<Operation> {
   try {
     return await ctx.anchoring.accept(request);
   } catch (error) {

@@ -6,7 +6,7 @@
  * and the outbox.
  */
 import { ZeroHash } from 'ethers';
-import type { ApiContext } from '../context.js';
+import type { DocumentsContext } from './context.js';
 import type { Caller } from '../auth/caller.js';
 import type { IndexedCoSignature, IndexedDocument } from '../../indexer/types.js';
 import { AppError } from '../errors.js';
@@ -23,7 +23,7 @@ function notFound(documentHash: string): AppError {
 }
 
 /** The document `documentHash` as `caller` may see it. */
-export async function readDocument(ctx: ApiContext, caller: Caller, documentHash: string): Promise<DocumentView> {
+export async function readDocument(ctx: DocumentsContext, caller: Caller, documentHash: string): Promise<DocumentView> {
   const [indexed, stored] = [await ctx.index.document(documentHash), storedDocument(ctx.db, documentHash)];
   if (indexed === null && (stored === null || stored.operationId === null)) throw notFound(documentHash);
   const facts = {
@@ -37,7 +37,7 @@ export async function readDocument(ctx: ApiContext, caller: Caller, documentHash
 
 /** A page of the documents `caller` may see that match `query`. */
 export async function listDocuments(
-  ctx: ApiContext,
+  ctx: DocumentsContext,
   caller: Caller,
   query: ListQuery,
 ): Promise<{ items: DocumentView[]; nextCursor: string | null }> {
@@ -82,7 +82,7 @@ function endOf(bound: string): string {
 }
 
 async function describe(
-  ctx: ApiContext,
+  ctx: DocumentsContext,
   caller: Caller,
   indexed: IndexedDocument | null,
   stored: StoredDocument | null,

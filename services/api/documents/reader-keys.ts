@@ -3,7 +3,6 @@
  * key for every reader, so the keys are cached for a short time (about a block) rather than read for every upload; a
  * party that rotates its key is re-wrapped by the records module, so a key a few seconds stale loses nothing.
  */
-import { getBytes } from 'ethers';
 import { readParty } from '../../ledger/parties.js';
 import type { LedgerClient } from '../../ledger/client.js';
 import { parseEncryptionPublicKey } from '../../storage/index.js';
@@ -31,12 +30,12 @@ export class ReaderKeys {
     }
     let publicKey: Uint8Array;
     try {
-      publicKey = parseEncryptionPublicKey(getBytes(party.encryptionPublicKey));
+      publicKey = parseEncryptionPublicKey(party.encryptionPublicKey);
     } catch (error) {
       throw new AppError(
         422,
         'READER_KEY_UNSUPPORTED',
-        `Reader ${reader} has no usable X25519 encryption key registered on chain`,
+        `Reader ${reader} has no usable X25519 encryption key registered on chain: ${(error as Error).message}`,
         { cause: error, details: { reader } },
       );
     }

@@ -6,7 +6,7 @@
  */
 import { TypedDataEncoder, ZeroHash } from 'ethers';
 import type { Signer } from 'ethers';
-import type { ApiContext } from '../context.js';
+import type { DocumentsContext } from './context.js';
 import type { Caller } from '../auth/caller.js';
 import type { Operation } from '../anchoring/types.js';
 import { wrapContentKey } from '../../storage/index.js';
@@ -15,14 +15,7 @@ import { AppError } from '../errors.js';
 import { acceptRequest, operationView, type OperationView } from './operations.js';
 import type { ReaderKeys } from './reader-keys.js';
 import { DOCUMENT_TYPES, type DocumentMetadata } from './schemas.js';
-import {
-  attachOperation,
-  discardDocument,
-  insertDocument,
-  storedDocument,
-  type StoredDocument,
-  type StoredTerms,
-} from './store.js';
+import { attachOperation, discardDocument, insertDocument, type StoredDocument, type StoredTerms } from './store.js';
 import type { Upload } from './upload.js';
 
 export interface Registration {
@@ -35,7 +28,7 @@ export interface Registration {
 const inFlight = new Set<string>();
 
 /** The signer this API holds for `caller`'s party; 403 PARTY_NOT_HOSTED when it holds none. */
-export function hostedSigner(ctx: ApiContext, caller: Caller): Signer {
+export function hostedSigner(ctx: DocumentsContext, caller: Caller): Signer {
   const signer = ctx.signers.get(caller.account);
   if (signer === undefined) {
     throw new AppError(
@@ -90,22 +83,24 @@ export function termsOf(metadata: DocumentMetadata): { termsHash: string | null;
   return { termsHash, terms: { termsHash, termsType, terms: metadata.terms.terms } };
 }
 
-/** 409 DOCUMENT_EXISTS when `documentHash` was registered already (by this API, or anchored by anyone). */
-export async function refuseExisting(ctx: ApiContext, documentHash: string): Promise<void> {
-  const stored = storedDocument(ctx.db, documentHash);
-  const operation =
-    (stored?.operationId === null || stored?.operationId === undefined
-      ? null
-      : ctx.anchoring.operation(stored.operationId)) ?? ctx.anchoring.operationsOf(documentHash)[0];
-  const anchored = operation === undefined || operation === null ? await ctx.index.document(documentHash) : null;
-  if (inFlight.has(documentHash) || (operation !== undefined && operation !== null) || anchored !== null) {
-    throw new AppError(409, 'DOCUMENT_EXISTS', `Document ${documentHash} is already registered`, {
-      details: {
-        documentHash,
-        ...(operation === undefined || operation === null ? {} : { operation: operationView(operation) }),
-      },
-    });
-  }
+/**
+ * 409 DOCUMENT_EXISTS when `documentHash` was registered already: queued or anchored through this API, or anchored by
+ * anyone. A registration whose anchoring failed does not count: the document may be registered again.
+ */
+export async function refuseExisting(ctx: DocumentsContext, documentHash: string): Promise<void> {
+  const live = ctx.anchoring
+    .operationsOf(documentHash)
+    .find(
+      (operation) => (operation.kind === 'anchor' || operation.kind === 'supersede') && operation.state !== 'failed',
+    );
+  if (live !== undefined) throw documentExists(documentHash, live);
+  if ((await ctx.index.document(documentHash)) !== null) throw documentExists(documentHash);
+}
+
+function documentExists(documentHash: string, operation?: Operation): AppError {
+  return new AppError(409, 'DOCUMENT_EXISTS', `Document ${documentHash} is already registered`, {
+    details: { documentHash, ...(operation === undefined ? {} : { operation: operationView(operation) }) },
+  });
 }
 
 export interface RegisterOptions {
@@ -115,7 +110,7 @@ export interface RegisterOptions {
 
 /** Registers `upload` for `caller` (an INSURER or REINSURER whose key this API holds). */
 export async function registerDocument(
-  ctx: ApiContext,
+  ctx: DocumentsContext,
   readerKeys: ReaderKeys,
   caller: Caller,
   upload: Upload,
@@ -126,9 +121,11 @@ export async function registerDocument(
   const documentHash = sealed.documentHash.toLowerCase();
   const mode = options.previousHash === undefined ? anchoringMode(metadata) : 'single';
   const { termsHash, terms } = termsOf(metadata);
-  await refuseExisting(ctx, documentHash);
+  // Claimed before the first await, so that a simultaneous upload of the same bytes sees the claim.
+  if (inFlight.has(documentHash)) throw documentExists(documentHash);
   inFlight.add(documentHash);
   try {
+    await refuseExisting(ctx, documentHash);
     const readers = [caller.account, ...metadata.readers.filter((reader) => reader !== caller.account)];
     const wrappedKeys = await wrapForReaders(readerKeys, readers, documentHash, sealed.contentKey);
     const cid = await ctx.content.add(sealed.stored);

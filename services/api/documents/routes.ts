@@ -4,6 +4,7 @@
  */
 import { Router, type Response } from 'express';
 import type { ApiContext } from '../context.js';
+import { documentsContext, type DocumentsContext } from './context.js';
 import { requireCaller, requireRole } from '../auth/caller.js';
 import { AppError } from '../errors.js';
 import { jsonFingerprint, withIdempotency } from '../idempotency.js';
@@ -25,12 +26,16 @@ import {
   revocationRequestSchema,
   typedDataQuerySchema,
 } from './schemas.js';
+import { initAccessLogSchema } from '../records/access-log.js';
 import { initDocumentsSchema, storedDocument } from './store.js';
 import { readUpload, type Upload } from './upload.js';
 import './openapi.js';
 
-export function documentsRouter(ctx: ApiContext): Router {
+export function documentsRouter(apiContext: ApiContext): Router {
+  const ctx = documentsContext(apiContext);
   initDocumentsSchema(ctx.db);
+  // Every content read is logged: the log's tables must exist even where the records routes are not mounted.
+  initAccessLogSchema(ctx.db);
   const readerKeys = new ReaderKeys(ctx.ledger);
   const router = Router();
 
@@ -131,7 +136,7 @@ function uploadFingerprint(upload: Upload, previousHash?: string): string {
 
 /** Only the signer itself or the document's registrant asks for or relays a co-signature. */
 async function requireSignerOrRegistrant(
-  ctx: ApiContext,
+  ctx: DocumentsContext,
   account: string,
   documentHash: string,
   signer: string,
@@ -146,23 +151,26 @@ async function requireSignerOrRegistrant(
 }
 
 async function answerRegistration(
-  ctx: ApiContext,
+  ctx: DocumentsContext,
   res: Response,
   registration: Registration,
   confirm: boolean,
 ): Promise<void> {
-  const operation = confirm ? await confirmed(ctx, registration.operation) : registration.operation;
-  res.setHeader('Location', operation.state === 'anchored' ? `/v1/documents/${registration.documentHash}` : operation.href);
+  const operation = confirm ? await confirmed(ctx, res, registration.operation) : registration.operation;
+  res.setHeader(
+    'Location',
+    operation.state === 'anchored' ? `/v1/documents/${registration.documentHash}` : operation.href,
+  );
   res.status(operation.state === 'anchored' && confirm ? 201 : 202).json({ ...registration, operation });
 }
 
 async function answerOperation(
-  ctx: ApiContext,
+  ctx: DocumentsContext,
   res: Response,
   operation: OperationView,
   confirm: boolean,
 ): Promise<void> {
-  const answered = confirm ? await confirmed(ctx, operation) : operation;
+  const answered = confirm ? await confirmed(ctx, res, operation) : operation;
   res.setHeader('Location', answered.href);
   res.status(answered.state === 'anchored' && confirm ? 200 : 202).json({ operation: answered });
 }
@@ -171,8 +179,10 @@ async function answerOperation(
  * Waits (bounded by the configured limit) for `operation` to reach the chain: 408 CONFIRMATION_TIMEOUT with the
  * operation when it has not by then (it goes on), 422 ANCHORING_FAILED when the chain refused it.
  */
-async function confirmed(ctx: ApiContext, operation: OperationView): Promise<OperationView> {
+async function confirmed(ctx: DocumentsContext, res: Response, operation: OperationView): Promise<OperationView> {
   const settled = operationView(await ctx.anchoring.waitFor(operation.id, ctx.config.confirmTimeoutMs));
+  // Kept by the problem answer too: where to follow the operation.
+  res.setHeader('Location', settled.href);
   if (settled.state === 'failed') {
     throw new AppError(422, 'ANCHORING_FAILED', settled.error?.message ?? 'The chain refused the transaction', {
       details: { operation: settled },

@@ -31,7 +31,10 @@ export const addressSchema = z
   .string()
   .regex(/^0x[0-9a-fA-F]{40}$/, 'an address is 0x followed by 40 hex digits')
   .transform((value) => getAddress(value.toLowerCase()))
-  .meta({ description: 'Account address (any case accepted; answered EIP-55 checksummed)', example: '0x3C44CdDdB6a900fa2b585dd299e03d12FA4293BC' });
+  .meta({
+    description: 'Account address (any case accepted; answered EIP-55 checksummed)',
+    example: '0x3C44CdDdB6a900fa2b585dd299e03d12FA4293BC',
+  });
 
 export const hashSchema = z
   .string()
@@ -72,7 +75,10 @@ export const documentMetadataSchema = z
     retentionClass: z
       .union([z.literal(1), z.literal(2), z.literal(3)])
       .meta({ description: '1 life (permanent), 2 property (15 years after cover ends), 3 health (20 years)' }),
-    coverEndsAt: z.iso.date().or(z.iso.datetime()).meta({ description: 'When the cover ends (retention counts from it)' }),
+    coverEndsAt: z.iso
+      .date()
+      .or(z.iso.datetime())
+      .meta({ description: 'When the cover ends (retention counts from it)' }),
     requiredSigners: z
       .array(addressSchema)
       .max(MAX_REQUIRED_SIGNERS)

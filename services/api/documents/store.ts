@@ -86,6 +86,7 @@ export function initDocumentsSchema(db: DatabaseSync): void {
       document_hash TEXT NOT NULL,
       kind TEXT NOT NULL,
       party TEXT NOT NULL,
+      note TEXT,
       created_at TEXT NOT NULL
     );
     CREATE TABLE IF NOT EXISTS doc_terms (
@@ -149,8 +150,7 @@ function fromRow(row: DocumentRow): StoredDocument {
 /** The document the API registered under `documentHash`, or null. */
 export function storedDocument(db: DatabaseSync, documentHash: string): StoredDocument | null {
   const row = db.prepare('SELECT * FROM doc_documents WHERE document_hash = ?').get(documentHash) as
-    | DocumentRow
-    | undefined;
+    DocumentRow | undefined;
   return row === undefined ? null : fromRow(row);
 }
 
@@ -164,8 +164,8 @@ export function documentsReadableBy(db: DatabaseSync, reader: string): string[] 
 
 /**
  * Keeps a new document's private metadata, its readers and its wrapped content keys in one transaction, so that either
- * all of it is durable or none. Any earlier row for the same hash that never got an operation (a registration that
- * failed between this write and the outbox) is replaced.
+ * all of it is durable or none. Any earlier row for the same hash is replaced: the caller has made sure it belongs to
+ * no live registration (one that failed before the outbox took it, or whose anchoring the chain refused).
  */
 export function insertDocument(
   db: DatabaseSync,
@@ -174,7 +174,7 @@ export function insertDocument(
   terms?: StoredTerms,
 ): void {
   transaction(db, () => {
-    db.prepare('DELETE FROM doc_documents WHERE document_hash = ? AND operation_id IS NULL').run(document.documentHash);
+    db.prepare('DELETE FROM doc_documents WHERE document_hash = ?').run(document.documentHash);
     db.prepare('DELETE FROM doc_readers WHERE document_hash = ?').run(document.documentHash);
     db.prepare('DELETE FROM doc_wrapped_keys WHERE document_hash = ?').run(document.documentHash);
     db.prepare(
@@ -243,17 +243,18 @@ export function recordOperationOwner(
   db: DatabaseSync,
   operation: { id: string; kind: string; documentHash: string },
   party: string,
+  note: string | null = null,
 ): void {
   db.prepare(
-    'INSERT OR IGNORE INTO doc_operations (operation_id, document_hash, kind, party, created_at) VALUES (?, ?, ?, ?, ?)',
-  ).run(operation.id, operation.documentHash, operation.kind, party, new Date().toISOString());
+    `INSERT OR IGNORE INTO doc_operations (operation_id, document_hash, kind, party, note, created_at)
+     VALUES (?, ?, ?, ?, ?, ?)`,
+  ).run(operation.id, operation.documentHash, operation.kind, party, note, new Date().toISOString());
 }
 
 /** The party that asked for operation `id` through this API, or null. */
 export function operationOwner(db: DatabaseSync, id: string): string | null {
   const row = db.prepare('SELECT party FROM doc_operations WHERE operation_id = ?').get(id) as
-    | { party: string }
-    | undefined;
+    { party: string } | undefined;
   return row?.party ?? null;
 }
 
@@ -277,8 +278,7 @@ export function wrappedKeyFor(db: DatabaseSync, documentHash: string, recipient:
 /** The terms the API was given for `termsHash`, or null. */
 export function storedTerms(db: DatabaseSync, termsHash: string): StoredTerms | null {
   const row = db.prepare('SELECT terms_type, terms FROM doc_terms WHERE terms_hash = ?').get(termsHash) as
-    | { terms_type: number; terms: string }
-    | undefined;
+    { terms_type: number; terms: string } | undefined;
   if (row === undefined) return null;
   return { termsHash, termsType: row.terms_type, terms: JSON.parse(row.terms) as Record<string, unknown> };
 }

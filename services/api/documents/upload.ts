@@ -46,7 +46,7 @@ export async function readUpload(req: IncomingMessage, seal: Sealer, maxBytes: n
   try {
     parser = busboy({
       headers: req.headers,
-      limits: { fields: 1, files: 1, parts: 2, fieldSize: MAX_METADATA_BYTES, fileSize: maxBytes },
+      limits: { fields: 1, files: 1, parts: 3, fieldSize: MAX_METADATA_BYTES, fileSize: maxBytes },
     });
   } catch (error) {
     throw new AppError(400, 'INVALID_MULTIPART', 'The multipart body has no usable boundary', { cause: error });
@@ -55,8 +55,8 @@ export async function readUpload(req: IncomingMessage, seal: Sealer, maxBytes: n
   return new Promise<Upload>((resolve, reject) => {
     let metadata: DocumentMetadata | undefined;
     let sealing: Promise<Upload> | undefined;
-    let failure: unknown;
-    const fail = (error: unknown) => {
+    let failure: Error | undefined;
+    const fail = (error: Error) => {
       failure ??= error;
     };
 
@@ -72,7 +72,7 @@ export async function readUpload(req: IncomingMessage, seal: Sealer, maxBytes: n
       try {
         metadata = parse(documentMetadataSchema, json, 'body');
       } catch (error) {
-        fail(error);
+        fail(error as Error);
       }
     });
 
@@ -116,7 +116,7 @@ export async function readUpload(req: IncomingMessage, seal: Sealer, maxBytes: n
     parser.on('partsLimit', () => fail(badPart('Only a "metadata" field and one "file" are accepted')));
     parser.on('filesLimit', () => fail(badPart('Only one "file" is accepted')));
     parser.on('fieldsLimit', () => fail(badPart('Only one "metadata" field is accepted')));
-    parser.on('error', (error: unknown) =>
+    parser.on('error', (error: Error) =>
       fail(new AppError(400, 'INVALID_MULTIPART', 'The multipart body is malformed', { cause: error })),
     );
     parser.on('close', () => {
