@@ -97,14 +97,20 @@ const MULTIPART = `multipart/form-data; boundary=${BOUNDARY}`;
 
 function run(options: AutocannonOptions): Promise<Result> {
   return new Promise((resolve, reject) => {
-    autocannon(options, (error, result) => (error ? reject(error) : resolve(result)));
+    autocannon(options, (error: unknown, result) =>
+      error
+        ? reject(error instanceof Error ? error : new Error('autocannon failed', { cause: error }))
+        : resolve(result),
+    );
   });
 }
 
 function rowOf(operation: string, result: Result): Row {
   const non2xx = result.non2xx + result.errors + result.timeouts;
   if (non2xx > 0) {
-    console.warn(`  ${operation}: ${result.non2xx} non-2xx answers, ${result.errors} errors, ${result.timeouts} timeouts`);
+    console.warn(
+      `  ${operation}: ${result.non2xx} non-2xx answers, ${result.errors} errors, ${result.timeouts} timeouts`,
+    );
   }
   return {
     operation,
@@ -134,7 +140,9 @@ async function main(): Promise<void> {
     const registered = await fetch(`${api.url}/v1/documents?confirm=true`, {
       method: 'POST',
       headers: { Authorization: authorization, 'Content-Type': MULTIPART },
-      body: new Uint8Array(multipart(known, { documentType: 'Policy', policyRef: 'BENCH-KNOWN', retentionClass: 2, mode: 'single' })),
+      body: new Uint8Array(
+        multipart(known, { documentType: 'Policy', policyRef: 'BENCH-KNOWN', retentionClass: 2, mode: 'single' }),
+      ),
     });
     if (registered.status !== 201) throw new Error(`registering the known document answered ${registered.status}`);
     const knownHash = ((await registered.json()) as { documentHash: string }).documentHash;
@@ -236,7 +244,11 @@ async function main(): Promise<void> {
     }),
     (() => {
       const row = rows.find((candidate) => candidate.operation === 'verify-upload')!;
-      return { target: 'verify-upload ≥ 100 requests/s', measured: `${row.requestsPerSecond}/s`, pass: row.requestsPerSecond >= 100 };
+      return {
+        target: 'verify-upload ≥ 100 requests/s',
+        measured: `${row.requestsPerSecond}/s`,
+        pass: row.requestsPerSecond >= 100,
+      };
     })(),
     (() => {
       const row = rows.find((candidate) => candidate.operation === 'register')!;

@@ -145,7 +145,12 @@ export async function startApi(
       content,
       anchoring,
     };
-    const routers = [documentsRouter(ctx), verificationRouter(ctx), recordsRouter(ctx), ...(options.routers?.(ctx) ?? [])];
+    const routers = [
+      documentsRouter(ctx),
+      verificationRouter(ctx),
+      recordsRouter(ctx),
+      ...(options.routers?.(ctx) ?? []),
+    ];
     const app = createApp(ctx, routers);
     await anchoring.start();
     closers.push(() => anchoring.stop());

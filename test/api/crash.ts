@@ -93,7 +93,9 @@ describe('API crash recovery (a separate process killed with SIGKILL)', function
     while (pending.size > 0) {
       expect(Date.now(), `${pending.size} operations still not anchored`).to.be.below(deadline);
       for (const id of [...pending]) {
-        const response = await fetch(`${second.url}/v1/operations/${id}`, { headers: { Authorization: authorization } });
+        const response = await fetch(`${second.url}/v1/operations/${id}`, {
+          headers: { Authorization: authorization },
+        });
         expect(response.status).to.equal(200);
         const operation = (await response.json()) as { state: string; error?: unknown };
         expect(operation.state, JSON.stringify(operation)).to.not.equal('failed');

@@ -48,8 +48,8 @@ export async function startApiProcess(
         resolve(match[1]);
       }
     };
-    child.stdout!.on('data', look);
-    child.stderr!.on('data', look);
+    child.stdout.on('data', look);
+    child.stderr.on('data', look);
     child.once('exit', (code) => {
       clearTimeout(timer);
       reject(new Error(`the API exited (${code}) before listening:\n${output}`));
@@ -57,4 +57,3 @@ export async function startApiProcess(
   });
   return { url, child, exited };
 }
-

@@ -100,10 +100,15 @@ export async function anchorVerificationScenario(ledger: TestLedger): Promise<Ve
   };
   const termsHash = TypedDataEncoder.hashStruct('FlightDelayTerms', FLIGHT_DELAY_TERMS_TYPES, terms);
   const withTerms = document();
-  await anchorAndCoSign({ ...client, signer: insurer }, inputFor(withTerms.hash, [holderAddress], termsHash), [holder], {
-    termsType: TermsType.FlightDelay,
-    terms,
-  });
+  await anchorAndCoSign(
+    { ...client, signer: insurer },
+    inputFor(withTerms.hash, [holderAddress], termsHash),
+    [holder],
+    {
+      termsType: TermsType.FlightDelay,
+      terms,
+    },
+  );
 
   const superseded = document();
   const successor = document();

@@ -15,5 +15,5 @@ export type DocumentsContext = Omit<ApiContext, 'index' | 'content' | 'anchoring
 };
 
 export function documentsContext(ctx: ApiContext): DocumentsContext {
-  return ctx as unknown as DocumentsContext;
+  return ctx;
 }
