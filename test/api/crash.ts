@@ -97,7 +97,7 @@ describe('API crash recovery (a separate process killed with SIGKILL)', function
           headers: { Authorization: authorization },
         });
         expect(response.status).to.equal(200);
-        const operation = (await response.json()) as { state: string; error?: unknown };
+        const { operation } = (await response.json()) as { operation: { state: string; error?: unknown } };
         expect(operation.state, JSON.stringify(operation)).to.not.equal('failed');
         if (operation.state === 'anchored') pending.delete(id);
       }
