@@ -45,7 +45,8 @@ async function checkAccessLog(file: string, rpc: string | undefined, deploymentF
   }
 }
 
-async function main(argv: string[]): Promise<number> {
+/** Runs one check; resolves with the exit status (0 all checks pass, 1 something does not). */
+export async function runCheck(argv: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
     args: argv,
     allowPositionals: true,
@@ -75,7 +76,7 @@ async function main(argv: string[]): Promise<number> {
 }
 
 if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  main(process.argv.slice(2)).then(
+  runCheck(process.argv.slice(2)).then(
     (code) => process.exit(code),
     (error: unknown) => {
       console.error(error instanceof Error ? error.message : error);

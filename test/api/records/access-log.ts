@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
@@ -19,6 +19,7 @@ import {
   exportAccessLog,
   type AccessLogExport,
 } from '../../../services/api/records/access-log-check.js';
+import { runCheck } from '../../../services/api/records/cli.js';
 import type { LedgerClient } from '../../../services/ledger/client.js';
 import { startTestLedger, type TestLedger } from '../../helpers/api-chain.js';
 import { directAnchoring, memoryContent } from './helpers.js';
@@ -167,5 +168,19 @@ describe('access log', function () {
     const forgedHead = { ...file.heads[1]!, headHash: file.entries.at(-2)!.entryHash };
     const report = await checkAccessLogExport(file.entries, [file.heads[0]!, forgedHead], reading);
     expect(report.breaks.map((b) => b.code)).to.include('HEAD_NOT_ANCHORED');
+  });
+
+  it('npm run check -- access-log: exit 0 for the intact export, 1 once an entry is removed', async () => {
+    const { db } = await anchoredLog();
+    const exported = JSON.parse(JSON.stringify(exportAccessLog({ db, ledger: client }))) as AccessLogExport;
+    const exportFile = path.join(dir, 'cli-export.json');
+    const deploymentFile = path.join(dir, 'cli-deployment.json');
+    writeFileSync(deploymentFile, JSON.stringify(ledger.deployment));
+    writeFileSync(exportFile, JSON.stringify(exported));
+    const args = ['access-log', exportFile, '--rpc', ledger.rpcUrl, '--deployment', deploymentFile];
+    expect(await runCheck(args)).to.equal(0);
+    exported.entries.splice(2, 1);
+    writeFileSync(exportFile, JSON.stringify(exported));
+    expect(await runCheck(args)).to.equal(1);
   });
 });
