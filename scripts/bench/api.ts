@@ -141,7 +141,13 @@ async function main(): Promise<void> {
       method: 'POST',
       headers: { Authorization: authorization, 'Content-Type': MULTIPART },
       body: new Uint8Array(
-        multipart(known, { documentType: 'Policy', policyRef: 'BENCH-KNOWN', retentionClass: 2, mode: 'single' }),
+        multipart(known, {
+          documentType: 'Policy',
+          policyRef: 'BENCH-KNOWN',
+          retentionClass: 2,
+          coverEndsAt: '2027-12-31',
+          mode: 'single',
+        }),
       ),
     });
     if (registered.status !== 201) throw new Error(`registering the known document answered ${registered.status}`);
@@ -190,6 +196,7 @@ async function main(): Promise<void> {
               documentType: 'Schedule',
               policyRef: `BENCH-${sequence}`,
               retentionClass: 2,
+              coverEndsAt: '2027-12-31',
               confidential: true,
               mode: 'batch',
             }),

@@ -638,21 +638,6 @@ describe('bad requests', function () {
     expect(document.status).to.equal(200);
   });
 
-  it("lists the registrant's batch-anchored documents (so that a bad registration can be seen to list nothing new)", async () => {
-    const response = await register(uploadForm(policyMetadata({ mode: 'batch' }), uniqueBytes('batched')));
-    expect(response.status).to.equal(202);
-    const registered = (await response.json()) as Registration;
-    await eventually('the batch anchored', async () => {
-      const operation = await call(stack, insurer, 'GET', registered.operation.href);
-      return ((await operation.json()) as { operation: { state: string } }).operation.state === 'anchored'
-        ? true
-        : undefined;
-    });
-    await eventually('the batch-anchored document listed', async () =>
-      (await listedHashes()).includes(registered.documentHash) ? true : undefined,
-    );
-  });
-
   it('refuses a JSON write reused with another body under the same Idempotency-Key (409)', async () => {
     const key = `hold-${Date.now()}`;
     const path = `/v1/documents/${target.documentHash}/legal-hold`;

@@ -32,7 +32,11 @@ export async function readContent(
   documentHash: string,
 ): Promise<DocumentContent> {
   const stored = storedDocument(ctx.db, documentHash);
-  if (stored === null || stored.operationId === null) {
+  const visible =
+    stored !== null &&
+    maySee(caller, { registrant: stored.registrant, requiredSigners: stored.requiredSigners, readers: stored.readers });
+  // A party the document does not concern is told nothing, not even that it exists (as GET /v1/documents/{hash}).
+  if (stored === null || stored.operationId === null || !visible) {
     throw new AppError(404, 'DOCUMENT_NOT_FOUND', `This API holds no content of ${documentHash}`, {
       details: { documentHash },
     });
@@ -48,8 +52,6 @@ export async function readContent(
     const contentKey = await unwrapContentKey(wrapped, privateKey, { documentHash, recipient: account });
     bytes = openSealed(await fetchContent(ctx, documentHash, stored.cid), contentKey);
   } else {
-    const facts = { registrant: stored.registrant, requiredSigners: stored.requiredSigners, readers: stored.readers };
-    if (!maySee(caller, facts)) throw notAReader(documentHash, account);
     if (stored.erasedAt !== null) throw erased(documentHash, stored.erasedAt);
     bytes = await fetchContent(ctx, documentHash, stored.cid);
   }

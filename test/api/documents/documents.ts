@@ -212,10 +212,11 @@ describe('documents API', function () {
         expect(read.headers.get('content-type')).to.equal('application/pdf');
         expect(new Uint8Array(await read.arrayBuffer())).to.deep.equal(bytes);
       }
+      // The client is not named on this document: to it the document does not exist.
       const refused = await content(CLIENT, registration.documentHash);
-      expect(refused.status).to.equal(403);
+      expect(refused.status).to.equal(404);
       const problem = (await refused.json()) as Problem;
-      expect(problem.code).to.equal('NOT_A_READER');
+      expect(problem.code).to.equal('DOCUMENT_NOT_FOUND');
       expect(JSON.stringify(problem)).not.to.contain(Buffer.from(bytes).toString());
       // Each read that returned content is in the access log, the refused one is not.
       expect(rowCount('log_entries')).to.equal(loggedBefore + 2);
