@@ -104,7 +104,11 @@ export async function startApi(
 ): Promise<RunningApi> {
   const logger = options.logger ?? createLogger({ level: config.logLevel, name: 'api' });
   mkdirSync(config.apiDir, { recursive: true });
-  const provider = new JsonRpcProvider(config.rpcUrl, undefined, { staticNetwork: true, pollingInterval: 500, cacheTimeout: -1 });
+  const provider = new JsonRpcProvider(config.rpcUrl, undefined, {
+    staticNetwork: true,
+    pollingInterval: 500,
+    cacheTimeout: -1,
+  });
   const closers: (() => Promise<void> | void)[] = [() => provider.destroy()];
   const closeAll = async () => {
     for (const close of closers.reverse()) await close();

@@ -4,6 +4,7 @@
  * any point restarts from the outbox and the chain.
  */
 import { randomBytes } from 'node:crypto';
+import { ItemFailure } from './group-commit.js';
 import type { DatabaseSync, StatementSync } from 'node:sqlite';
 import { dedupeKeyOf, documentHashOf, isBatched, type StoredRequest } from './request.js';
 import type { BatchProof, Operation, OperationKind, OperationState } from './types.js';
@@ -184,33 +185,56 @@ export class Outbox {
    * in the outbox (same document anchored, revoked or co-signed by the same signer, and not failed) gets the existing
    * operation instead of a new one.
    */
-  acceptAll(requests: StoredRequest[]): Operation[] {
+  /**
+   * Commits `items` in one transaction. Each new operation's row and the item's `alongside` writes (e.g. the
+   * document's own record) share a savepoint: when `alongside` throws, that item alone is undone and fails.
+   */
+  acceptAll(
+    items: { request: StoredRequest; alongside?: (operation: Operation) => void }[],
+  ): (Operation | ItemFailure)[] {
     const existing = this.statement(`SELECT * FROM outbox_operations WHERE dedupe_key = ? AND state <> 'failed'`);
     const insert = this.statement(
       `INSERT INTO outbox_operations (id, kind, batched, sender, document_hash, dedupe_key, request, state, created_at, updated_at)
        VALUES (?, ?, ?, ?, ?, ?, ?, 'queued', ?, ?)`,
     );
     const now = new Date().toISOString();
-    const ids = newOperationIds(requests.length);
+    const ids = newOperationIds(items.length);
     return this.transaction(() =>
-      requests.map((request, index): Operation => {
+      items.map(({ request, alongside }, index): Operation | ItemFailure => {
         const key = dedupeKeyOf(request);
         const found = existing.get(key) as OperationRow | undefined;
         if (found !== undefined) return toOperation(found);
         const id = ids[index]!;
         const documentHash = documentHashOf(request);
-        insert.run(
-          id,
-          request.kind,
-          isBatched(request) ? 1 : 0,
-          request.sender,
-          documentHash,
-          key,
-          JSON.stringify(request),
-          now,
-          now,
-        );
-        return { id, kind: request.kind, documentHash, state: 'queued', createdAt: now, updatedAt: now };
+        this.db.exec('SAVEPOINT outbox_item');
+        try {
+          insert.run(
+            id,
+            request.kind,
+            isBatched(request) ? 1 : 0,
+            request.sender,
+            documentHash,
+            key,
+            JSON.stringify(request),
+            now,
+            now,
+          );
+          const operation: Operation = {
+            id,
+            kind: request.kind,
+            documentHash,
+            state: 'queued',
+            createdAt: now,
+            updatedAt: now,
+          };
+          alongside?.(operation);
+          this.db.exec('RELEASE outbox_item');
+          return operation;
+        } catch (error) {
+          this.db.exec('ROLLBACK TO outbox_item');
+          this.db.exec('RELEASE outbox_item');
+          return new ItemFailure(error);
+        }
       }),
     );
   }

@@ -35,7 +35,10 @@ const DEFAULTS = { groupCommitMs: 2, retryInitialMs: 250, retryMaxMs: 30_000, re
  */
 export class AnchoringService {
   private readonly outbox: Outbox;
-  private readonly committer: GroupCommitter<StoredRequest, Operation>;
+  private readonly committer: GroupCommitter<
+    { request: StoredRequest; alongside?: (operation: Operation) => void },
+    Operation
+  >;
   private readonly signers = new Map<string, Signer>();
   private readonly dispatchers = new Map<string, SenderDispatcher>();
   private readonly waiters = new Map<string, Set<(operation: Operation) => void>>();
@@ -60,7 +63,7 @@ export class AnchoringService {
     if (!(options.batchWindowMs >= 0)) throw new RangeError('batchWindowMs must be 0 or more');
     this.outbox = new Outbox(db);
     this.committer = new GroupCommitter(
-      (requests) => this.outbox.acceptAll(requests),
+      (items) => this.outbox.acceptAll(items),
       options.groupCommitMs ?? DEFAULTS.groupCommitMs,
     );
     for (const [address, signer] of signers) this.signers.set(getAddress(address), dispatchSigner(signer, ledger));
@@ -81,12 +84,24 @@ export class AnchoringService {
    * accepted again (same document anchored, revoked, or co-signed by the same signer, not failed) resolves with the
    * existing operation. Throws `AnchorRequestError` for a malformed request or a sender this API holds no key for.
    */
-  async accept(request: AnchorRequest): Promise<Operation> {
+  async accept(
+    request: AnchorRequest,
+    options: {
+      /**
+       * Writes of the caller's own made in the same transaction as the new operation (not for a request the outbox
+       * already holds): both are durable together, or neither is. Synchronous, on the service's database.
+       */
+      alongside?: (operation: Operation) => void;
+    } = {},
+  ): Promise<Operation> {
     const stored = normaliseRequest(request);
     if (!this.signers.has(stored.sender)) {
       throw new AnchorRequestError('PARTY_NOT_HOSTED', `this API holds no key for ${stored.sender}`);
     }
-    const operation = await this.committer.submit(stored);
+    const operation = await this.committer.submit({
+      request: stored,
+      ...(options.alongside === undefined ? {} : { alongside: options.alongside }),
+    });
     this.dispatchers.get(stored.sender)?.wake();
     return operation;
   }

@@ -26,9 +26,13 @@ export function readOperation(ctx: DocumentsContext, caller: Caller, id: string)
 }
 
 /** Hands `request` to the outbox (resolving once it is durable); the outbox's own refusals become problems. */
-export async function acceptRequest(ctx: DocumentsContext, request: AnchorRequest): Promise<Operation> {
+export async function acceptRequest(
+  ctx: DocumentsContext,
+  request: AnchorRequest,
+  alongside?: (operation: Operation) => void,
+): Promise<Operation> {
   try {
-    return await ctx.anchoring.accept(request);
+    return await ctx.anchoring.accept(request, alongside === undefined ? {} : { alongside });
   } catch (error) {
     if (error instanceof AnchorRequestError) {
       const status = error.code === 'PARTY_NOT_HOSTED' ? 403 : 400;

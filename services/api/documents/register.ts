@@ -15,7 +15,7 @@ import { AppError } from '../errors.js';
 import { acceptRequest, operationView, type OperationView } from './operations.js';
 import type { ReaderKeys } from './reader-keys.js';
 import { DOCUMENT_TYPES, type DocumentMetadata } from './schemas.js';
-import { attachOperation, discardDocument, insertDocument, type StoredDocument, type StoredTerms } from './store.js';
+import { attachOperation, insertDocument, storedDocument, type StoredDocument, type StoredTerms } from './store.js';
 import type { Upload } from './upload.js';
 
 export interface Registration {
@@ -152,15 +152,13 @@ export async function registerDocument(
       createdAt: new Date().toISOString(),
       erasedAt: null,
     };
-    insertDocument(ctx.db, document, wrappedKeys, terms);
-    let operation: Operation;
-    try {
-      operation = await acceptRequest(ctx, anchorRequest(document, caller.account));
-    } catch (error) {
-      discardDocument(ctx.db, documentHash);
-      throw error;
-    }
-    attachOperation(ctx.db, operation, caller.account);
+    // The document's record, its wrapped keys and its outbox entry commit together, in the outbox's group commit:
+    // one fsync for many registrations, and never one without the others.
+    const operation = await acceptRequest(ctx, anchorRequest(document, caller.account), (accepted) => {
+      insertDocument(ctx.db, { ...document, operationId: accepted.id }, wrappedKeys, terms);
+      attachOperation(ctx.db, accepted, caller.account);
+    });
+    if (storedDocument(ctx.db, documentHash) === null) throw documentExists(documentHash, operation);
     return { documentHash, cid, operation: operationView(operation) };
   } finally {
     inFlight.delete(documentHash);

@@ -284,6 +284,19 @@ export function storedTerms(db: DatabaseSync, termsHash: string): StoredTerms | 
 }
 
 function transaction(db: DatabaseSync, body: () => void): void {
+  // Inside the outbox's group commit (see registerDocument) the writes join its transaction as a savepoint.
+  if (db.isTransaction) {
+    db.exec('SAVEPOINT doc_write');
+    try {
+      body();
+      db.exec('RELEASE doc_write');
+    } catch (error) {
+      db.exec('ROLLBACK TO doc_write');
+      db.exec('RELEASE doc_write');
+      throw error;
+    }
+    return;
+  }
   db.exec('BEGIN IMMEDIATE');
   try {
     body();
