@@ -1,5 +1,13 @@
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 
+const ANCHORING_METRICS = [
+  'policyledger_api_anchoring_queue_depth',
+  'policyledger_api_anchoring_anchored_total',
+  'policyledger_api_anchoring_failed_total',
+  'policyledger_api_anchoring_batch_size',
+  'policyledger_api_anchoring_transient_errors_total',
+];
+
 /** The anchoring pipeline's Prometheus metrics, in the registry the API serves at `/metrics`. */
 export class AnchoringMetrics {
   readonly anchored: Counter<'kind'>;
@@ -9,6 +17,8 @@ export class AnchoringMetrics {
 
   constructor(registry: Registry, queueDepth: () => number) {
     const registers = [registry];
+    // One process may build the service more than once (tests, a restart in place): the newest one reports.
+    for (const name of ANCHORING_METRICS) registry.removeSingleMetric(name);
     new Gauge({
       name: 'policyledger_api_anchoring_queue_depth',
       help: 'Accepted operations not yet anchored or failed (queued or sent)',
