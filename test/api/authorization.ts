@@ -336,7 +336,9 @@ describe('authorisation matrix', function () {
     const document = (await (await fetch(`${stack.url}/openapi.json`)).json()) as {
       paths: Record<string, Record<string, unknown>>;
     };
-    const documented = Object.entries(document.paths).flatMap(([path, item]) =>
+    // The server's own tests register a route under /test/ in the shared registry when they run in this process.
+    const product = Object.entries(document.paths).filter(([path]) => !path.startsWith('/test/'));
+    const documented = product.flatMap(([path, item]) =>
       Object.keys(item)
         .filter((method) => ['get', 'post', 'put', 'patch', 'delete'].includes(method))
         .map((method) => `${method.toUpperCase()} ${path}`),

@@ -15,7 +15,10 @@ export class AnchoringMetrics {
   readonly batchSize: Histogram;
   readonly transientErrors: Counter;
 
-  constructor(registry: Registry, queueDepth: () => number) {
+  constructor(
+    private readonly registry: Registry,
+    queueDepth: () => number,
+  ) {
     const registers = [registry];
     // One process may build the service more than once (tests, a restart in place): the newest one reports.
     for (const name of ANCHORING_METRICS) registry.removeSingleMetric(name);
@@ -50,5 +53,10 @@ export class AnchoringMetrics {
       help: 'Chain or storage failures that were retried after a back-off',
       registers,
     });
+  }
+
+  /** Takes the metrics out of the registry (the service stopped: its queue depth can no longer be read). */
+  unregister(): void {
+    for (const name of ANCHORING_METRICS) this.registry.removeSingleMetric(name);
   }
 }

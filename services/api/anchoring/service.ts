@@ -181,6 +181,7 @@ export class AnchoringService {
    */
   async stop(): Promise<void> {
     this.committer.flush();
+    this.metrics?.unregister();
     const dispatchers = [...this.dispatchers.values()];
     this.dispatchers.clear();
     this.running = false;
