@@ -133,15 +133,31 @@ export function refusalOf(error: unknown): ContractRefusal | null {
 /** How many of `account`'s transactions wait in the node's pool (sent, not yet mined). */
 export async function pooledTransactions(ledger: LedgerClient, account: string): Promise<number> {
   const [pending, latest] = await Promise.all([
-    ledger.provider.getTransactionCount(account, 'pending'),
-    ledger.provider.getTransactionCount(account, 'latest'),
+    transactionCount(ledger, account, 'pending'),
+    transactionCount(ledger, account, 'latest'),
   ]);
   return Math.max(0, pending - latest);
 }
 
 /** The account's next nonce, counting its transactions waiting in the node's pool. */
 export async function pendingNonce(ledger: LedgerClient, account: string): Promise<number> {
-  return ledger.provider.getTransactionCount(account, 'pending');
+  return transactionCount(ledger, account, 'pending');
+}
+
+/**
+ * The account's transaction count, asked of the node itself: ethers answers a repeated identical call from a cache
+ * for 250 ms, which can hide a transaction that just entered the pool and lead to a duplicate at the same nonce.
+ */
+async function transactionCount(
+  ledger: LedgerClient,
+  account: string,
+  blockTag: 'pending' | 'latest',
+): Promise<number> {
+  const rpc = ledger.provider as { send?: (method: string, params: unknown[]) => Promise<unknown> };
+  if (typeof rpc.send === 'function') {
+    return Number(BigInt((await rpc.send('eth_getTransactionCount', [account, blockTag])) as string));
+  }
+  return ledger.provider.getTransactionCount(account, blockTag);
 }
 
 // The registry's events whose transaction reconciliation looks up (signatures as in `IEvidenceRegistry`).
