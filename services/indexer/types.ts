@@ -4,26 +4,24 @@
  * EIP-55 checksummed, times ISO-8601 UTC (block time), uint256 values decimal strings; enums are their Solidity names.
  */
 import type { PartyRole } from '../ledger/parties.js';
+import {
+  DOCUMENT_TYPES,
+  type DocumentTypeName,
+  REVOCATION_REASONS,
+  type RevocationReasonName,
+  TERMS_TYPES,
+  type TermsTypeName,
+} from '../ledger/documents.js';
 
-/** `IEvidenceRegistry.DocumentType`, by position. */
-export const DOCUMENT_TYPES = ['Policy', 'Endorsement', 'Schedule', 'Certificate', 'Treaty', 'Claim', 'Other'] as const;
-export type DocumentTypeName = (typeof DOCUMENT_TYPES)[number];
-
-/** `IEvidenceRegistry.RevocationReason`, by position. */
-export const REVOCATION_REASONS = [
-  'Unspecified',
-  'IssuedInError',
-  'CancelledByInsurer',
-  'CancelledByClient',
-  'Rescinded',
-  'Fraud',
-  'RegulatoryOrder',
-] as const;
-export type RevocationReasonName = (typeof REVOCATION_REASONS)[number];
-
-/** `IEvidenceRegistry.TermsType`, by position. */
-export const TERMS_TYPES = ['FlightDelay', 'WeatherIndex'] as const;
-export type TermsTypeName = (typeof TERMS_TYPES)[number];
+/** The registry's enums by name (defined once, in the ledger client). */
+export {
+  DOCUMENT_TYPES,
+  type DocumentTypeName,
+  REVOCATION_REASONS,
+  type RevocationReasonName,
+  TERMS_TYPES,
+  type TermsTypeName,
+};
 
 export type DocumentStatusName = 'current' | 'superseded' | 'revoked';
 

@@ -3,26 +3,24 @@
  * enums by name.
  */
 import type { PartyRole } from './parties.js';
+import {
+  DOCUMENT_TYPES,
+  type DocumentTypeName,
+  REVOCATION_REASONS,
+  type RevocationReasonName,
+  TERMS_TYPES,
+  type TermsTypeName,
+} from './documents.js';
 
-/** The kinds of document, as `IEvidenceRegistry.DocumentType` numbers them. */
-export const DOCUMENT_TYPES = ['Policy', 'Endorsement', 'Schedule', 'Certificate', 'Treaty', 'Claim', 'Other'] as const;
-export type DocumentTypeName = (typeof DOCUMENT_TYPES)[number];
-
-/** Why a document was revoked, as `IEvidenceRegistry.RevocationReason` numbers them. */
-export const REVOCATION_REASONS = [
-  'Unspecified',
-  'IssuedInError',
-  'CancelledByInsurer',
-  'CancelledByClient',
-  'Rescinded',
-  'Fraud',
-  'RegulatoryOrder',
-] as const;
-export type RevocationReasonName = (typeof REVOCATION_REASONS)[number];
-
-/** The terms a terms-carrying co-signature nests, as `IEvidenceRegistry.TermsType` numbers them. */
-export const TERMS_TYPES = ['FlightDelay', 'WeatherIndex'] as const;
-export type TermsTypeName = (typeof TERMS_TYPES)[number];
+/** The registry's enums by name (defined once, in the ledger client). */
+export {
+  DOCUMENT_TYPES,
+  type DocumentTypeName,
+  REVOCATION_REASONS,
+  type RevocationReasonName,
+  TERMS_TYPES,
+  type TermsTypeName,
+};
 
 /** An account's standing in the consortium at one block. */
 export interface PartyStanding {

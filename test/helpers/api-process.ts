@@ -3,12 +3,9 @@
  * directory, for the crash test and the API benchmark.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import type { TestLedger } from './api-chain.js';
 
-const require = createRequire(import.meta.url);
-const TSX_CLI = require.resolve('tsx/cli');
 const API_MAIN = fileURLToPath(new URL('../../services/api/main.ts', import.meta.url));
 
 export interface ApiProcess {
@@ -22,7 +19,8 @@ export async function startApiProcess(
   ledger: Pick<TestLedger, 'dataDir' | 'rpcUrl'>,
   env: Record<string, string> = {},
 ): Promise<ApiProcess> {
-  const child = spawn(process.execPath, [TSX_CLI, API_MAIN], {
+  // Node itself with tsx's loader, not the tsx command (which runs the API in a grandchild that a kill would miss).
+  const child = spawn(process.execPath, ['--import', 'tsx', API_MAIN], {
     env: {
       ...process.env,
       POLICYLEDGER_DATA_DIR: ledger.dataDir,

@@ -4,25 +4,12 @@
  */
 import { getAddress } from 'ethers';
 import { z } from 'zod';
+import { DOCUMENT_TYPES, type DocumentTypeName, REVOCATION_REASONS, TERMS_TYPES } from '../../ledger/documents.js';
 
-export const DOCUMENT_TYPES = ['Policy', 'Endorsement', 'Schedule', 'Certificate', 'Treaty', 'Claim', 'Other'] as const;
-export type DocumentTypeName = (typeof DOCUMENT_TYPES)[number];
+/** The registry's enums by name (defined once, in the ledger client). */
+export { DOCUMENT_TYPES, type DocumentTypeName, REVOCATION_REASONS, TERMS_TYPES };
 
 export const DOCUMENT_STATUSES = ['pending', 'current', 'superseded', 'revoked'] as const;
-
-/** `IEvidenceRegistry.RevocationReason`, by name. */
-export const REVOCATION_REASONS = [
-  'Unspecified',
-  'IssuedInError',
-  'CancelledByInsurer',
-  'CancelledByClient',
-  'Rescinded',
-  'Fraud',
-  'RegulatoryOrder',
-] as const;
-
-/** `IEvidenceRegistry.TermsType`, by name. */
-export const TERMS_TYPES = ['FlightDelay', 'WeatherIndex'] as const;
 
 /** The most co-signers the registry accepts for one document (`MAX_REQUIRED_SIGNERS`). */
 export const MAX_REQUIRED_SIGNERS = 8;
