@@ -21,15 +21,20 @@ export function openApiDatabase(file: string, options: { busyTimeoutMs?: number 
   return db;
 }
 
-/** Runs `work` in one transaction (BEGIN IMMEDIATE: the write lock is taken up front), committing on success. */
+/**
+ * Runs `work` in one transaction (BEGIN IMMEDIATE: the write lock is taken up front), committing on success. Called
+ * inside a transaction, it runs `work` in a savepoint of it instead: a failure undoes `work` alone, and everything
+ * commits with the outer transaction (so a module's writes can join the outbox's group commit).
+ */
 export function inTransaction<T>(db: DatabaseSync, work: () => T): T {
-  db.exec('BEGIN IMMEDIATE');
+  const nested = db.isTransaction;
+  db.exec(nested ? 'SAVEPOINT nested_work' : 'BEGIN IMMEDIATE');
   try {
     const result = work();
-    db.exec('COMMIT');
+    db.exec(nested ? 'RELEASE nested_work' : 'COMMIT');
     return result;
   } catch (error) {
-    db.exec('ROLLBACK');
+    db.exec(nested ? 'ROLLBACK TO nested_work; RELEASE nested_work' : 'ROLLBACK');
     throw error;
   }
 }

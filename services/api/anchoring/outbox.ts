@@ -3,6 +3,7 @@
  * composed before its transaction is sent. The dispatcher acts only on what is committed here, so a process killed at
  * any point restarts from the outbox and the chain.
  */
+import { inTransaction } from '../database.js';
 import { randomBytes } from 'node:crypto';
 import { ItemFailure } from './group-commit.js';
 import type { DatabaseSync, StatementSync } from 'node:sqlite';
@@ -181,13 +182,10 @@ export class Outbox {
   }
 
   /**
-   * Commits `requests` in one transaction and returns their operations in order: a request for a write already live
+   * Commits `items` in one transaction and returns their operations in order: a request for a write already live
    * in the outbox (same document anchored, revoked or co-signed by the same signer, and not failed) gets the existing
-   * operation instead of a new one.
-   */
-  /**
-   * Commits `items` in one transaction. Each new operation's row and the item's `alongside` writes (e.g. the
-   * document's own record) share a savepoint: when `alongside` throws, that item alone is undone and fails.
+   * operation instead of a new one. Each new operation's row and the item's `alongside` writes (e.g. the document's
+   * own record) share a savepoint: when `alongside` throws, that item alone is undone and fails.
    */
   acceptAll(
     items: { request: StoredRequest; alongside?: (operation: Operation) => void }[],
@@ -199,40 +197,39 @@ export class Outbox {
     );
     const now = new Date().toISOString();
     const ids = newOperationIds(items.length);
-    return this.transaction(() =>
+    return inTransaction(this.db, () =>
       items.map(({ request, alongside }, index): Operation | ItemFailure => {
         const key = dedupeKeyOf(request);
         const found = existing.get(key) as OperationRow | undefined;
         if (found !== undefined) return toOperation(found);
         const id = ids[index]!;
         const documentHash = documentHashOf(request);
-        this.db.exec('SAVEPOINT outbox_item');
         try {
-          insert.run(
-            id,
-            request.kind,
-            isBatched(request) ? 1 : 0,
-            request.sender,
-            documentHash,
-            key,
-            JSON.stringify(request),
-            now,
-            now,
-          );
-          const operation: Operation = {
-            id,
-            kind: request.kind,
-            documentHash,
-            state: 'queued',
-            createdAt: now,
-            updatedAt: now,
-          };
-          alongside?.(operation);
-          this.db.exec('RELEASE outbox_item');
-          return operation;
+          // A savepoint of the group's transaction: a failing `alongside` undoes this item alone.
+          return inTransaction(this.db, () => {
+            insert.run(
+              id,
+              request.kind,
+              isBatched(request) ? 1 : 0,
+              request.sender,
+              documentHash,
+              key,
+              JSON.stringify(request),
+              now,
+              now,
+            );
+            const operation: Operation = {
+              id,
+              kind: request.kind,
+              documentHash,
+              state: 'queued',
+              createdAt: now,
+              updatedAt: now,
+            };
+            alongside?.(operation);
+            return operation;
+          });
         } catch (error) {
-          this.db.exec('ROLLBACK TO outbox_item');
-          this.db.exec('RELEASE outbox_item');
           return new ItemFailure(error);
         }
       }),
@@ -342,7 +339,7 @@ export class Outbox {
   ): OutboxBatch {
     const now = new Date().toISOString();
     const firstSeq = Math.min(...batch.members.map((member) => member.seq));
-    return this.transaction(() => {
+    return inTransaction(this.db, () => {
       const row = this.statement(
         `INSERT INTO outbox_batches (sender, merkle_root, document_count, manifest_cid, first_seq, state, created_at, updated_at)
            VALUES (?, ?, ?, ?, ?, 'queued', ?, ?) RETURNING *`,
@@ -398,7 +395,7 @@ export class Outbox {
   /** Marks a batch and its members sent, with the transaction hash when known. */
   markBatchSent(batchId: number, transactionHash: string | null): void {
     const now = new Date().toISOString();
-    this.transaction(() => {
+    inTransaction(this.db, () => {
       this.statement(
         `UPDATE outbox_batches SET state = 'sent', transaction_hash = COALESCE(?, transaction_hash), updated_at = ?
            WHERE id = ?`,
@@ -419,7 +416,7 @@ export class Outbox {
     const now = new Date().toISOString();
     const outcome = result.state === 'anchored' ? result.outcome : null;
     const error = result.state === 'failed' ? result.error : null;
-    return this.transaction(() => {
+    return inTransaction(this.db, () => {
       this.statement(
         `UPDATE outbox_batches SET state = ?, block_number = ?, transaction_hash = COALESCE(?, transaction_hash),
              error_code = ?, error_message = ?, updated_at = ? WHERE id = ?`,
@@ -452,17 +449,5 @@ export class Outbox {
     const row = this.statement(sql).get({ ...values, id, now: new Date().toISOString() }) as OperationRow | undefined;
     if (row === undefined) throw new Error(`no operation ${id} to update`);
     return toOperation(row);
-  }
-
-  private transaction<T>(work: () => T): T {
-    this.db.exec('BEGIN IMMEDIATE');
-    try {
-      const result = work();
-      this.db.exec('COMMIT');
-      return result;
-    } catch (error) {
-      this.db.exec('ROLLBACK');
-      throw error;
-    }
   }
 }

@@ -5,6 +5,7 @@
  * them. Every write here is synchronous on the WAL database opened with `synchronous=FULL`, so it is on disk when the
  * call returns.
  */
+import { inTransaction } from '../database.js';
 import type { DatabaseSync } from 'node:sqlite';
 
 /** What the API keeps about a document it registered (or a new version of one). */
@@ -173,7 +174,7 @@ export function insertDocument(
   wrappedKeys: Map<string, Uint8Array>,
   terms?: StoredTerms,
 ): void {
-  transaction(db, () => {
+  inTransaction(db, () => {
     db.prepare('DELETE FROM doc_documents WHERE document_hash = ?').run(document.documentHash);
     db.prepare('DELETE FROM doc_readers WHERE document_hash = ?').run(document.documentHash);
     db.prepare('DELETE FROM doc_wrapped_keys WHERE document_hash = ?').run(document.documentHash);
@@ -229,7 +230,7 @@ export function attachOperation(
   operation: { id: string; kind: string; documentHash: string },
   party: string,
 ): void {
-  transaction(db, () => {
+  inTransaction(db, () => {
     db.prepare('UPDATE doc_documents SET operation_id = ? WHERE document_hash = ?').run(
       operation.id,
       operation.documentHash,
@@ -260,7 +261,7 @@ export function operationOwner(db: DatabaseSync, id: string): string | null {
 
 /** Forgets a document whose registration could not be queued (nothing of it reached the outbox). */
 export function discardDocument(db: DatabaseSync, documentHash: string): void {
-  transaction(db, () => {
+  inTransaction(db, () => {
     db.prepare('DELETE FROM doc_documents WHERE document_hash = ? AND operation_id IS NULL').run(documentHash);
     db.prepare('DELETE FROM doc_readers WHERE document_hash = ?').run(documentHash);
     db.prepare('DELETE FROM doc_wrapped_keys WHERE document_hash = ?').run(documentHash);
@@ -283,36 +284,12 @@ export function storedTerms(db: DatabaseSync, termsHash: string): StoredTerms | 
   return { termsHash, termsType: row.terms_type, terms: JSON.parse(row.terms) as Record<string, unknown> };
 }
 
-function transaction(db: DatabaseSync, body: () => void): void {
-  // Inside the outbox's group commit (see registerDocument) the writes join its transaction as a savepoint.
-  if (db.isTransaction) {
-    db.exec('SAVEPOINT doc_write');
-    try {
-      body();
-      db.exec('RELEASE doc_write');
-    } catch (error) {
-      db.exec('ROLLBACK TO doc_write');
-      db.exec('RELEASE doc_write');
-      throw error;
-    }
-    return;
-  }
-  db.exec('BEGIN IMMEDIATE');
-  try {
-    body();
-    db.exec('COMMIT');
-  } catch (error) {
-    db.exec('ROLLBACK');
-    throw error;
-  }
-}
-
 /**
  * Erases a document's content here: destroys every wrapped content key (without them the ciphertext on IPFS is noise)
  * and marks the document erased; its hash and chain facts stay. For the records module's erasure.
  */
 export function eraseDocumentKeys(db: DatabaseSync, documentHash: string, at: Date = new Date()): void {
-  transaction(db, () => {
+  inTransaction(db, () => {
     db.prepare('DELETE FROM doc_wrapped_keys WHERE document_hash = ?').run(documentHash);
     db.prepare('UPDATE doc_documents SET erased_at = ? WHERE document_hash = ?').run(at.toISOString(), documentHash);
   });
