@@ -19,6 +19,9 @@ import { openKuboContentStore } from '../storage/kubo.js';
 import type { ContentStore } from '../storage/content-store.js';
 import { AnchoringService } from './anchoring/index.js';
 import { createApp } from './app.js';
+// --- consortium-ops ---
+import { consortiumRouter } from './consortium/routes.js';
+// --- end consortium-ops ---
 import { deploymentFileFor, describeApiConfig, loadApiConfig, type ApiConfig } from './config.js';
 import type { ApiContext } from './context.js';
 import { openApiDatabase } from './database.js';
@@ -153,6 +156,9 @@ export async function startApi(
       documentsRouter(ctx),
       verificationRouter(ctx),
       recordsRouter(ctx),
+      // --- consortium-ops ---
+      consortiumRouter(ctx),
+      // --- end consortium-ops ---
       ...(options.routers?.(ctx) ?? []),
     ];
     const app = createApp(ctx, routers);
