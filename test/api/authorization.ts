@@ -5,6 +5,10 @@
  */
 import { expect } from 'chai';
 import { Wallet } from 'ethers';
+// --- consortium-ops ---
+import { sendGovernanceAction, type GovernanceAction } from '../../services/ledger/governance.js';
+import { OracleHub__factory } from '../../types/ethers-contracts/index.js';
+// --- end consortium-ops ---
 import { startTestLedger, type TestLedger } from '../helpers/api-chain.js';
 import { createApiKey, signedSiweMessage, signIn, postSignIn } from '../helpers/api-client.js';
 import {
@@ -104,6 +108,21 @@ describe('authorisation matrix', function () {
   async function targetFor(caller: CallerName, succeeds: boolean): Promise<Registration> {
     return succeeds ? registerTarget(stack, `fresh for ${caller}`) : target;
   }
+
+  // --- consortium-ops ---
+  const UNKNOWN_FEED = `0x${'fe'.repeat(32)}`;
+  const NO_FEED = refused(404, 'FEED_NOT_FOUND');
+  /** A fresh proposal (of a harmless call) by local ADMIN `proposer`, approved by `approver` when given. */
+  async function governed(parties: { proposer: number; approver?: number }): Promise<bigint> {
+    const as = (party: number) => ({ ...ledger, signer: ledger.parties[party]!.signer });
+    const data = OracleHub__factory.createInterface().encodeFunctionData('setConsumer', [stack.address(CLIENT), false]);
+    const propose: GovernanceAction = { kind: 'propose', target: ledger.deployment.oracleHub, data };
+    const { proposalId } = await sendGovernanceAction(as(parties.proposer), propose);
+    if (parties.approver !== undefined)
+      await sendGovernanceAction(as(parties.approver), { kind: 'approve', proposalId });
+    return proposalId;
+  }
+  // --- end consortium-ops ---
 
   const rows: Row[] = [
     // System
@@ -330,6 +349,123 @@ describe('authorisation matrix', function () {
       call: (_c, a) => call(stack, a, 'GET', on('/v1/documents/{hash}/wrapped-key')),
       expected: only({ insurer: 200, reinsurer: 200 }, refused(403, 'NOT_A_READER')),
     },
+    // --- consortium-ops ---
+    // The matrix's ADMIN (party 0) has no key hosted by the API: its actions answer the unsigned transaction (200),
+    // checked against the chain first. Proposals it acts on are made by the local ADMINs directly.
+    {
+      method: 'get',
+      path: '/v1/proposals',
+      call: (_c, a) => call(stack, a, 'GET', '/v1/proposals'),
+      expected: only({ admin: 200, auditor: 200 }, roleRequired),
+    },
+    {
+      method: 'get',
+      path: '/v1/proposals/{id}',
+      call: (_c, a) => call(stack, a, 'GET', '/v1/proposals/1'),
+      expected: only({ admin: 200, auditor: 200 }, roleRequired),
+    },
+    {
+      method: 'post',
+      path: '/v1/proposals',
+      call: (_c, a) =>
+        call(stack, a, 'POST', '/v1/proposals', {
+          contract: 'OracleHub',
+          function: 'setConsumer',
+          args: { consumer: stack.address(CLIENT), allowed: false },
+        }),
+      expected: only({ admin: 200 }, roleRequired),
+    },
+    {
+      method: 'post',
+      path: '/v1/proposals/{id}/approval',
+      // Proposed by the other ADMIN, so that party 0 may approve it.
+      call: async (caller, a) => {
+        const id = caller === 'admin' ? await governed({ proposer: 1 }) : 1n;
+        return call(stack, a, 'POST', `/v1/proposals/${id}/approval`);
+      },
+      expected: only({ admin: 200 }, roleRequired),
+    },
+    {
+      method: 'post',
+      path: '/v1/proposals/{id}/execution',
+      call: async (caller, a) => {
+        const id = caller === 'admin' ? await governed({ proposer: 1, approver: 0 }) : 1n;
+        return call(stack, a, 'POST', `/v1/proposals/${id}/execution`);
+      },
+      expected: only({ admin: 200 }, roleRequired),
+    },
+    {
+      method: 'post',
+      path: '/v1/proposals/{id}/cancellation',
+      call: async (caller, a) => {
+        const id = caller === 'admin' ? await governed({ proposer: 0 }) : 1n;
+        return call(stack, a, 'POST', `/v1/proposals/${id}/cancellation`);
+      },
+      expected: only({ admin: 200 }, roleRequired),
+    },
+    {
+      method: 'get',
+      path: '/v1/feeds',
+      call: (_c, a) => call(stack, a, 'GET', '/v1/feeds?state=awaiting'),
+      // Party 7 holds the ORACLE role besides INSURER.
+      expected: only({ admin: 200, oracle: 200, otherInsurer: 200, auditor: 200 }, roleRequired),
+    },
+    {
+      method: 'get',
+      path: '/v1/feeds/{feedId}',
+      call: (_c, a) => call(stack, a, 'GET', `/v1/feeds/${UNKNOWN_FEED}`),
+      expected: only({ admin: NO_FEED, oracle: NO_FEED, otherInsurer: NO_FEED, auditor: NO_FEED }, roleRequired),
+    },
+    {
+      method: 'post',
+      path: '/v1/feeds/{feedId}/dispute',
+      call: (_c, a) => call(stack, a, 'POST', `/v1/feeds/${UNKNOWN_FEED}/dispute`),
+      expected: only({ admin: NO_FEED }, roleRequired),
+    },
+    {
+      method: 'post',
+      path: '/v1/feeds/{feedId}/resolution',
+      call: (_c, a) => call(stack, a, 'POST', `/v1/feeds/${UNKNOWN_FEED}/resolution`, { status: 'Landed', value: '0' }),
+      expected: only({ admin: NO_FEED }, roleRequired),
+    },
+    {
+      method: 'post',
+      path: '/v1/feeds/{feedId}/expiry',
+      call: (_c, a) => call(stack, a, 'POST', `/v1/feeds/${UNKNOWN_FEED}/expiry`),
+      expected: only({ admin: NO_FEED, oracle: NO_FEED, otherInsurer: NO_FEED }, roleRequired),
+    },
+    {
+      method: 'post',
+      path: '/v1/oracles/rotation',
+      call: (_c, a) => call(stack, a, 'POST', '/v1/oracles/rotation', { appoint: stack.address(AUDITOR) }),
+      expected: only({ admin: 200 }, roleRequired),
+    },
+    {
+      method: 'get',
+      path: '/v1/pools/{address}/wiring-consents',
+      call: (_c, a) =>
+        call(
+          stack,
+          a,
+          'GET',
+          `/v1/pools/${ledger.deployment.riskPool}/wiring-consents?target=${Wallet.createRandom().address}`,
+        ),
+      expected: only({ admin: 200, insurer: 200, otherInsurer: 200, reinsurer: 200, auditor: 200 }, roleRequired),
+    },
+    {
+      method: 'post',
+      path: '/v1/pools/{address}/wiring-consents',
+      // The pool's insurer and its treaty's reinsurer (both hosted: sent); another insurer is refused by the pool.
+      call: (_c, a) =>
+        call(stack, a, 'POST', `/v1/pools/${ledger.deployment.riskPool}/wiring-consents`, {
+          target: Wallet.createRandom().address,
+        }),
+      expected: only(
+        { insurer: 200, reinsurer: 200, otherInsurer: refused(403, 'RISK_POOL_NOT_CONSENTING_PARTY') },
+        roleRequired,
+      ),
+    },
+    // --- end consortium-ops ---
   ];
 
   it('has a row for every path and method of the OpenAPI document', async () => {
