@@ -22,6 +22,9 @@ import {
   type MatrixStack,
   type Registration,
 } from './matrix-stack.js';
+// --- consortium-ops ---
+import { ADMIN } from './matrix-stack.js';
+// --- end consortium-ops ---
 
 const MAX_DOCUMENT_BYTES = 4096;
 const BODY_LIMIT_BYTES = 16_384;
@@ -93,6 +96,144 @@ describe('bad requests', function () {
     call(stack, authorization, 'POST', '/v1/documents', form, headers);
   const siwe = async (wallet: Wallet, fields: Parameters<typeof signedSiweMessage>[2] = {}) =>
     postSignIn(stack.url, await signedSiweMessage(stack.url, wallet, fields));
+
+  // --- consortium-ops ---
+  /** Bad requests to the consortium routes, by the ADMIN (whose key the API does not hold) or the insurer. */
+  function consortiumCases(): Case[] {
+    const admin = () => stack.auth.get(ADMIN);
+    const unknownFeed = `0x${'fe'.repeat(32)}`;
+    const pool = () => ledger.deployment.riskPool!;
+    const someone = Wallet.createRandom().address;
+    const propose = (body: object) => call(stack, admin(), 'POST', '/v1/proposals', body);
+    const named = (fn: string, args: object) => propose({ contract: 'OracleHub', function: fn, args });
+    const rotation = (body: object) => call(stack, admin(), 'POST', '/v1/oracles/rotation', body);
+    const bad = (name: string, send: () => Promise<Response>, status: number, code: string): Case => ({
+      name,
+      send,
+      status,
+      code,
+    });
+    return [
+      bad(
+        'broken JSON for a proposal',
+        () =>
+          fetch(`${stack.url}/v1/proposals`, {
+            method: 'POST',
+            headers: { Authorization: admin()!, 'Content-Type': 'application/json' },
+            body: '{"target":',
+          }),
+        400,
+        'MALFORMED_JSON',
+      ),
+      bad('a proposal neither raw nor named', () => propose({ action: 'grant' }), 400, 'INVALID_REQUEST'),
+      bad(
+        'a proposal with a bad target',
+        () => propose({ target: '0x1234', data: '0x12345678' }),
+        400,
+        'INVALID_REQUEST',
+      ),
+      bad(
+        'a proposal with calldata short of a selector',
+        () => propose({ target: someone, data: '0x1234' }),
+        400,
+        'INVALID_REQUEST',
+      ),
+      bad(
+        'a proposal of an unknown contract',
+        () => propose({ contract: 'Treasury', function: 'pay', args: {} }),
+        400,
+        'INVALID_REQUEST',
+      ),
+      bad('a proposal of an unknown function', () => named('setQuorum', {}), 422, 'UNKNOWN_FUNCTION'),
+      bad('a proposal of a view', () => named('settings', {}), 422, 'READ_ONLY_FUNCTION'),
+      bad(
+        'a proposal missing an argument',
+        () => named('setConsumer', { consumer: someone }),
+        422,
+        'INVALID_ARGUMENTS',
+      ),
+      bad(
+        'a proposal with a malformed argument',
+        () => named('setConsumer', { consumer: 'nobody', allowed: true }),
+        422,
+        'INVALID_ARGUMENTS',
+      ),
+      bad(
+        'a proposal calling an account without code',
+        () => propose({ target: someone, data: '0x12345678' }),
+        422,
+        'CONSORTIUM_ACCESS_INVALID_TARGET',
+      ),
+      bad('proposal id 0', () => call(stack, admin(), 'GET', '/v1/proposals/0'), 400, 'INVALID_REQUEST'),
+      bad(
+        'a proposal id that is no number',
+        () => call(stack, admin(), 'GET', '/v1/proposals/first'),
+        400,
+        'INVALID_REQUEST',
+      ),
+      bad('an unknown proposal', () => call(stack, admin(), 'GET', '/v1/proposals/99999'), 404, 'PROPOSAL_NOT_FOUND'),
+      bad(
+        'the approval of an unknown proposal',
+        () => call(stack, admin(), 'POST', '/v1/proposals/99999/approval'),
+        404,
+        'PROPOSAL_NOT_FOUND',
+      ),
+      bad(
+        'an unknown proposal state',
+        () => call(stack, admin(), 'GET', '/v1/proposals?state=done'),
+        400,
+        'INVALID_REQUEST',
+      ),
+      bad('a proposal page of 0', () => call(stack, admin(), 'GET', '/v1/proposals?limit=0'), 400, 'INVALID_REQUEST'),
+      bad('an unknown feed state', () => call(stack, admin(), 'GET', '/v1/feeds?state=late'), 400, 'INVALID_REQUEST'),
+      bad('a malformed feed id', () => call(stack, admin(), 'GET', '/v1/feeds/0x12'), 400, 'INVALID_REQUEST'),
+      bad(
+        'a resolution with status None',
+        () => call(stack, admin(), 'POST', `/v1/feeds/${unknownFeed}/resolution`, { status: 'None', value: '0' }),
+        400,
+        'INVALID_REQUEST',
+      ),
+      bad(
+        'a resolution with a fractional value',
+        () => call(stack, admin(), 'POST', `/v1/feeds/${unknownFeed}/resolution`, { status: 'Landed', value: '1.5' }),
+        400,
+        'INVALID_REQUEST',
+      ),
+      bad('a rotation naming nobody', () => rotation({}), 400, 'INVALID_REQUEST'),
+      bad(
+        'a rotation retiring whom it appoints',
+        () => rotation({ retire: someone, appoint: someone }),
+        400,
+        'INVALID_REQUEST',
+      ),
+      bad(
+        'a rotation appointing an unregistered account',
+        () => rotation({ appoint: someone }),
+        422,
+        'CONSORTIUM_ACCESS_UNKNOWN_PARTY',
+      ),
+      bad(
+        'wiring consents without a target',
+        () => call(stack, insurer, 'GET', `/v1/pools/${pool()}/wiring-consents`),
+        400,
+        'INVALID_REQUEST',
+      ),
+      bad(
+        'wiring consents of an account that is no pool',
+        () => call(stack, insurer, 'GET', `/v1/pools/${someone}/wiring-consents?target=${someone}`),
+        404,
+        'POOL_NOT_FOUND',
+      ),
+      bad(
+        'a consent that is not a boolean',
+        () =>
+          call(stack, insurer, 'POST', `/v1/pools/${pool()}/wiring-consents`, { target: someone, consented: 'yes' }),
+        400,
+        'INVALID_REQUEST',
+      ),
+    ];
+  }
+  // --- end consortium-ops ---
 
   const cases: Case[] = [
     // Broken JSON and wrong JSON types
@@ -591,6 +732,9 @@ describe('bad requests', function () {
       status: 400,
       code: 'IDEMPOTENCY_KEY_INVALID',
     },
+    // --- consortium-ops ---
+    ...consortiumCases(),
+    // --- end consortium-ops ---
   ];
 
   for (const bad of cases) {
