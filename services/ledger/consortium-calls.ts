@@ -20,29 +20,33 @@ import { PARTY_ROLES, roleId, type PartyRole } from './parties.js';
 interface NamedAbi {
   name: string;
   iface: Interface;
+  /** Deployable (its factory carries bytecode), not abstract, not an interface. */
+  deployable: boolean;
+  /** A test contract of `contracts/mocks/`. */
+  mock: boolean;
 }
 
-const isInterfaceName = (name: string) => /^I[A-Z]/.test(name);
-const isMock = (name: string) => /Mock$|Mock[A-Z]|^Reverting|^Freezable|^ERC1271/.test(name);
+const MOCK_NAME = /Mock$|Mock[A-Z]|^Reverting|^Freezable|^ERC1271/;
 
-/** The deployable contracts first, then interfaces, then mocks: the first ABI that decodes a call names it. */
+/** The deployable contracts first, then abstract ones and interfaces, then mocks: the first ABI that decodes names. */
 const ABIS: NamedAbi[] = collectAbis();
 
 function collectAbis(): NamedAbi[] {
   const all: NamedAbi[] = [];
   for (const [exported, value] of Object.entries(contracts)) {
-    const abi = (value as { abi?: InterfaceAbi }).abi;
+    const { abi, bytecode } = value as { abi?: InterfaceAbi; bytecode?: string };
     if (!exported.endsWith('__factory') || abi === undefined) continue;
-    all.push({ name: exported.slice(0, -'__factory'.length), iface: new Interface(abi) });
+    const name = exported.slice(0, -'__factory'.length);
+    all.push({ name, iface: new Interface(abi), deployable: bytecode !== undefined, mock: MOCK_NAME.test(name) });
   }
-  const rank = (name: string) => (isMock(name) ? 2 : isInterfaceName(name) ? 1 : 0);
-  return all.sort((a, b) => rank(a.name) - rank(b.name));
+  const rank = ({ deployable, mock }: NamedAbi) => (mock ? 2 : deployable ? 0 : 1);
+  return all.sort((a, b) => rank(a) - rank(b));
 }
 
-/** The contracts a proposal can name: every deployable PolicyLedger contract (no interfaces, no test mocks). */
-export const GOVERNED_CONTRACTS: string[] = ABIS.filter(
-  ({ name, iface }) => !isInterfaceName(name) && !isMock(name) && iface.fragments.some((f) => f.type === 'function'),
-).map(({ name }) => name);
+/** The contracts a proposal can name: every deployable PolicyLedger contract (no abstract ones, no test mocks). */
+export const GOVERNED_CONTRACTS: string[] = ABIS.filter(({ deployable, mock }) => deployable && !mock).map(
+  ({ name }) => name,
+);
 
 /** Deployment record fields that hold a contract's address, and the contract each names. */
 const DEPLOYED: readonly [keyof Deployment, string][] = [

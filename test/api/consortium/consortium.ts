@@ -397,6 +397,29 @@ describe('consortium operations through the API', function () {
   describe('wiring consents', () => {
     const product = getAddress(`0x${'c0'.repeat(20)}`);
 
+    it('tells before execution that a wiring without consent would fail, and answers the pool’s reason when it does', async () => {
+      const unconsented = getAddress(`0x${'c1'.repeat(20)}`);
+      const wiring = await ok<ProposalBody>(
+        await send(ADMIN_A, 'POST', '/v1/proposals', {
+          contract: 'RiskPool',
+          function: 'setProduct',
+          args: { product: unconsented, allowed: true },
+        }),
+        201,
+      );
+      expect(wiring.proposal?.executionCheck).to.deep.include({
+        wouldSucceed: false,
+        code: 'RISK_POOL_CONSENT_MISSING',
+      });
+      await ok(await send(ADMIN_B, 'POST', `/v1/proposals/${wiring.proposal!.id}/approval`));
+      const problem = await refusal(
+        await send(ADMIN_A, 'POST', `/v1/proposals/${wiring.proposal!.id}/execution`),
+        422,
+        'CONSORTIUM_ACCESS_EXECUTION_FAILED',
+      );
+      expect(problem.reason).to.deep.include({ code: 'RISK_POOL_CONSENT_MISSING', name: 'RiskPoolConsentMissing' });
+    });
+
     it('takes the reinsurer’s consent as an unsigned transaction and the insurer’s as sent, then wires the product', async () => {
       const pool = ledger.deployment.riskPool!;
       const unsigned = await ok<{
