@@ -43,7 +43,7 @@ export interface FeedRecord {
   consumers: string[];
   dataDeadline: number;
   tolerance: bigint;
-  /** The outcome, once finalised or resolved. */
+  /** The outcome, once finalised (and not disputed) or resolved. */
   outcome: { status: ObservationStatusName; value: bigint; finalisedAt: number } | null;
   /** Until when ADMINs may dispute a finalised outcome (null when it was not finalised by a quorum). */
   disputeWindowEndsAt: number | null;
@@ -84,7 +84,8 @@ export async function readFeeds(client: LedgerClient, feedIds: string[]): Promis
       const finalisedAt = Number(feed.finalisedAt);
       const disputedAt = Number(feed.disputedAt);
       const phase = phaseOf(state, now, dataDeadline);
-      const hasOutcome = state === 'Finalised' || state === 'Resolved' || (state === 'Disputed' && finalisedAt > 0);
+      // A disputed feed's outcome was set aside: it has none until resolved (its reports stay).
+      const hasOutcome = state === 'Finalised' || state === 'Resolved';
       return {
         feedId: feedId.toLowerCase(),
         phase,

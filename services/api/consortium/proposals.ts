@@ -15,6 +15,7 @@ import {
   sendGovernanceAction,
   simulateProposedCall,
   type ProposalRecord,
+  type ProposalStep,
   type ProposalState,
 } from '../../ledger/governance.js';
 import { asConsortiumProblem } from './decode.js';
@@ -34,7 +35,7 @@ export interface ProposalView {
   requiredApprovals: number;
   approvers: string[];
   expiresAt: string;
-  history: (ProposalRecord['history'][number] & { transactionHash: string })[];
+  history: ProposalStep[];
   /** Only for proposals still open (pending or approved). */
   executionCheck?: ExecutionCheck;
 }
