@@ -360,7 +360,7 @@ function compare(
       differences.push({
         kind: 'header-differs',
         where: name,
-        message: `${name}: statement ${String(stated)}, chain ${String(chain)}`,
+        message: `statement ${String(stated)}, chain ${String(chain)}`,
       });
     }
   }
@@ -441,7 +441,7 @@ function compare(
       differences.push({
         kind: 'total-differs',
         where: `total ${name}`,
-        message: `${name}: statement ${String(stated ?? '(none)')}, chain ${String(chain)}`,
+        message: `statement ${String(stated ?? '(none)')}, chain ${String(chain)}`,
       });
     }
   }

@@ -97,6 +97,16 @@ export async function readTreaty(
   }
 }
 
+/**
+ * The chain's latest block number, asked of the node: ethers' `getBlockNumber` may answer from a cache a moment old,
+ * and a period ending now would then end a block early.
+ */
+async function latestBlock(provider: Provider): Promise<number> {
+  const rpc = provider as Provider & { send?: (method: string, params: unknown[]) => Promise<unknown> };
+  if (typeof rpc.send === 'function') return Number(BigInt((await rpc.send('eth_blockNumber', [])) as string));
+  return provider.getBlockNumber();
+}
+
 /** The number of the first block whose time is at or after `seconds`, or `latest + 1` when there is none yet. */
 async function firstBlockAtOrAfter(provider: Provider, seconds: number, latest: number): Promise<number> {
   let low = 0;
@@ -119,7 +129,7 @@ export async function blockRangeOfPeriod(
   client: Pick<LedgerClient, 'provider'>,
   period: { from?: Date | undefined; to?: Date | undefined },
 ): Promise<BlockRange> {
-  const latest = await client.provider.getBlockNumber();
+  const latest = await latestBlock(client.provider);
   const seconds = (date: Date) => Math.ceil(date.getTime() / 1000);
   const fromBlock =
     period.from === undefined ? 0 : await firstBlockAtOrAfter(client.provider, seconds(period.from), latest);
