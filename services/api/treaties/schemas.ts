@@ -2,6 +2,7 @@
  * The treaty statement endpoints' schemas (zod), which validate at the edge and describe the paths in the shared
  * OpenAPI document. Amounts are decimal strings in the pool asset's base units; times ISO-8601 UTC block times.
  */
+import { getAddress } from 'ethers';
 import { STATEMENT_LINE_KINDS } from '../../ledger/treaty.js';
 import { openApiRegistry, PARTY_SECURITY, problemResponses, z } from '../openapi.js';
 import { STATEMENT_TOTALS } from './statement.js';
@@ -16,6 +17,8 @@ export const TreatyParamsSchema = z.object({
   address: z
     .string()
     .regex(addressPattern, 'an address is 0x followed by 40 hex digits')
+    // Any case: a wrong EIP-55 checksum is not a reason to refuse.
+    .transform((value) => getAddress(value.toLowerCase()))
     .openapi({ description: 'The treaty contract (any case)', example: '0x5FbDB2315678afecb367f032d93F642f64180aa3' }),
 });
 
