@@ -5,12 +5,27 @@
  * reinsurer withdrawing premium and collateral. The chain's clock moves a day between phases so that a period can
  * cut between them.
  *
- * The pool is driven as its flight product (impersonated on anvil): the treaty sees exactly the calls the products
- * make when they issue, refund and settle, without three oracles reporting for each of the events.
+ * The first event is a real one: two flight policies issued through the flight product (wording anchored and co-signed)
+ * and settled by three oracles reporting the flight cancelled. For the rest the pool is driven as its flight product
+ * (impersonated on anvil): the treaty sees exactly the calls the product makes when it issues, refunds and settles,
+ * without a quorum of oracles reporting for each event.
  */
-import { id, JsonRpcSigner, type Signer } from 'ethers';
+import { createHash } from 'node:crypto';
+import { id, JsonRpcSigner, TypedDataEncoder, type Signer } from 'ethers';
+import { anchorAndCoSign } from '../../../services/ledger/evidence.js';
 import { approveStablecoin, mintTestStablecoin } from '../../../services/ledger/insurer-stack.js';
-import { ReinsuranceTreaty__factory, RiskPool__factory } from '../../../types/ethers-contracts/index.js';
+import { signObservation, submitReport } from '../../../services/ledger/oracle.js';
+import {
+  FLIGHT_DELAY_TERMS_TYPES,
+  flightFeedId,
+  ObservationStatus,
+  TermsType,
+} from '../../../services/shared/eip712.js';
+import {
+  FlightDelayProduct__factory,
+  ReinsuranceTreaty__factory,
+  RiskPool__factory,
+} from '../../../types/ethers-contracts/index.js';
 import type { TestLedger } from '../../helpers/api-chain.js';
 
 const usd = (dollars: number) => BigInt(dollars) * 10n ** 6n;
@@ -23,12 +38,87 @@ interface OpenPolicy {
   locked: bigint;
 }
 
+/** Unix seconds of the latest block, asked of the node (not a cache). */
+async function chainNow(ledger: TestLedger): Promise<number> {
+  const block = (await ledger.provider.send('eth_getBlockByNumber', ['latest', false])) as { timestamp: string };
+  return Number(BigInt(block.timestamp));
+}
+
+/**
+ * Two cancellation-covered policies on one flight, issued as an insurer does, then the flight reported cancelled by
+ * three oracles (the hub's quorum), which settles them: two `LossCeded` of 250 on the flight's feed.
+ */
+async function cancelledFlight(ledger: TestLedger): Promise<string> {
+  const { deployment, provider, parties } = ledger;
+  const [, , insurer, , client] = parties;
+  const product = FlightDelayProduct__factory.connect(deployment.flightDelayProduct!, insurer!.signer);
+  const departure = (await chainNow(ledger)) + 2 * DAY;
+  const departureDate = Number(new Date(departure * 1000).toISOString().slice(0, 10).replaceAll('-', ''));
+  for (const index of [0, 1]) {
+    const holder = client!;
+    const terms = {
+      policyholder: holder.wallet.address,
+      carrier: 'LX',
+      flightNumber: '318',
+      departureDate,
+      scheduledDeparture: departure,
+      scheduledArrival: departure + 2 * 3600,
+      coverageStart: departure,
+      coverageEnd: departure + DAY,
+      delayTierMinutes: [15, 45, 120],
+      delayTierPayouts: [usd(50), usd(150), usd(250)],
+      cancellationPayout: usd(250),
+      diversionPayout: usd(200),
+      sumInsured: usd(250),
+      premium: usd(12),
+      cancellationRefundBps: 0,
+    };
+    const termsHash = TypedDataEncoder.hashStruct('FlightDelayTerms', FLIGHT_DELAY_TERMS_TYPES, terms);
+    const wording = Buffer.from(`Flight delay policy LX318 ${departureDate} #${index}, terms hash ${termsHash}\n`);
+    const documentHash = `0x${createHash('sha256').update(wording).digest('hex')}`;
+    await anchorAndCoSign(
+      { deployment, provider, signer: insurer!.signer },
+      {
+        documentHash,
+        termsHash,
+        documentType: 0,
+        retentionClass: 2,
+        policyRef: `LX318-${index}`,
+        storagePointer: `test:${documentHash}`,
+        requiredSigners: [insurer!.wallet.address, holder.wallet.address],
+      },
+      [insurer!.signer, holder.signer],
+      { termsType: TermsType.FlightDelay, terms },
+    );
+    await (await product.issue(terms, documentHash)).wait();
+  }
+  await ledger.advanceTime(2 * DAY + 3 * 3600);
+  const feedId = flightFeedId('LX', '318', departureDate);
+  const observedAt = await chainNow(ledger);
+  const oracles = [parties[5]!, parties[6]!, parties[7]!];
+  for (const [index, oracle] of oracles.entries()) {
+    const client = { deployment, provider, signer: oracle.signer };
+    const observation = {
+      feedId,
+      oracle: oracle.wallet.address,
+      status: ObservationStatus.Cancelled,
+      value: 0,
+      observedAt,
+      payloadHash: id(`LX318 cancelled, as oracle ${index} read it`),
+    };
+    const signature = await signObservation(client, observation);
+    const gasLimit = index === oracles.length - 1 ? 10_000_000n : undefined;
+    await (await submitReport(client, { observation, signature }, gasLimit === undefined ? {} : { gasLimit })).wait();
+  }
+  return feedId;
+}
+
 export interface TreatyScenario {
   treaty: string;
   /** Block times (ISO) at the start of phases, for periods that cut between them; `end` is after the last. */
   marks: { eventB: string; shortfall: string; end: string };
-  /** Feeds of the three events. */
-  feeds: { a: string; b: string; c: string };
+  /** Feeds of the events: the real flight, then A, B and C. */
+  feeds: { flight: string; a: string; b: string; c: string };
 }
 
 /** Runs the scenario on `ledger` (its local treaty and pool); returns where things are. */
@@ -66,11 +156,11 @@ export async function runTreatyScenario(ledger: TestLedger): Promise<TreatyScena
   /** Moves the clock a day on; returns the time of the block that marks it (asked of the node, not a cache). */
   const nextDay = async () => {
     await ledger.advanceTime(DAY);
-    const block = (await provider.send('eth_getBlockByNumber', ['latest', false])) as { timestamp: string };
-    return new Date(Number(BigInt(block.timestamp)) * 1000).toISOString();
+    return new Date((await chainNow(ledger)) * 1000).toISOString();
   };
 
-  const feeds = { a: id('scenario event A'), b: id('scenario event B'), c: id('scenario event C') };
+  const flight = await cancelledFlight(ledger);
+  const feeds = { flight, a: id('scenario event A'), b: id('scenario event B'), c: id('scenario event C') };
   const keys = { a: id('flight A'), b: id('flight B'), c: id('location C'), d: id('location D') };
 
   // 32 policies on three exposures, premiums all different.

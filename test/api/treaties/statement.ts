@@ -21,7 +21,7 @@ interface SignedStatement {
     treaty: string;
     period: { from: string | null; to: string | null; fromBlock: number; toBlock: number };
     lines: Line[];
-    events: { feedId: string; losses: number; cededExcessOfLoss: string; shortfall: string }[];
+    events: { feedId: string; losses: number; gross: string; cededExcessOfLoss: string; shortfall: string }[];
     totals: Record<string, string | number>;
   };
   signature: { signer: string; statementHash: string; signature: string };
@@ -80,10 +80,10 @@ describe('treaty statement', function () {
 
   it('states every cession, refund, shortfall and collateral move of the year', () => {
     const count = (kind: string) => full.statement.lines.filter((line) => line.kind === kind).length;
-    expect(count('PremiumCeded')).to.equal(36);
+    expect(count('PremiumCeded')).to.equal(2 + 36);
     expect(count('PremiumReturned')).to.equal(2);
     expect(count('PremiumReturnShortfall')).to.equal(1);
-    expect(count('LossCeded')).to.equal(10 + 8 + 3);
+    expect(count('LossCeded')).to.equal(2 + 10 + 8 + 3);
     expect(count('CollateralShortfall')).to.equal(1);
     expect(count('PremiumOffset')).to.equal(1);
     expect(count('ShortfallPaid')).to.equal(2);
@@ -99,12 +99,13 @@ describe('treaty statement', function () {
 
   it('cedes the excess-of-loss layer per event, within the aggregate', () => {
     const byFeed = new Map(full.statement.events.map((event) => [event.feedId, event]));
+    expect(byFeed.get(scenario.feeds.flight)).to.include({ losses: 2, gross: usd(500), cededExcessOfLoss: '0' });
     expect(byFeed.get(scenario.feeds.a)).to.include({ losses: 10, cededExcessOfLoss: usd(11_000), shortfall: '0' });
     expect(byFeed.get(scenario.feeds.b)).to.include({ losses: 8, cededExcessOfLoss: '0' });
     // 39,000 of the aggregate was left; the 20,000 limit binds.
     expect(byFeed.get(scenario.feeds.c)).to.include({ losses: 3, cededExcessOfLoss: usd(20_000) });
     expect(full.statement.totals.lossesCededExcessOfLoss).to.equal(usd(31_000));
-    expect(full.statement.totals.grossLosses).to.equal(usd(30_000 + 8_000 + 120_000));
+    expect(full.statement.totals.grossLosses).to.equal(usd(500 + 30_000 + 8_000 + 120_000));
   });
 
   it('shows the shortfall repaid in full', () => {
