@@ -582,7 +582,7 @@ async function main(argv: string[]): Promise<number> {
       strict: true,
     });
     if (values.treaty === undefined || !/^0x[0-9a-fA-F]{40}$/.test(values.treaty))
-      throw new UsageError('--treaty <address> is required');
+      throw new UsageError('--treaty must be an address: 0x followed by 40 hex digits');
     if (values.rpc === undefined) throw new UsageError('--rpc <url> is required');
     options = { treaty: values.treaty, rpcUrl: values.rpc };
     const from = parseDate('from', values.from);
