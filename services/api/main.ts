@@ -31,6 +31,9 @@ import { metricsRegistry } from './metrics.js';
 import { recordsScheduleFromEnv, startRecords } from './records/index.js';
 import { recordsRouter } from './records/routes.js';
 import { startApiServer } from './server.js';
+// --- treaty-audit ---
+import { treatiesRouter } from './treaties/routes.js';
+// --- end treaty-audit ---
 import { verificationRouter } from './verification/routes.js';
 
 /** The keys this API holds: transaction signers and X25519 encryption keys, by checksummed party address. */
@@ -159,6 +162,9 @@ export async function startApi(
       // --- consortium-ops ---
       consortiumRouter(ctx),
       // --- end consortium-ops ---
+      // --- treaty-audit ---
+      treatiesRouter(ctx),
+      // --- end treaty-audit ---
       ...(options.routers?.(ctx) ?? []),
     ];
     const app = createApp(ctx, routers);

@@ -466,6 +466,25 @@ describe('authorisation matrix', function () {
       ),
     },
     // --- end consortium-ops ---
+    // --- treaty-audit ---
+    {
+      method: 'get',
+      path: '/v1/treaties/{address}/statement',
+      call: (_c, a) => call(stack, a, 'GET', `/v1/treaties/${ledger.deployment.reinsuranceTreaty}/statement`),
+      // The treaty's own parties, ADMINs and AUDITORs; to anyone else the treaty does not exist.
+      expected: only({ admin: 200, insurer: 200, reinsurer: 200, auditor: 200 }, refused(404, 'TREATY_NOT_FOUND')),
+    },
+    {
+      method: 'post',
+      path: '/v1/treaties/statements/verify',
+      call: async (_c, a) => {
+        const treaty = ledger.deployment.reinsuranceTreaty!;
+        const signed = await call(stack, stack.auth.get(REINSURER), 'GET', `/v1/treaties/${treaty}/statement`);
+        return call(stack, a, 'POST', '/v1/treaties/statements/verify', (await signed.json()) as object);
+      },
+      expected: open(200),
+    },
+    // --- end treaty-audit ---
   ];
 
   it('has a row for every path and method of the OpenAPI document', async () => {

@@ -91,6 +91,9 @@ describe('bad requests', function () {
       headers: { Authorization: insurer, 'Content-Type': 'application/json', ...headers },
       body,
     });
+  // --- treaty-audit ---
+  const statementOf = (treaty = ledger.deployment.reinsuranceTreaty!) => `/v1/treaties/${treaty}/statement`;
+  // --- end treaty-audit ---
   const revocation = (hash = target.documentHash) => `/v1/documents/${hash}/revocation`;
   const register = (form: FormData, authorization = insurer, headers: Record<string, string> = {}) =>
     call(stack, authorization, 'POST', '/v1/documents', form, headers);
@@ -735,6 +738,65 @@ describe('bad requests', function () {
     // --- consortium-ops ---
     ...consortiumCases(),
     // --- end consortium-ops ---
+    // --- treaty-audit ---
+    {
+      name: 'a treaty address that is no address',
+      send: () => call(stack, stack.auth.get(REINSURER), 'GET', '/v1/treaties/0x12/statement'),
+      status: 400,
+      code: 'INVALID_REQUEST',
+    },
+    {
+      name: 'a statement period with a date that is no ISO-8601 instant',
+      send: () => call(stack, stack.auth.get(REINSURER), 'GET', `${statementOf()}?from=last%20year`),
+      status: 400,
+      code: 'INVALID_REQUEST',
+    },
+    {
+      name: 'a statement period with a time without a zone',
+      send: () => call(stack, stack.auth.get(REINSURER), 'GET', `${statementOf()}?to=2026-01-01T00:00:00`),
+      status: 400,
+      code: 'INVALID_REQUEST',
+    },
+    {
+      name: 'a statement period from after to',
+      send: () =>
+        call(
+          stack,
+          stack.auth.get(REINSURER),
+          'GET',
+          `${statementOf()}?from=2026-02-01T00:00:00Z&to=2026-01-01T00:00:00Z`,
+        ),
+      status: 400,
+      code: 'INVALID_REQUEST',
+    },
+    {
+      name: 'an unknown statement parameter',
+      send: () => call(stack, stack.auth.get(REINSURER), 'GET', `${statementOf()}?currency=EUR`),
+      status: 400,
+      code: 'INVALID_REQUEST',
+    },
+    {
+      name: 'the statement of an address with no contract',
+      send: () => call(stack, stack.auth.get(REINSURER), 'GET', statementOf(Wallet.createRandom().address)),
+      status: 404,
+      code: 'TREATY_NOT_FOUND',
+    },
+    {
+      name: 'the statement of a contract that is no treaty',
+      send: () => call(stack, stack.auth.get(REINSURER), 'GET', statementOf(ledger.deployment.consortiumAccess)),
+      status: 404,
+      code: 'TREATY_NOT_FOUND',
+    },
+    {
+      name: 'a statement to verify without its signature',
+      send: () =>
+        call(stack, undefined, 'POST', '/v1/treaties/statements/verify', {
+          statement: { chainId: ledger.deployment.chainId, treaty: ledger.deployment.reinsuranceTreaty },
+        }),
+      status: 400,
+      code: 'INVALID_REQUEST',
+    },
+    // --- end treaty-audit ---
   ];
 
   for (const bad of cases) {
