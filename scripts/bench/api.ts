@@ -15,6 +15,7 @@
  *                     [-- --only <operation>] [-- --profile <dir>]
  */
 import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -24,7 +25,7 @@ import { hexlify, randomBytes as randomHash } from 'ethers';
 import { EvidenceRegistry__factory } from '../../types/ethers-contracts/index.js';
 import { startTestLedger, type TestLedger } from '../../test/helpers/api-chain.js';
 import { apiKeyFor } from '../../test/helpers/api-client.js';
-import { startApiProcess } from '../../test/helpers/api-process.js';
+import { startApiProcess, type ApiProcess } from '../../test/helpers/api-process.js';
 
 const USAGE = `Usage: npm run bench:api [-- --json <file>] [-- --connections <n>] [-- --duration <s>] [-- --register-duration <s>]
                          [-- --only <operation>] [-- --profile <dir>]
@@ -142,16 +143,19 @@ function rowOf(operation: string, result: Result): Row {
  * the documents in mined batch roots over the time from the first request to the last anchor.
  */
 async function registerRow(
-  url: string,
+  api: ApiProcess,
   authorization: string,
   ledger: TestLedger,
   options: { connections: number; registerDuration: number },
 ): Promise<Row> {
+  const url = api.url;
   console.log(`register (confidential 10 KiB documents, ${options.registerDuration} s)…`);
   const registry = EvidenceRegistry__factory.connect(ledger.deployment.evidenceRegistry, ledger.provider);
   const fromBlock = (await ledger.provider.getBlockNumber()) + 1;
   let sequence = 0;
   let accepted = 0;
+  const apiCpuBefore = cpuSeconds(api.child.pid);
+  const benchCpuBefore = process.cpuUsage();
   const started = performance.now();
   const result = await run({
     url,
@@ -196,8 +200,31 @@ async function registerRow(
   if (anchored < accepted) console.warn(`  only ${anchored} of ${accepted} accepted documents were anchored in time`);
   row.documentsPerSecond = Math.round(anchored / ((lastAnchor - started) / 1000));
   console.log(`  ${accepted} documents accepted, ${anchored} anchored in batch roots`);
+  // CPU per document tells the API's cost apart from what the machine's other load leaves it.
+  const apiCpu = cpuSeconds(api.child.pid) - apiCpuBefore;
+  const benchCpu = process.cpuUsage(benchCpuBefore);
+  if (anchored > 0 && Number.isFinite(apiCpu)) {
+    console.log(
+      `  CPU per anchored document: API process ${((1000 * apiCpu) / anchored).toFixed(2)} ms, ` +
+        `load generator ${((benchCpu.user + benchCpu.system) / 1000 / anchored).toFixed(2)} ms`,
+    );
+  }
   return row;
 }
+
+/** CPU seconds (user + system, all threads) process `pid` has used, from Linux's /proc; NaN elsewhere. */
+function cpuSeconds(pid: number | undefined): number {
+  try {
+    // Fields 14 and 15 of /proc/<pid>/stat (after the parenthesised command name): utime and stime, in clock ticks.
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS_PER_SECOND;
+  } catch {
+    return Number.NaN;
+  }
+}
+
+/** Linux's USER_HZ, the unit of /proc's CPU times (100 on every architecture Node runs on). */
+const CLOCK_TICKS_PER_SECOND = 100;
 
 /** The targets of the rows that ran (the verify rows' need the health row). */
 function checksOf(rows: Row[]): { target: string; measured: string; pass: boolean }[] {
@@ -301,7 +328,7 @@ async function main(): Promise<void> {
         ),
       );
     }
-    if (wanted('register')) rows.push(await registerRow(api.url, authorization, ledger, options));
+    if (wanted('register')) rows.push(await registerRow(api, authorization, ledger, options));
   } finally {
     api.child.kill('SIGTERM');
     await api.exited;
