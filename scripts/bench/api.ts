@@ -12,25 +12,30 @@
  *                        anchor                                             ≥ 500 documents/s
  *
  *   npm run bench:api [-- --json <file>] [-- --connections <n>] [-- --duration <s>] [-- --register-duration <s>]
+ *                     [-- --only <operation>] [-- --profile <dir>]
  */
 import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
-import { dirname } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import autocannon, { type Options as AutocannonOptions, type Result } from 'autocannon';
 import { hexlify, randomBytes as randomHash } from 'ethers';
 import { EvidenceRegistry__factory } from '../../types/ethers-contracts/index.js';
-import { startTestLedger } from '../../test/helpers/api-chain.js';
+import { startTestLedger, type TestLedger } from '../../test/helpers/api-chain.js';
 import { apiKeyFor } from '../../test/helpers/api-client.js';
-import { startApiProcess } from '../../test/helpers/api-process.js';
+import { startApiProcess, type ApiProcess } from '../../test/helpers/api-process.js';
 
 const USAGE = `Usage: npm run bench:api [-- --json <file>] [-- --connections <n>] [-- --duration <s>] [-- --register-duration <s>]
+                         [-- --only <operation>] [-- --profile <dir>]
 
   --json <file>               also write the rows as JSON: [{operation, requestsPerSecond, p50Ms, p99Ms, durationS, documentsPerSecond?}]
   --connections <n>           concurrent connections (default 50)
   --duration <s>              seconds per read operation (default 10)
   --register-duration <s>     seconds of sustained registrations (default 20, at least 20)
+  --only <operation>          run only this row (health, verify-hash-known, verify-hash-unknown, verify-upload, register)
+  --profile <dir>             write a V8 CPU profile of the API process (node --cpu-prof) into <dir>
   -h, --help                  show this help`;
 
 interface Row {
@@ -49,6 +54,8 @@ function readOptions() {
       connections: { type: 'string' },
       duration: { type: 'string' },
       'register-duration': { type: 'string' },
+      only: { type: 'string' },
+      profile: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -66,7 +73,17 @@ function readOptions() {
     connections: whole(values.connections, 50, 'connections', 1),
     duration: whole(values.duration, 10, 'duration', 1),
     registerDuration: whole(values['register-duration'], 20, 'register-duration', 20),
+    only: operation(values.only),
+    profile: values.profile,
   };
+}
+
+const OPERATIONS = ['health', 'verify-hash-known', 'verify-hash-unknown', 'verify-upload', 'register'] as const;
+type Operation = (typeof OPERATIONS)[number];
+
+function operation(value: string | undefined): Operation | undefined {
+  if (value === undefined || (OPERATIONS as readonly string[]).includes(value)) return value as Operation | undefined;
+  throw new Error(`--only must be one of ${OPERATIONS.join(', ')}`);
 }
 
 const BOUNDARY = '----policyledger-bench-boundary';
@@ -121,6 +138,140 @@ function rowOf(operation: string, result: Result): Row {
   };
 }
 
+/**
+ * The `register` row: sustained registrations of unique confidential 10 KiB documents in batch mode; documents/s counts
+ * the documents in mined batch roots over the time from the first request to the last anchor.
+ */
+async function registerRow(
+  api: ApiProcess,
+  authorization: string,
+  ledger: TestLedger,
+  options: { connections: number; registerDuration: number },
+): Promise<Row> {
+  const url = api.url;
+  console.log(`register (confidential 10 KiB documents, ${options.registerDuration} s)…`);
+  const registry = EvidenceRegistry__factory.connect(ledger.deployment.evidenceRegistry, ledger.provider);
+  const fromBlock = (await ledger.provider.getBlockNumber()) + 1;
+  let sequence = 0;
+  let accepted = 0;
+  const apiCpuBefore = cpuSeconds(api.child.pid);
+  const eventLoopCpuBefore = cpuSeconds(api.child.pid, 'main');
+  const benchCpuBefore = process.cpuUsage();
+  const started = performance.now();
+  const result = await run({
+    url,
+    connections: options.connections,
+    duration: options.registerDuration,
+    requests: [
+      {
+        method: 'POST',
+        path: '/v1/documents',
+        headers: { Authorization: authorization, 'Content-Type': MULTIPART },
+        setupRequest: (request) => ({
+          ...request,
+          body: multipart(Buffer.concat([Buffer.from(`bench document ${++sequence}\n`), randomBytes(10 * 1024)]), {
+            documentType: 'Schedule',
+            policyRef: `BENCH-${sequence}`,
+            retentionClass: 2,
+            coverEndsAt: '2027-12-31',
+            confidential: true,
+            mode: 'batch',
+          }),
+        }),
+        onResponse: (status) => {
+          if (status === 202) accepted += 1;
+        },
+      },
+    ],
+  });
+  const row = rowOf('register', result);
+  // Wait for every accepted document to be in a mined batch root; the clock stops at the last anchor seen.
+  let anchored = 0;
+  let lastAnchor = performance.now();
+  const deadline = performance.now() + 300_000;
+  while (anchored < accepted && performance.now() < deadline) {
+    const events = await registry.queryFilter(registry.filters.BatchAnchored(), fromBlock);
+    const total = events.reduce((sum, event) => sum + Number(event.args.documentCount), 0);
+    if (total > anchored) {
+      anchored = total;
+      lastAnchor = performance.now();
+    }
+    if (anchored < accepted) await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  if (anchored < accepted) console.warn(`  only ${anchored} of ${accepted} accepted documents were anchored in time`);
+  row.documentsPerSecond = Math.round(anchored / ((lastAnchor - started) / 1000));
+  console.log(`  ${accepted} documents accepted, ${anchored} anchored in batch roots`);
+  // CPU per document tells the API's cost apart from what the machine's other load leaves it.
+  const apiCpu = cpuSeconds(api.child.pid) - apiCpuBefore;
+  const eventLoopCpu = cpuSeconds(api.child.pid, 'main') - eventLoopCpuBefore;
+  const benchCpu = process.cpuUsage(benchCpuBefore);
+  if (anchored > 0 && Number.isFinite(apiCpu)) {
+    console.log(
+      `  CPU per anchored document: API process ${((1000 * apiCpu) / anchored).toFixed(2)} ms ` +
+        `(its event loop's thread ${((1000 * eventLoopCpu) / anchored).toFixed(2)} ms), ` +
+        `load generator ${((benchCpu.user + benchCpu.system) / 1000 / anchored).toFixed(2)} ms`,
+    );
+  }
+  return row;
+}
+
+/**
+ * CPU seconds (user + system) process `pid` has used, all its threads or only its main thread (the event loop), from
+ * Linux's /proc; NaN elsewhere.
+ */
+function cpuSeconds(pid: number | undefined, thread: 'all' | 'main' = 'all'): number {
+  try {
+    // Fields 14 and 15 of /proc/<pid>/stat (after the parenthesised command name): utime and stime, in clock ticks.
+    const file = thread === 'all' ? `/proc/${pid}/stat` : `/proc/${pid}/task/${pid}/stat`;
+    const fields = readFileSync(file, 'utf8').split(') ')[1]!.split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS_PER_SECOND;
+  } catch {
+    return Number.NaN;
+  }
+}
+
+/** Linux's USER_HZ, the unit of /proc's CPU times (100 on every architecture Node runs on). */
+const CLOCK_TICKS_PER_SECOND = 100;
+
+/** The targets of the rows that ran (the verify rows' need the health row). */
+function checksOf(rows: Row[]): { target: string; measured: string; pass: boolean }[] {
+  const find = (operation: Operation) => rows.find((row) => row.operation === operation);
+  const health = find('health');
+  const checks = (['verify-hash-known', 'verify-hash-unknown'] as const).flatMap((operation) => {
+    const row = find(operation);
+    if (row === undefined || health === undefined) return [];
+    return [
+      {
+        target: `${operation} ≥ 70 % of health's rate`,
+        measured: `${Math.round((100 * row.requestsPerSecond) / health.requestsPerSecond)} %`,
+        pass: row.requestsPerSecond >= 0.7 * health.requestsPerSecond,
+      },
+      {
+        target: `${operation} p99 ≤ 1.5 × health's p99`,
+        measured: `${row.p99Ms} ms vs ${health.p99Ms} ms`,
+        pass: row.p99Ms <= 1.5 * health.p99Ms,
+      },
+    ];
+  });
+  const upload = find('verify-upload');
+  if (upload !== undefined) {
+    checks.push({
+      target: 'verify-upload ≥ 100 requests/s',
+      measured: `${upload.requestsPerSecond}/s`,
+      pass: upload.requestsPerSecond >= 100,
+    });
+  }
+  const register = find('register');
+  if (register !== undefined) {
+    checks.push({
+      target: 'register ≥ 500 documents/s',
+      measured: `${register.documentsPerSecond ?? 0}/s`,
+      pass: (register.documentsPerSecond ?? 0) >= 500,
+    });
+  }
+  return checks;
+}
+
 async function main(): Promise<void> {
   const options = readOptions();
   console.log('Starting a local chain and the API in its own process…');
@@ -132,6 +283,7 @@ async function main(): Promise<void> {
     POLICYLEDGER_API_LOG_LEVEL: 'warn',
     POLICYLEDGER_BATCH_WINDOW_MS: '1000',
     POLICYLEDGER_BATCH_MAX_SIZE: '5000',
+    ...(options.profile === undefined ? {} : { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${resolve(options.profile)}` }),
   });
   const rows: Row[] = [];
   try {
@@ -155,76 +307,35 @@ async function main(): Promise<void> {
     const unknownHash = hexlify(randomHash(32));
     const base = { url: api.url, connections: options.connections, duration: options.duration };
 
-    console.log(`health (${options.duration} s, ${options.connections} connections)…`);
-    rows.push(rowOf('health', await run({ ...base, url: `${api.url}/health` })));
-    console.log('verify-hash-known…');
-    rows.push(rowOf('verify-hash-known', await run({ ...base, url: `${api.url}/v1/verify/${knownHash}` })));
-    console.log('verify-hash-unknown…');
-    rows.push(rowOf('verify-hash-unknown', await run({ ...base, url: `${api.url}/v1/verify/${unknownHash}` })));
-    console.log('verify-upload (100 KiB)…');
-    rows.push(
-      rowOf(
-        'verify-upload',
-        await run({
-          ...base,
-          url: `${api.url}/v1/verify`,
-          method: 'POST',
-          headers: { 'Content-Type': MULTIPART },
-          body: multipart(randomBytes(100 * 1024)),
-        }),
-      ),
-    );
-
-    console.log(`register (confidential 10 KiB documents, ${options.registerDuration} s)…`);
-    const registry = EvidenceRegistry__factory.connect(ledger.deployment.evidenceRegistry, ledger.provider);
-    const fromBlock = (await ledger.provider.getBlockNumber()) + 1;
-    let sequence = 0;
-    let accepted = 0;
-    const started = performance.now();
-    const result = await run({
-      url: api.url,
-      connections: options.connections,
-      duration: options.registerDuration,
-      requests: [
-        {
-          method: 'POST',
-          path: '/v1/documents',
-          headers: { Authorization: authorization, 'Content-Type': MULTIPART },
-          setupRequest: (request) => ({
-            ...request,
-            body: multipart(Buffer.concat([Buffer.from(`bench document ${++sequence}\n`), randomBytes(10 * 1024)]), {
-              documentType: 'Schedule',
-              policyRef: `BENCH-${sequence}`,
-              retentionClass: 2,
-              coverEndsAt: '2027-12-31',
-              confidential: true,
-              mode: 'batch',
-            }),
-          }),
-          onResponse: (status) => {
-            if (status === 202) accepted += 1;
-          },
-        },
-      ],
-    });
-    const row = rowOf('register', result);
-    // Wait for every accepted document to be in a mined batch root; the clock stops at the last anchor seen.
-    let anchored = 0;
-    let lastAnchor = performance.now();
-    const deadline = performance.now() + 300_000;
-    while (anchored < accepted && performance.now() < deadline) {
-      const events = await registry.queryFilter(registry.filters.BatchAnchored(), fromBlock);
-      const total = events.reduce((sum, event) => sum + Number(event.args.documentCount), 0);
-      if (total > anchored) {
-        anchored = total;
-        lastAnchor = performance.now();
-      }
-      if (anchored < accepted) await new Promise((resolve) => setTimeout(resolve, 100));
+    const wanted = (operation: Operation) => options.only === undefined || options.only === operation;
+    if (wanted('health')) {
+      console.log(`health (${options.duration} s, ${options.connections} connections)…`);
+      rows.push(rowOf('health', await run({ ...base, url: `${api.url}/health` })));
     }
-    if (anchored < accepted) console.warn(`  only ${anchored} of ${accepted} accepted documents were anchored in time`);
-    row.documentsPerSecond = Math.round(anchored / ((lastAnchor - started) / 1000));
-    rows.push(row);
-    console.log(`  ${accepted} documents accepted, ${anchored} anchored in batch roots`);
+    if (wanted('verify-hash-known')) {
+      console.log('verify-hash-known…');
+      rows.push(rowOf('verify-hash-known', await run({ ...base, url: `${api.url}/v1/verify/${knownHash}` })));
+    }
+    if (wanted('verify-hash-unknown')) {
+      console.log('verify-hash-unknown…');
+      rows.push(rowOf('verify-hash-unknown', await run({ ...base, url: `${api.url}/v1/verify/${unknownHash}` })));
+    }
+    if (wanted('verify-upload')) {
+      console.log('verify-upload (100 KiB)…');
+      rows.push(
+        rowOf(
+          'verify-upload',
+          await run({
+            ...base,
+            url: `${api.url}/v1/verify`,
+            method: 'POST',
+            headers: { 'Content-Type': MULTIPART },
+            body: multipart(randomBytes(100 * 1024)),
+          }),
+        ),
+      );
+    }
+    if (wanted('register')) rows.push(await registerRow(api, authorization, ledger, options));
   } finally {
     api.child.kill('SIGTERM');
     await api.exited;
@@ -232,40 +343,7 @@ async function main(): Promise<void> {
   }
 
   console.table(rows);
-  const health = rows.find((row) => row.operation === 'health')!;
-  const checks = [
-    ...['verify-hash-known', 'verify-hash-unknown'].flatMap((operation) => {
-      const row = rows.find((candidate) => candidate.operation === operation)!;
-      return [
-        {
-          target: `${operation} ≥ 70 % of health's rate`,
-          measured: `${Math.round((100 * row.requestsPerSecond) / health.requestsPerSecond)} %`,
-          pass: row.requestsPerSecond >= 0.7 * health.requestsPerSecond,
-        },
-        {
-          target: `${operation} p99 ≤ 1.5 × health's p99`,
-          measured: `${row.p99Ms} ms vs ${health.p99Ms} ms`,
-          pass: row.p99Ms <= 1.5 * health.p99Ms,
-        },
-      ];
-    }),
-    (() => {
-      const row = rows.find((candidate) => candidate.operation === 'verify-upload')!;
-      return {
-        target: 'verify-upload ≥ 100 requests/s',
-        measured: `${row.requestsPerSecond}/s`,
-        pass: row.requestsPerSecond >= 100,
-      };
-    })(),
-    (() => {
-      const row = rows.find((candidate) => candidate.operation === 'register')!;
-      return {
-        target: 'register ≥ 500 documents/s',
-        measured: `${row.documentsPerSecond ?? 0}/s`,
-        pass: (row.documentsPerSecond ?? 0) >= 500,
-      };
-    })(),
-  ];
+  const checks = checksOf(rows);
   console.table(checks);
   if (options.json !== undefined) {
     await mkdir(dirname(options.json), { recursive: true });

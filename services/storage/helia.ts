@@ -1,9 +1,14 @@
 import path from 'node:path';
-import type { AddOptions as PinAddOptions, Helia, RmOptions as PinRmOptions } from 'helia';
+import type { Helia } from 'helia';
 import type { UnixFS, AddFileOptions } from '@helia/unixfs';
-import type { CID } from 'multiformats/cid';
+import * as dagPb from '@ipld/dag-pb';
+import { UnixFS as UnixFSData } from 'ipfs-unixfs';
+import { CID } from 'multiformats/cid';
+import * as raw from 'multiformats/codecs/raw';
+import { sha256 } from 'multiformats/hashes/sha2';
 import type { FsBlockstore } from 'blockstore-fs';
 import {
+  KUBO_CHUNK_SIZE,
   parseCid,
   requireCidVersion,
   type CidVersion,
@@ -11,16 +16,20 @@ import {
   type ContentStoreOptions,
 } from './content-store.js';
 import { StorageError } from './errors.js';
+import { blockKey, PinIndex } from './pins.js';
 
 /**
  * The embedded IPFS content store: a Helia node with no libp2p, no routers and no block brokers — it never touches the
  * network; it only computes CIDs and keeps blocks on disk, exactly as Kubo would for the same bytes.
  *
- * - Blocks live under `<dir>/blocks` (`blockstore-fs`), Helia's pins and metadata under `<dir>/datastore`
- *   (`datastore-fs`); a reopened store, or another process opening the same directory, reads what was stored.
+ * - Blocks live under `<dir>/blocks` (`blockstore-fs`), pins in `<dir>/pins.sqlite` (`pins.ts`), Helia's metadata
+ *   under `<dir>/datastore` (`datastore-fs`); a reopened store, or another process opening the same directory, reads
+ *   what was stored. Pins Helia recorded in its datastore (stores from before `pins.sqlite`) are copied over once.
  * - CIDs: IPIP-499's `unixfs-v0-2015` profile, Kubo's default recipe (256 KiB chunks, balanced DAG, 174 links a node),
  *   with CIDv0 and dag-pb leaves (`ipfs add`) or CIDv1 and raw leaves (`ipfs add --cid-version=1`). Helia's own
- *   defaults (1 MiB chunks, 1024 links) give other CIDs for files over 256 KiB, so they are cleared here.
+ *   defaults (1 MiB chunks, 1024 links) give other CIDs for files over 256 KiB, so they are cleared here. Content of
+ *   one chunk (most documents) is one block, built here directly as the importer would build it (`singleBlock`): the
+ *   importer's streaming machinery costs more than the hashing itself for a 10 KiB document.
  * - Everything added is pinned; `remove` unpins and deletes the blocks no other pin holds, so erased content is gone
  *   from the disk, not only unpinned.
  * - Writes go through temporary files and renames without fsync: a process crash loses nothing written, a power loss
@@ -43,7 +52,10 @@ export async function openHeliaContentStore(dir: string, options: ContentStoreOp
   // No libp2p, routers or block brokers: this node has no way to reach the network.
   const helia = createHeliaLight({ blockstore, datastore, routers: [], blockBrokers: [] });
   await helia.start();
-  return new HeliaContentStore(helia, unixfs(helia), blockstore, cidVersion);
+  const { pins, fresh } = PinIndex.open(dir);
+  const store = new HeliaContentStore(helia, unixfs(helia), blockstore, pins, cidVersion);
+  if (fresh) await store.adoptHeliaPins();
+  return store;
 }
 
 /** Kubo's `ipfs add` recipe for `cidVersion`, clearing Helia's own chunker and layout defaults. */
@@ -58,32 +70,46 @@ function kuboImportOptions(cidVersion: CidVersion): AddFileOptions {
   };
 }
 
+/**
+ * The one block Kubo's recipe makes of 1 to 256 KiB of content, as ipfs-unixfs-importer makes it: in CIDv1 mode a raw
+ * leaf (CIDv1, raw codec), in CIDv0 mode a dag-pb node holding a UnixFS `file` with the bytes and no links (the
+ * importer's single leaf, reduced to the root). Multi-chunk content goes through the importer.
+ */
+async function singleBlock(bytes: Uint8Array, cidVersion: CidVersion): Promise<{ cid: CID; block: Uint8Array }> {
+  if (cidVersion === 1) return { cid: CID.createV1(raw.code, await sha256.digest(bytes)), block: bytes };
+  const block = dagPb.encode({ Data: new UnixFSData({ type: 'file', data: bytes }).marshal(), Links: [] });
+  return { cid: CID.createV0(await sha256.digest(block)), block };
+}
+
 /** Reads and `get`s never reach for the network (Helia's `offline` option): a missing block is an error at once. */
 const OFFLINE = { offline: true } as const;
-/** The same for pinning and unpinning, which pass their options on to the block reads of their DAG walk. */
-const OFFLINE_PINS: PinAddOptions & PinRmOptions & { offline: true } = OFFLINE;
 
 class HeliaContentStore implements ContentStore {
   /** Adds share it; a removal holds it alone, so a removal never deletes blocks an add is about to pin. */
   private readonly gate = new ReadWriteGate();
-  /** Serialises pinning per CID, so two adds of the same bytes pin once. */
-  private readonly pinning = new Map<string, Promise<void>>();
   private readonly importOptions: AddFileOptions;
 
   constructor(
     private readonly helia: Helia,
     private readonly fs: UnixFS,
-    /** The on-disk block store under Helia, for deletions. */
+    /** The on-disk block store under Helia: single blocks are written, and removed blocks deleted, here directly. */
     private readonly disk: FsBlockstore,
-    cidVersion: CidVersion,
+    private readonly pins: PinIndex,
+    private readonly cidVersion: CidVersion,
   ) {
     this.importOptions = kuboImportOptions(cidVersion);
   }
 
   async add(bytes: Uint8Array): Promise<string> {
     return this.gate.shared(async () => {
+      if (bytes.byteLength > 0 && bytes.byteLength <= KUBO_CHUNK_SIZE) {
+        const { cid, block } = await singleBlock(bytes, this.cidVersion);
+        await this.disk.put(cid, block);
+        this.pins.add(cid, [cid]);
+        return cid.toString();
+      }
       const cid = await this.fs.addBytes(bytes, this.importOptions);
-      await this.pinOnce(cid);
+      this.pins.add(cid, await this.dagBlocks(cid));
       return cid.toString();
     });
   }
@@ -112,16 +138,7 @@ class HeliaContentStore implements ContentStore {
   async remove(cid: string): Promise<void> {
     const parsed = parseCid(cid);
     await this.gate.exclusive(async () => {
-      if (!(await this.isPinnedRoot(parsed))) return;
-      // Unpinning walks the DAG and yields each of its blocks.
-      const candidates = new Map<string, CID>();
-      for await (const block of this.helia.pins.rm(parsed, OFFLINE_PINS)) candidates.set(blockKey(block), block);
-      // Helia 7.1's per-block pin counts go wrong once a block shared by two pinned DAGs is unpinned (`pins.rm` keeps
-      // the wrong `pinnedBy` entry, so pinning that content again does not count, and a later unpin drives the count
-      // below zero). So they decide nothing here: a block is deleted when no remaining pinned DAG links to it, checked
-      // by reading the other pinned DAGs' nodes, and straight from the disk store, past Helia's (wrong) pin check.
-      await this.dropBlocksStillReferenced(candidates);
-      for (const block of candidates.values()) {
+      for (const block of this.pins.remove(parsed)) {
         try {
           await this.disk.delete(block);
         } catch (error) {
@@ -133,44 +150,27 @@ class HeliaContentStore implements ContentStore {
 
   async close(): Promise<void> {
     await this.gate.exclusive(() => this.helia.stop());
+    this.pins.close();
   }
 
-  private async pinOnce(cid: CID): Promise<void> {
-    const key = cid.toV1().toString();
-    const previous = this.pinning.get(key) ?? Promise.resolve();
-    const pinned = previous.then(async () => {
-      if (await this.isPinnedRoot(cid)) return;
-      // Pinning walks the DAG (offline) and records a pin on each block it yields.
-      const blocks: CID[] = [];
-      for await (const block of this.helia.pins.add(cid, OFFLINE_PINS)) blocks.push(block);
-    });
-    const settled = pinned.catch(() => undefined);
-    this.pinning.set(key, settled);
-    try {
-      await pinned;
-    } finally {
-      if (this.pinning.get(key) === settled) this.pinning.delete(key);
-    }
+  /** Copies the pins Helia recorded in its datastore (a store from before `pins.sqlite`) into the pin index. */
+  async adoptHeliaPins(): Promise<void> {
+    for await (const pin of this.helia.pins.ls()) this.pins.add(pin.cid, await this.dagBlocks(pin.cid));
   }
 
-  /** Removes from `candidates` every block some pinned DAG still links to. */
-  private async dropBlocksStillReferenced(candidates: Map<string, CID>): Promise<void> {
-    const visited = new Set<string>();
-    for await (const pin of this.helia.pins.ls()) {
-      const pending: CID[] = [pin.cid];
-      while (pending.length > 0 && candidates.size > 0) {
-        const block = pending.pop() as CID;
-        const key = blockKey(block);
-        candidates.delete(key);
-        if (visited.has(key)) continue;
-        visited.add(key);
-        if (block.code !== DAG_PB_CODE) continue; // a raw leaf links to nothing
-        const codec = await this.helia.getCodec<{ Links: { Hash: CID }[] }>(block.code);
-        const node = codec.decode(await this.readBlock(block));
-        for (const link of node.Links) pending.push(link.Hash);
-      }
-      if (candidates.size === 0) return;
+  /** Every block of the DAG under `root`, the root among them, read from the disk. */
+  private async dagBlocks(root: CID): Promise<CID[]> {
+    const blocks = new Map<string, CID>();
+    const pending: CID[] = [root];
+    while (pending.length > 0) {
+      const block = pending.pop() as CID;
+      const key = blockKey(block);
+      if (blocks.has(key)) continue;
+      blocks.set(key, block);
+      if (block.code !== dagPb.code) continue; // a raw leaf links to nothing
+      for (const link of dagPb.decode(await this.readBlock(block)).Links) pending.push(link.Hash);
     }
+    return [...blocks.values()];
   }
 
   private async readBlock(cid: CID): Promise<Uint8Array> {
@@ -180,17 +180,7 @@ class HeliaContentStore implements ContentStore {
   }
 
   private async isHeld(cid: CID): Promise<boolean> {
-    return (await this.isPinnedRoot(cid)) && (await this.helia.blockstore.has(cid));
-  }
-
-  private async isPinnedRoot(cid: CID): Promise<boolean> {
-    try {
-      await this.helia.pins.get(cid);
-      return true;
-    } catch (error) {
-      if (isNamed(error, 'NotFoundError')) return false;
-      throw error;
-    }
+    return this.pins.has(cid) && (await this.helia.blockstore.has(cid));
   }
 }
 
@@ -223,14 +213,6 @@ class ReadWriteGate {
       release();
     }
   }
-}
-
-/** dag-pb's multicodec code (0x70): UnixFS files' inner nodes, and their leaves in CIDv0 mode. */
-const DAG_PB_CODE = 0x70;
-
-/** Blocks are stored by multihash, so a CIDv0 and a CIDv1 of the same node are the same block. */
-function blockKey(cid: CID): string {
-  return Buffer.from(cid.multihash.bytes).toString('base64');
 }
 
 function notFound(cid: string, cause?: unknown): StorageError {

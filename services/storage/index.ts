@@ -8,6 +8,7 @@ export {
   type SealedDocument,
 } from './envelope.js';
 export { wrapContentKey, unwrapContentKey, WRAP_INFO, type WrapContext } from './wrap.js';
+export { wrapContentKeyInWorker } from './wrap-pool.js';
 export {
   generateEncryptionKeyPair,
   localEncryptionKeyPair,

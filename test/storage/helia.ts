@@ -126,6 +126,35 @@ describe('Helia content store', function () {
       expect(blockFiles(dir)).to.have.lengthOf(4);
     });
 
+    it('builds a one-chunk document (written without the importer) into the CID the importer gives', async function () {
+      const { createHeliaLight } = await import('helia');
+      const { unixfs } = await import('@helia/unixfs');
+      const { FsDatastore } = await import('datastore-fs');
+      const dir = freshDir();
+      const blockstore = new FsBlockstore(path.join(dir, 'blocks'));
+      const datastore = new FsDatastore(path.join(dir, 'datastore'));
+      await blockstore.open();
+      await datastore.open();
+      const helia = createHeliaLight({ blockstore, datastore, routers: [], blockBrokers: [] });
+      const importer = unixfs(helia);
+      for (const size of [1, 10_260, 262_144]) {
+        const bytes = randomBytes(size);
+        for (const [store, cidVersion] of [
+          [v0, 0 as const],
+          [v1, 1 as const],
+        ] as const) {
+          const expected = await importer.addBytes(bytes, {
+            profile: 'unixfs-v0-2015',
+            cidVersion,
+            rawLeaves: cidVersion === 1,
+            chunker: undefined,
+            layout: undefined,
+          });
+          expect(await store.add(bytes)).to.equal(expected.toString());
+        }
+      }
+    });
+
     it('returns the same bytes it was given, in either mode', async function () {
       const bytes = randomBytes(700_000);
       for (const store of [v0, v1]) {
@@ -147,6 +176,33 @@ describe('Helia content store', function () {
       const reopened = await open(dir, 0);
       expect(await reopened.has(cid)).to.equal(true);
       expect(Buffer.from(await reopened.get(cid)).equals(bytes)).to.equal(true);
+    });
+
+    it("keeps the content a store pinned in Helia's datastore (before pins.sqlite), and removes it", async function () {
+      const dir = freshDir();
+      const { createHeliaLight } = await import('helia');
+      const { unixfs } = await import('@helia/unixfs');
+      const { FsDatastore } = await import('datastore-fs');
+      const blockstore = new FsBlockstore(path.join(dir, 'blocks'));
+      const datastore = new FsDatastore(path.join(dir, 'datastore'));
+      await blockstore.open();
+      await datastore.open();
+      const helia = createHeliaLight({ blockstore, datastore, routers: [], blockBrokers: [] });
+      await helia.start();
+      const bytes = randomBytes(300_000);
+      const cid = await unixfs(helia).addBytes(bytes, {
+        profile: 'unixfs-v0-2015',
+        chunker: undefined,
+        layout: undefined,
+      });
+      for await (const _block of helia.pins.add(cid, { offline: true } as object)) void _block;
+      await helia.stop();
+
+      const store = await open(dir, 0);
+      expect(await store.has(cid.toString())).to.equal(true);
+      expect(Buffer.from(await store.get(cid.toString())).equals(bytes)).to.equal(true);
+      await store.remove(cid.toString());
+      expect(blockFiles(dir)).to.deep.equal([]);
     });
 
     it('reads what another process stored in the same directory', async function () {

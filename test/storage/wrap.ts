@@ -5,6 +5,7 @@ import { hashAndSeal, openSealed } from '../../services/storage/envelope.js';
 import { isStorageError, type StorageErrorCode } from '../../services/storage/errors.js';
 import { generateEncryptionKeyPair, type EncryptionKeyPair } from '../../services/storage/keys.js';
 import { unwrapContentKey, wrapContentKey } from '../../services/storage/wrap.js';
+import { wrapContentKeyInWorker } from '../../services/storage/wrap-pool.js';
 
 async function rejection(promise: Promise<unknown>): Promise<unknown> {
   return promise.then(
@@ -128,6 +129,30 @@ describe('storage key wrapping (HPKE)', function () {
     );
     expectCode(
       await rejection(wrapContentKey(contentKey, client.keys.publicKey, { documentHash, recipient: 'client' })),
+      'STORAGE_INPUT_INVALID',
+    );
+  });
+
+  it("wraps in a worker thread what opens here, and reports the worker's refusals with their code", async function () {
+    const wrapped = await Promise.all(
+      [client, reinsurer].map((reader) =>
+        wrapContentKeyInWorker(contentKey, reader.keys.publicKey, { documentHash, recipient: reader.account }),
+      ),
+    );
+    for (const [index, reader] of [client, reinsurer].entries()) {
+      const opened = await unwrapContentKey(wrapped[index]!, reader.keys.privateKey, {
+        documentHash,
+        recipient: reader.account,
+      });
+      expect(Buffer.from(opened).equals(contentKey)).to.equal(true);
+    }
+    expectCode(
+      await rejection(
+        wrapContentKeyInWorker(contentKey, client.keys.publicKey, {
+          documentHash: '0x1234',
+          recipient: client.account,
+        }),
+      ),
       'STORAGE_INPUT_INVALID',
     );
   });

@@ -1,7 +1,8 @@
 /**
  * The reader parties' encryption public keys, read from their on-chain party records. A registration wraps the content
  * key for every reader, so the keys are cached for a short time (about a block) rather than read for every upload; a
- * party that rotates its key is re-wrapped by the records module, so a key a few seconds stale loses nothing.
+ * party that rotates its key is re-wrapped by the records module, so a key a few seconds stale loses nothing. The
+ * read itself is shared: when the cached key expires under load, one chain read serves every registration waiting.
  */
 import { readParty } from '../../ledger/parties.js';
 import type { LedgerClient } from '../../ledger/client.js';
@@ -11,7 +12,8 @@ import { AppError } from '../errors.js';
 const CACHE_MS = 2_000;
 
 export class ReaderKeys {
-  readonly #cache = new Map<string, { publicKey: Uint8Array; until: number }>();
+  /** The read of each reader's key, shared by every registration in the same ~2 s (one chain read, not one each). */
+  readonly #cache = new Map<string, { publicKey: Promise<Uint8Array>; until: number }>();
 
   constructor(private readonly ledger: LedgerClient) {}
 
@@ -22,15 +24,23 @@ export class ReaderKeys {
   async publicKeyOf(reader: string): Promise<Uint8Array> {
     const cached = this.#cache.get(reader);
     if (cached !== undefined && cached.until > Date.now()) return cached.publicKey;
+    const publicKey = this.#read(reader);
+    const entry = { publicKey, until: Date.now() + CACHE_MS };
+    this.#cache.set(reader, entry);
+    // A failed read is not kept: the next registration reads again.
+    publicKey.catch(() => this.#cache.get(reader) === entry && this.#cache.delete(reader));
+    return publicKey;
+  }
+
+  async #read(reader: string): Promise<Uint8Array> {
     const party = await readParty(this.ledger, reader);
     if (!party.active) {
       throw new AppError(422, 'READER_NOT_A_PARTY', `Reader ${reader} is not an active party`, {
         details: { reader },
       });
     }
-    let publicKey: Uint8Array;
     try {
-      publicKey = parseEncryptionPublicKey(party.encryptionPublicKey);
+      return parseEncryptionPublicKey(party.encryptionPublicKey);
     } catch (error) {
       throw new AppError(
         422,
@@ -39,7 +49,5 @@ export class ReaderKeys {
         { cause: error, details: { reader } },
       );
     }
-    this.#cache.set(reader, { publicKey, until: Date.now() + CACHE_MS });
-    return publicKey;
   }
 }

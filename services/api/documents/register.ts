@@ -9,7 +9,7 @@ import type { Signer } from 'ethers';
 import type { DocumentsContext } from './context.js';
 import type { Caller } from '../auth/caller.js';
 import type { Operation } from '../anchoring/types.js';
-import { wrapContentKey } from '../../storage/index.js';
+import { wrapContentKeyInWorker } from '../../storage/index.js';
 import { FLIGHT_DELAY_TERMS_TYPES, TermsType, WEATHER_INDEX_TERMS_TYPES } from '../../shared/eip712.js';
 import { AppError } from '../errors.js';
 import { acceptRequest, operationView, type OperationView } from './operations.js';
@@ -165,6 +165,7 @@ export async function registerDocument(
   }
 }
 
+/** The content key wrapped for each reader, in worker threads (HPKE's cost stays off the event loop). */
 async function wrapForReaders(
   readerKeys: ReaderKeys,
   readers: string[],
@@ -176,7 +177,7 @@ async function wrapForReaders(
   const publicKeys = await Promise.all(readers.map((reader) => readerKeys.publicKeyOf(reader)));
   await Promise.all(
     readers.map(async (recipient, i) => {
-      wrapped.set(recipient, await wrapContentKey(contentKey, publicKeys[i]!, { documentHash, recipient }));
+      wrapped.set(recipient, await wrapContentKeyInWorker(contentKey, publicKeys[i]!, { documentHash, recipient }));
     }),
   );
   return wrapped;

@@ -6,7 +6,27 @@
  * call returns.
  */
 import { inTransaction } from '../database.js';
-import type { DatabaseSync } from 'node:sqlite';
+import type { DatabaseSync, StatementSync } from 'node:sqlite';
+
+/**
+ * Each database's prepared statements, prepared once: a registration runs about ten of them inside the outbox's group
+ * commit, where preparing each anew cost more than running it.
+ */
+const prepared = new WeakMap<DatabaseSync, Map<string, StatementSync>>();
+
+function statement(db: DatabaseSync, sql: string): StatementSync {
+  let statements = prepared.get(db);
+  if (statements === undefined) {
+    statements = new Map();
+    prepared.set(db, statements);
+  }
+  let found = statements.get(sql);
+  if (found === undefined) {
+    found = db.prepare(sql);
+    statements.set(sql, found);
+  }
+  return found;
+}
 
 /** What the API keeps about a document it registered (or a new version of one). */
 export interface StoredDocument {
@@ -150,14 +170,14 @@ function fromRow(row: DocumentRow): StoredDocument {
 
 /** The document the API registered under `documentHash`, or null. */
 export function storedDocument(db: DatabaseSync, documentHash: string): StoredDocument | null {
-  const row = db.prepare('SELECT * FROM doc_documents WHERE document_hash = ?').get(documentHash) as
+  const row = statement(db, 'SELECT * FROM doc_documents WHERE document_hash = ?').get(documentHash) as
     DocumentRow | undefined;
   return row === undefined ? null : fromRow(row);
 }
 
 /** Hashes of the documents `reader` was named a reader of (registrants are readers of their own documents). */
 export function documentsReadableBy(db: DatabaseSync, reader: string): string[] {
-  const rows = db.prepare('SELECT document_hash FROM doc_readers WHERE reader = ?').all(reader) as {
+  const rows = statement(db, 'SELECT document_hash FROM doc_readers WHERE reader = ?').all(reader) as {
     document_hash: string;
   }[];
   return rows.map((row) => row.document_hash);
@@ -175,10 +195,11 @@ export function insertDocument(
   terms?: StoredTerms,
 ): void {
   inTransaction(db, () => {
-    db.prepare('DELETE FROM doc_documents WHERE document_hash = ?').run(document.documentHash);
-    db.prepare('DELETE FROM doc_readers WHERE document_hash = ?').run(document.documentHash);
-    db.prepare('DELETE FROM doc_wrapped_keys WHERE document_hash = ?').run(document.documentHash);
-    db.prepare(
+    statement(db, 'DELETE FROM doc_documents WHERE document_hash = ?').run(document.documentHash);
+    statement(db, 'DELETE FROM doc_readers WHERE document_hash = ?').run(document.documentHash);
+    statement(db, 'DELETE FROM doc_wrapped_keys WHERE document_hash = ?').run(document.documentHash);
+    statement(
+      db,
       `INSERT INTO doc_documents (document_hash, registrant, requested_by, operation_id, document_type, policy_ref,
          retention_class, cover_ends_at, confidential, cid, size, content_type, file_name, required_signers, readers,
          terms_hash, personal, previous_hash, mode, created_at, erased_at)
@@ -206,16 +227,17 @@ export function insertDocument(
       document.createdAt,
       document.erasedAt,
     );
-    const addReader = db.prepare('INSERT OR IGNORE INTO doc_readers (document_hash, reader) VALUES (?, ?)');
+    const addReader = statement(db, 'INSERT OR IGNORE INTO doc_readers (document_hash, reader) VALUES (?, ?)');
     for (const reader of document.readers) addReader.run(document.documentHash, reader);
-    const addKey = db.prepare(
+    const addKey = statement(
+      db,
       'INSERT INTO doc_wrapped_keys (document_hash, recipient, wrapped_key, created_at) VALUES (?, ?, ?, ?)',
     );
     for (const [recipient, wrapped] of wrappedKeys) {
       addKey.run(document.documentHash, recipient, wrapped, document.createdAt);
     }
     if (terms !== undefined) {
-      db.prepare('INSERT OR REPLACE INTO doc_terms (terms_hash, terms_type, terms) VALUES (?, ?, ?)').run(
+      statement(db, 'INSERT OR REPLACE INTO doc_terms (terms_hash, terms_type, terms) VALUES (?, ?, ?)').run(
         terms.termsHash,
         terms.termsType,
         JSON.stringify(terms.terms),
@@ -231,7 +253,7 @@ export function attachOperation(
   party: string,
 ): void {
   inTransaction(db, () => {
-    db.prepare('UPDATE doc_documents SET operation_id = ? WHERE document_hash = ?').run(
+    statement(db, 'UPDATE doc_documents SET operation_id = ? WHERE document_hash = ?').run(
       operation.id,
       operation.documentHash,
     );
@@ -246,7 +268,8 @@ export function recordOperationOwner(
   party: string,
   note: string | null = null,
 ): void {
-  db.prepare(
+  statement(
+    db,
     `INSERT OR IGNORE INTO doc_operations (operation_id, document_hash, kind, party, note, created_at)
      VALUES (?, ?, ?, ?, ?, ?)`,
   ).run(operation.id, operation.documentHash, operation.kind, party, note, new Date().toISOString());
@@ -254,7 +277,7 @@ export function recordOperationOwner(
 
 /** The party that asked for operation `id` through this API, or null. */
 export function operationOwner(db: DatabaseSync, id: string): string | null {
-  const row = db.prepare('SELECT party FROM doc_operations WHERE operation_id = ?').get(id) as
+  const row = statement(db, 'SELECT party FROM doc_operations WHERE operation_id = ?').get(id) as
     { party: string } | undefined;
   return row?.party ?? null;
 }
@@ -262,23 +285,24 @@ export function operationOwner(db: DatabaseSync, id: string): string | null {
 /** Forgets a document whose registration could not be queued (nothing of it reached the outbox). */
 export function discardDocument(db: DatabaseSync, documentHash: string): void {
   inTransaction(db, () => {
-    db.prepare('DELETE FROM doc_documents WHERE document_hash = ? AND operation_id IS NULL').run(documentHash);
-    db.prepare('DELETE FROM doc_readers WHERE document_hash = ?').run(documentHash);
-    db.prepare('DELETE FROM doc_wrapped_keys WHERE document_hash = ?').run(documentHash);
+    statement(db, 'DELETE FROM doc_documents WHERE document_hash = ? AND operation_id IS NULL').run(documentHash);
+    statement(db, 'DELETE FROM doc_readers WHERE document_hash = ?').run(documentHash);
+    statement(db, 'DELETE FROM doc_wrapped_keys WHERE document_hash = ?').run(documentHash);
   });
 }
 
 /** The content key of `documentHash` wrapped for `recipient`, or null when none is kept (never wrapped, or erased). */
 export function wrappedKeyFor(db: DatabaseSync, documentHash: string, recipient: string): Uint8Array | null {
-  const row = db
-    .prepare('SELECT wrapped_key FROM doc_wrapped_keys WHERE document_hash = ? AND recipient = ?')
-    .get(documentHash, recipient) as { wrapped_key: Uint8Array } | undefined;
+  const row = statement(db, 'SELECT wrapped_key FROM doc_wrapped_keys WHERE document_hash = ? AND recipient = ?').get(
+    documentHash,
+    recipient,
+  ) as { wrapped_key: Uint8Array } | undefined;
   return row === undefined ? null : new Uint8Array(row.wrapped_key);
 }
 
 /** The terms the API was given for `termsHash`, or null. */
 export function storedTerms(db: DatabaseSync, termsHash: string): StoredTerms | null {
-  const row = db.prepare('SELECT terms_type, terms FROM doc_terms WHERE terms_hash = ?').get(termsHash) as
+  const row = statement(db, 'SELECT terms_type, terms FROM doc_terms WHERE terms_hash = ?').get(termsHash) as
     { terms_type: number; terms: string } | undefined;
   if (row === undefined) return null;
   return { termsHash, termsType: row.terms_type, terms: JSON.parse(row.terms) as Record<string, unknown> };
@@ -290,7 +314,7 @@ export function storedTerms(db: DatabaseSync, termsHash: string): StoredTerms | 
  */
 export function eraseDocumentKeys(db: DatabaseSync, documentHash: string, at: Date = new Date()): void {
   inTransaction(db, () => {
-    db.prepare('DELETE FROM doc_wrapped_keys WHERE document_hash = ?').run(documentHash);
-    db.prepare('UPDATE doc_documents SET erased_at = ? WHERE document_hash = ?').run(at.toISOString(), documentHash);
+    statement(db, 'DELETE FROM doc_wrapped_keys WHERE document_hash = ?').run(documentHash);
+    statement(db, 'UPDATE doc_documents SET erased_at = ? WHERE document_hash = ?').run(at.toISOString(), documentHash);
   });
 }
