@@ -27,6 +27,9 @@ import { createLogger, type Logger } from './logger.js';
 import { metricsRegistry } from './metrics.js';
 import { recordsScheduleFromEnv, startRecords } from './records/index.js';
 import { recordsRouter } from './records/routes.js';
+// --- policy-sales ---
+import { salesRouter } from './policies/sales-routes.js';
+// --- end policy-sales ---
 import { startApiServer } from './server.js';
 import { verificationRouter } from './verification/routes.js';
 
@@ -153,6 +156,9 @@ export async function startApi(
       documentsRouter(ctx),
       verificationRouter(ctx),
       recordsRouter(ctx),
+      // --- policy-sales ---
+      salesRouter(ctx),
+      // --- end policy-sales ---
       ...(options.routers?.(ctx) ?? []),
     ];
     const app = createApp(ctx, routers);
