@@ -65,15 +65,11 @@ export function readOffer(db: DatabaseSync, id: string): StoredOffer {
   return fromRow(row);
 }
 
-/** Every offer, newest first, optionally only one insurer's. */
-export function listOffers(db: DatabaseSync, insurer?: string): StoredOffer[] {
-  const rows = (insurer === undefined
-    ? db.prepare('SELECT id, insurer, body, created_at FROM sales_offers ORDER BY created_at DESC, id').all()
-    : db
-        .prepare(
-          'SELECT id, insurer, body, created_at FROM sales_offers WHERE insurer = ? ORDER BY created_at DESC, id',
-        )
-        .all(insurer)) as unknown as OfferRow[];
+/** Every offer, newest first. */
+export function listOffers(db: DatabaseSync): StoredOffer[] {
+  const rows = db
+    .prepare('SELECT id, insurer, body, created_at FROM sales_offers ORDER BY created_at DESC, id')
+    .all() as unknown as OfferRow[];
   return rows.map(fromRow);
 }
 

@@ -11,15 +11,9 @@ import { ReaderKeys } from '../documents/reader-keys.js';
 import { initDocumentsSchema } from '../documents/store.js';
 import { parse } from '../validation.js';
 import { createOffer, initOffersSchema, listOffers, readOffer } from './offers.js';
-import {
-  cancelPolicyFor,
-  claimCreditFor,
-  consentToProposal,
-  creditFor,
-  proposeEndorsement,
-  proposePolicy,
-  readProposalFor,
-} from './sales.js';
+import { cancelPolicyFor, claimCreditFor, creditFor } from './sales.js';
+import { consentToProposal } from './sales-consent.js';
+import { proposeEndorsement, proposePolicy, readProposalFor } from './sales-proposals.js';
 import {
   cancellationRequestSchema,
   consentRequestSchema,
