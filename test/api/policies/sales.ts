@@ -23,6 +23,7 @@ interface ProposalAnswer {
     holder: string;
     premium: string;
     premiumDue: string;
+    termsHash: string;
     terms: Record<string, unknown>;
     href: string;
   };
@@ -201,6 +202,14 @@ describe('selling policies through the API', function () {
       const document = await call(stack, insurer(), 'GET', `/v1/documents/${proposal.proposal.documentHash}`);
       const view = (await document.json()) as { termsHash: string; documentType: string };
       expect(view.documentType).to.equal('Policy');
+      expect(view.termsHash).to.equal(proposal.proposal.termsHash);
+      // The wording states the terms in words and carries their struct hash.
+      const content = await call(stack, insurer(), 'GET', `/v1/documents/${proposal.proposal.documentHash}/content`);
+      const wording = await content.text();
+      expect(wording).to.include('LH400');
+      expect(wording).to.include(`scheduled departure ${cet(departure)}`);
+      expect(wording).to.include('at least 180 minutes late: 150.0');
+      expect(wording).to.include(proposal.proposal.termsHash);
     });
 
     it('refuses a co-signature made by another wallet and sends nothing', async () => {
@@ -399,6 +408,28 @@ describe('selling policies through the API', function () {
       const claim = await call(stack, stack.auth.demoClient, 'POST', '/v1/credits/claim', {});
       expect(claim.status).to.equal(409);
       expect(((await claim.json()) as Problem).code).to.equal('NO_CREDIT');
+    });
+  });
+
+  describe('time passing between proposal and consent', () => {
+    it("refuses the consent once the product's cut-off before departure has passed", async () => {
+      const response = await call(stack, insurer(), 'POST', '/v1/policies', {
+        offerId: flightOffer,
+        client: ledger.parties[DEMO_CLIENT]!.wallet.address,
+        flight: flight((await chainNow()) + 3 * HOUR),
+      });
+      expect(response.status, await response.clone().text()).to.equal(201);
+      const proposal = (await response.json()) as ProposalAnswer;
+      await ledger.advanceTime(2 * HOUR);
+      const consent = await call(stack, stack.auth.demoClient, 'POST', proposal.consent!.href, {
+        signWithHostedKey: true,
+      });
+      expect(consent.status).to.equal(422);
+      expect(((await consent.json()) as Problem).code).to.equal('ISSUE_CLOSED');
+      const state = (await (
+        await call(stack, stack.auth.demoClient, 'GET', proposal.proposal.href)
+      ).json()) as ProposalAnswer;
+      expect(state.proposal.status).to.equal('awaiting-consent');
     });
   });
 });
