@@ -116,10 +116,7 @@ export async function onChain<T>(
   }
 }
 
-/**
- * 404 POLICY_NOT_FOUND unless `id` names a policy sold through this API; answers it with the policy as the chain keeps
- * it.
- */
+/** Policy `id` as its product keeps it; 404 POLICY_NOT_FOUND when `id` names no policy the product issued. */
 export async function soldPolicy(ctx: DocumentsContext, id: string) {
   const parsed = parsePolicyId(id);
   const record = parsed === null ? null : await readPolicy(ctx.ledger, parsed.kind, parsed.policyId);
