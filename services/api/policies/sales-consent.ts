@@ -239,7 +239,8 @@ async function consent(ctx: DocumentsContext, caller: Caller, proposal: StoredPr
       ),
     );
   }
-  if (signatures.permit !== undefined) {
+  // A retry after a failed issue finds the permit already used: the allowance it gave is still there.
+  if (signatures.permit !== undefined && (await premiumFunds(ctx.ledger, holder)).allowance < premium) {
     const { deadline, signature } = signatures.permit;
     await onChain(ctx, insurerSigner, (client, options) =>
       relayPremiumPermit(client, { owner: holder, value: premium, deadline, signature }, options),
