@@ -30,6 +30,9 @@ import { createLogger, type Logger } from './logger.js';
 import { metricsRegistry } from './metrics.js';
 import { recordsScheduleFromEnv, startRecords } from './records/index.js';
 import { recordsRouter } from './records/routes.js';
+// --- policy-sales ---
+import { salesRouter } from './policies/sales-routes.js';
+// --- end policy-sales ---
 import { startApiServer } from './server.js';
 // --- treaty-audit ---
 import { treatiesRouter } from './treaties/routes.js';
@@ -165,6 +168,9 @@ export async function startApi(
       // --- treaty-audit ---
       treatiesRouter(ctx),
       // --- end treaty-audit ---
+      // --- policy-sales ---
+      salesRouter(ctx),
+      // --- end policy-sales ---
       ...(options.routers?.(ctx) ?? []),
     ];
     const app = createApp(ctx, routers);

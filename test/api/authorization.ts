@@ -31,6 +31,17 @@ import {
   type MatrixStack,
   type Registration,
 } from './matrix-stack.js';
+// --- policy-sales ---
+import {
+  defineFlightOffer,
+  FLIGHT_OFFER,
+  flightPolicyRequest,
+  proposeFlight,
+  sellFlight,
+  walletConsent,
+  type ProposalAnswer,
+} from './policies/sales-fixtures.js';
+// --- end policy-sales ---
 
 const CALLERS = {
   none: undefined,
@@ -123,6 +134,33 @@ describe('authorisation matrix', function () {
     return proposalId;
   }
   // --- end consortium-ops ---
+  // --- policy-sales ---
+  /** Offers, proposals and policies sold through the API, made once and reused, or fresh for a call that uses one up. */
+  const sales = (() => {
+    let offer: Promise<string> | undefined;
+    let proposal: Promise<ProposalAnswer> | undefined;
+    let policy: Promise<string> | undefined;
+    const insurerAuth = () => stack.auth.get(INSURER)!;
+    const freshProposal = async () =>
+      proposeFlight(call, stack, ledger.provider, insurerAuth(), await sales.offer(), stack.address(CLIENT));
+    const freshPolicy = async () =>
+      sellFlight(
+        call,
+        stack,
+        ledger.provider,
+        { insurer: insurerAuth(), holder: stack.auth.get(CLIENT)! },
+        await sales.offer(),
+        stack.wallet(CLIENT),
+      );
+    return {
+      offer: () => (offer ??= defineFlightOffer(call, stack, insurerAuth())),
+      proposal: () => (proposal ??= freshProposal()),
+      policy: () => (policy ??= freshPolicy()),
+      freshProposal,
+      freshPolicy,
+    };
+  })();
+  // --- end policy-sales ---
 
   const rows: Row[] = [
     // System
@@ -485,6 +523,83 @@ describe('authorisation matrix', function () {
       expected: open(200),
     },
     // --- end treaty-audit ---
+    // --- policy-sales ---
+    {
+      method: 'post',
+      path: '/v1/offers',
+      call: (_c, a) => call(stack, a, 'POST', '/v1/offers', FLIGHT_OFFER),
+      expected: only({ insurer: 201, otherInsurer: 201 }, roleRequired),
+    },
+    { method: 'get', path: '/v1/offers', call: (_c, a) => call(stack, a, 'GET', '/v1/offers'), expected: parties(200) },
+    {
+      method: 'get',
+      path: '/v1/offers/{offerId}',
+      call: async (_c, a) => call(stack, a, 'GET', `/v1/offers/${await sales.offer()}`),
+      expected: parties(200),
+    },
+    {
+      method: 'post',
+      path: '/v1/policies',
+      // Only the pool's insurer sells; another insurer's own offer does not make it one.
+      call: async (_c, a) =>
+        call(
+          stack,
+          a,
+          'POST',
+          '/v1/policies',
+          await flightPolicyRequest(ledger.provider, await sales.offer(), stack.address(CLIENT)),
+        ),
+      expected: only({ insurer: 201, otherInsurer: refused(403, 'NOT_POOL_INSURER') }, roleRequired),
+    },
+    {
+      method: 'get',
+      path: '/v1/policy-proposals/{documentHash}',
+      call: async (_c, a) => call(stack, a, 'GET', (await sales.proposal()).proposal.href),
+      expected: only({ insurer: 200, client: 200 }, refused(403, 'NOT_PROPOSAL_PARTY')),
+    },
+    {
+      method: 'post',
+      path: '/v1/policy-proposals/{documentHash}/consent',
+      // The client's wallet signs; the client or the insurer relays. A fresh proposal for each call that succeeds.
+      call: async (caller, a) => {
+        const proposal =
+          caller === 'insurer' || caller === 'client' ? await sales.freshProposal() : await sales.proposal();
+        return call(stack, a, 'POST', proposal.consent!.href, await walletConsent(stack.wallet(CLIENT), proposal));
+      },
+      expected: only({ insurer: 201, client: 201 }, refused(403, 'NOT_PROPOSAL_PARTY')),
+    },
+    {
+      method: 'post',
+      path: '/v1/policies/{id}/endorsements',
+      call: async (caller, a) => {
+        const policy = caller === 'insurer' ? await sales.freshPolicy() : await sales.policy();
+        return call(stack, a, 'POST', `/v1/policies/${policy}/endorsements`, { premium: '2000000' });
+      },
+      expected: only({ insurer: 201, otherInsurer: refused(403, 'NOT_POOL_INSURER') }, roleRequired),
+    },
+    {
+      method: 'post',
+      path: '/v1/policies/{id}/cancellation',
+      // The holder may cancel, but from its own wallet: this API does not hold the client's key.
+      call: async (caller, a) => {
+        const policy = caller === 'insurer' ? await sales.freshPolicy() : await sales.policy();
+        return call(stack, a, 'POST', `/v1/policies/${policy}/cancellation`, {});
+      },
+      expected: only({ insurer: 200, client: refused(403, 'PARTY_NOT_HOSTED') }, refused(403, 'NOT_POLICY_PARTY')),
+    },
+    {
+      method: 'get',
+      path: '/v1/credits',
+      call: (_c, a) => call(stack, a, 'GET', '/v1/credits'),
+      expected: parties(200),
+    },
+    {
+      method: 'post',
+      path: '/v1/credits/claim',
+      call: (_c, a) => call(stack, a, 'POST', '/v1/credits/claim', {}),
+      expected: parties(refused(409, 'NO_CREDIT')),
+    },
+    // --- end policy-sales ---
   ];
 
   it('has a row for every path and method of the OpenAPI document', async () => {

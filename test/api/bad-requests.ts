@@ -25,6 +25,9 @@ import {
 // --- consortium-ops ---
 import { ADMIN } from './matrix-stack.js';
 // --- end consortium-ops ---
+// --- policy-sales ---
+import { FLIGHT_OFFER } from './policies/sales-fixtures.js';
+// --- end policy-sales ---
 
 const MAX_DOCUMENT_BYTES = 4096;
 const BODY_LIMIT_BYTES = 16_384;
@@ -742,6 +745,10 @@ describe('bad requests', function () {
     {
       name: 'a treaty address that is no address',
       send: () => call(stack, stack.auth.get(REINSURER), 'GET', '/v1/treaties/0x12/statement'),
+    // --- policy-sales ---
+    {
+      name: 'an offer of an unknown kind',
+      send: () => call(stack, insurer, 'POST', '/v1/offers', { ...FLIGHT_OFFER, kind: 'earthquake' }),
       status: 400,
       code: 'INVALID_REQUEST',
     },
@@ -792,11 +799,101 @@ describe('bad requests', function () {
       send: () =>
         call(stack, undefined, 'POST', '/v1/treaties/statements/verify', {
           statement: { chainId: ledger.deployment.chainId, treaty: ledger.deployment.reinsuranceTreaty },
+      name: 'an offer whose delay tiers are not ascending',
+      send: () =>
+        call(stack, insurer, 'POST', '/v1/offers', {
+          ...FLIGHT_OFFER,
+          delayTiers: [
+            { minutes: 180, payout: '1000000' },
+            { minutes: 60, payout: '2000000' },
+          ],
         }),
       status: 400,
       code: 'INVALID_REQUEST',
     },
     // --- end treaty-audit ---
+    {
+      name: 'an offer paying more than its sum insured',
+      send: () => call(stack, insurer, 'POST', '/v1/offers', { ...FLIGHT_OFFER, cancellationPayout: '99000000' }),
+      status: 400,
+      code: 'INVALID_REQUEST',
+    },
+    {
+      name: 'an amount as a number',
+      send: () => call(stack, insurer, 'POST', '/v1/offers', { ...FLIGHT_OFFER, sumInsured: 20000000 }),
+      status: 400,
+      code: 'INVALID_REQUEST',
+    },
+    {
+      name: 'a policy for a malformed client address',
+      send: () => call(stack, insurer, 'POST', '/v1/policies', { offerId: 'offer-0123456789abcdef', client: '0x12' }),
+      status: 400,
+      code: 'INVALID_REQUEST',
+    },
+    {
+      name: 'a departure without its UTC offset',
+      send: () =>
+        call(stack, insurer, 'POST', '/v1/policies', {
+          offerId: 'offer-0123456789abcdef',
+          client: stack.address(CLIENT),
+          flight: {
+            carrier: 'BA',
+            flightNumber: '117',
+            scheduledDeparture: '2030-01-01T10:00:00',
+            scheduledArrival: '2030-01-01T18:00:00+01:00',
+          },
+        }),
+      status: 400,
+      code: 'INVALID_REQUEST',
+    },
+    {
+      name: 'a policy on an unknown offer',
+      send: () =>
+        call(stack, insurer, 'POST', '/v1/policies', {
+          offerId: 'offer-0123456789abcdef',
+          client: stack.address(CLIENT),
+        }),
+      status: 404,
+      code: 'OFFER_NOT_FOUND',
+    },
+    {
+      name: 'a consent with both a signature and the hosted key',
+      send: () =>
+        call(stack, insurer, 'POST', `/v1/policy-proposals/${target.documentHash}/consent`, {
+          signWithHostedKey: true,
+          termsSignature: { nonce: '1', deadline: '1', signature: `0x${'11'.repeat(65)}` },
+        }),
+      status: 400,
+      code: 'INVALID_REQUEST',
+    },
+    {
+      name: 'a consent to a document that is no proposal',
+      send: () =>
+        call(stack, insurer, 'POST', `/v1/policy-proposals/${target.documentHash}/consent`, {
+          signWithHostedKey: true,
+        }),
+      status: 404,
+      code: 'PROPOSAL_NOT_FOUND',
+    },
+    {
+      name: 'a malformed policy id',
+      send: () => call(stack, insurer, 'POST', '/v1/policies/policy-1/cancellation', {}),
+      status: 400,
+      code: 'INVALID_REQUEST',
+    },
+    {
+      name: 'a cancellation of a policy never issued',
+      send: () => call(stack, insurer, 'POST', '/v1/policies/weather-999999/cancellation', {}),
+      status: 404,
+      code: 'POLICY_NOT_FOUND',
+    },
+    {
+      name: 'a credit claim to a malformed address',
+      send: () => call(stack, insurer, 'POST', '/v1/credits/claim', { to: 'me' }),
+      status: 400,
+      code: 'INVALID_REQUEST',
+    },
+    // --- end policy-sales ---
   ];
 
   for (const bad of cases) {
