@@ -49,7 +49,8 @@ function whole(env: NodeJS.ProcessEnv, name: string, fallback: number, min: numb
 function flag(env: NodeJS.ProcessEnv, name: string, fallback: boolean): boolean {
   const raw = env[name];
   if (raw === undefined || raw === '') return fallback;
-  if (!['true', 'false', '1', '0'].includes(raw)) throw new ApiConfigError(name, `must be true, false, 1 or 0 (got "${raw}")`);
+  if (!['true', 'false', '1', '0'].includes(raw))
+    throw new ApiConfigError(name, `must be true, false, 1 or 0 (got "${raw}")`);
   return raw === 'true' || raw === '1';
 }
 

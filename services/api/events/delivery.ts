@@ -15,13 +15,7 @@ import { eventPayload } from './payload.js';
 import { SIGNATURE_HEADER, signWebhookBody } from './signature.js';
 import type { EventSource } from './source.js';
 import type { EventVisibility } from './visibility.js';
-import {
-  listWebhooks,
-  recordDelivered,
-  recordFailure,
-  webhookSecret,
-  type Webhook,
-} from './webhooks.js';
+import { listWebhooks, recordDelivered, recordFailure, webhookSecret, type Webhook } from './webhooks.js';
 
 export interface DeliverySettings {
   timeoutMs: number;
@@ -126,7 +120,10 @@ export class WebhookDispatcher {
             error: outcome.error,
             nextAttemptAt: new Date(Date.now() + wait),
           });
-          this.deps.logger.debug({ webhookId: webhook.id, eventId: event.id, attempts, wait }, 'webhook delivery failed');
+          this.deps.logger.debug(
+            { webhookId: webhook.id, eventId: event.id, attempts, wait },
+            'webhook delivery failed',
+          );
           return;
         }
         moveTo(event.id, true, outcome.status);
@@ -166,7 +163,8 @@ export class WebhookDispatcher {
       if (response.status >= 200 && response.status < 300) return { ok: true, status: response.status };
       return { ok: false, status: response.status, error: `the receiver answered ${response.status}` };
     } catch (error) {
-      const cause = error instanceof Error ? ((error.cause as Error | undefined)?.message ?? error.message) : String(error);
+      const cause =
+        error instanceof Error ? ((error.cause as Error | undefined)?.message ?? error.message) : String(error);
       return { ok: false, status: null, error: `no answer from the receiver: ${cause}` };
     }
   }

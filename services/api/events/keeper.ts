@@ -154,9 +154,7 @@ export class SettlementKeeper {
     while (fromBlock <= latest && !this.stopped) {
       const toBlock = Math.min(latest, fromBlock + SCAN_BLOCKS - 1);
       const closed = await feedsClosed(ledger, { fromBlock, toBlock });
-      const insert = db.prepare(
-        "INSERT OR IGNORE INTO keeper_feeds (feed_id, product, state) VALUES (?, ?, 'open')",
-      );
+      const insert = db.prepare("INSERT OR IGNORE INTO keeper_feeds (feed_id, product, state) VALUES (?, ?, 'open')");
       for (const feedId of closed) for (const product of products) insert.run(feedId.toLowerCase(), product);
       db.prepare("UPDATE keeper_meta SET value = ? WHERE key = 'scanned_block'").run(String(toBlock));
       fromBlock = toBlock + 1;
@@ -185,7 +183,10 @@ export class SettlementKeeper {
           feed.product,
         );
         await sent.wait();
-        logger.info({ feedId: feed.feedId, product: feed.product, transactionHash: sent.transactionHash }, 'keeper settled a batch');
+        logger.info(
+          { feedId: feed.feedId, product: feed.product, transactionHash: sent.transactionHash },
+          'keeper settled a batch',
+        );
       }
     } catch (error) {
       const attempts = feed.attempts + 1;

@@ -27,6 +27,6 @@ export function eventPayload(event: ChainEvent): EventPayload {
     transactionHash: event.transactionHash,
     logIndex: event.logIndex,
     about: subjectsOf(event),
-    data: event.args as Record<string, unknown>,
+    data: event.args,
   };
 }

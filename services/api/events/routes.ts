@@ -26,8 +26,15 @@ import {
 
 /** A subscription as its owner reads it (never the secret). */
 function view(webhook: Webhook): Omit<Webhook, 'owner'> {
-  const { owner: _owner, ...rest } = webhook;
-  return rest;
+  return {
+    id: webhook.id,
+    url: webhook.url,
+    eventTypes: webhook.eventTypes,
+    filter: webhook.filter,
+    position: webhook.position,
+    createdAt: webhook.createdAt,
+    delivery: webhook.delivery,
+  };
 }
 
 function filterOf(query: { policyId?: string; feedId?: string; documentHash?: string }): SubscriptionFilter {
@@ -75,7 +82,10 @@ export function eventsRouter(deps: {
     });
     // The answer holds the secret: an idempotent replay must not keep it.
     res.locals.idempotencyNotStored = true;
-    res.status(201).location(`/v1/webhooks/${webhook.id}`).json({ ...view(webhook), secret });
+    res
+      .status(201)
+      .location(`/v1/webhooks/${webhook.id}`)
+      .json({ ...view(webhook), secret });
     deps.dispatcher.wake();
   });
 

@@ -28,10 +28,18 @@ export const StreamQuery = z.object({
   /** Comma-separated event names. */
   types: z
     .string()
-    .transform((value) => value.split(',').map((type) => type.trim()).filter((type) => type !== ''))
+    .transform((value) =>
+      value
+        .split(',')
+        .map((type) => type.trim())
+        .filter((type) => type !== ''),
+    )
     .pipe(z.array(EventType).max(50))
     .optional()
-    .openapi({ description: 'Comma-separated event types (all when absent)', example: 'DocumentAnchored,DocumentRevoked' }),
+    .openapi({
+      description: 'Comma-separated event types (all when absent)',
+      example: 'DocumentAnchored,DocumentRevoked',
+    }),
   after: EventId.optional().openapi({ description: 'Start after this event id (Last-Event-ID takes precedence)' }),
 });
 
@@ -59,7 +67,11 @@ const EventPayloadSchema = openApiRegistry.register(
     blockTime: z.string(),
     transactionHash: z.string(),
     logIndex: z.number().int(),
-    about: z.object({ policyId: z.string().nullable(), feedId: z.string().nullable(), documentHash: z.string().nullable() }),
+    about: z.object({
+      policyId: z.string().nullable(),
+      feedId: z.string().nullable(),
+      documentHash: z.string().nullable(),
+    }),
     data: z.record(z.string(), z.unknown()),
   }),
 );
@@ -70,7 +82,11 @@ export const WebhookSchema = openApiRegistry.register(
     id: z.string(),
     url: z.string(),
     eventTypes: z.array(z.string()),
-    filter: z.object({ policyId: z.string().optional(), feedId: z.string().optional(), documentHash: z.string().optional() }),
+    filter: z.object({
+      policyId: z.string().optional(),
+      feedId: z.string().optional(),
+      documentHash: z.string().optional(),
+    }),
     position: z.string().openapi({ description: 'Id of the last event acknowledged with a 2xx (or passed over)' }),
     createdAt: z.string(),
     delivery: z.object({
@@ -96,7 +112,8 @@ openApiRegistry.registerPath({
   request: { query: StreamQuery, headers: z.object({ 'last-event-id': EventId.optional() }) },
   responses: {
     200: {
-      description: 'An event stream: `id`, `event` (the type) and `data` (ChainEventPayload JSON); comments as heartbeats',
+      description:
+        'An event stream: `id`, `event` (the type) and `data` (ChainEventPayload JSON); comments as heartbeats',
       content: { 'text/event-stream': { schema: EventPayloadSchema } },
     },
     ...problemResponses(400, 401, 403),
@@ -120,7 +137,10 @@ openApiRegistry.registerPath({
   tags: ['Events'],
   summary: "The caller's webhooks and their delivery status",
   security: PARTY_SECURITY,
-  responses: { 200: { description: 'Webhooks', ...json(z.object({ items: z.array(WebhookSchema) })) }, ...problemResponses(401, 403) },
+  responses: {
+    200: { description: 'Webhooks', ...json(z.object({ items: z.array(WebhookSchema) })) },
+    ...problemResponses(401, 403),
+  },
 });
 openApiRegistry.registerPath({
   method: 'get',
@@ -147,5 +167,8 @@ openApiRegistry.registerPath({
   summary: 'Redelivers from an event id on (the position moves back to just before it)',
   security: PARTY_SECURITY,
   request: { params: WebhookParams, body: json(ReplayBody) },
-  responses: { 200: { description: 'The webhook, repositioned', ...json(WebhookSchema) }, ...problemResponses(400, 401, 403, 404) },
+  responses: {
+    200: { description: 'The webhook, repositioned', ...json(WebhookSchema) },
+    ...problemResponses(400, 401, 403, 404),
+  },
 });

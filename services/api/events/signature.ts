@@ -14,10 +14,7 @@ export const SIGNATURE_HEADER = 'PolicyLedger-Signature';
 export const DEFAULT_SIGNATURE_TOLERANCE_SECONDS = 300;
 
 function hmac(secret: string, timestamp: number, body: string | Uint8Array): string {
-  return createHmac('sha256', secret)
-    .update(`${timestamp}.`)
-    .update(body)
-    .digest('hex');
+  return createHmac('sha256', secret).update(`${timestamp}.`).update(body).digest('hex');
 }
 
 /** The signature header value for `body` sent at `timestamp` (unix seconds). */

@@ -51,7 +51,7 @@ export function subjectsOf(event: ChainEvent): EventSubjects {
   if (recorded !== undefined) return recorded;
   const args = event.args as Record<string, unknown>;
   const text = (value: unknown) => (typeof value === 'string' ? value.toLowerCase() : null);
-  const policyId = args.policyId === undefined ? null : String(args.policyId as string | number);
+  const policyId = typeof args.policyId === 'string' ? args.policyId : null;
   return {
     policyId,
     feedId: text(args.feedId),

@@ -35,7 +35,13 @@ export interface VisibilityContext {
   ledger: Pick<LedgerClient, 'deployment' | 'provider'>;
 }
 
-const DOCUMENT_EVENTS = new Set(['DocumentAnchored', 'DocumentSuperseded', 'DocumentCoSigned', 'TermsCoSigned', 'DocumentRevoked']);
+const DOCUMENT_EVENTS = new Set([
+  'DocumentAnchored',
+  'DocumentSuperseded',
+  'DocumentCoSigned',
+  'TermsCoSigned',
+  'DocumentRevoked',
+]);
 const PARTY_EVENTS = new Set([
   'PartyRegistered',
   'ClientOnboarded',

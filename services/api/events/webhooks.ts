@@ -106,10 +106,20 @@ export function isPrivateHost(host: string): boolean {
   const kind = isIP(bare);
   if (kind === 4) {
     const [a = 0, b = 0] = bare.split('.').map(Number);
-    return a === 10 || a === 127 || a === 0 || (a === 169 && b === 254) || (a === 172 && b >= 16 && b <= 31) || (a === 192 && b === 168) || (a === 100 && b >= 64 && b <= 127);
+    return (
+      a === 10 ||
+      a === 127 ||
+      a === 0 ||
+      (a === 169 && b === 254) ||
+      (a === 172 && b >= 16 && b <= 31) ||
+      (a === 192 && b === 168) ||
+      (a === 100 && b >= 64 && b <= 127)
+    );
   }
   if (kind === 6) {
-    return bare === '::1' || bare === '::' || /^f[cd]/.test(bare) || /^fe[89ab]/.test(bare) || bare.startsWith('::ffff:');
+    return (
+      bare === '::1' || bare === '::' || /^f[cd]/.test(bare) || /^fe[89ab]/.test(bare) || bare.startsWith('::ffff:')
+    );
   }
   return false;
 }
@@ -185,11 +195,11 @@ export function webhookSecret(db: DatabaseSync, id: string): string | null {
 }
 
 export function listWebhooks(db: DatabaseSync, owner?: string): Webhook[] {
-  const rows = (
-    owner === undefined
-      ? db.prepare('SELECT * FROM events_webhooks ORDER BY created_at, id').all()
-      : db.prepare('SELECT * FROM events_webhooks WHERE owner = ? ORDER BY created_at, id').all(owner)
-  ) as unknown as WebhookRow[];
+  const rows = (owner === undefined
+    ? db.prepare('SELECT * FROM events_webhooks ORDER BY created_at, id').all()
+    : db
+        .prepare('SELECT * FROM events_webhooks WHERE owner = ? ORDER BY created_at, id')
+        .all(owner)) as unknown as WebhookRow[];
   return rows.map(fromRow);
 }
 
@@ -209,11 +219,20 @@ export function recordDelivered(
 ): void {
   const { eventId, delivered, status } = passed;
   db.prepare(
-      `UPDATE events_webhooks SET position = ?, pending_event_id = NULL, attempts = 0, next_attempt_at = NULL,
+    `UPDATE events_webhooks SET position = ?, pending_event_id = NULL, attempts = 0, next_attempt_at = NULL,
          delivered = delivered + ?, last_status = COALESCE(?, last_status),
          last_attempt_at = CASE WHEN ? THEN ? ELSE last_attempt_at END, last_error = CASE WHEN ? THEN NULL ELSE last_error END
        WHERE id = ? AND position = ?`,
-  ).run(eventId, delivered ? 1 : 0, status, delivered ? 1 : 0, new Date().toISOString(), delivered ? 1 : 0, id, expectedPosition);
+  ).run(
+    eventId,
+    delivered ? 1 : 0,
+    status,
+    delivered ? 1 : 0,
+    new Date().toISOString(),
+    delivered ? 1 : 0,
+    id,
+    expectedPosition,
+  );
 }
 
 /** Records a failed attempt at `eventId` and when to try again; the position stays. */
