@@ -591,6 +591,76 @@ describe('bad requests', function () {
       status: 400,
       code: 'IDEMPOTENCY_KEY_INVALID',
     },
+    // --- events ---
+    {
+      name: 'a stream position that is no event id',
+      send: () => call(stack, insurer, 'GET', '/v1/events?after=yesterday'),
+      status: 400,
+      code: 'INVALID_REQUEST',
+    },
+    {
+      name: 'a Last-Event-ID that is no event id',
+      send: () => call(stack, insurer, 'GET', '/v1/events', undefined, { 'Last-Event-ID': '12' }),
+      status: 400,
+      code: 'INVALID_REQUEST',
+    },
+    {
+      name: 'a short feed id to stream',
+      send: () => call(stack, insurer, 'GET', '/v1/events?feedId=0x12'),
+      status: 400,
+      code: 'INVALID_REQUEST',
+    },
+    {
+      name: 'a webhook URL that is not http(s)',
+      send: () => call(stack, insurer, 'POST', '/v1/webhooks', { url: 'ftp://receiver.invalid/hook' }),
+      status: 400,
+      code: 'WEBHOOK_URL_INVALID',
+    },
+    {
+      name: 'a webhook URL carrying credentials',
+      send: () => call(stack, insurer, 'POST', '/v1/webhooks', { url: 'https://user:secret@receiver.invalid/' }),
+      status: 400,
+      code: 'WEBHOOK_URL_INVALID',
+    },
+    {
+      name: 'a webhook on a loopback address, not allowed here',
+      send: () => call(stack, insurer, 'POST', '/v1/webhooks', { url: 'http://127.0.0.1:9/hook' }),
+      status: 400,
+      code: 'WEBHOOK_URL_PRIVATE',
+    },
+    {
+      name: 'a string for the webhook event types',
+      send: () => call(stack, insurer, 'POST', '/v1/webhooks', { url: 'https://receiver.invalid/', eventTypes: 'all' }),
+      status: 400,
+      code: 'INVALID_REQUEST',
+    },
+    {
+      name: 'an unknown field in a webhook',
+      send: () => call(stack, insurer, 'POST', '/v1/webhooks', { url: 'https://receiver.invalid/', retries: 3 }),
+      status: 400,
+      code: 'INVALID_REQUEST',
+    },
+    {
+      name: 'a webhook id that is no UUID',
+      send: () => call(stack, insurer, 'GET', '/v1/webhooks/42'),
+      status: 400,
+      code: 'INVALID_REQUEST',
+    },
+    {
+      name: 'a replay from no event id',
+      send: () =>
+        call(stack, insurer, 'POST', '/v1/webhooks/6f1c1d1e-8a3b-4c5d-9e7f-0a1b2c3d4e5f/replay', { from: 'start' }),
+      status: 400,
+      code: 'INVALID_REQUEST',
+    },
+    {
+      name: 'a replay of an unknown webhook',
+      send: () =>
+        call(stack, insurer, 'POST', '/v1/webhooks/6f1c1d1e-8a3b-4c5d-9e7f-0a1b2c3d4e5f/replay', { from: '1-0' }),
+      status: 404,
+      code: 'WEBHOOK_NOT_FOUND',
+    },
+    // --- end events ---
   ];
 
   for (const bad of cases) {
