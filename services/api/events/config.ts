@@ -57,7 +57,7 @@ function flag(env: NodeJS.ProcessEnv, name: string, fallback: boolean): boolean 
 /** The events settings from `env`; `embedded` (the local stack) allows private webhook receivers by default. */
 export function loadEventsConfig(env: NodeJS.ProcessEnv, embedded: boolean): EventsConfig {
   return {
-    pollMs: whole(env, 'POLICYLEDGER_API_EVENTS_POLL_MS', 100, 10, 60_000),
+    pollMs: whole(env, 'POLICYLEDGER_API_EVENTS_POLL_MS', 50, 10, 60_000),
     heartbeatMs: whole(env, 'POLICYLEDGER_API_EVENTS_HEARTBEAT_MS', 15_000, 100, 600_000),
     webhooks: {
       allowPrivate: flag(env, 'POLICYLEDGER_API_WEBHOOK_ALLOW_PRIVATE', embedded),

@@ -5,6 +5,7 @@
  * `stop()` with the rest.
  */
 import type { Router } from 'express';
+import type { PartyRecord } from '../../ledger/parties.js';
 import type { ApiContext } from '../context.js';
 import { currentParty } from '../auth/parties.js';
 import { WebhookDispatcher } from './delivery.js';
@@ -19,6 +20,29 @@ export { verifyWebhookSignature, signWebhookBody, SIGNATURE_HEADER } from './sig
 export type { EventPayload } from './payload.js';
 export { keptFeeds, SettlementKeeper, type KeeperSettings } from './keeper.js';
 export { indexEventSource, type EventSource, type EventQuery } from './source.js';
+
+/**
+ * How long a receiver's party (active, roles) is trusted before it is read again. Reading it costs several calls to
+ * the node, which would sit on every delivery's path if done at each new block; a deactivation or a role change
+ * reaches open streams and webhooks within this time.
+ */
+const PARTY_RECHECK_MS = 5_000;
+
+/** `read`, remembered per account for `ttlMs` (a failed read is not remembered). */
+function cachedParties(
+  read: (account: string) => Promise<PartyRecord>,
+  ttlMs: number,
+): (account: string) => Promise<PartyRecord> {
+  const cache = new Map<string, { at: number; party: Promise<PartyRecord> }>();
+  return (account) => {
+    const cached = cache.get(account);
+    if (cached !== undefined && performance.now() - cached.at < ttlMs) return cached.party;
+    const party = read(account);
+    cache.set(account, { at: performance.now(), party });
+    party.catch(() => cache.delete(account));
+    return party;
+  };
+}
 
 export interface RunningEvents {
   router: Router;
@@ -39,7 +63,7 @@ export function startEvents(ctx: ApiContext, options: { source?: EventSource } =
   const source = options.source ?? indexEventSource(ctx.index);
   const follower = new IndexFollower(source, settings.pollMs);
   const visibility = new EventVisibility(ctx);
-  const partyOf = (account: string) => currentParty(ctx, account);
+  const partyOf = cachedParties((account) => currentParty(ctx, account), PARTY_RECHECK_MS);
   const streams = new EventStreams({ source, follower, visibility, partyOf, heartbeatMs: settings.heartbeatMs });
   const dispatcher = new WebhookDispatcher(
     { db: ctx.db, source, follower, visibility, partyOf, logger: ctx.logger },

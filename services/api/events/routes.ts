@@ -60,7 +60,7 @@ export function eventsRouter(deps: {
     const query = parse(StreamQuery, req.query, 'query');
     const header = req.get('Last-Event-ID');
     const lastEventId = header === undefined ? undefined : parse(LastEventIdHeader, header.trim(), 'headers');
-    await deps.streams.serve(req, res, {
+    await deps.streams.serve(res, {
       account: caller.account,
       filter: filterOf(query),
       eventTypes: query.types ?? [],

@@ -6,7 +6,7 @@
  * closing an idle stream. The stream follows the index (`IndexFollower`) and re-reads the caller's party at each
  * advance: it ends when the party is no longer active.
  */
-import type { Request, Response } from 'express';
+import type { Response } from 'express';
 import type { PartyRecord } from '../../ledger/parties.js';
 import type { IndexFollower } from './follower.js';
 import { eventPayload } from './payload.js';
@@ -45,7 +45,7 @@ export class EventStreams {
   }
 
   /** Serves one stream on `res` until the client leaves, the party stops being active, or `endAll()`. */
-  async serve(req: Request, res: Response, request: StreamRequest): Promise<void> {
+  async serve(res: Response, request: StreamRequest): Promise<void> {
     const { source, follower, visibility, partyOf, heartbeatMs } = this.deps;
     let position = request.after ?? endOfBlock((await source.headBlock()) ?? 0);
     res.status(200);
@@ -95,7 +95,7 @@ export class EventStreams {
       res.end();
     };
     this.open.add(end);
-    req.on('close', end);
+    res.on('close', end);
     wake();
     await new Promise<void>((resolve) => res.once('close', resolve));
   }
