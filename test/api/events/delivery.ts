@@ -109,17 +109,32 @@ describe('event delivery (SSE and webhooks)', function () {
       await openStream(`${url()}/v1/events?after=${start}`, { Authorization: auth(AUDITOR) }),
     ];
     const clientStream = await openStream(`${url()}/v1/events?after=${start}`, { Authorization: auth(CLIENT) });
+    const documentStream = await openStream(`${url()}/v1/events?documentHash=${'0x'}&after=${start}`, {
+      Authorization: auth(AUDITOR),
+    }).catch((error: unknown) => error);
+    expect(documentStream, 'a half hash is refused').to.be.instanceOf(Error);
 
     // Before the restart: two documents, the client's co-signature of the first.
     const first = await register('first', CLIENT);
     const second = await register('second', REINSURER);
     const signed = await clientCoSignature({ ...stack, url: url() }, first);
     await settled(`/v1/documents/${first}/cosignatures`, 200, signed);
+    const firstStream = await openStream(`${url()}/v1/events?documentHash=${first}&after=${start}`, {
+      Authorization: auth(AUDITOR),
+    });
     await eventually('the receiver to acknowledge what is indexed', async () => {
       const indexed = (await indexedSince()).map((event) => event.id);
       const got = deduplicated(receiver.accepted.map((delivery) => delivery.eventId));
       return indexed.length > 0 && got.length === indexed.length ? true : undefined;
     });
+
+    // The stream filtered on the first document: its anchor and co-signature, nothing else.
+    await eventually('the filtered stream', () => Promise.resolve(firstStream.events.length >= 2 ? true : undefined));
+    firstStream.close();
+    expect(firstStream.events.map((event) => event.data.about.documentHash)).to.satisfy((hashes: string[]) =>
+      hashes.every((hash) => hash === first),
+    );
+    expect(firstStream.events[0]!.type).to.equal('DocumentAnchored');
 
     // The receiver goes down: the position holds, the failure shows.
     receiver.down = true;
