@@ -26,6 +26,10 @@ import { EvidenceRegistry__factory } from '../../types/ethers-contracts/index.js
 import { startTestLedger, type TestLedger } from '../../test/helpers/api-chain.js';
 import { apiKeyFor } from '../../test/helpers/api-client.js';
 import { startApiProcess, type ApiProcess } from '../../test/helpers/api-process.js';
+import { startApiProcess } from '../../test/helpers/api-process.js';
+// --- events ---
+import { measureEventDelivery } from '../../test/api/events/bench.js';
+// --- end events ---
 
 const USAGE = `Usage: npm run bench:api [-- --json <file>] [-- --connections <n>] [-- --duration <s>] [-- --register-duration <s>]
                          [-- --only <operation>] [-- --profile <dir>]
@@ -345,6 +349,19 @@ async function main(): Promise<void> {
   console.table(rows);
   const checks = checksOf(rows);
   console.table(checks);
+  // --- events ---
+  // Delivery is timed in an API of this process (both moments on one clock), on its own chain.
+  console.log('event delivery (from the indexer writing the block to the receiver having the event)…');
+  const delivery = await measureEventDelivery({ samples: 50 });
+  console.table(delivery);
+  console.table(
+    delivery.map((row) => ({
+      target: `${row.operation} p99 ≤ 500 ms`,
+      measured: `${row.p99Ms} ms`,
+      pass: row.p99Ms <= 500,
+    })),
+  );
+  // --- end events ---
   if (options.json !== undefined) {
     await mkdir(dirname(options.json), { recursive: true });
     await writeFile(options.json, `${JSON.stringify(rows, null, 2)}\n`);

@@ -5,6 +5,9 @@
  */
 import path from 'node:path';
 import { z } from 'zod';
+// --- events ---
+import { EVENTS_API_VARIABLES, loadEventsConfig, type EventsConfig } from './events/config.js';
+// --- end events ---
 
 export class ApiConfigError extends Error {
   /** The environment variable at fault. */
@@ -69,6 +72,10 @@ export interface ApiConfig {
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   /** The local stack: this API also holds the demo parties' keys. */
   embedded: boolean;
+  // --- events ---
+  /** Event stream, webhooks and keeper (services/api/events/config.ts). */
+  events: EventsConfig;
+  // --- end events ---
 }
 
 /** Every `POLICYLEDGER_API_*` variable this API knows; any other is refused. */
@@ -86,6 +93,9 @@ export const API_VARIABLES = [
   'POLICYLEDGER_API_RATE_LIMIT_PER_API_KEY',
   'POLICYLEDGER_API_TRUST_PROXY',
   'POLICYLEDGER_API_LOG_LEVEL',
+  // --- events ---
+  ...EVENTS_API_VARIABLES,
+  // --- end events ---
 ] as const;
 
 const integer = (min: number, max: number) =>
@@ -269,6 +279,9 @@ export function loadApiConfig(env: NodeJS.ProcessEnv = process.env, cwd: string 
     trustProxy: settings.POLICYLEDGER_API_TRUST_PROXY ?? false,
     logLevel: settings.POLICYLEDGER_API_LOG_LEVEL ?? 'info',
     embedded: settings.POLICYLEDGER_EMBEDDED ?? false,
+    // --- events ---
+    events: loadEventsConfig(env, settings.POLICYLEDGER_EMBEDDED ?? false),
+    // --- end events ---
   };
 }
 

@@ -26,6 +26,9 @@ import { deploymentFileFor, describeApiConfig, loadApiConfig, type ApiConfig } f
 import type { ApiContext } from './context.js';
 import { openApiDatabase } from './database.js';
 import { documentsRouter } from './documents/routes.js';
+// --- events ---
+import { startEvents } from './events/index.js';
+// --- end events ---
 import { createLogger, type Logger } from './logger.js';
 import { metricsRegistry } from './metrics.js';
 import { recordsScheduleFromEnv, startRecords } from './records/index.js';
@@ -158,6 +161,10 @@ export async function startApi(
       content,
       anchoring,
     };
+    // --- events ---
+    const events = startEvents(ctx);
+    closers.push(() => events.stop());
+    // --- end events ---
     const routers = [
       documentsRouter(ctx),
       verificationRouter(ctx),
@@ -171,6 +178,7 @@ export async function startApi(
       // --- policy-sales ---
       salesRouter(ctx),
       // --- end policy-sales ---
+      events.router, // --- events ---
       ...(options.routers?.(ctx) ?? []),
     ];
     const app = createApp(ctx, routers);
@@ -185,6 +193,7 @@ export async function startApi(
     }
     const server = await startApiServer(app, { host: config.host, port: config.port });
     closers.push(() => server.close());
+    closers.push(() => events.endStreams()); // --- events ---: open streams would hold the server's close
     if (config.port === 0 && config.publicUrl.endsWith(':0')) config.publicUrl = server.url;
     logger.info({ url: server.url, config: describeApiConfig(config) }, 'API listening');
     return { url: server.url, ctx, stop: closeAll };

@@ -600,6 +600,66 @@ describe('authorisation matrix', function () {
       expected: parties(refused(409, 'NO_CREDIT')),
     },
     // --- end policy-sales ---
+    // --- events ---
+    ...((): Row[] => {
+      // A receiver that never resolves (.invalid): deliveries to it fail and back off, which no row depends on.
+      const receiver = { url: 'https://receiver.invalid/hook' };
+      /** A fresh webhook of the insurer's: only the insurer finds it; for anyone else it does not exist. */
+      const spare = async () => {
+        const answer = await call(stack, stack.auth.get(INSURER), 'POST', '/v1/webhooks', receiver);
+        return ((await answer.json()) as { id: string }).id;
+      };
+      const insurerOnly = (status: number) => parties(refused(404, 'WEBHOOK_NOT_FOUND'), { insurer: status });
+      return [
+        {
+          method: 'get',
+          path: '/v1/events',
+          // A stream: the answer's status and headers, then the stream is dropped.
+          call: async (_c, a) => {
+            const controller = new AbortController();
+            const answer = await fetch(`${stack.url}/v1/events`, {
+              headers: a === undefined ? {} : { Authorization: a },
+              signal: controller.signal,
+            });
+            if (answer.status !== 200) return answer;
+            controller.abort();
+            return new Response(null, { status: answer.status });
+          },
+          expected: parties(200),
+        },
+        {
+          method: 'post',
+          path: '/v1/webhooks',
+          call: (_c, a) => call(stack, a, 'POST', '/v1/webhooks', receiver),
+          expected: parties(201),
+        },
+        {
+          method: 'get',
+          path: '/v1/webhooks',
+          call: (_c, a) => call(stack, a, 'GET', '/v1/webhooks'),
+          expected: parties(200),
+        },
+        {
+          method: 'get',
+          path: '/v1/webhooks/{id}',
+          call: async (_c, a) => call(stack, a, 'GET', `/v1/webhooks/${await spare()}`),
+          expected: insurerOnly(200),
+        },
+        {
+          method: 'delete',
+          path: '/v1/webhooks/{id}',
+          call: async (_c, a) => call(stack, a, 'DELETE', `/v1/webhooks/${await spare()}`),
+          expected: insurerOnly(204),
+        },
+        {
+          method: 'post',
+          path: '/v1/webhooks/{id}/replay',
+          call: async (_c, a) => call(stack, a, 'POST', `/v1/webhooks/${await spare()}/replay`, { from: '1-0' }),
+          expected: insurerOnly(200),
+        },
+      ];
+    })(),
+    // --- end events ---
   ];
 
   it('has a row for every path and method of the OpenAPI document', async () => {
