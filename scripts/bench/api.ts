@@ -26,7 +26,6 @@ import { EvidenceRegistry__factory } from '../../types/ethers-contracts/index.js
 import { startTestLedger, type TestLedger } from '../../test/helpers/api-chain.js';
 import { apiKeyFor } from '../../test/helpers/api-client.js';
 import { startApiProcess, type ApiProcess } from '../../test/helpers/api-process.js';
-import { startApiProcess } from '../../test/helpers/api-process.js';
 // --- events ---
 import { measureEventDelivery } from '../../test/api/events/bench.js';
 // --- end events ---

@@ -134,6 +134,7 @@ describe('authorisation matrix', function () {
     return proposalId;
   }
   // --- end consortium-ops ---
+
   // --- policy-sales ---
   /** Offers, proposals and policies sold through the API, made once and reused, or fresh for a call that uses one up. */
   const sales = (() => {
