@@ -29,6 +29,10 @@ import { recordsScheduleFromEnv, startRecords } from './records/index.js';
 import { recordsRouter } from './records/routes.js';
 import { startApiServer } from './server.js';
 import { verificationRouter } from './verification/routes.js';
+// --- policy-index ---
+import { bookRouter } from './book/routes.js';
+import { policyReadRouter } from './policies/read-routes.js';
+// --- end policy-index ---
 
 /** The keys this API holds: transaction signers and X25519 encryption keys, by checksummed party address. */
 export interface HostedKeys {
@@ -153,6 +157,10 @@ export async function startApi(
       documentsRouter(ctx),
       verificationRouter(ctx),
       recordsRouter(ctx),
+      // --- policy-index ---
+      policyReadRouter(ctx),
+      bookRouter(ctx),
+      // --- end policy-index ---
       ...(options.routers?.(ctx) ?? []),
     ];
     const app = createApp(ctx, routers);

@@ -100,7 +100,14 @@ export class ChainIndexer {
     while (fromBlock <= latest) {
       const toBlock = Math.min(latest, fromBlock + this.batchBlocks - 1);
       const events = await this.readRange(fromBlock, toBlock);
-      await this.index.applyRange({ fromBlock, toBlock, events });
+      const last = await this.ledger.provider.getBlock(toBlock);
+      if (last === null) throw new Error(`block ${toBlock} is missing from the node`);
+      await this.index.applyRange({
+        fromBlock,
+        toBlock,
+        toBlockTime: new Date(last.timestamp * 1000).toISOString(),
+        events,
+      });
       this.logger?.debug({ fromBlock, toBlock, events: events.length }, 'indexed block range');
       added += events.length;
       fromBlock = toBlock + 1;

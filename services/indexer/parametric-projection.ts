@@ -27,6 +27,12 @@ export function foldParametric(event: ChainEvent): Statement[] {
     case 'SettingsChanged':
       return [
         statement(
+          `INSERT INTO chain_meta (key, value) VALUES ('hub_settings', ?)
+           ON CONFLICT (key) DO UPDATE SET value = excluded.value`,
+          JSON.stringify({ quorum: event.args.quorum, disputeWindow: event.args.disputeWindow }),
+        ),
+        // Apart, for the finalisation fold to read in SQL (each feed keeps the window it finalised under).
+        statement(
           `INSERT INTO chain_meta (key, value) VALUES ('hub_dispute_window', ?)
            ON CONFLICT (key) DO UPDATE SET value = excluded.value`,
           String(event.args.disputeWindow),

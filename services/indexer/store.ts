@@ -87,6 +87,16 @@ export class SqlChainIndex implements ChainIndex {
     return headOf(await this.db.all("SELECT value FROM chain_meta WHERE key = 'head_block'"));
   }
 
+  async headTime(): Promise<string | null> {
+    const [row] = await this.db.all("SELECT value FROM chain_meta WHERE key = 'head_time'");
+    return row === undefined ? null : String(row.value);
+  }
+
+  async hubSettings(): Promise<{ quorum: number; disputeWindow: number } | null> {
+    const [row] = await this.db.all("SELECT value FROM chain_meta WHERE key = 'hub_settings'");
+    return row === undefined ? null : (JSON.parse(String(row.value)) as { quorum: number; disputeWindow: number });
+  }
+
   async deployment(): Promise<IndexedDeployment | null> {
     const [row] = await this.db.all("SELECT value FROM chain_meta WHERE key = 'deployment'");
     return row === undefined ? null : (JSON.parse(String(row.value)) as IndexedDeployment);
@@ -126,6 +136,13 @@ export class SqlChainIndex implements ChainIndex {
         for (const { sql, params } of projectEvent(event)) await tx.run(sql, params);
       }
       await tx.run("UPDATE chain_meta SET value = ? WHERE key = 'head_block'", [String(range.toBlock)]);
+      if (range.toBlockTime !== undefined) {
+        await tx.run(
+          `INSERT INTO chain_meta (key, value) VALUES ('head_time', ?)
+           ON CONFLICT (key) DO UPDATE SET value = excluded.value`,
+          [range.toBlockTime],
+        );
+      }
     });
   }
 

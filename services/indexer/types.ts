@@ -206,6 +206,8 @@ export interface IndexedDeployment {
 export interface IndexedRange {
   fromBlock: number;
   toBlock: number;
+  /** The time of `toBlock`: how far the index has seen the chain's clock (cover started, data due). */
+  toBlockTime?: string;
   events: ChainEvent[];
 }
 
@@ -215,6 +217,10 @@ export interface ChainIndex {
   readonly description: string;
   /** Last block fully indexed; null before the first range. */
   headBlock(): Promise<number | null>;
+  /** The time of the head block; null before the first range. */
+  headTime(): Promise<string | null>;
+  /** The oracle hub's quorum and dispute window (seconds) as last set; null before the hub's first settings. */
+  hubSettings(): Promise<{ quorum: number; disputeWindow: number } | null>;
   deployment(): Promise<IndexedDeployment | null>;
   /** Records the deployment on first use; refuses (IndexDeploymentMismatchError) another one later. */
   bindDeployment(deployment: IndexedDeployment): Promise<void>;
