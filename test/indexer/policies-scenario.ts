@@ -50,7 +50,7 @@ export interface ScenarioResult {
 }
 
 /** The latest block's time, asked of the node itself (ethers may answer `getBlock` from a 250 ms cache). */
-async function now(ledger: TestLedger): Promise<number> {
+export async function now(ledger: TestLedger): Promise<number> {
   const block = (await ledger.provider.send('eth_getBlockByNumber', ['latest', false])) as { timestamp: string };
   return Number(block.timestamp);
 }
@@ -105,7 +105,30 @@ export function flightTerms(holder: string, at: number, flightNumber: string): R
   };
 }
 
-async function issueFlight(ledger: TestLedger, terms: Record<string, unknown>): Promise<IssuedPolicy> {
+/** Rainfall sum terms at the Enschede grid point over `firstDay`..`lastDay`: 0-1,000 USD between 20 and 60 mm. */
+export function rainfallTerms(holder: string, firstDay: number, lastDay: number): Record<string, unknown> {
+  return {
+    policyholder: holder,
+    latitudeE4: 522671,
+    longitudeE4: 68207,
+    stationId: '',
+    metric: 0,
+    startDate: firstDay,
+    endDate: lastDay,
+    aggregation: 0,
+    dayThreshold: 0,
+    trigger: 2_000,
+    exit: 6_000,
+    stepThresholds: [],
+    stepPayouts: [],
+    sumInsured: usd(1_000),
+    premium: usd(60),
+    cancellationRefundBps: 9_000,
+  };
+}
+
+/** Anchors and co-signs the document of flight `terms`, and issues the policy as the insurer. */
+export async function issueFlight(ledger: TestLedger, terms: Record<string, unknown>): Promise<IssuedPolicy> {
   const termsHash = TypedDataEncoder.hashStruct('FlightDelayTerms', FLIGHT_DELAY_TERMS_TYPES, terms);
   const documentHash = await anchorPolicyDocument(
     ledger,
@@ -124,7 +147,8 @@ async function issueFlight(ledger: TestLedger, terms: Record<string, unknown>): 
   return { id: `flight-${policyId}`, policyId, documentHash, feedId };
 }
 
-async function issueWeather(ledger: TestLedger, terms: Record<string, unknown>): Promise<IssuedPolicy> {
+/** Anchors and co-signs the document of weather `terms`, and issues the policy as the insurer. */
+export async function issueWeather(ledger: TestLedger, terms: Record<string, unknown>): Promise<IssuedPolicy> {
   const termsHash = TypedDataEncoder.hashStruct('WeatherIndexTerms', WEATHER_INDEX_TERMS_TYPES, terms);
   const documentHash = await anchorPolicyDocument(
     ledger,
@@ -172,24 +196,7 @@ export async function runPolicyScenario(ledger: TestLedger): Promise<ScenarioRes
   const expiredFlight = await issueFlight(ledger, flightTerms(holder, start, '2957'));
   const firstDay = utcDate(start + 2 * DAY);
   const lastDay = utcDate(start + 3 * DAY);
-  const paidWeather = await issueWeather(ledger, {
-    policyholder: holder,
-    latitudeE4: 522671,
-    longitudeE4: 68207,
-    stationId: '',
-    metric: 0,
-    startDate: firstDay,
-    endDate: lastDay,
-    aggregation: 0,
-    dayThreshold: 0,
-    trigger: 2_000,
-    exit: 6_000,
-    stepThresholds: [],
-    stepPayouts: [],
-    sumInsured: usd(1_000),
-    premium: usd(60),
-    cancellationRefundBps: 9_000,
-  });
+  const paidWeather = await issueWeather(ledger, rainfallTerms(holder, firstDay, lastDay));
 
   // The client changes its mind before its cover starts: 90 % of the premium back.
   await (

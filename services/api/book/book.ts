@@ -19,7 +19,11 @@ interface Exposure {
   locked: bigint;
   premiums: bigint;
   policies: number;
+  /** The open policies' cover windows, as yyyymmdd dates (a weather day's feed is named by its date). */
+  windows: [number, number][];
 }
+
+const dateOf = (isoTime: string | null) => (isoTime === null ? 0 : Number(isoTime.slice(0, 10).replaceAll('-', '')));
 
 export interface BookInput {
   pool: string;
@@ -65,7 +69,11 @@ export async function buildBook(index: ChainIndex, input: BookInput): Promise<Re
       byFlight.push({ ...describe(exposure), ...flightOf(flight) });
       continue;
     }
-    const days = feeds.filter((feed) => feed.locationKey === exposure.accumulationKey);
+    const days = feeds.filter(
+      (feed) =>
+        feed.locationKey === exposure.accumulationKey &&
+        exposure.windows.some(([first, last]) => feed.date !== null && feed.date >= first && feed.date <= last),
+    );
     byLocation.push({ ...describe(exposure), ...locationOf(days) });
   }
   return {
@@ -127,10 +135,12 @@ function exposureByKey(open: IndexedPolicy[]): Map<string, Exposure> {
       locked: 0n,
       premiums: 0n,
       policies: 0,
+      windows: [],
     };
     exposure.locked += BigInt(policy.maxPayout);
     exposure.premiums += BigInt(policy.premium);
     exposure.policies += 1;
+    exposure.windows.push([dateOf(policy.coverageStart), dateOf(policy.coverageEnd)]);
     exposures.set(policy.accumulationKey, exposure);
   }
   return exposures;

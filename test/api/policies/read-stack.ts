@@ -29,6 +29,8 @@ export interface ReadStack {
   /** API keys (`Authorization` values) by party index. */
   auth: Map<number, string>;
   get(party: number | undefined, path: string): Promise<Response>;
+  /** Brings the index up to the chain's head. */
+  sync(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -38,7 +40,8 @@ export async function startReadStack(): Promise<ReadStack> {
   try {
     const scenario = await runPolicyScenario(ledger);
     const index = await openChainIndex({ sqliteFile: path.join(scratch, 'index.sqlite') });
-    await new ChainIndexer({ deployment: ledger.deployment, provider: ledger.provider }, index).syncOnce();
+    const indexer = new ChainIndexer({ deployment: ledger.deployment, provider: ledger.provider }, index);
+    await indexer.syncOnce();
     const api = await startTestApi(ledger, {
       context: { index },
       routers: (ctx) => [policyReadRouter(ctx), bookRouter(ctx)],
@@ -54,6 +57,9 @@ export async function startReadStack(): Promise<ReadStack> {
       index,
       scenario,
       auth,
+      sync: async () => {
+        await indexer.syncOnce();
+      },
       get: (party, route) =>
         fetch(`${api.url}${route}`, party === undefined ? {} : { headers: { Authorization: auth.get(party)! } }),
       async close() {
