@@ -24,6 +24,9 @@ import { EvidenceRegistry__factory } from '../../types/ethers-contracts/index.js
 import { startTestLedger } from '../../test/helpers/api-chain.js';
 import { apiKeyFor } from '../../test/helpers/api-client.js';
 import { startApiProcess } from '../../test/helpers/api-process.js';
+// --- policy-index ---
+import { runPolicyScenario } from '../../test/indexer/policies-scenario.js';
+// --- end policy-index ---
 
 const USAGE = `Usage: npm run bench:api [-- --json <file>] [-- --connections <n>] [-- --duration <s>] [-- --register-duration <s>]
 
@@ -225,6 +228,22 @@ async function main(): Promise<void> {
     row.documentsPerSecond = Math.round(anchored / ((lastAnchor - started) / 1000));
     rows.push(row);
     console.log(`  ${accepted} documents accepted, ${anchored} anchored in batch roots`);
+
+    // --- policy-index ---
+    // timeline: GET /v1/policies/{id}/timeline of a paid and ceded policy (after the registrations, whose insurer
+    // key the scenario then uses). Target: ≥ 50 % of health's rate.
+    console.log('timeline (a paid and ceded flight policy)…');
+    const { paidFlight } = await runPolicyScenario(ledger);
+    const timelineUrl = `${api.url}/v1/policies/${paidFlight.id}/timeline`;
+    for (let tries = 0; ; tries += 1) {
+      const answer = await fetch(timelineUrl, { headers: { Authorization: authorization } });
+      const steps = answer.ok ? ((await answer.json()) as { steps: { step: string; state: string }[] }).steps : [];
+      if (steps.some((step) => step.step === 'ceded' && step.state === 'done')) break;
+      if (tries > 300) throw new Error(`the API's index never showed ${paidFlight.id} ceded`);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    rows.push(rowOf('timeline', await run({ ...base, url: timelineUrl, headers: { Authorization: authorization } })));
+    // --- end policy-index ---
   } finally {
     api.child.kill('SIGTERM');
     await api.exited;
@@ -266,6 +285,16 @@ async function main(): Promise<void> {
       };
     })(),
   ];
+  // --- policy-index ---
+  const timeline = rows.find((row) => row.operation === 'timeline');
+  if (timeline !== undefined) {
+    checks.push({
+      target: "timeline ≥ 50 % of health's rate",
+      measured: `${Math.round((100 * timeline.requestsPerSecond) / health.requestsPerSecond)} %`,
+      pass: timeline.requestsPerSecond >= 0.5 * health.requestsPerSecond,
+    });
+  }
+  // --- end policy-index ---
   console.table(checks);
   if (options.json !== undefined) {
     await mkdir(dirname(options.json), { recursive: true });

@@ -27,6 +27,9 @@ import {
   type MatrixStack,
   type Registration,
 } from './matrix-stack.js';
+// --- policy-index ---
+import { matrixPolicy } from './policies/read-matrix.js';
+// --- end policy-index ---
 
 const CALLERS = {
   none: undefined,
@@ -330,6 +333,43 @@ describe('authorisation matrix', function () {
       call: (_c, a) => call(stack, a, 'GET', on('/v1/documents/{hash}/wrapped-key')),
       expected: only({ insurer: 200, reinsurer: 200 }, refused(403, 'NOT_A_READER')),
     },
+    // --- policy-index ---
+    {
+      method: 'get',
+      path: '/v1/policies',
+      call: (_c, a) => call(stack, a, 'GET', '/v1/policies'),
+      expected: only({ insurer: 200, otherInsurer: 200, reinsurer: 200, client: 200, auditor: 200 }, roleRequired),
+    },
+    {
+      method: 'get',
+      path: '/v1/policies/{id}',
+      // The pool's insurer, the treaty's reinsurer (ceded), the holder and an auditor read it; another insurer finds
+      // nothing, as for an unknown policy.
+      call: async (_c, a) => call(stack, a, 'GET', `/v1/policies/${await matrixPolicy(ledger, stack)}`),
+      expected: only(
+        { insurer: 200, reinsurer: 200, client: 200, auditor: 200, otherInsurer: refused(404, 'POLICY_NOT_FOUND') },
+        roleRequired,
+      ),
+    },
+    {
+      method: 'get',
+      path: '/v1/policies/{id}/timeline',
+      call: async (_c, a) => call(stack, a, 'GET', `/v1/policies/${await matrixPolicy(ledger, stack)}/timeline`),
+      expected: only(
+        { insurer: 200, reinsurer: 200, client: 200, auditor: 200, otherInsurer: refused(404, 'POLICY_NOT_FOUND') },
+        roleRequired,
+      ),
+    },
+    {
+      method: 'get',
+      path: '/v1/book',
+      call: (_c, a) => call(stack, a, 'GET', '/v1/book'),
+      expected: only(
+        { insurer: 200, admin: 200, auditor: 200, otherInsurer: refused(403, 'NOT_POOL_INSURER') },
+        roleRequired,
+      ),
+    },
+    // --- end policy-index ---
   ];
 
   it('has a row for every path and method of the OpenAPI document', async () => {

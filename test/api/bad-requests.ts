@@ -591,6 +591,62 @@ describe('bad requests', function () {
       status: 400,
       code: 'IDEMPOTENCY_KEY_INVALID',
     },
+    // --- policy-index ---
+    {
+      name: 'a policy id that is not flight-<n> or weather-<n>',
+      send: () => call(stack, insurer, 'GET', '/v1/policies/policy-7'),
+      status: 400,
+      code: 'INVALID_REQUEST',
+    },
+    {
+      name: 'a policy id with a leading zero',
+      send: () => call(stack, insurer, 'GET', '/v1/policies/flight-07/timeline'),
+      status: 400,
+      code: 'INVALID_REQUEST',
+    },
+    {
+      name: 'an unknown policy',
+      send: () => call(stack, insurer, 'GET', '/v1/policies/weather-999999/timeline'),
+      status: 404,
+      code: 'POLICY_NOT_FOUND',
+    },
+    {
+      name: 'a policy cursor this API did not issue',
+      send: () => call(stack, insurer, 'GET', '/v1/policies?cursor=eyJwIjoyfQ'),
+      status: 400,
+      code: 'INVALID_CURSOR',
+    },
+    {
+      name: 'an unknown policy status filter',
+      send: () => call(stack, insurer, 'GET', '/v1/policies?status=Lapsed'),
+      status: 400,
+      code: 'INVALID_REQUEST',
+    },
+    {
+      name: 'an unknown filter on policies',
+      send: () => call(stack, insurer, 'GET', '/v1/policies?owner=me'),
+      status: 400,
+      code: 'INVALID_REQUEST',
+    },
+    {
+      name: 'a policy page larger than 100',
+      send: () => call(stack, insurer, 'GET', '/v1/policies?limit=1000'),
+      status: 400,
+      code: 'INVALID_REQUEST',
+    },
+    {
+      name: 'a book of a pool that is no address',
+      send: () => call(stack, insurer, 'GET', '/v1/book?pool=the-big-one'),
+      status: 400,
+      code: 'INVALID_REQUEST',
+    },
+    {
+      name: 'a book of a pool the index does not follow',
+      send: () => call(stack, insurer, 'GET', `/v1/book?pool=0x${'12'.repeat(20)}`),
+      status: 404,
+      code: 'POOL_NOT_FOUND',
+    },
+    // --- end policy-index ---
   ];
 
   for (const bad of cases) {

@@ -57,18 +57,30 @@ export async function now(ledger: TestLedger): Promise<number> {
 
 const party = (ledger: TestLedger, index: number) => ledger.parties[index]!;
 
+/** Who signs: the insurer and the holder (by default the local parties' own connections). */
+export interface PolicySigners {
+  insurer: Signer;
+  holder: Signer;
+}
+
+const localSigners = (ledger: TestLedger): PolicySigners => ({
+  insurer: party(ledger, INSURER).signer,
+  holder: party(ledger, CLIENT).signer,
+});
+
 async function anchorPolicyDocument(
   ledger: TestLedger,
   wording: string,
   termsHash: string,
   termsType: number,
   terms: Record<string, unknown>,
+  signers: PolicySigners,
 ): Promise<string> {
   const insurer = party(ledger, INSURER);
   const client = party(ledger, CLIENT);
   const documentHash = sha256(toUtf8Bytes(`${wording} ${termsHash}`));
   await anchorAndCoSign(
-    { deployment: ledger.deployment, provider: ledger.provider, signer: insurer.signer },
+    { deployment: ledger.deployment, provider: ledger.provider, signer: signers.insurer },
     {
       documentHash,
       termsHash,
@@ -78,7 +90,7 @@ async function anchorPolicyDocument(
       storagePointer: `file:${documentHash.slice(2)}.txt`,
       requiredSigners: [insurer.wallet.address, client.wallet.address],
     },
-    [insurer.signer, client.signer],
+    [signers.insurer, signers.holder],
     { termsType, terms },
   );
   return documentHash;
@@ -128,7 +140,11 @@ export function rainfallTerms(holder: string, firstDay: number, lastDay: number)
 }
 
 /** Anchors and co-signs the document of flight `terms`, and issues the policy as the insurer. */
-export async function issueFlight(ledger: TestLedger, terms: Record<string, unknown>): Promise<IssuedPolicy> {
+export async function issueFlight(
+  ledger: TestLedger,
+  terms: Record<string, unknown>,
+  signers: PolicySigners = localSigners(ledger),
+): Promise<IssuedPolicy> {
   const termsHash = TypedDataEncoder.hashStruct('FlightDelayTerms', FLIGHT_DELAY_TERMS_TYPES, terms);
   const documentHash = await anchorPolicyDocument(
     ledger,
@@ -136,11 +152,9 @@ export async function issueFlight(ledger: TestLedger, terms: Record<string, unkn
     termsHash,
     TermsType.FlightDelay,
     terms,
+    signers,
   );
-  const product = FlightDelayProduct__factory.connect(
-    ledger.deployment.flightDelayProduct!,
-    party(ledger, INSURER).signer,
-  );
+  const product = FlightDelayProduct__factory.connect(ledger.deployment.flightDelayProduct!, signers.insurer);
   await (await product.issue(terms as never, documentHash)).wait();
   const policyId = await product.policyOfDocument(documentHash);
   const feedId = (await product.getPolicy(policyId)).feedId.toLowerCase();
@@ -156,6 +170,7 @@ export async function issueWeather(ledger: TestLedger, terms: Record<string, unk
     termsHash,
     TermsType.WeatherIndex,
     terms,
+    localSigners(ledger),
   );
   const product = WeatherIndexProduct__factory.connect(
     ledger.deployment.weatherIndexProduct!,
