@@ -128,6 +128,12 @@ async function main(): Promise<void> {
   const options = readOptions();
   console.log('Starting a local chain and the API in its own process…');
   const ledger = await startTestLedger();
+  // --- policy-index ---
+  // A paid and ceded policy for the timeline row, settled before the API starts: the scenario sends as the insurer,
+  // whose key the API process also holds.
+  console.log('A paid and ceded flight policy for the timeline row…');
+  const { paidFlight } = await runPolicyScenario(ledger);
+  // --- end policy-index ---
   const api = await startApiProcess(ledger, {
     // Rate limits stay on (every route goes through them), set far above what one machine can send.
     POLICYLEDGER_API_RATE_LIMIT_PER_IP: '100000000',
@@ -230,10 +236,8 @@ async function main(): Promise<void> {
     console.log(`  ${accepted} documents accepted, ${anchored} anchored in batch roots`);
 
     // --- policy-index ---
-    // timeline: GET /v1/policies/{id}/timeline of a paid and ceded policy (after the registrations, whose insurer
-    // key the scenario then uses). Target: ≥ 50 % of health's rate.
+    // timeline: GET /v1/policies/{id}/timeline of a paid and ceded policy. Target: ≥ 50 % of health's rate.
     console.log('timeline (a paid and ceded flight policy)…');
-    const { paidFlight } = await runPolicyScenario(ledger);
     const timelineUrl = `${api.url}/v1/policies/${paidFlight.id}/timeline`;
     for (let tries = 0; ; tries += 1) {
       const answer = await fetch(timelineUrl, { headers: { Authorization: authorization } });
