@@ -41,6 +41,10 @@ import { startApiServer } from './server.js';
 import { treatiesRouter } from './treaties/routes.js';
 // --- end treaty-audit ---
 import { verificationRouter } from './verification/routes.js';
+// --- policy-index ---
+import { bookRouter } from './book/routes.js';
+import { policyReadRouter } from './policies/read-routes.js';
+// --- end policy-index ---
 
 /** The keys this API holds: transaction signers and X25519 encryption keys, by checksummed party address. */
 export interface HostedKeys {
@@ -179,6 +183,10 @@ export async function startApi(
       salesRouter(ctx),
       // --- end policy-sales ---
       events.router, // --- events ---
+      // --- policy-index ---
+      policyReadRouter(ctx),
+      bookRouter(ctx),
+      // --- end policy-index ---
       ...(options.routers?.(ctx) ?? []),
     ];
     const app = createApp(ctx, routers);

@@ -6,6 +6,8 @@
 import { getAddress, hexlify, type Log, type LogDescription, type TransactionResponse } from 'ethers';
 import { ConsortiumAccess__factory, EvidenceRegistry__factory } from '../../types/ethers-contracts/index.js';
 import { PARTY_ROLES, roleId, type PartyRole } from '../ledger/parties.js';
+import { parametricArgs, parseParametric, subjectsOf, type ParametricContracts } from './parametric-decode.js';
+import type { IssuedPolicyDetails, ParametricEventName } from './parametric-types.js';
 import {
   DOCUMENT_TYPES,
   REVOCATION_REASONS,
@@ -35,13 +37,17 @@ const ACCESS_EVENTS = new Set<ChainEventName>([
   'RoleRevoked',
 ]);
 
-/** What the decoder needs besides the log: its block's time and, for co-signatures, the calldata of its transaction. */
+/**
+ * What the decoder needs besides the log: its block's time, for co-signatures the calldata of its transaction, and
+ * for an issued policy what its product recorded (cover window; terms from the calldata).
+ */
 export interface LogContext {
   blockTime: string;
   transaction?: Pick<TransactionResponse, 'to' | 'data'> | null;
+  issued?: IssuedPolicyDetails;
 }
 
-export interface IndexedContracts {
+export interface IndexedContracts extends ParametricContracts {
   evidenceRegistry: string;
   consortiumAccess: string;
 }
@@ -49,7 +55,7 @@ export interface IndexedContracts {
 /** The event a log stands for, or null when the index does not keep it. */
 export function decodeLog(log: Log, contracts: IndexedContracts, context: LogContext): ChainEvent | null {
   const parsed = parseKnown(log, contracts);
-  if (parsed === null) return null;
+  if (parsed === null) return decodeParametric(log, contracts, context);
   const base = {
     id: `${log.blockNumber}-${log.index}`,
     contract: parsed.contract,
@@ -58,14 +64,34 @@ export function decodeLog(log: Log, contracts: IndexedContracts, context: LogCon
     transactionHash: log.transactionHash.toLowerCase(),
     logIndex: log.index,
   };
-  const name = parsed.description.name as ChainEventName;
+  const name = parsed.description.name as CoreEventName;
   const args = argsOf(name, parsed.description, contracts, context.transaction ?? null);
-  return { ...base, name, args } as ChainEvent;
+  return { ...base, about: subjectsOf(parsed.contract, args, contracts), name, args } as ChainEvent;
 }
 
-/** Whether this log's event is one the co-signature calldata is needed for. */
+function decodeParametric(log: Log, contracts: IndexedContracts, context: LogContext): ChainEvent | null {
+  const parsed = parseParametric(log, contracts);
+  if (parsed === null) return null;
+  const args = parametricArgs(parsed.description, context.issued);
+  return {
+    id: `${log.blockNumber}-${log.index}`,
+    contract: parsed.contract,
+    blockNumber: log.blockNumber,
+    blockTime: context.blockTime,
+    transactionHash: log.transactionHash.toLowerCase(),
+    logIndex: log.index,
+    about: subjectsOf(parsed.contract, args, contracts),
+    name: parsed.description.name,
+    args,
+  } as ChainEvent;
+}
+
+/** Whether this log's event is one the calldata is needed for: a co-signature, or an issued policy's terms. */
 export function needsTransaction(log: Log, contracts: IndexedContracts): boolean {
-  return parseKnown(log, contracts)?.description.name === 'DocumentCoSigned';
+  return (
+    parseKnown(log, contracts)?.description.name === 'DocumentCoSigned' ||
+    parseParametric(log, contracts)?.description.name === 'PolicyIssued'
+  );
 }
 
 function parseKnown(
@@ -105,12 +131,15 @@ function enumName<T extends readonly string[]>(names: T, value: unknown, what: s
   return name;
 }
 
+/** The registry's and the consortium's events (the parametric ones are decoded in `parametric-decode.ts`). */
+type CoreEventName = Exclude<ChainEventName, ParametricEventName>;
+
 function argsOf(
-  name: ChainEventName,
+  name: CoreEventName,
   event: LogDescription,
   contracts: IndexedContracts,
   transaction: LogContext['transaction'],
-): ChainEventArgs[ChainEventName] {
+): ChainEventArgs[CoreEventName] {
   const a = event.args;
   switch (name) {
     case 'DocumentAnchored':

@@ -3,6 +3,7 @@
  * `ChainIndexer` keeps it in step with the chain, `rebuildChainIndex` deletes and rebuilds it.
  */
 export * from './types.js';
+export * from './parametric-types.js';
 export { deleteChainIndex, describeChainIndexLocation, openChainIndex, type ChainIndexLocation } from './open.js';
 export { ChainIndexer, type ChainIndexerOptions } from './indexer.js';
 export { MAX_PAGE_SIZE } from './store.js';

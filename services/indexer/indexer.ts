@@ -1,7 +1,8 @@
 /**
- * Follows the chain into the index: reads the registry's and the consortium's logs from the block after the index's
- * head to the latest block, in ranges, and writes each range with its last block as the new head in one transaction,
- * so a crash leaves whole ranges only and the next run resumes after the last one.
+ * Follows the chain into the index: reads the logs of the registry, the consortium and the parametric contracts (oracle
+ * hub, products, risk pool, treaty) from the block after the index's head to the latest block, in ranges, and writes
+ * each range with its last block as the new head in one transaction, so a crash leaves whole ranges only and the next
+ * run resumes after the last one.
  *
  * No reorg handling: PolicyLedger runs on a QBFT consortium chain (and anvil locally), whose blocks are final once
  * produced, so an indexed block is never replaced. On a chain with probabilistic finality this would have to index
@@ -11,6 +12,9 @@ import { JsonRpcApiProvider, type Log } from 'ethers';
 import type { Logger } from 'pino';
 import type { LedgerClient } from '../ledger/client.js';
 import { decodeLog, needsTransaction, type IndexedContracts } from './decode.js';
+import { readIssuedPolicy } from './parametric-details.js';
+import { issuedPolicyId, parametricAddresses } from './parametric-decode.js';
+import type { IssuedPolicyDetails } from './parametric-types.js';
 import type { ChainEvent, ChainIndex, IndexedDeployment } from './types.js';
 
 export interface ChainIndexerOptions {
@@ -42,9 +46,15 @@ export class ChainIndexer {
     this.pollIntervalMs = options.pollIntervalMs ?? 1000;
     this.batchBlocks = Math.max(1, options.batchBlocks ?? 2000);
     this.logger = options.logger;
+    const { deployment } = ledger;
     this.contracts = {
-      evidenceRegistry: ledger.deployment.evidenceRegistry,
-      consortiumAccess: ledger.deployment.consortiumAccess,
+      evidenceRegistry: deployment.evidenceRegistry,
+      consortiumAccess: deployment.consortiumAccess,
+      oracleHub: deployment.oracleHub,
+      ...(deployment.flightDelayProduct === undefined ? {} : { flightDelayProduct: deployment.flightDelayProduct }),
+      ...(deployment.weatherIndexProduct === undefined ? {} : { weatherIndexProduct: deployment.weatherIndexProduct }),
+      ...(deployment.riskPool === undefined ? {} : { riskPool: deployment.riskPool }),
+      ...(deployment.reinsuranceTreaty === undefined ? {} : { reinsuranceTreaty: deployment.reinsuranceTreaty }),
     };
   }
 
@@ -90,7 +100,14 @@ export class ChainIndexer {
     while (fromBlock <= latest) {
       const toBlock = Math.min(latest, fromBlock + this.batchBlocks - 1);
       const events = await this.readRange(fromBlock, toBlock);
-      await this.index.applyRange({ fromBlock, toBlock, events });
+      const last = await this.ledger.provider.getBlock(toBlock);
+      if (last === null) throw new Error(`block ${toBlock} is missing from the node`);
+      await this.index.applyRange({
+        fromBlock,
+        toBlock,
+        toBlockTime: new Date(last.timestamp * 1000).toISOString(),
+        events,
+      });
       this.logger?.debug({ fromBlock, toBlock, events: events.length }, 'indexed block range');
       added += events.length;
       fromBlock = toBlock + 1;
@@ -150,7 +167,11 @@ export class ChainIndexer {
 
   private async readRange(fromBlock: number, toBlock: number): Promise<ChainEvent[]> {
     const logs = await this.ledger.provider.getLogs({
-      address: [this.contracts.evidenceRegistry, this.contracts.consortiumAccess],
+      address: [
+        this.contracts.evidenceRegistry,
+        this.contracts.consortiumAccess,
+        ...parametricAddresses(this.contracts),
+      ],
       fromBlock,
       toBlock,
     });
@@ -164,11 +185,17 @@ export class ChainIndexer {
       [...new Set(logs.filter((log) => needsTransaction(log, this.contracts)).map((log) => log.transactionHash))],
       (hash) => this.ledger.provider.getTransaction(hash),
     );
+    const issued = await fetchAll(
+      logs.filter((log) => issuedPolicyId(log, this.contracts) !== null),
+      (log): Promise<IssuedPolicyDetails> =>
+        readIssuedPolicy(this.ledger.provider, this.contracts, log, transactions.get(log.transactionHash)),
+    );
     return logs
       .map((log: Log) =>
         decodeLog(log, this.contracts, {
           blockTime: blockTimes.get(log.blockNumber)!,
           transaction: transactions.get(log.transactionHash),
+          ...(issued.has(log) ? { issued: issued.get(log)! } : {}),
         }),
       )
       .filter((event): event is ChainEvent => event !== null);

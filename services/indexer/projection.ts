@@ -3,6 +3,7 @@
  * event itself. Events arrive in chain order, so a supersession finds its new version already inserted (the registry
  * emits `DocumentAnchored` before `DocumentSuperseded`) and a `TermsCoSigned` its `DocumentCoSigned`.
  */
+import { foldParametric, poolPolicyIdOf } from './parametric-projection.js';
 import type { ChainEvent } from './types.js';
 import type { SqlValue } from './sql.js';
 
@@ -18,11 +19,15 @@ export function unixOf(isoTime: string): number {
   return Math.floor(Date.parse(isoTime) / 1000);
 }
 
-/** The statements that record `event` and fold it into the query tables. */
+/**
+ * The statements that record `event` and fold it into the query tables. What the event is about is recorded beside
+ * it, for filtered reads; a pool or treaty event's policy is looked up from the pool's policy id.
+ */
 export function projectEvent(event: ChainEvent): Statement[] {
   const recorded = statement(
-    `INSERT INTO chain_events (block_number, log_index, id, block_time, transaction_hash, contract, name, args)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+    `INSERT INTO chain_events (block_number, log_index, id, block_time, transaction_hash, contract, name, args,
+       policy_id, feed_id, document_hash)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, COALESCE(?, (SELECT policy_key FROM chain_policies WHERE policy_id = ?)), ?, ?)`,
     event.blockNumber,
     event.logIndex,
     event.id,
@@ -31,6 +36,10 @@ export function projectEvent(event: ChainEvent): Statement[] {
     event.contract,
     event.name,
     JSON.stringify(event.args),
+    event.about?.policyId ?? null,
+    poolPolicyIdOf(event),
+    event.about?.feedId ?? null,
+    event.about?.documentHash ?? null,
   );
   return [recorded, ...foldEvent(event)];
 }
@@ -189,6 +198,8 @@ function foldEvent(event: ChainEvent): Statement[] {
       return [history(event, event.args.account, 'role', event.args.roleId, 1)];
     case 'RoleRevoked':
       return [history(event, event.args.account, 'role', event.args.roleId, 0)];
+    default:
+      return foldParametric(event);
   }
 }
 

@@ -6,7 +6,7 @@
  */
 
 /** Bumped when the tables change: an index of another version must be rebuilt. */
-export const SCHEMA_VERSION = '1';
+export const SCHEMA_VERSION = '2';
 
 export const CHAIN_INDEX_TABLES = [
   'chain_meta',
@@ -17,7 +17,135 @@ export const CHAIN_INDEX_TABLES = [
   'chain_batches',
   'chain_parties',
   'chain_party_history',
+  'chain_policies',
+  'chain_policy_feeds',
+  'chain_feeds',
+  'chain_feed_reports',
+  'chain_settlements',
+  'chain_cessions',
 ] as const;
+
+/**
+ * The parametric side: policies (keyed by their name, `flight-3`; `policy_id` is the pool's number), the feeds each
+ * settles on, the hub's feeds and reports, and the settlements and cessions of the pool and treaty.
+ */
+const PARAMETRIC_SCHEMA = `
+CREATE TABLE IF NOT EXISTS chain_policies (
+  policy_key TEXT PRIMARY KEY,
+  kind TEXT NOT NULL,
+  product TEXT NOT NULL,
+  policy_id TEXT NOT NULL UNIQUE,
+  holder TEXT NOT NULL,
+  status TEXT NOT NULL,
+  premium TEXT NOT NULL,
+  max_payout TEXT NOT NULL,
+  accumulation_key TEXT NOT NULL,
+  coverage_start TEXT,
+  coverage_end TEXT,
+  cancellation_refund_bps INTEGER,
+  feed_id TEXT,
+  document_hash TEXT,
+  terms_hash TEXT,
+  terms TEXT,
+  issued_at TEXT NOT NULL,
+  issued_at_unix BIGINT NOT NULL,
+  block_number BIGINT NOT NULL,
+  log_index INTEGER NOT NULL,
+  transaction_hash TEXT NOT NULL,
+  payout TEXT,
+  refund TEXT,
+  credited TEXT,
+  closed_at TEXT,
+  replaced_by TEXT,
+  replaces TEXT,
+  ceded INTEGER NOT NULL DEFAULT 0
+);
+CREATE UNIQUE INDEX IF NOT EXISTS chain_policies_position ON chain_policies (block_number, log_index);
+CREATE INDEX IF NOT EXISTS chain_policies_holder ON chain_policies (holder, block_number, log_index);
+CREATE INDEX IF NOT EXISTS chain_policies_document ON chain_policies (document_hash);
+CREATE TABLE IF NOT EXISTS chain_policy_feeds (
+  policy_key TEXT NOT NULL,
+  feed_id TEXT NOT NULL,
+  PRIMARY KEY (policy_key, feed_id)
+);
+CREATE INDEX IF NOT EXISTS chain_policy_feeds_feed ON chain_policy_feeds (feed_id);
+CREATE TABLE IF NOT EXISTS chain_feeds (
+  feed_id TEXT PRIMARY KEY,
+  kind TEXT,
+  consumer TEXT NOT NULL,
+  state TEXT NOT NULL,
+  data_deadline TEXT NOT NULL,
+  registered_at TEXT NOT NULL,
+  carrier TEXT,
+  flight_number TEXT,
+  departure_date INTEGER,
+  scheduled_arrival TEXT,
+  location_key TEXT,
+  latitude_e4 INTEGER,
+  longitude_e4 INTEGER,
+  station_id TEXT,
+  metric TEXT,
+  date INTEGER,
+  outcome_status TEXT,
+  outcome_value TEXT,
+  outcome_at TEXT,
+  outcome_transaction_hash TEXT,
+  oracles TEXT,
+  payload_hashes TEXT,
+  dispute_window INTEGER,
+  resolved_by_hand INTEGER NOT NULL DEFAULT 0,
+  disputed_at TEXT,
+  expired_at TEXT
+);
+CREATE INDEX IF NOT EXISTS chain_feeds_location ON chain_feeds (location_key, date);
+CREATE TABLE IF NOT EXISTS chain_feed_reports (
+  block_number BIGINT NOT NULL,
+  log_index INTEGER NOT NULL,
+  transaction_hash TEXT NOT NULL,
+  reported_at TEXT NOT NULL,
+  feed_id TEXT NOT NULL,
+  oracle TEXT NOT NULL,
+  status TEXT NOT NULL,
+  value TEXT NOT NULL,
+  observed_at TEXT NOT NULL,
+  payload_hash TEXT NOT NULL,
+  PRIMARY KEY (block_number, log_index)
+);
+CREATE INDEX IF NOT EXISTS chain_feed_reports_feed ON chain_feed_reports (feed_id, block_number, log_index);
+CREATE TABLE IF NOT EXISTS chain_settlements (
+  block_number BIGINT NOT NULL,
+  log_index INTEGER NOT NULL,
+  transaction_hash TEXT NOT NULL,
+  settled_at TEXT NOT NULL,
+  policy_key TEXT NOT NULL,
+  feed_id TEXT,
+  status TEXT NOT NULL,
+  payout TEXT NOT NULL,
+  PRIMARY KEY (block_number, log_index)
+);
+CREATE INDEX IF NOT EXISTS chain_settlements_policy ON chain_settlements (policy_key);
+CREATE TABLE IF NOT EXISTS chain_cessions (
+  block_number BIGINT NOT NULL,
+  log_index INTEGER NOT NULL,
+  transaction_hash TEXT NOT NULL,
+  ceded_at TEXT NOT NULL,
+  kind TEXT NOT NULL,
+  policy_key TEXT,
+  policy_id TEXT NOT NULL,
+  feed_id TEXT,
+  gross TEXT,
+  ceded_quota_share TEXT,
+  ceded_excess_of_loss TEXT,
+  net TEXT,
+  premium TEXT,
+  ceded_premium TEXT,
+  ceding_commission TEXT,
+  refund TEXT,
+  returned TEXT,
+  PRIMARY KEY (block_number, log_index)
+);
+CREATE INDEX IF NOT EXISTS chain_cessions_policy ON chain_cessions (policy_key);
+`;
 
 export const CHAIN_INDEX_SCHEMA = `
 CREATE TABLE IF NOT EXISTS chain_meta (
@@ -33,8 +161,14 @@ CREATE TABLE IF NOT EXISTS chain_events (
   contract TEXT NOT NULL,
   name TEXT NOT NULL,
   args TEXT NOT NULL,
+  policy_id TEXT,
+  feed_id TEXT,
+  document_hash TEXT,
   PRIMARY KEY (block_number, log_index)
 );
+CREATE INDEX IF NOT EXISTS chain_events_policy ON chain_events (policy_id, block_number, log_index);
+CREATE INDEX IF NOT EXISTS chain_events_feed ON chain_events (feed_id, block_number, log_index);
+CREATE INDEX IF NOT EXISTS chain_events_document ON chain_events (document_hash, block_number, log_index);
 CREATE TABLE IF NOT EXISTS chain_documents (
   document_hash TEXT PRIMARY KEY,
   registrant TEXT NOT NULL,
@@ -111,6 +245,7 @@ CREATE TABLE IF NOT EXISTS chain_party_history (
   value INTEGER NOT NULL,
   PRIMARY KEY (account, block_number, log_index)
 );
+${PARAMETRIC_SCHEMA}
 INSERT INTO chain_meta (key, value) VALUES ('schema_version', '${SCHEMA_VERSION}') ON CONFLICT (key) DO NOTHING;
 INSERT INTO chain_meta (key, value) VALUES ('head_block', '') ON CONFLICT (key) DO NOTHING;
 `;

@@ -5,12 +5,35 @@ import { projectEvent, unixOf } from './projection.js';
 import { CHAIN_INDEX_SCHEMA, SCHEMA_VERSION } from './schema.js';
 import { numberOf, textOrNull, type SqlDriver, type SqlRow, type SqlValue } from './sql.js';
 import {
+  allPolicies,
+  cessions,
+  eventsNamed,
+  feedReports,
+  feedsByAccumulationKey,
+  filteredEvents,
+  listPolicies,
+  policyByKey,
+  policyEvents,
+  policyFeeds,
+  settlements,
+} from './parametric-store.js';
+import type {
+  EventFilter,
+  IndexedCession,
+  IndexedFeed,
+  IndexedFeedReport,
+  IndexedPolicy,
+  IndexedSettlement,
+  PolicyFilter,
+} from './parametric-types.js';
+import {
   IndexDeploymentMismatchError,
   IndexRangeGapError,
   InvalidCursorError,
   InvalidEventIdError,
   InvalidFilterError,
   type ChainEvent,
+  type ChainEventName,
   type ChainIndex,
   type DocumentFilter,
   type DocumentPage,
@@ -64,6 +87,16 @@ export class SqlChainIndex implements ChainIndex {
     return headOf(await this.db.all("SELECT value FROM chain_meta WHERE key = 'head_block'"));
   }
 
+  async headTime(): Promise<string | null> {
+    const [row] = await this.db.all("SELECT value FROM chain_meta WHERE key = 'head_time'");
+    return row === undefined ? null : String(row.value);
+  }
+
+  async hubSettings(): Promise<{ quorum: number; disputeWindow: number } | null> {
+    const [row] = await this.db.all("SELECT value FROM chain_meta WHERE key = 'hub_settings'");
+    return row === undefined ? null : (JSON.parse(String(row.value)) as { quorum: number; disputeWindow: number });
+  }
+
   async deployment(): Promise<IndexedDeployment | null> {
     const [row] = await this.db.all("SELECT value FROM chain_meta WHERE key = 'deployment'");
     return row === undefined ? null : (JSON.parse(String(row.value)) as IndexedDeployment);
@@ -103,6 +136,13 @@ export class SqlChainIndex implements ChainIndex {
         for (const { sql, params } of projectEvent(event)) await tx.run(sql, params);
       }
       await tx.run("UPDATE chain_meta SET value = ? WHERE key = 'head_block'", [String(range.toBlock)]);
+      if (range.toBlockTime !== undefined) {
+        await tx.run(
+          `INSERT INTO chain_meta (key, value) VALUES ('head_time', ?)
+           ON CONFLICT (key) DO UPDATE SET value = excluded.value`,
+          [range.toBlockTime],
+        );
+      }
     });
   }
 
@@ -232,32 +272,57 @@ export class SqlChainIndex implements ChainIndex {
     };
   }
 
-  async events(sinceId: string | undefined, limit: number): Promise<ChainEvent[]> {
-    const bounded = Math.max(1, Math.min(MAX_PAGE_SIZE, Math.floor(limit)));
-    let rows: SqlRow[];
-    if (sinceId === undefined) {
-      rows = await this.db.all('SELECT * FROM chain_events ORDER BY block_number, log_index LIMIT ?', [bounded]);
-    } else {
-      const since = parseEventId(sinceId);
-      rows = await this.db.all(
-        `SELECT * FROM chain_events WHERE (block_number, log_index) > (?, ?)
-         ORDER BY block_number, log_index LIMIT ?`,
-        [since.blockNumber, since.logIndex, bounded],
-      );
-    }
-    return rows.map(
-      (row) =>
-        ({
-          id: String(row.id),
-          contract: String(row.contract),
-          name: String(row.name),
-          blockNumber: numberOf(row.block_number),
-          blockTime: String(row.block_time),
-          transactionHash: String(row.transaction_hash),
-          logIndex: numberOf(row.log_index),
-          args: JSON.parse(String(row.args)) as unknown,
-        }) as ChainEvent,
-    );
+  events(sinceId: string | undefined, limit: number): Promise<ChainEvent[]>;
+  events(filter: EventFilter): Promise<ChainEvent[]>;
+  events(sinceOrFilter: string | undefined | EventFilter, limit?: number): Promise<ChainEvent[]> {
+    const filter: EventFilter =
+      typeof sinceOrFilter === 'object'
+        ? sinceOrFilter
+        : { ...(sinceOrFilter === undefined ? {} : { sinceId: sinceOrFilter }), limit: limit ?? MAX_PAGE_SIZE };
+    return filteredEvents(this.db, filter, parseEventId);
+  }
+
+  policy(id: string): Promise<IndexedPolicy | null> {
+    return policyByKey(this.db, id);
+  }
+
+  listPolicies(
+    filter: PolicyFilter,
+    page: { cursor?: string; limit: number },
+  ): Promise<{ items: IndexedPolicy[]; nextCursor: string | null }> {
+    return listPolicies(this.db, filter, page);
+  }
+
+  policyFeeds(id: string): Promise<IndexedFeed[]> {
+    return policyFeeds(this.db, id);
+  }
+
+  feedReports(feedIds: string[]): Promise<IndexedFeedReport[]> {
+    return feedReports(this.db, feedIds);
+  }
+
+  policyEvents(id: string): Promise<ChainEvent[]> {
+    return policyEvents(this.db, id);
+  }
+
+  allPolicies(): Promise<IndexedPolicy[]> {
+    return allPolicies(this.db);
+  }
+
+  settlements(policyId?: string): Promise<IndexedSettlement[]> {
+    return settlements(this.db, policyId);
+  }
+
+  cessions(policyId?: string): Promise<IndexedCession[]> {
+    return cessions(this.db, policyId);
+  }
+
+  feedsByAccumulationKey(keys: string[]): Promise<IndexedFeed[]> {
+    return feedsByAccumulationKey(this.db, this.db.dialect, keys);
+  }
+
+  eventsNamed(names: ChainEventName[]): Promise<ChainEvent[]> {
+    return eventsNamed(this.db, names);
   }
 
   async close(): Promise<void> {

@@ -4,6 +4,18 @@
  * EIP-55 checksummed, times ISO-8601 UTC (block time), uint256 values decimal strings; enums are their Solidity names.
  */
 import type { PartyRole } from '../ledger/parties.js';
+import type {
+  EventFilter,
+  EventSubjects,
+  IndexedCession,
+  IndexedFeed,
+  IndexedFeedReport,
+  IndexedPolicy,
+  IndexedSettlement,
+  ParametricContract,
+  ParametricEventArgs,
+  PolicyFilter,
+} from './parametric-types.js';
 import {
   DOCUMENT_TYPES,
   type DocumentTypeName,
@@ -131,15 +143,17 @@ export interface DocumentPage {
 interface EventBase {
   /** `<blockNumber>-<logIndex>`: stable across rebuilds, ordered as the chain is. */
   id: string;
-  contract: 'EvidenceRegistry' | 'ConsortiumAccess';
+  contract: 'EvidenceRegistry' | 'ConsortiumAccess' | ParametricContract;
   blockNumber: number;
   blockTime: string;
   transactionHash: string;
   logIndex: number;
+  /** What the event is about (see `EventSubjects`). */
+  about?: EventSubjects;
 }
 
-/** Arguments of each indexed event, normalised (see the module header). */
-export interface ChainEventArgs {
+/** Arguments of each indexed event, normalised (see the module header and `parametric-types.ts`). */
+export interface ChainEventArgs extends ParametricEventArgs {
   DocumentAnchored: {
     documentHash: string;
     registrant: string;
@@ -192,6 +206,8 @@ export interface IndexedDeployment {
 export interface IndexedRange {
   fromBlock: number;
   toBlock: number;
+  /** The time of `toBlock`: how far the index has seen the chain's clock (cover started, data due). */
+  toBlockTime?: string;
   events: ChainEvent[];
 }
 
@@ -201,6 +217,10 @@ export interface ChainIndex {
   readonly description: string;
   /** Last block fully indexed; null before the first range. */
   headBlock(): Promise<number | null>;
+  /** The time of the head block; null before the first range. */
+  headTime(): Promise<string | null>;
+  /** The oracle hub's quorum and dispute window (seconds) as last set; null before the hub's first settings. */
+  hubSettings(): Promise<{ quorum: number; disputeWindow: number } | null>;
   deployment(): Promise<IndexedDeployment | null>;
   /** Records the deployment on first use; refuses (IndexDeploymentMismatchError) another one later. */
   bindDeployment(deployment: IndexedDeployment): Promise<void>;
@@ -221,6 +241,30 @@ export interface ChainIndex {
   party(account: string): Promise<IndexedParty | null>;
   /** Events after `sinceId` (all when absent), in chain order, at most `limit`. */
   events(sinceId: string | undefined, limit: number): Promise<ChainEvent[]>;
+  /** The same, only those about a policy (with its feeds' events), a feed or a document, when given. */
+  events(filter: EventFilter): Promise<ChainEvent[]>;
+  /** A policy by its name (`flight-3`); null when the index has none. */
+  policy(id: string): Promise<IndexedPolicy | null>;
+  listPolicies(
+    filter: PolicyFilter,
+    page: { cursor?: string; limit: number },
+  ): Promise<{ items: IndexedPolicy[]; nextCursor: string | null }>;
+  /** The feeds a policy settles on: its flight, or every day of its weather window, by date. */
+  policyFeeds(id: string): Promise<IndexedFeed[]>;
+  /** The oracle reports on `feedIds`, in chain order. */
+  feedReports(feedIds: string[]): Promise<IndexedFeedReport[]>;
+  /** The events about one policy itself (issue, pool, treaty, settlement), in chain order. */
+  policyEvents(id: string): Promise<ChainEvent[]>;
+  /** Every policy of the deployment's pool, for the insurer's book (a pool's book is small enough to fold). */
+  allPolicies(): Promise<IndexedPolicy[]>;
+  /** Settlements (of one policy, or all), in chain order. */
+  settlements(policyId?: string): Promise<IndexedSettlement[]>;
+  /** Treaty cession records (of one policy, or all), in chain order. */
+  cessions(policyId?: string): Promise<IndexedCession[]>;
+  /** The feeds whose ids or location keys are in `keys`, for labelling exposure. */
+  feedsByAccumulationKey(keys: string[]): Promise<IndexedFeed[]>;
+  /** Events of the named kinds, in chain order (pool and treaty totals of the book). */
+  eventsNamed(names: ChainEventName[]): Promise<ChainEvent[]>;
   close(): Promise<void>;
 }
 

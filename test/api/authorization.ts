@@ -42,6 +42,9 @@ import {
   type ProposalAnswer,
 } from './policies/sales-fixtures.js';
 // --- end policy-sales ---
+// --- policy-index ---
+import { matrixPolicy } from './policies/read-matrix.js';
+// --- end policy-index ---
 
 const CALLERS = {
   none: undefined,
@@ -661,6 +664,43 @@ describe('authorisation matrix', function () {
       ];
     })(),
     // --- end events ---
+    // --- policy-index ---
+    {
+      method: 'get',
+      path: '/v1/policies',
+      call: (_c, a) => call(stack, a, 'GET', '/v1/policies'),
+      expected: only({ insurer: 200, otherInsurer: 200, reinsurer: 200, client: 200, auditor: 200 }, roleRequired),
+    },
+    {
+      method: 'get',
+      path: '/v1/policies/{id}',
+      // The pool's insurer, the treaty's reinsurer (ceded), the holder and an auditor read it; another insurer finds
+      // nothing, as for an unknown policy.
+      call: async (_c, a) => call(stack, a, 'GET', `/v1/policies/${await matrixPolicy(ledger, stack)}`),
+      expected: only(
+        { insurer: 200, reinsurer: 200, client: 200, auditor: 200, otherInsurer: refused(404, 'POLICY_NOT_FOUND') },
+        roleRequired,
+      ),
+    },
+    {
+      method: 'get',
+      path: '/v1/policies/{id}/timeline',
+      call: async (_c, a) => call(stack, a, 'GET', `/v1/policies/${await matrixPolicy(ledger, stack)}/timeline`),
+      expected: only(
+        { insurer: 200, reinsurer: 200, client: 200, auditor: 200, otherInsurer: refused(404, 'POLICY_NOT_FOUND') },
+        roleRequired,
+      ),
+    },
+    {
+      method: 'get',
+      path: '/v1/book',
+      call: (_c, a) => call(stack, a, 'GET', '/v1/book'),
+      expected: only(
+        { insurer: 200, admin: 200, auditor: 200, otherInsurer: refused(403, 'NOT_POOL_INSURER') },
+        roleRequired,
+      ),
+    },
+    // --- end policy-index ---
   ];
 
   it('has a row for every path and method of the OpenAPI document', async () => {
