@@ -14,7 +14,7 @@ export interface EventPayload {
   logIndex: number;
   about: EventSubjects;
   /** The event's arguments, normalised as the chain index records them. */
-  data: Record<string, unknown>;
+  data: object;
 }
 
 export function eventPayload(event: ChainEvent): EventPayload {
