@@ -5,6 +5,7 @@
  * numbers. Governance settings and wiring consents are left to the chain: the index keeps what policies, feeds and
  * money do.
  */
+import { policyIdOf } from '../ledger/policy-ids.js';
 import { getAddress, hexlify, type Interface, type Log, type LogDescription, type ParamType } from 'ethers';
 import {
   FlightDelayProduct__factory,
@@ -19,7 +20,6 @@ import {
   OBSERVATION_STATUSES,
   POLICY_STATUSES,
   WEATHER_METRICS,
-  policyKey,
   type EventSubjects,
   type IssuedPolicyDetails,
   type ParametricContract,
@@ -260,7 +260,7 @@ export function subjectsOf(
       : PRODUCT_KINDS_BY_CONTRACT[contract];
   const policyId = text(args.policyId);
   return {
-    policyId: productKind !== undefined && policyId !== null ? policyKey(productKind, policyId) : null,
+    policyId: productKind !== undefined && policyId !== null ? policyIdOf(productKind, policyId) : null,
     feedId: text(args.feedId),
     documentHash: text(args.documentHash) ?? text(args.newDocumentHash),
   };

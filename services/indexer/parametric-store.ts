@@ -1,8 +1,8 @@
 /** The parametric side's reads, over either SQL backend (the same queries, so both give the same answers). */
+import { parsePolicyId } from '../ledger/policy-ids.js';
 import { getAddress } from 'ethers';
 import { numberOf, textOrNull, type SqlDialect, type SqlExecutor, type SqlRow, type SqlValue } from './sql.js';
 import {
-  parsePolicyKey,
   type EventFilter,
   type IndexedCession,
   type IndexedFeed,
@@ -251,7 +251,7 @@ function policyOf(row: SqlRow): IndexedPolicy {
   const terms = textOrNull(row.terms);
   return {
     id,
-    kind: (parsePolicyKey(id)?.kind ?? String(row.kind)) as ProductKind,
+    kind: (parsePolicyId(id)?.kind ?? String(row.kind)) as ProductKind,
     product: String(row.product),
     policyId: String(row.policy_id),
     holder: String(row.holder),

@@ -33,23 +33,13 @@ export type PolicyStatusName = (typeof POLICY_STATUSES)[number];
 export const WEATHER_METRICS = ['PrecipitationSum', 'TemperatureMax', 'WindSpeedMax'] as const;
 export type WeatherMetricName = (typeof WEATHER_METRICS)[number];
 
-export const PRODUCT_KINDS = ['flight', 'weather'] as const;
-export type ProductKind = (typeof PRODUCT_KINDS)[number];
+import type { ProductKind } from '../ledger/policy-ids.js';
+
+export { PRODUCT_KINDS, type ProductKind } from '../ledger/policy-ids.js';
 
 /** The contracts of the parametric side, as `ChainEvent.contract` names them. */
 export type ParametricContract =
   'OracleHub' | 'FlightDelayProduct' | 'WeatherIndexProduct' | 'RiskPool' | 'ReinsuranceTreaty';
-
-/** `<kind>-<policyId>`: the index's and the API's name of a policy (see the module header). */
-export function policyKey(kind: ProductKind, policyId: string | bigint | number): string {
-  return `${kind}-${policyId.toString()}`;
-}
-
-/** The kind and pool policy id of a policy name, or null when it is not one. */
-export function parsePolicyKey(key: string): { kind: ProductKind; policyId: string } | null {
-  const match = /^(flight|weather)-([1-9][0-9]{0,17})$/.exec(key);
-  return match === null ? null : { kind: match[1] as ProductKind, policyId: match[2]! };
-}
 
 /** What `PolicyIssued` adds from the product's policy record and, when the insurer called `issue` directly, its terms. */
 export interface IssuedPolicyDetails {

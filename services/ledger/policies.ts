@@ -19,6 +19,7 @@ import {
 import { FLIGHT_DELAY_TERMS_TYPES, WEATHER_INDEX_TERMS_TYPES, type TypedDataTypes } from '../shared/eip712.js';
 import { requireSigner, type LedgerClient } from './client.js';
 import type { CoSignatureTypedData, TermsTypeName } from './documents.js';
+import type { ProductKind } from './policy-ids.js';
 import { eventIn, minedAt, sendAndConfirm, type MinedTransaction, type SendOptions } from './transactions.js';
 
 // ---------------------------------------------------------------------------------------------------------------------
@@ -65,8 +66,7 @@ export interface WeatherIndexTerms {
   cancellationRefundBps: number;
 }
 
-/** The two products, named as the policy ids and the API name them. */
-export type ProductKind = 'flight' | 'weather';
+export type { ProductKind };
 
 export type PolicyTerms = { kind: 'flight'; terms: FlightDelayTerms } | { kind: 'weather'; terms: WeatherIndexTerms };
 

@@ -6,11 +6,12 @@
  */
 import { z } from 'zod';
 import { POLICY_STATUSES, PRODUCT_KINDS } from '../../indexer/parametric-types.js';
+import { POLICY_ID_PATTERN } from '../../ledger/policy-ids.js';
 import { addressSchema, hashSchema } from '../documents/schemas.js';
 
 export const policyIdSchema = z
   .string()
-  .regex(/^(flight|weather)-[1-9][0-9]{0,17}$/, 'a policy id is flight-<n> or weather-<n>')
+  .regex(POLICY_ID_PATTERN, 'a policy id is flight-<n> or weather-<n>')
   .meta({ description: 'The policy: `<product kind>-<pool policy id>`', example: 'flight-3' });
 
 export const policyParamsSchema = z.object({ id: policyIdSchema }).strict();

@@ -26,7 +26,7 @@ import {
 import type { Caller } from '../auth/caller.js';
 import type { DocumentsContext } from '../documents/context.js';
 import { AppError } from '../errors.js';
-import { parsePolicyId, policyIdOf } from './ids.js';
+import { parsePolicyId, policyIdOf } from '../../ledger/policy-ids.js';
 import { chainTime, checkTerms, requireClient } from './sales-terms.js';
 import type { ConsentRequest } from './sales-schemas.js';
 import { markIssued, readProposal, type StoredProposal } from './sales-store.js';

@@ -6,7 +6,7 @@
  */
 import { z } from 'zod';
 import { addressSchema, hashSchema } from '../documents/schemas.js';
-import { POLICY_ID_PATTERN } from './ids.js';
+import { POLICY_ID_PATTERN } from '../../ledger/policy-ids.js';
 
 /** The largest amount a product accepts (`MAX_AMOUNT`, uint48). */
 export const MAX_AMOUNT = 2n ** 48n - 1n;

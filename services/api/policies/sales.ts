@@ -22,7 +22,7 @@ import type { SendOptions } from '../../ledger/transactions.js';
 import type { Caller } from '../auth/caller.js';
 import type { DocumentsContext } from '../documents/context.js';
 import { AppError } from '../errors.js';
-import { parsePolicyId } from './ids.js';
+import { parsePolicyId } from '../../ledger/policy-ids.js';
 import { chainTime } from './sales-terms.js';
 import type { StoredProposal } from './sales-store.js';
 import { sendAs } from './sales-sender.js';

@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { Wallet } from 'ethers';
 import { withoutDomainType } from '../../../services/ledger/documents.js';
 import { premiumFunds, readPolicy } from '../../../services/ledger/policies.js';
-import { parsePolicyId } from '../../../services/api/policies/ids.js';
+import { parsePolicyId } from '../../../services/ledger/policy-ids.js';
 import { startTestLedger, type TestLedger } from '../../helpers/api-chain.js';
 import { call, DEMO_CLIENT, startSalesStack, type SalesStack } from './sales-stack.js';
 
