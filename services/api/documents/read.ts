@@ -10,6 +10,7 @@ import type { DocumentsContext } from './context.js';
 import type { Caller } from '../auth/caller.js';
 import type { IndexedCoSignature, IndexedDocument } from '../../indexer/types.js';
 import { AppError } from '../errors.js';
+import { invalidCursor } from '../validation.js';
 import { operationView } from './operations.js';
 import type { DocumentTypeName, DocumentView, ListQuery } from './schemas.js';
 import { documentsReadableBy, storedDocument, type StoredDocument } from './store.js';
@@ -62,9 +63,7 @@ export async function listDocuments(
       { limit: query.limit, ...(query.cursor === undefined ? {} : { cursor: query.cursor }) },
     );
   } catch (error) {
-    if ((error as { code?: unknown }).code === 'INVALID_CURSOR') {
-      throw new AppError(400, 'INVALID_CURSOR', (error as Error).message, { cause: error });
-    }
+    if ((error as { code?: unknown }).code === 'INVALID_CURSOR') throw invalidCursor(query.cursor ?? '', error);
     throw error;
   }
   const items = await Promise.all(

@@ -14,7 +14,9 @@
 import type { DatabaseSync } from 'node:sqlite';
 import { getAddress, hexlify, getBytes } from 'ethers';
 import { parseEncryptionPublicKey, unwrapContentKey, wrapContentKey } from '../../storage/index.js';
-import { storedDocument, wrappedKeyFor } from '../documents/store.js';
+import { inTransaction } from '../database.js';
+import { storedDocument, wrappedKeyFor, type StoredDocument } from '../documents/store.js';
+import { viewerMaySee } from '../documents/visibility.js';
 import { AppError } from '../errors.js';
 import { recordAccess } from './access-log.js';
 import type { RecordsContext } from './context.js';
@@ -45,20 +47,16 @@ export interface WrappedKeyAnswer {
 
 /**
  * The content key of `documentHash` wrapped for `reader` (the caller), from the registrant's API: 404 when this API
- * did not register it, 403 NOT_A_READER when it was not wrapped for the caller, 410 CONTENT_ERASED after erasure,
- * 409 NOT_CONFIDENTIAL for a public document (nothing to unwrap). Recorded in the access log (it opens the content).
+ * did not register it or the caller may not see it, 403 NOT_A_READER when the caller sees it but it was not wrapped
+ * for the caller, 410 CONTENT_ERASED after erasure, 409 NOT_CONFIDENTIAL for a public document (nothing to unwrap).
+ * Recorded in the access log (it opens the content).
  */
 export function wrappedKeyForReader(
   ctx: Pick<RecordsContext, 'db'>,
-  reader: { account: string; via: string },
+  reader: { account: string; via: string; roles?: readonly string[] },
   documentHash: string,
 ): WrappedKeyAnswer {
-  const stored = storedDocument(ctx.db, documentHash);
-  if (stored === null || stored.operationId === null) {
-    throw new AppError(404, 'DOCUMENT_NOT_FOUND', `This API did not register ${documentHash}`, {
-      details: { documentHash },
-    });
-  }
+  const stored = readerVisibleDocument(ctx.db, reader, documentHash);
   const account = getAddress(reader.account);
   if (!stored.confidential) {
     throw new AppError(409, 'NOT_CONFIDENTIAL', `${documentHash} is public: its content is not encrypted`, {
@@ -89,6 +87,22 @@ export function wrappedKeyForReader(
     purpose: 'wrapped-key fetch',
   });
   return { documentHash, recipient: account, wrappedKey: hexlify(wrapped), cid: stored.cid };
+}
+
+/** The document this API registered under `documentHash`, if `viewer` may see it; else 404 as for an unknown one. */
+function readerVisibleDocument(
+  db: DatabaseSync,
+  viewer: { account: string; roles?: readonly string[] },
+  documentHash: string,
+): StoredDocument {
+  const stored = storedDocument(db, documentHash);
+  const account = getAddress(viewer.account);
+  if (stored === null || stored.operationId === null || !viewerMaySee({ account, roles: viewer.roles ?? [] }, stored)) {
+    throw new AppError(404, 'DOCUMENT_NOT_FOUND', `This API registered no document ${documentHash} the caller sees`, {
+      details: { documentHash },
+    });
+  }
+  return stored;
 }
 
 /** Keeps a wrapped key in this API's store (replacing an earlier copy for the same document and recipient). */
@@ -194,8 +208,7 @@ export async function rewrapForRotatedKeys(
           continue;
         }
         const wrapped = await wrapContentKey(contentKey, publicKey, { documentHash, recipient: party });
-        ctx.db.exec('BEGIN IMMEDIATE');
-        try {
+        inTransaction(ctx.db, () => {
           keepWrappedKey(ctx.db, documentHash, party, wrapped);
           ctx.db
             .prepare(
@@ -203,11 +216,7 @@ export async function rewrapForRotatedKeys(
                VALUES (?, ?, ?, ?, ?)`,
             )
             .run(documentHash, party, event.args.encryptionPublicKey, event.id, new Date().toISOString());
-          ctx.db.exec('COMMIT');
-        } catch (error) {
-          ctx.db.exec('ROLLBACK');
-          throw error;
-        }
+        });
         done.push({ documentHash, party });
       }
     }

@@ -48,7 +48,10 @@ const AccessLogEntrySchema = openApiRegistry.register(
 
 const AccessLogQuery = z.object({
   documentHash: Hash.optional(),
-  cursor: z.string().regex(/^\d+$/, 'a cursor returned as nextCursor').optional(),
+  cursor: z
+    .string()
+    .optional()
+    .openapi({ description: 'A `nextCursor` of the previous page (else 400 INVALID_CURSOR)' }),
   limit: z.coerce.number().int().min(1).max(1000).default(100),
 });
 
@@ -271,7 +274,7 @@ export function recordsRouter(ctx: RecordsContext): Router {
   router.get('/v1/documents/:hash/retention', async (req, res) => {
     const caller = requireCaller(res);
     const { hash } = parse(HashParams, req.params, 'params');
-    const { stored, retention } = await documentRetention(ctx, hash);
+    const { stored, retention } = await documentRetention(ctx, hash, actorOf(caller));
     if (caller.account !== stored.registrant && !hasRole(caller, 'AUDITOR')) {
       throw new AppError(403, 'NOT_REGISTRANT_OR_AUDITOR', `Only the registrant or an AUDITOR may see this`, {
         details: { documentHash: hash },
@@ -307,7 +310,7 @@ export function recordsRouter(ctx: RecordsContext): Router {
   router.get('/v1/documents/:hash/wrapped-key', (req, res) => {
     const caller = requireCaller(res);
     const { hash } = parse(HashParams, req.params, 'params');
-    res.json(wrappedKeyForReader(ctx, { account: caller.account, via: viaOf(caller, res) }, hash));
+    res.json(wrappedKeyForReader(ctx, { ...actorOf(caller), via: viaOf(caller, res) }, hash));
   });
 
   return router;
