@@ -11,6 +11,7 @@ import { JsonRpcApiProvider, type Log } from 'ethers';
 import type { Logger } from 'pino';
 import type { LedgerClient } from '../ledger/client.js';
 import { decodeLog, needsTransaction, type IndexedContracts } from './decode.js';
+import { batchMembersOf, type ManifestSource } from './manifests.js';
 import type { ChainEvent, ChainIndex, IndexedDeployment } from './types.js';
 
 export interface ChainIndexerOptions {
@@ -19,7 +20,14 @@ export interface ChainIndexerOptions {
   logger?: Pick<Logger, 'info' | 'warn' | 'error' | 'debug'>;
   /** Blocks per range: per `eth_getLogs` call and per transaction (default 2000). */
   batchBlocks?: number;
+  /** Where batch manifests are read, to list batches' members (none listed without it). */
+  batchManifests?: ManifestSource;
+  /** How long a batch whose manifest could not be read waits before the next try (default 60 s). */
+  manifestRetryMs?: number;
 }
+
+/** Batches whose members are looked for per sync round. */
+const MANIFESTS_PER_ROUND = 100;
 
 /** Block headers and transactions fetched at once, so a busy range does not flood the node. */
 const FETCH_CONCURRENCY = 8;
@@ -33,6 +41,8 @@ export class ChainIndexer {
   private running: Promise<number> | null = null;
   private timer: NodeJS.Timeout | null = null;
   private polling = false;
+  private readonly manifests: ManifestSource | undefined;
+  private readonly manifestRetryMs: number;
 
   constructor(
     private readonly ledger: LedgerClient,
@@ -42,6 +52,8 @@ export class ChainIndexer {
     this.pollIntervalMs = options.pollIntervalMs ?? 1000;
     this.batchBlocks = Math.max(1, options.batchBlocks ?? 2000);
     this.logger = options.logger;
+    this.manifests = options.batchManifests;
+    this.manifestRetryMs = options.manifestRetryMs ?? 60_000;
     this.contracts = {
       evidenceRegistry: ledger.deployment.evidenceRegistry,
       consortiumAccess: ledger.deployment.consortiumAccess,
@@ -96,7 +108,38 @@ export class ChainIndexer {
       fromBlock = toBlock + 1;
     }
     if (added > 0) this.logger?.info({ head: latest, events: added }, 'chain index caught up');
+    await this.listBatchMembers();
     return added;
+  }
+
+  /**
+   * Lists the members of batches indexed without them, from their manifests (see manifests.ts). A manifest that cannot
+   * be read now is tried again after `manifestRetryMs`; one that is not the batch's is recorded as invalid and logged.
+   */
+  private async listBatchMembers(): Promise<void> {
+    if (this.manifests === undefined) return;
+    for (;;) {
+      const batches = await this.index.unlistedBatches(Date.now(), MANIFESTS_PER_ROUND);
+      for (const batch of batches) {
+        const bytes = await this.manifests(batch.storagePointer).catch((error: unknown) => {
+          this.logger?.warn({ err: error, merkleRoot: batch.merkleRoot }, 'batch manifest unreadable; trying later');
+          return null;
+        });
+        if (bytes === null) {
+          await this.index.deferBatch(batch.merkleRoot, Date.now() + this.manifestRetryMs);
+          continue;
+        }
+        const checked = batchMembersOf(batch, bytes);
+        if ('invalid' in checked) {
+          this.logger?.warn(
+            { merkleRoot: batch.merkleRoot, manifest: batch.storagePointer, reason: checked.invalid },
+            'batch manifest is not the batch’s: members not listed',
+          );
+        }
+        await this.index.listBatchMembers(batch.merkleRoot, 'invalid' in checked ? null : checked.members);
+      }
+      if (batches.length < MANIFESTS_PER_ROUND) return;
+    }
   }
 
   /**

@@ -209,10 +209,7 @@ export class SenderDispatcher {
    * before its transaction is sent, so a restart re-sends this very root.
    */
   private async compose(members: OutboxEntry[]): Promise<OutboxBatch> {
-    const documents = members.map((entry) => {
-      const { input } = entry.request as Extract<StoredRequest, { kind: 'anchor' }>;
-      return { documentHash: input.documentHash, storagePointer: input.storagePointer };
-    });
+    const documents = members.map((entry) => (entry.request as Extract<StoredRequest, { kind: 'anchor' }>).input);
     const composed = composeBatch(documents);
     const manifestCid = await this.context.settings.storeBatchManifest(manifestBytes(composed.manifest));
     const batch = this.context.outbox.saveBatch(this.sender, {
