@@ -346,6 +346,17 @@ describe('authorisation matrix', function () {
         notVisible,
       ),
     },
+    // --- doc-gaps ---
+    {
+      method: 'get',
+      path: '/v1/documents/{hash}/ciphertext',
+      call: (_c, a) => call(stack, a, 'GET', on('/v1/documents/{hash}/ciphertext')),
+      expected: only(
+        { insurer: 200, reinsurer: 200, client: refused(403, 'NOT_A_READER'), auditor: refused(403, 'NOT_A_READER') },
+        notVisible,
+      ),
+    },
+    // --- end doc-gaps ---
   ];
 
   it('has a row for every path and method of the OpenAPI document', async () => {

@@ -43,6 +43,9 @@ export interface WrappedKeyAnswer {
   /** 0x hex of HPKE `enc || ciphertext` (see services/storage/wrap.ts). */
   wrappedKey: string;
   cid: string;
+  /** How the registrant was given the document, for the reader's API to serve it the same way. */
+  contentType: string;
+  fileName: string | null;
 }
 
 /**
@@ -56,7 +59,50 @@ export function wrappedKeyForReader(
   reader: { account: string; via: string; roles?: readonly string[] },
   documentHash: string,
 ): WrappedKeyAnswer {
-  const stored = readerVisibleDocument(ctx.db, reader, documentHash);
+  const { stored, account, wrapped } = readerOfConfidential(ctx.db, reader, documentHash);
+  recordAccess(ctx, {
+    documentHash,
+    registrant: stored.registrant,
+    reader: account,
+    via: reader.via,
+    purpose: 'wrapped-key fetch',
+  });
+  return {
+    documentHash,
+    recipient: account,
+    wrappedKey: hexlify(wrapped),
+    cid: stored.cid,
+    contentType: stored.contentType,
+    fileName: stored.fileName,
+  };
+}
+
+/**
+ * The stored ciphertext of `documentHash`, under the same rules as its wrapped key, for a reader member's API to keep
+ * beside the key (its bytes are what IPFS holds under the anchored CID: nothing opens them without a key). Not logged:
+ * the wrapped-key fetch that makes them readable is.
+ */
+export async function ciphertextForReader(
+  ctx: Pick<RecordsContext, 'db' | 'content'>,
+  reader: { account: string; roles?: readonly string[] },
+  documentHash: string,
+): Promise<Uint8Array> {
+  const { stored } = readerOfConfidential(ctx.db, reader, documentHash);
+  if (!(await ctx.content.has(stored.cid))) {
+    throw new AppError(410, 'CONTENT_ERASED', `The content of ${documentHash} is no longer stored`, {
+      details: { documentHash, cid: stored.cid },
+    });
+  }
+  return ctx.content.get(stored.cid);
+}
+
+/** A confidential document this API registered, with the key wrapped for `reader`, who must be one of its readers. */
+function readerOfConfidential(
+  db: DatabaseSync,
+  reader: { account: string; roles?: readonly string[] },
+  documentHash: string,
+): { stored: StoredDocument; account: string; wrapped: Uint8Array } {
+  const stored = readerVisibleDocument(db, reader, documentHash);
   const account = getAddress(reader.account);
   if (!stored.confidential) {
     throw new AppError(409, 'NOT_CONFIDENTIAL', `${documentHash} is public: its content is not encrypted`, {
@@ -73,20 +119,13 @@ export function wrappedKeyForReader(
       details: { documentHash, erasedAt: stored.erasedAt },
     });
   }
-  const wrapped = wrappedKeyFor(ctx.db, documentHash, account);
+  const wrapped = wrappedKeyFor(db, documentHash, account);
   if (wrapped === null) {
     throw new AppError(403, 'NOT_A_READER', `No content key of ${documentHash} is wrapped for ${account}`, {
       details: { documentHash, party: account },
     });
   }
-  recordAccess(ctx, {
-    documentHash,
-    registrant: stored.registrant,
-    reader: account,
-    via: reader.via,
-    purpose: 'wrapped-key fetch',
-  });
-  return { documentHash, recipient: account, wrappedKey: hexlify(wrapped), cid: stored.cid };
+  return { stored, account, wrapped };
 }
 
 /** The document this API registered under `documentHash`, if `viewer` may see it; else 404 as for an unknown one. */

@@ -3,8 +3,12 @@
  * INVALID_CURSOR, and the records module's writes join an enclosing transaction (`inTransaction`) instead of opening
  * their own, so that they commit or roll back with the work around them.
  */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { expect } from 'chai';
 import { hexlify, randomBytes, Wallet } from 'ethers';
+import { ApiConfigError, describeApiConfig, loadApiConfig } from '../../../services/api/config.js';
 import { inTransaction, openApiDatabase } from '../../../services/api/database.js';
 import { AppError } from '../../../services/api/errors.js';
 import { initAccessLogSchema, listAccessLog, recordAccess } from '../../../services/api/records/access-log.js';
@@ -62,5 +66,43 @@ describe('API consistency', () => {
       inTransaction(db, () => recordAccess({ db }, access()));
       expect(entries()).to.equal(before + 1);
     });
+  });
+
+  describe('peer APIs (POLICYLEDGER_API_PEERS)', () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'policyledger-peers-config-'));
+    after(() => rmSync(dir, { recursive: true, force: true }));
+    const peersFile = (content: string) => {
+      const file = path.join(dir, `${Math.random().toString(36).slice(2)}.json`);
+      writeFileSync(file, content);
+      return { POLICYLEDGER_API_PEERS: file };
+    };
+    const party = Wallet.createRandom().address;
+
+    it('reads each peer’s party, URL and API key, and never logs the key', () => {
+      const config = loadApiConfig(
+        peersFile(
+          JSON.stringify([{ party: party.toLowerCase(), url: 'https://api.insurer.example/', apiKey: 'pl_x' }]),
+        ),
+      );
+      expect(config.peers).to.deep.equal([{ party, url: 'https://api.insurer.example', apiKey: 'pl_x' }]);
+      expect(JSON.stringify(describeApiConfig(config))).not.to.contain('pl_x');
+      expect(loadApiConfig({}).peers).to.deep.equal([]);
+    });
+
+    for (const [name, content] of [
+      ['a file that is not JSON', 'peers'],
+      ['a peer without an API key', JSON.stringify([{ party, url: 'https://a.example' }])],
+      [
+        'a peer whose party is no address',
+        JSON.stringify([{ party: 'insurer', url: 'https://a.example', apiKey: 'k' }]),
+      ],
+      ['a peer whose URL is not http(s)', JSON.stringify([{ party, url: 'ftp://a.example', apiKey: 'k' }])],
+    ]) {
+      it(`refuses ${name}, naming the setting`, () => {
+        expect(() => loadApiConfig(peersFile(content!)))
+          .to.throw(ApiConfigError)
+          .with.property('setting', 'POLICYLEDGER_API_PEERS');
+      });
+    }
   });
 });
