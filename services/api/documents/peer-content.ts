@@ -114,10 +114,12 @@ export async function readPeerContent(
   if (kept !== null && (await ctx.content.has(kept.cid))) {
     const wrapped = kept.confidential ? wrappedKeyFor(ctx.db, documentHash, account) : null;
     if (!kept.confidential) return { ...kept, bytes: await ctx.content.get(kept.cid) };
-    if (wrapped !== null) {
-      const contentKey = await unwrapContentKey(wrapped, privateKey, { documentHash, recipient: account });
-      return { ...kept, bytes: openSealed(await ctx.content.get(kept.cid), contentKey) };
-    }
+    // A key kept from before this party rotated its encryption key no longer opens: fetch the re-wrapped one.
+    const contentKey =
+      wrapped === null
+        ? null
+        : await unwrapContentKey(wrapped, privateKey, { documentHash, recipient: account }).catch(() => null);
+    if (contentKey !== null) return { ...kept, bytes: openSealed(await ctx.content.get(kept.cid), contentKey) };
   }
   const peer = ctx.config.peers.find((candidate) => candidate.party === anchored.registrant);
   if (peer === undefined) throw notFound(documentHash);
