@@ -8,7 +8,8 @@
  * unwrapped key (AES-256-GCM) to bytes whose SHA-256 is the anchored hash, and the bytes must be stored here under the
  * anchored CID (members use the same CID mode), else they are dropped and the read fails with 502. A copy kept here is
  * read locally from then on; an erasure notice from the registrant removes it (records module), after which the
- * registrant's 410 is passed on.
+ * registrant's 410 is passed on. A member of another member's batch, which this index cannot list without the
+ * batch's manifest, is taken from a peer only with a Merkle proof to a root anchored by that peer's party.
  */
 import { createHash } from 'node:crypto';
 import type { DatabaseSync } from 'node:sqlite';
@@ -16,6 +17,7 @@ import type { DocumentsContext } from './context.js';
 import type { Caller } from '../auth/caller.js';
 import type { PeerApiConfig } from '../config.js';
 import type { IndexedDocument } from '../../indexer/types.js';
+import { batchRootOf } from '../../ledger/verification-proofs.js';
 import { openSealed, unwrapContentKey } from '../../storage/index.js';
 import { AppError } from '../errors.js';
 import { fetchWrappedKeyFrom } from '../records/keys.js';
@@ -108,8 +110,7 @@ export async function readPeerContent(
 ): Promise<PeerCopy & { bytes: Uint8Array }> {
   const account = caller.account;
   const privateKey = ctx.encryptionKeys.get(account);
-  const anchored = (await ctx.index.document(documentHash)) ?? (await ctx.index.batchMember(documentHash));
-  if (anchored === null || privateKey === undefined) throw notFound(documentHash);
+  if (privateKey === undefined) throw notFound(documentHash);
   const kept = peerCopy(ctx.db, documentHash, account);
   if (kept !== null && (await ctx.content.has(kept.cid))) {
     const wrapped = kept.confidential ? wrappedKeyFor(ctx.db, documentHash, account) : null;
@@ -121,9 +122,41 @@ export async function readPeerContent(
         : await unwrapContentKey(wrapped, privateKey, { documentHash, recipient: account }).catch(() => null);
     if (contentKey !== null) return { ...kept, bytes: openSealed(await ctx.content.get(kept.cid), contentKey) };
   }
+  const anchored =
+    (await ctx.index.document(documentHash)) ??
+    (await ctx.index.batchMember(documentHash)) ??
+    (await provenBatchMember(ctx, documentHash));
+  if (anchored === null) throw notFound(documentHash);
   const peer = ctx.config.peers.find((candidate) => candidate.party === anchored.registrant);
   if (peer === undefined) throw notFound(documentHash);
   return fetchFromPeer(ctx, peer, account, privateKey, anchored);
+}
+
+/** What the content is checked against: the anchored registrant and storage pointer (CID). */
+type AnchoredContent = Pick<IndexedDocument, 'documentHash' | 'registrant' | 'storagePointer'>;
+
+/**
+ * A member of another member's batch that this index could not list (its manifest is in that member's store): asked
+ * of each peer API, and taken only with a Merkle proof from the hash to a root this index holds as anchored by that
+ * peer's party. The member's CID is then the registrant's word, checked like everything else against the bytes.
+ */
+async function provenBatchMember(ctx: DocumentsContext, documentHash: string): Promise<AnchoredContent | null> {
+  for (const peer of ctx.config.peers) {
+    const answer = await remote(peer, `/v1/documents/${documentHash}`, documentHash).catch(() => null);
+    if (answer === null) continue;
+    const described = (await answer.json()) as {
+      cid?: string | null;
+      anchor?: { mode?: string; merkleRoot?: string | null; proof?: string[] | null } | null;
+    };
+    const { merkleRoot, proof } = described.anchor ?? {};
+    if (described.anchor?.mode !== 'batch' || !merkleRoot || !proof || !described.cid) continue;
+    const batch = await ctx.index.batch(merkleRoot);
+    if (batch === null || batch.registrant !== peer.party || batchRootOf(documentHash, proof) !== batch.merkleRoot) {
+      continue;
+    }
+    return { documentHash, registrant: peer.party, storagePointer: described.cid };
+  }
+  return null;
 }
 
 async function fetchFromPeer(
@@ -131,7 +164,7 @@ async function fetchFromPeer(
   peer: PeerApiConfig,
   account: string,
   privateKey: Uint8Array,
-  anchored: IndexedDocument,
+  anchored: AnchoredContent,
 ): Promise<PeerCopy & { bytes: Uint8Array }> {
   const documentHash = anchored.documentHash;
   const metadata = await remote(peer, `/v1/documents/${documentHash}`, documentHash);

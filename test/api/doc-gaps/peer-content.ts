@@ -134,6 +134,28 @@ describe('content of another member’s document on the reader’s own API', fun
     expect(Number(fetched.n)).to.equal(1);
   });
 
+  it('serves a member of the registrant’s Merkle batch, proven against the batch root on chain', async () => {
+    const bytes = uniqueBytes('batched endorsement');
+    const registered = await register(
+      policyMetadata({ confidential: true, mode: 'batch', readers: [address(REINSURER)] }),
+      bytes,
+    );
+    // The reinsurer's index holds the batch root (its manifest is in the insurer's store only).
+    const root = await eventually('the batch root indexed by the reinsurer', async () => {
+      const answer = await fetch(`${insurerApi.url}/v1/documents/${registered.documentHash}`, {
+        headers: { Authorization: insurerAuth },
+      });
+      const { anchor } = (await answer.json()) as { anchor: { merkleRoot: string | null } | null };
+      if (anchor?.merkleRoot == null) return undefined;
+      return (await reinsurerApi.ctx.index.batch(anchor.merkleRoot)) === null ? undefined : anchor.merkleRoot;
+    });
+    expect(root).to.match(/^0x[0-9a-f]{64}$/);
+    const read = await contentAtReinsurer(registered.documentHash);
+    expect(read.status, await read.clone().text()).to.equal(200);
+    expect(new Uint8Array(await read.arrayBuffer())).to.deep.equal(bytes);
+    expect(await reinsurerApi.ctx.content.has(registered.cid)).to.equal(true);
+  });
+
   it('serves a public document’s bytes the same way', async () => {
     const bytes = uniqueBytes('public schedule');
     const registered = await register(
