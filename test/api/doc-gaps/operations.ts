@@ -75,6 +75,8 @@ describe('operations in state sent', function () {
         expect(pooled!.blockNumber).to.equal(null);
 
         await ledger.provider.send('evm_mine', []);
+        // Blocks again from now on: a receipt waiter that subscribed just after the mined block sees the next one.
+        await resumeMining();
         const anchored = await eventually('the operation anchored', async () => {
           const current = await operation(accepted.href);
           return current.state === 'anchored' ? current : undefined;
