@@ -3,7 +3,9 @@
  * setting stops the API with an `ApiConfigError` naming the variable. Unknown `POLICYLEDGER_API_*` variables are
  * refused too, so a misspelt setting cannot silently fall back to its default.
  */
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import { getAddress, isAddress } from 'ethers';
 import { z } from 'zod';
 // --- events ---
 import { EVENTS_API_VARIABLES, loadEventsConfig, type EventsConfig } from './events/config.js';
@@ -34,6 +36,17 @@ export interface RateLimitConfig {
   perIp: number;
   /** Requests per window per API key; 0 turns the limit off. */
   perApiKey: number;
+}
+
+/**
+ * Another member's API, where documents its party registered are fetched for this member's readers: its URL and an API
+ * key this member's party created there (so the remote answers only what was wrapped for this member).
+ */
+export interface PeerApiConfig {
+  /** The party whose documents that API holds (checksummed): the registrant the index names. */
+  party: string;
+  url: string;
+  apiKey: string;
 }
 
 export interface ApiConfig {
@@ -76,6 +89,8 @@ export interface ApiConfig {
   /** Event stream, webhooks and keeper (services/api/events/config.ts). */
   events: EventsConfig;
   // --- end events ---
+  /** Other members' APIs (POLICYLEDGER_API_PEERS, a JSON file), by the party each serves. */
+  peers: PeerApiConfig[];
 }
 
 /** Every `POLICYLEDGER_API_*` variable this API knows; any other is refused. */
@@ -96,6 +111,7 @@ export const API_VARIABLES = [
   // --- events ---
   ...EVENTS_API_VARIABLES,
   // --- end events ---
+  'POLICYLEDGER_API_PEERS',
 ] as const;
 
 const integer = (min: number, max: number) =>
@@ -166,7 +182,36 @@ const environmentSchema = z.object({
     })
     .optional(),
   POLICYLEDGER_EMBEDDED: flag.optional(),
+  POLICYLEDGER_API_PEERS: z.string().min(1).optional(),
 });
+
+const peersFileSchema = z.array(
+  z
+    .object({
+      party: z.string().refine((value) => isAddress(value), 'must be an address'),
+      url: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }),
+      apiKey: z.string().min(1),
+    })
+    .strict(),
+);
+
+/** The peers file at `file`: `[{ "party": "0x…", "url": "https://…", "apiKey": "pl_…" }]`, or an error naming it. */
+function loadPeers(file: string | undefined, cwd: string): PeerApiConfig[] {
+  if (file === undefined) return [];
+  const setting = 'POLICYLEDGER_API_PEERS';
+  let json: unknown;
+  try {
+    json = JSON.parse(readFileSync(path.resolve(cwd, file), 'utf8'));
+  } catch (error) {
+    throw new ApiConfigError(setting, `cannot read ${file} as JSON: ${(error as Error).message}`);
+  }
+  const result = peersFileSchema.safeParse(json);
+  if (!result.success) {
+    const issue = result.error.issues[0];
+    throw new ApiConfigError(setting, `${file}: [${issue?.path.join('.') ?? ''}] ${issue?.message ?? 'invalid'}`);
+  }
+  return result.data.map((peer) => ({ ...peer, party: getAddress(peer.party), url: new URL(peer.url).origin }));
+}
 
 export const DEFAULTS = {
   host: '127.0.0.1',
@@ -282,6 +327,7 @@ export function loadApiConfig(env: NodeJS.ProcessEnv = process.env, cwd: string 
     // --- events ---
     events: loadEventsConfig(env, settings.POLICYLEDGER_EMBEDDED ?? false),
     // --- end events ---
+    peers: loadPeers(settings.POLICYLEDGER_API_PEERS, cwd),
   };
 }
 
@@ -297,6 +343,7 @@ export function describeApiConfig(config: ApiConfig): Record<string, unknown> {
     keystore: config.keystore === null ? null : { file: config.keystore.file },
     encryptionKey: config.encryptionKey === null ? null : { file: config.encryptionKey.file },
     databaseUrl: config.databaseUrl === null ? null : redactUrl(config.databaseUrl),
+    peers: config.peers.map((peer) => ({ party: peer.party, url: peer.url })),
   };
 }
 

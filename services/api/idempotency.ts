@@ -12,6 +12,7 @@ import type { DatabaseSync } from 'node:sqlite';
 import type { Request, RequestHandler, Response } from 'express';
 import type { Caller } from './auth/caller.js';
 import type { ApiContext } from './context.js';
+import { inTransaction } from './database.js';
 import { AppError } from './errors.js';
 
 export const IDEMPOTENCY_TTL_MS = 24 * 60 * 60 * 1000;
@@ -86,43 +87,31 @@ type Claim = { kind: 'new' } | { kind: 'replay'; answer: StoredAnswer };
 
 /** Claims `key` in `scope` for a request with body `fingerprint`, or says what to answer instead. */
 function claim(db: DatabaseSync, scope: string, key: string, fingerprint: string, now: number): Claim {
-  db.exec('BEGIN IMMEDIATE');
-  try {
+  return inTransaction(db, (): Claim => {
     db.prepare('DELETE FROM idem_keys WHERE expires_at <= ?').run(now);
     const row = db
       .prepare('SELECT fingerprint, state, status, headers, body FROM idem_keys WHERE scope = ? AND key = ?')
       .get(scope, key) as
       { fingerprint: string; state: string; status: number; headers: string; body: Uint8Array } | undefined;
-    let result: Claim;
     if (row === undefined) {
       db.prepare(
         "INSERT INTO idem_keys (scope, key, fingerprint, state, created_at, expires_at) VALUES (?, ?, ?, 'running', ?, ?)",
       ).run(scope, key, fingerprint, now, now + IDEMPOTENCY_TTL_MS);
-      result = { kind: 'new' };
-    } else if (row.fingerprint !== fingerprint) {
+      return { kind: 'new' };
+    }
+    if (row.fingerprint !== fingerprint) {
       throw new AppError(
         409,
         'IDEMPOTENCY_KEY_REUSED',
         'This Idempotency-Key was already used with a different request body',
       );
-    } else if (row.state === 'running') {
-      throw new AppError(409, 'IDEMPOTENCY_IN_PROGRESS', 'A request with this Idempotency-Key is still running');
-    } else {
-      result = {
-        kind: 'replay',
-        answer: {
-          status: row.status,
-          headers: JSON.parse(row.headers) as Record<string, string>,
-          body: row.body,
-        },
-      };
     }
-    db.exec('COMMIT');
-    return result;
-  } catch (error) {
-    db.exec('ROLLBACK');
-    throw error;
-  }
+    if (row.state === 'running') {
+      throw new AppError(409, 'IDEMPOTENCY_IN_PROGRESS', 'A request with this Idempotency-Key is still running');
+    }
+    const answer = { status: row.status, headers: JSON.parse(row.headers) as Record<string, string>, body: row.body };
+    return { kind: 'replay', answer };
+  });
 }
 
 function replay(res: Response, answer: StoredAnswer): void {

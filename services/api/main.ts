@@ -10,13 +10,14 @@ import { getAddress, JsonRpcProvider, NonceManager, Wallet, type Signer } from '
 import type { Router } from 'express';
 import { localParties } from '../../scripts/lib/local-parties.js';
 import { stopOnSignal } from '../../scripts/lib/signals.js';
-import { ChainIndexer, openChainIndex } from '../indexer/index.js';
+import { ChainIndexer, openChainIndex, type ManifestSource } from '../indexer/index.js';
 import type { Deployment } from '../ledger/deploy.js';
 import { readParty } from '../ledger/parties.js';
 import { loadEncryptionKeyFile, localEncryptionKeyPair } from '../storage/keys.js';
 import { openHeliaContentStore } from '../storage/helia.js';
 import { openKuboContentStore } from '../storage/kubo.js';
 import type { ContentStore } from '../storage/content-store.js';
+import { isStorageError } from '../storage/errors.js';
 import { AnchoringService } from './anchoring/index.js';
 import { createApp } from './app.js';
 // --- consortium-ops ---
@@ -113,6 +114,15 @@ async function openContentStore(config: ApiConfig): Promise<ContentStore> {
   return openHeliaContentStore(config.ipfs.dir, { cidVersion: config.cidVersion });
 }
 
+/** Batch manifests as the index reads them: from the content store, null for one it does not hold. */
+export function manifestsIn(content: ContentStore): ManifestSource {
+  return (cid) =>
+    content.get(cid).catch((error: unknown) => {
+      if (isStorageError(error, 'CONTENT_NOT_FOUND') || isStorageError(error, 'CID_INVALID')) return null;
+      throw error;
+    });
+}
+
 /** Starts the API described by `config`; `keys` defaults to what the configuration names. */
 export async function startApi(
   config: ApiConfig,
@@ -141,12 +151,12 @@ export async function startApi(
         : { databaseUrl: config.databaseUrl },
     );
     closers.push(() => index.close());
-    const indexer = new ChainIndexer(ledger, index, { logger });
+    const content = await openContentStore(config);
+    closers.push(() => content.close());
+    const indexer = new ChainIndexer(ledger, index, { logger, batchManifests: manifestsIn(content) });
     await indexer.syncOnce();
     indexer.start();
     closers.push(() => indexer.stop());
-    const content = await openContentStore(config);
-    closers.push(() => content.close());
     const anchoring = new AnchoringService(db, ledger, keys.signers, {
       batchWindowMs: config.batchWindowMs,
       batchMaxSize: config.batchMaxSize,

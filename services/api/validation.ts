@@ -33,3 +33,14 @@ export function parse<T>(schema: z.ZodType<T>, value: unknown, where: 'body' | '
 function fail(summary: string, issues: ValidationIssue[]): never {
   throw new AppError(400, 'INVALID_REQUEST', summary, { details: { issues } });
 }
+
+/**
+ * 400 INVALID_CURSOR: `cursor` is not a `nextCursor` this listing returned. Every paginated listing answers it for any
+ * cursor it cannot use (malformed, empty, from another listing or ordering), so clients handle one code.
+ */
+export function invalidCursor(cursor: string, cause?: unknown): AppError {
+  return new AppError(400, 'INVALID_CURSOR', `The cursor "${cursor.slice(0, 64)}" is not one this listing returned`, {
+    ...(cause === undefined ? {} : { cause }),
+    details: { cursor: cursor.slice(0, 512) },
+  });
+}

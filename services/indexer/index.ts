@@ -7,5 +7,6 @@ export * from './parametric-types.js';
 export { deleteChainIndex, describeChainIndexLocation, openChainIndex, type ChainIndexLocation } from './open.js';
 export { ChainIndexer, type ChainIndexerOptions } from './indexer.js';
 export { MAX_PAGE_SIZE } from './store.js';
+export { batchMembersOf, type ManifestSource } from './manifests.js';
 export { rebuildChainIndex, type RebuildReport } from './rebuild.js';
 export { indexConfigFromEnv, loadDeployment, type IndexConfig } from './config.js';

@@ -15,6 +15,7 @@ import { decodeLog, needsTransaction, type IndexedContracts } from './decode.js'
 import { readIssuedPolicy } from './parametric-details.js';
 import { issuedPolicyId, parametricAddresses } from './parametric-decode.js';
 import type { IssuedPolicyDetails } from './parametric-types.js';
+import { batchMembersOf, type ManifestSource } from './manifests.js';
 import type { ChainEvent, ChainIndex, IndexedDeployment } from './types.js';
 
 export interface ChainIndexerOptions {
@@ -23,7 +24,14 @@ export interface ChainIndexerOptions {
   logger?: Pick<Logger, 'info' | 'warn' | 'error' | 'debug'>;
   /** Blocks per range: per `eth_getLogs` call and per transaction (default 2000). */
   batchBlocks?: number;
+  /** Where batch manifests are read, to list batches' members (none listed without it). */
+  batchManifests?: ManifestSource;
+  /** How long a batch whose manifest could not be read waits before the next try (default 60 s). */
+  manifestRetryMs?: number;
 }
+
+/** Batches whose members are looked for per sync round. */
+const MANIFESTS_PER_ROUND = 100;
 
 /** Block headers and transactions fetched at once, so a busy range does not flood the node. */
 const FETCH_CONCURRENCY = 8;
@@ -37,6 +45,8 @@ export class ChainIndexer {
   private running: Promise<number> | null = null;
   private timer: NodeJS.Timeout | null = null;
   private polling = false;
+  private readonly manifests: ManifestSource | undefined;
+  private readonly manifestRetryMs: number;
 
   constructor(
     private readonly ledger: LedgerClient,
@@ -47,6 +57,8 @@ export class ChainIndexer {
     this.batchBlocks = Math.max(1, options.batchBlocks ?? 2000);
     this.logger = options.logger;
     const { deployment } = ledger;
+    this.manifests = options.batchManifests;
+    this.manifestRetryMs = options.manifestRetryMs ?? 60_000;
     this.contracts = {
       evidenceRegistry: deployment.evidenceRegistry,
       consortiumAccess: deployment.consortiumAccess,
@@ -113,7 +125,38 @@ export class ChainIndexer {
       fromBlock = toBlock + 1;
     }
     if (added > 0) this.logger?.info({ head: latest, events: added }, 'chain index caught up');
+    await this.listBatchMembers();
     return added;
+  }
+
+  /**
+   * Lists the members of batches indexed without them, from their manifests (see manifests.ts). A manifest that cannot
+   * be read now is tried again after `manifestRetryMs`; one that is not the batch's is recorded as invalid and logged.
+   */
+  private async listBatchMembers(): Promise<void> {
+    if (this.manifests === undefined) return;
+    for (;;) {
+      const batches = await this.index.unlistedBatches(Date.now(), MANIFESTS_PER_ROUND);
+      for (const batch of batches) {
+        const bytes = await this.manifests(batch.storagePointer).catch((error: unknown) => {
+          this.logger?.warn({ err: error, merkleRoot: batch.merkleRoot }, 'batch manifest unreadable; trying later');
+          return null;
+        });
+        if (bytes === null) {
+          await this.index.deferBatch(batch.merkleRoot, Date.now() + this.manifestRetryMs);
+          continue;
+        }
+        const checked = batchMembersOf(batch, bytes);
+        if ('invalid' in checked) {
+          this.logger?.warn(
+            { merkleRoot: batch.merkleRoot, manifest: batch.storagePointer, reason: checked.invalid },
+            'batch manifest is not the batch’s: members not listed',
+          );
+        }
+        await this.index.listBatchMembers(batch.merkleRoot, 'invalid' in checked ? null : checked.members);
+      }
+      if (batches.length < MANIFESTS_PER_ROUND) return;
+    }
   }
 
   /**

@@ -2,10 +2,11 @@
  * The index's tables, the same in SQLite and PostgreSQL (BIGINT is an INTEGER in SQLite; flags are 0/1 integers so
  * both return the same values). Every table is prefixed `chain_` so a PostgreSQL database can hold other things too.
  * `chain_events` is the record of what the chain said; the other tables are projections of it, written in the same
- * transaction.
+ * transaction — except `chain_batch_members`, which lists a batch's members from its manifest (named by the batch's
+ * storage pointer on chain, checked against its root) once the manifest can be read, possibly later.
  */
 
-/** Bumped when the tables change: an index of another version must be rebuilt. */
+/** Bumped when the tables change: an index of another version must be rebuilt. 2: batch members and the parametric side. */
 export const SCHEMA_VERSION = '2';
 
 export const CHAIN_INDEX_TABLES = [
@@ -15,6 +16,7 @@ export const CHAIN_INDEX_TABLES = [
   'chain_document_signers',
   'chain_cosignatures',
   'chain_batches',
+  'chain_batch_members',
   'chain_parties',
   'chain_party_history',
   'chain_policies',
@@ -225,8 +227,29 @@ CREATE TABLE IF NOT EXISTS chain_batches (
   anchored_at TEXT NOT NULL,
   block_number BIGINT NOT NULL,
   transaction_hash TEXT NOT NULL,
+  log_index INTEGER NOT NULL,
+  members_state TEXT NOT NULL DEFAULT 'pending',
+  members_retry_at BIGINT NOT NULL DEFAULT 0
+);
+CREATE INDEX IF NOT EXISTS chain_batches_unlisted ON chain_batches (members_state, block_number, log_index);
+CREATE TABLE IF NOT EXISTS chain_batch_members (
+  document_hash TEXT PRIMARY KEY,
+  merkle_root TEXT NOT NULL,
+  position INTEGER NOT NULL,
+  registrant TEXT NOT NULL,
+  document_type TEXT NOT NULL,
+  retention_class INTEGER NOT NULL,
+  policy_ref TEXT NOT NULL,
+  storage_pointer TEXT NOT NULL,
+  anchored_at TEXT NOT NULL,
+  anchored_at_unix BIGINT NOT NULL,
+  block_number BIGINT NOT NULL,
+  transaction_hash TEXT NOT NULL,
   log_index INTEGER NOT NULL
 );
+CREATE UNIQUE INDEX IF NOT EXISTS chain_batch_members_position ON chain_batch_members (block_number, log_index, position);
+CREATE INDEX IF NOT EXISTS chain_batch_members_registrant ON chain_batch_members (registrant);
+CREATE INDEX IF NOT EXISTS chain_batch_members_policy_ref ON chain_batch_members (policy_ref);
 CREATE TABLE IF NOT EXISTS chain_parties (
   account TEXT PRIMARY KEY,
   legal_name TEXT NOT NULL,

@@ -1,5 +1,5 @@
 /** The chain index over either SQL backend: the same queries, so both give the same answers. */
-import { getAddress } from 'ethers';
+import { getAddress, ZeroHash } from 'ethers';
 import { PARTY_ROLES, roleId } from '../ledger/parties.js';
 import { projectEvent, unixOf } from './projection.js';
 import { CHAIN_INDEX_SCHEMA, SCHEMA_VERSION } from './schema.js';
@@ -32,6 +32,7 @@ import {
   InvalidCursorError,
   InvalidEventIdError,
   InvalidFilterError,
+  type BatchManifestMember,
   type ChainEvent,
   type ChainEventName,
   type ChainIndex,
@@ -49,6 +50,26 @@ import {
   type RevocationReasonName,
   type TermsTypeName,
 } from './types.js';
+
+/** The columns a listing reads, for single anchors. */
+const SINGLE_DOCUMENTS = `SELECT document_hash, registrant, terms_hash, document_type, retention_class, policy_ref,
+  storage_pointer, required_signers, anchored_at, anchored_at_unix, block_number, transaction_hash, log_index, status,
+  version, chain_root, previous_hash, superseded_by, revoked_at, revoked_by, revocation_reason, signature_count,
+  CAST(NULL AS TEXT) AS merkle_root, 0 AS batch_position
+  FROM chain_documents`;
+
+/**
+ * The same columns for batch members: current, version 1, no terms, signers or revocation (a batch root records none
+ * and a member cannot be superseded or revoked). A hash also anchored singly is listed as its single anchor only.
+ */
+const BATCH_MEMBERS = `SELECT m.document_hash, m.registrant, '${ZeroHash}' AS terms_hash, m.document_type, m.retention_class,
+  m.policy_ref, m.storage_pointer, '[]' AS required_signers, m.anchored_at, m.anchored_at_unix, m.block_number,
+  m.transaction_hash, m.log_index, 'current' AS status, 1 AS version, m.document_hash AS chain_root,
+  CAST(NULL AS TEXT) AS previous_hash, CAST(NULL AS TEXT) AS superseded_by, CAST(NULL AS TEXT) AS revoked_at,
+  CAST(NULL AS TEXT) AS revoked_by, CAST(NULL AS TEXT) AS revocation_reason, 0 AS signature_count, m.merkle_root,
+  m.position AS batch_position
+  FROM chain_batch_members m
+  WHERE NOT EXISTS (SELECT 1 FROM chain_documents s WHERE s.document_hash = m.document_hash)`;
 
 /** The largest page `listDocuments` returns, whatever the caller asks. */
 export const MAX_PAGE_SIZE = 500;
@@ -68,14 +89,15 @@ export class SqlChainIndex implements ChainIndex {
   /** Opens the index on `db`, creating its tables; refuses an index written by another schema version. */
   static async open(db: SqlDriver): Promise<SqlChainIndex> {
     try {
-      await db.exec(CHAIN_INDEX_SCHEMA);
-      const [row] = await db.all("SELECT value FROM chain_meta WHERE key = 'schema_version'");
-      if (row?.value !== SCHEMA_VERSION) {
+      // Checked before the script runs: an older index's tables lack columns the script's indexes name.
+      const recorded = await recordedSchemaVersion(db);
+      if (recorded !== undefined && recorded !== SCHEMA_VERSION) {
         throw new Error(
-          `the chain index in ${db.description} has schema version ${String(row?.value)}, this code ` +
+          `the chain index in ${db.description} has schema version ${recorded}, this code ` +
             `${SCHEMA_VERSION}: rebuild it (npm run index:rebuild)`,
         );
       }
+      await db.exec(CHAIN_INDEX_SCHEMA);
       return new SqlChainIndex(db);
     } catch (error) {
       await db.close();
@@ -166,6 +188,67 @@ export class SqlChainIndex implements ChainIndex {
     return rows.map(documentOf);
   }
 
+  async batchMember(documentHash: string): Promise<IndexedDocument | null> {
+    const [row] = await this.db.all(`SELECT * FROM (${BATCH_MEMBERS}) m WHERE m.document_hash = ?`, [
+      hashKey(documentHash),
+    ]);
+    return row === undefined ? null : documentOf(row);
+  }
+
+  async unlistedBatches(now: number, limit: number): Promise<IndexedBatch[]> {
+    const rows = await this.db.all(
+      `SELECT * FROM chain_batches WHERE members_state = 'pending' AND members_retry_at <= ?
+       ORDER BY block_number, log_index LIMIT ?`,
+      [now, Math.max(1, Math.floor(limit))],
+    );
+    return rows.map(batchOf);
+  }
+
+  async listBatchMembers(merkleRoot: string, members: BatchManifestMember[] | null): Promise<void> {
+    await this.db.transaction(async (tx) => {
+      const [row] = await tx.all(
+        `SELECT * FROM chain_batches WHERE merkle_root = ? AND members_state = 'pending'${this.db.dialect.forUpdate}`,
+        [hashKey(merkleRoot)],
+      );
+      if (row === undefined) return;
+      const batch = batchOf(row);
+      for (const [position, member] of (members ?? []).entries()) {
+        await tx.run(
+          `INSERT INTO chain_batch_members (document_hash, merkle_root, position, registrant, document_type,
+             retention_class, policy_ref, storage_pointer, anchored_at, anchored_at_unix, block_number, transaction_hash,
+             log_index)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (document_hash) DO NOTHING`,
+          [
+            hashKey(member.documentHash),
+            batch.merkleRoot,
+            position,
+            batch.registrant,
+            member.documentType,
+            member.retentionClass,
+            member.policyRef,
+            member.storagePointer,
+            batch.anchoredAt,
+            unixOf(batch.anchoredAt),
+            batch.blockNumber,
+            batch.transactionHash,
+            batch.logIndex,
+          ],
+        );
+      }
+      await tx.run('UPDATE chain_batches SET members_state = ? WHERE merkle_root = ?', [
+        members === null ? 'invalid' : 'listed',
+        batch.merkleRoot,
+      ]);
+    });
+  }
+
+  async deferBatch(merkleRoot: string, retryAt: number): Promise<void> {
+    await this.db.run('UPDATE chain_batches SET members_retry_at = ? WHERE merkle_root = ?', [
+      Math.floor(retryAt),
+      hashKey(merkleRoot),
+    ]);
+  }
+
   async listDocuments(
     filter: DocumentFilter,
     page: DocumentPage,
@@ -197,13 +280,19 @@ export class SqlChainIndex implements ChainIndex {
     }
     if (page.cursor !== undefined) {
       const after = decodeCursor(page.cursor, order);
-      where(`(d.block_number, d.log_index) ${order === 'asc' ? '>' : '<'} (?, ?)`, after.blockNumber, after.logIndex);
+      where(
+        `(d.block_number, d.log_index, d.batch_position) ${order === 'asc' ? '>' : '<'} (?, ?, ?)`,
+        after.blockNumber,
+        after.logIndex,
+        after.position,
+      );
     }
     const direction = order === 'asc' ? 'ASC' : 'DESC';
+    // Single anchors and batch members in one order: chain order, then position in the batch.
     const rows = await this.db.all(
-      `SELECT d.* FROM chain_documents d
+      `SELECT d.* FROM (${SINGLE_DOCUMENTS} UNION ALL ${BATCH_MEMBERS}) d
        ${conditions.length === 0 ? '' : `WHERE ${conditions.join(' AND ')}`}
-       ORDER BY d.block_number ${direction}, d.log_index ${direction}
+       ORDER BY d.block_number ${direction}, d.log_index ${direction}, d.batch_position ${direction}
        LIMIT ?`,
       [...params, limit + 1],
     );
@@ -215,17 +304,7 @@ export class SqlChainIndex implements ChainIndex {
 
   async batch(merkleRoot: string): Promise<IndexedBatch | null> {
     const [row] = await this.db.all('SELECT * FROM chain_batches WHERE merkle_root = ?', [hashKey(merkleRoot)]);
-    if (row === undefined) return null;
-    return {
-      merkleRoot: String(row.merkle_root),
-      registrant: String(row.registrant),
-      documentCount: numberOf(row.document_count),
-      storagePointer: String(row.storage_pointer),
-      anchoredAt: String(row.anchored_at),
-      blockNumber: numberOf(row.block_number),
-      transactionHash: String(row.transaction_hash),
-      logIndex: numberOf(row.log_index),
-    };
+    return row === undefined ? null : batchOf(row);
   }
 
   async partyAt(account: string, blockNumber: number): Promise<PartyStanding> {
@@ -330,6 +409,16 @@ export class SqlChainIndex implements ChainIndex {
   }
 }
 
+/** The schema version an existing index records; undefined for a database without one. */
+async function recordedSchemaVersion(db: SqlDriver): Promise<string | undefined> {
+  try {
+    const [row] = await db.all("SELECT value FROM chain_meta WHERE key = 'schema_version'");
+    return row === undefined ? undefined : (textOrNull(row.value) ?? undefined);
+  } catch {
+    return undefined; // No chain_meta table: a new database.
+  }
+}
+
 /** A filter's time bound in seconds; a bound that is no time is refused rather than matching nothing. */
 function timeBound(name: string, isoTime: string): number {
   const seconds = unixOf(isoTime);
@@ -354,18 +443,30 @@ export function parseEventId(eventId: string): { blockNumber: number; logIndex: 
 }
 
 function encodeCursor(document: IndexedDocument, order: 'asc' | 'desc'): string {
-  return Buffer.from(JSON.stringify({ b: document.blockNumber, l: document.logIndex, o: order })).toString('base64url');
+  const position = { b: document.blockNumber, l: document.logIndex, p: document.batchPosition, o: order };
+  return Buffer.from(JSON.stringify(position)).toString('base64url');
 }
 
-function decodeCursor(cursor: string, order: 'asc' | 'desc'): { blockNumber: number; logIndex: number } {
+function decodeCursor(
+  cursor: string,
+  order: 'asc' | 'desc',
+): { blockNumber: number; logIndex: number; position: number } {
   try {
     const decoded = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as {
       b: unknown;
       l: unknown;
+      p?: unknown;
       o: unknown;
     };
-    if (Number.isSafeInteger(decoded.b) && Number.isSafeInteger(decoded.l) && decoded.o === order) {
-      return { blockNumber: decoded.b as number, logIndex: decoded.l as number };
+    // Cursors issued before batch members were listed carry no position: they point at a single anchor (position 0).
+    const position = decoded.p ?? 0;
+    if (
+      Number.isSafeInteger(decoded.b) &&
+      Number.isSafeInteger(decoded.l) &&
+      Number.isSafeInteger(position) &&
+      decoded.o === order
+    ) {
+      return { blockNumber: decoded.b as number, logIndex: decoded.l as number, position: position as number };
     }
   } catch {
     // Not base64url JSON: refused below like any other foreign cursor.
@@ -396,6 +497,21 @@ function documentOf(row: SqlRow): IndexedDocument {
     revokedBy: textOrNull(row.revoked_by),
     revocationReason: textOrNull(row.revocation_reason) as RevocationReasonName | null,
     signatureCount: numberOf(row.signature_count),
+    merkleRoot: textOrNull(row.merkle_root),
+    batchPosition: numberOf(row.batch_position ?? 0),
+  };
+}
+
+function batchOf(row: SqlRow): IndexedBatch {
+  return {
+    merkleRoot: String(row.merkle_root),
+    registrant: String(row.registrant),
+    documentCount: numberOf(row.document_count),
+    storagePointer: String(row.storage_pointer),
+    anchoredAt: String(row.anchored_at),
+    blockNumber: numberOf(row.block_number),
+    transactionHash: String(row.transaction_hash),
+    logIndex: numberOf(row.log_index),
   };
 }
 

@@ -37,7 +37,11 @@ export {
 
 export type DocumentStatusName = 'current' | 'superseded' | 'revoked';
 
-/** An anchored document and where it stands in its version chain. */
+/**
+ * An anchored document and where it stands in its version chain. A member of a Merkle batch (`merkleRoot` set) has the
+ * batch's block, transaction and log index, its position in the batch's manifest, and no version chain, terms or
+ * co-signers (a batch root records none): it is current, version 1, its own chain root.
+ */
 export interface IndexedDocument {
   documentHash: string;
   registrant: string;
@@ -64,6 +68,19 @@ export interface IndexedDocument {
   revokedBy: string | null;
   revocationReason: RevocationReasonName | null;
   signatureCount: number;
+  /** The root of the batch it was anchored in; null when anchored singly. */
+  merkleRoot: string | null;
+  /** Its index in the batch's manifest (0 when anchored singly): orders the members of one batch. */
+  batchPosition: number;
+}
+
+/** A batch member as its manifest lists it. */
+export interface BatchManifestMember {
+  documentHash: string;
+  storagePointer: string;
+  documentType: DocumentTypeName;
+  retentionClass: number;
+  policyRef: string;
 }
 
 /** A required signer's accepted co-signature. */
@@ -235,6 +252,17 @@ export interface ChainIndex {
     page: DocumentPage,
   ): Promise<{ items: IndexedDocument[]; nextCursor: string | null }>;
   batch(merkleRoot: string): Promise<IndexedBatch | null>;
+  /** The member `documentHash` of a listed batch, or null (singly anchored documents are `document`'s). */
+  batchMember(documentHash: string): Promise<IndexedDocument | null>;
+  /** Batches whose members are not listed yet and are due for a try (`now` in ms), in chain order. */
+  unlistedBatches(now: number, limit: number): Promise<IndexedBatch[]>;
+  /**
+   * Lists the members of batch `merkleRoot` from its checked manifest (a member already listed keeps its first
+   * listing), or marks the batch's manifest invalid (`null`): either way the batch is not tried again.
+   */
+  listBatchMembers(merkleRoot: string, members: BatchManifestMember[] | null): Promise<void>;
+  /** Puts off trying batch `merkleRoot` again until `retryAt` (ms): its manifest could not be read. */
+  deferBatch(merkleRoot: string, retryAt: number): Promise<void>;
   /** The account's standing at the end of `blockNumber`. */
   partyAt(account: string, blockNumber: number): Promise<PartyStanding>;
   /** The account's party record as of the head block; null when it never registered. */

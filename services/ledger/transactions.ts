@@ -34,6 +34,11 @@ export interface SendOptions {
   confirmations?: number;
   /** How long to wait for them before failing with ethers' `TIMEOUT`; default no limit. */
   timeoutMs?: number;
+  /**
+   * Called with the transaction's hash as soon as the node accepted it, before it is mined: a caller that waits can
+   * show what it waits for (the API's operations show it while they are `sent`).
+   */
+  onSent?: (transactionHash: string) => void;
 }
 
 /** A transaction sent and not yet known to be mined. */
@@ -77,6 +82,7 @@ export async function sendTransaction(
       throw error;
     }
   });
+  settings.onSent?.(response.hash);
   return {
     transactionHash: response.hash,
     nonce: response.nonce,

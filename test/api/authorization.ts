@@ -91,6 +91,12 @@ function only(allowed: Partial<Record<CallerName, Expected>>, refusal: Expected)
   return parties(refusal, allowed);
 }
 const roleRequired = refused(403, 'ROLE_REQUIRED');
+// --- doc-gaps ---
+/** A party the target does not name (nor an auditor): to it the document does not exist, on every route. */
+const notVisible = refused(404, 'DOCUMENT_NOT_FOUND');
+/** The parties the target names besides its registrant (a reader, a required signer), refused with `code`. */
+const seesButNot = (code: string) => ({ reinsurer: refused(403, code), client: refused(403, code) });
+// --- end doc-gaps ---
 
 describe('authorisation matrix', function () {
   this.timeout(300_000);
@@ -363,33 +369,43 @@ describe('authorisation matrix', function () {
       method: 'get',
       path: '/v1/documents/{hash}/retention',
       call: (_c, a) => call(stack, a, 'GET', on('/v1/documents/{hash}/retention')),
-      expected: only({ insurer: 200, auditor: 200 }, refused(403, 'NOT_REGISTRANT_OR_AUDITOR')),
+      expected: only({ insurer: 200, auditor: 200, ...seesButNot('NOT_REGISTRANT_OR_AUDITOR') }, notVisible),
     },
     {
       method: 'post',
       path: '/v1/documents/{hash}/legal-hold',
       call: (_c, a) => call(stack, a, 'POST', on('/v1/documents/{hash}/legal-hold'), { reason: 'matrix hold' }),
-      expected: only({ insurer: 201, auditor: 201 }, refused(403, 'NOT_REGISTRANT_OR_AUDITOR')),
+      expected: only({ insurer: 201, auditor: 201, ...seesButNot('NOT_REGISTRANT_OR_AUDITOR') }, notVisible),
     },
     {
       method: 'delete',
       path: '/v1/documents/{hash}/legal-hold',
       // After the row above: the registrant and the auditor each lift their own hold.
       call: (_c, a) => call(stack, a, 'DELETE', on('/v1/documents/{hash}/legal-hold')),
-      expected: only({ insurer: 200, auditor: 200 }, refused(403, 'NOT_REGISTRANT_OR_AUDITOR')),
+      expected: only({ insurer: 200, auditor: 200, ...seesButNot('NOT_REGISTRANT_OR_AUDITOR') }, notVisible),
     },
     {
       method: 'post',
       path: '/v1/documents/{hash}/erasure',
       call: (_c, a) => call(stack, a, 'POST', on('/v1/documents/{hash}/erasure')),
       // The registrant passes the authorisation and meets the retention rule (property, 15 years after cover).
-      expected: only({ insurer: refused(409, 'RETENTION_ACTIVE') }, refused(403, 'NOT_REGISTRANT')),
+      expected: only(
+        {
+          ...seesButNot('NOT_REGISTRANT'),
+          auditor: refused(403, 'NOT_REGISTRANT'),
+          insurer: refused(409, 'RETENTION_ACTIVE'),
+        },
+        notVisible,
+      ),
     },
     {
       method: 'get',
       path: '/v1/documents/{hash}/wrapped-key',
       call: (_c, a) => call(stack, a, 'GET', on('/v1/documents/{hash}/wrapped-key')),
-      expected: only({ insurer: 200, reinsurer: 200 }, refused(403, 'NOT_A_READER')),
+      expected: only(
+        { insurer: 200, reinsurer: 200, client: refused(403, 'NOT_A_READER'), auditor: refused(403, 'NOT_A_READER') },
+        notVisible,
+      ),
     },
     // --- consortium-ops ---
     // The matrix's ADMIN (party 0) has no key hosted by the API: its actions answer the unsigned transaction (200),
@@ -701,6 +717,17 @@ describe('authorisation matrix', function () {
       ),
     },
     // --- end policy-index ---
+    // --- doc-gaps ---
+    {
+      method: 'get',
+      path: '/v1/documents/{hash}/ciphertext',
+      call: (_c, a) => call(stack, a, 'GET', on('/v1/documents/{hash}/ciphertext')),
+      expected: only(
+        { insurer: 200, reinsurer: 200, client: refused(403, 'NOT_A_READER'), auditor: refused(403, 'NOT_A_READER') },
+        notVisible,
+      ),
+    },
+    // --- end doc-gaps ---
   ];
 
   it('has a row for every path and method of the OpenAPI document', async () => {

@@ -635,8 +635,28 @@ describe('bad requests', function () {
       name: 'an invalid access-log cursor',
       send: () => call(stack, insurer, 'GET', '/v1/access-log?cursor=not-a-cursor'),
       status: 400,
-      code: 'INVALID_REQUEST',
+      code: 'INVALID_CURSOR',
     },
+    // --- doc-gaps ---
+    {
+      name: 'an empty documents cursor',
+      send: () => call(stack, insurer, 'GET', '/v1/documents?cursor='),
+      status: 400,
+      code: 'INVALID_CURSOR',
+    },
+    {
+      name: 'an access-log cursor given to the documents listing',
+      send: () => call(stack, insurer, 'GET', '/v1/documents?cursor=3'),
+      status: 400,
+      code: 'INVALID_CURSOR',
+    },
+    {
+      name: 'an empty access-log cursor',
+      send: () => call(stack, insurer, 'GET', '/v1/access-log?cursor='),
+      status: 400,
+      code: 'INVALID_CURSOR',
+    },
+    // --- end doc-gaps ---
     // Sign-In with Ethereum
     {
       name: 'a replayed SIWE message',
@@ -1074,6 +1094,12 @@ describe('bad requests', function () {
     expect(tableCounts()).to.deep.equal(before);
     const document = await call(stack, insurer, 'GET', `/v1/documents/${registered.documentHash}`);
     expect(document.status).to.equal(200);
+    // Its batch is composed after the window: wait for it, so that the next test counts rows on a quiet outbox.
+    await eventually('the registration anchored', async () => {
+      const answer = await call(stack, insurer, 'GET', registered.operation.href);
+      const { operation } = (await answer.json()) as { operation: { state: string } };
+      return operation.state === 'anchored' ? true : undefined;
+    });
   });
 
   it('refuses a JSON write reused with another body under the same Idempotency-Key (409)', async () => {

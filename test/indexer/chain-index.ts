@@ -10,6 +10,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { TypedDataEncoder, Wallet, getAddress, hexlify, randomBytes, type Signer } from 'ethers';
 import { startTestLedger, type TestLedger } from '../helpers/api-chain.js';
+import { composeBatch, manifestBytes } from '../../services/api/anchoring/batch.js';
 import { anchorAndCoSign } from '../../services/ledger/evidence.js';
 import { underDualControl } from '../../services/ledger/governance.js';
 import { readParty, roleId } from '../../services/ledger/parties.js';
@@ -330,6 +331,67 @@ function describeChainIndex(backend: Backend): void {
       });
       expect(await index.batch(randomHash())).to.equal(null);
     });
+
+    // --- doc-gaps ---
+    it('lists a batch’s members from its manifest once it proves to be the batch’s, in one order with single anchors', async () => {
+      const tag = backend.name.toLowerCase();
+      const members = [0, 1, 2].map((i) => ({ ...anchorInput({ documentType: i }), storagePointer: `bafy${tag}${i}` }));
+      const composed = composeBatch(members);
+      const forged = composeBatch([anchorInput(), anchorInput()]);
+      const forgedRoot = randomHash();
+      const manifests = new Map([
+        [`bafy${tag}good`, manifestBytes(composed.manifest)],
+        // Names the root it is stored for, but its hashes make another: not that batch's manifest.
+        [`bafy${tag}forged`, manifestBytes({ ...forged.manifest, merkleRoot: forgedRoot })],
+      ]);
+      await send(registryAs(reinsurer()).anchorBatch(composed.merkleRoot, 3, `bafy${tag}good`));
+      await send(registryAs(reinsurer()).anchorBatch(forgedRoot, 2, `bafy${tag}forged`));
+      await send(registryAs(reinsurer()).anchorBatch(randomHash(), 1, `bafy${tag}unreachable`));
+      const listing = await openChainIndex(await backend.location('batch_members'));
+      try {
+        const indexer = new ChainIndexer(client, listing, {
+          batchManifests: (cid) => Promise.resolve(manifests.get(cid) ?? null),
+          manifestRetryMs: 60_000,
+        });
+        await indexer.syncOnce();
+        const listed = (await listing.listDocuments({ registrant: party(3).wallet.address }, { limit: 500 })).items;
+        const ofBatch = listed.filter((item) => item.merkleRoot === composed.merkleRoot);
+        expect(ofBatch.map((item) => item.documentHash)).to.deep.equal(composed.manifest.documentHashes);
+        expect(ofBatch.map((item) => item.batchPosition)).to.deep.equal([0, 1, 2]);
+        expect(listed.filter((item) => item.merkleRoot === forgedRoot)).to.deep.equal([]);
+        const member = await listing.batchMember(members[1]!.documentHash);
+        expect(member).to.deep.include({
+          merkleRoot: composed.merkleRoot,
+          documentType: 'Endorsement',
+          storagePointer: `bafy${tag}1`,
+          status: 'current',
+          registrant: party(3).wallet.address,
+        });
+        // Verification reads single anchors only: a member is not one.
+        expect(await listing.document(members[1]!.documentHash)).to.equal(null);
+        // The unreachable manifest waits for its next try; the others are settled.
+        expect((await listing.unlistedBatches(Date.now(), 500)).map((batch) => batch.storagePointer)).to.deep.equal([]);
+        const later = (await listing.unlistedBatches(Date.now() + 120_000, 500)).map((batch) => batch.storagePointer);
+        expect(later).to.include(`bafy${tag}unreachable`);
+        expect(later).not.to.include(`bafy${tag}forged`);
+        expect(later).not.to.include(`bafy${tag}good`);
+        // Paging with the cursor crosses the batch one member at a time.
+        const paged: string[] = [];
+        let cursor: string | undefined;
+        do {
+          const page = await listing.listDocuments({}, { limit: 2, ...(cursor === undefined ? {} : { cursor }) });
+          paged.push(...page.items.map((item) => item.documentHash));
+          cursor = page.nextCursor ?? undefined;
+        } while (cursor !== undefined);
+        expect(paged.filter((hash) => composed.manifest.documentHashes.includes(hash))).to.deep.equal(
+          composed.manifest.documentHashes,
+        );
+        expect(new Set(paged).size).to.equal(paged.length);
+      } finally {
+        await listing.close();
+      }
+    });
+    // --- end doc-gaps ---
 
     it('lists documents by filter, visible only to whom they concern, a page at a time', async () => {
       const all = (await dump(index)).documents;

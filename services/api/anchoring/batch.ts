@@ -3,7 +3,9 @@
  * `['bytes32']` leaves (the registry's `batchLeaf` and `verifyBatchMember` use the same double-hashed leaf), so any
  * holder of a document checks its membership with that library or the contract from the proof alone. The manifest,
  * stored where documents are and named on chain as the batch's storage pointer, lists every member with its own
- * storage pointer, from which anyone can rebuild the tree and every proof.
+ * storage pointer, from which anyone can rebuild the tree and every proof, and with the public fields a single anchor
+ * records on chain (document type, retention class, policy reference), from which a chain index lists the members
+ * as it lists single anchors (the manifest's CID, on chain, fixes those fields as the event would).
  *
  * The tree is built here with the library's algorithm rather than by the library: its generic ABI encoder and per-proof
  * re-verification cost about a millisecond per document on a loaded machine, on the event loop that also answers
@@ -23,6 +25,19 @@ export interface BatchManifest {
   documentHashes: string[];
   /** Each member's own storage pointer, at the same index as its hash. */
   storagePointers: string[];
+  /** Each member's `IEvidenceRegistry.DocumentType`, retention class and policy reference, at the same index. */
+  documentTypes: number[];
+  retentionClasses: number[];
+  policyRefs: string[];
+}
+
+/** What the manifest records of a member: the public fields of its anchor. */
+export interface BatchMemberInput {
+  documentHash: string;
+  storagePointer: string;
+  documentType: number;
+  retentionClass: number;
+  policyRef: string;
 }
 
 export interface ComposedBatch {
@@ -33,7 +48,7 @@ export interface ComposedBatch {
 }
 
 /** The tree, root, proofs and manifest of a batch of distinct document hashes (lowercase hex). */
-export function composeBatch(members: { documentHash: string; storagePointer: string }[]): ComposedBatch {
+export function composeBatch(members: BatchMemberInput[]): ComposedBatch {
   const documentHashes = members.map((member) => member.documentHash);
   const { root, proofs } = standardBytes32Tree(documentHashes);
   return {
@@ -45,6 +60,9 @@ export function composeBatch(members: { documentHash: string; storagePointer: st
       leafEncoding: BATCH_LEAF_ENCODING,
       documentHashes,
       storagePointers: members.map((member) => member.storagePointer),
+      documentTypes: members.map((member) => member.documentType),
+      retentionClasses: members.map((member) => member.retentionClass),
+      policyRefs: members.map((member) => member.policyRef),
     },
   };
 }

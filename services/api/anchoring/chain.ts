@@ -57,16 +57,23 @@ export class ContractRefusal extends Error {
   }
 }
 
+/** How the dispatcher sends: its nonce, how long it waits for the receipt, and who learns the hash once sent. */
+interface PerformOptions {
+  nonce: number;
+  timeoutMs: number;
+  onSent?: (transactionHash: string) => void;
+}
+
 /**
  * Sends `action` as `signer` with `nonce` (the ledger simulates it first: a refusal there spends no nonce) and waits
- * up to `timeoutMs` for it to be mined. Throws `ContractRefusal` when the chain refused it, any other error when the
- * outcome is unknown (transient).
+ * up to `timeoutMs` for it to be mined, telling `onSent` the transaction's hash as soon as the node took it. Throws
+ * `ContractRefusal` when the chain refused it, any other error when the outcome is unknown (transient).
  */
 export async function performAction(
   ledger: LedgerClient,
   signer: Signer,
   action: ChainAction,
-  options: { nonce: number; timeoutMs: number },
+  options: PerformOptions,
 ): Promise<ChainOutcome> {
   const client: LedgerClient = { ...ledger, signer };
   try {
@@ -76,11 +83,7 @@ export async function performAction(
   }
 }
 
-function send(
-  client: LedgerClient,
-  action: ChainAction,
-  options: { nonce: number; timeoutMs: number },
-): Promise<MinedTransaction> {
+function send(client: LedgerClient, action: ChainAction, options: PerformOptions): Promise<MinedTransaction> {
   switch (action.kind) {
     case 'anchor':
       return anchorDocument(client, ledgerInput(action.input), options);

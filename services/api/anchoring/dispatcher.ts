@@ -47,8 +47,8 @@ interface Job {
   label: string;
   action: ChainAction;
   state: OperationState;
-  /** Records that a transaction may leave from now on. */
-  markSent(): void;
+  /** Records that a transaction may leave from now on, and then its hash once the node took it. */
+  markSent(transactionHash: string | null): void;
   anchored(outcome: ChainOutcome): void;
   failed(refusal: ContractRefusal): void;
 }
@@ -209,10 +209,7 @@ export class SenderDispatcher {
    * before its transaction is sent, so a restart re-sends this very root.
    */
   private async compose(members: OutboxEntry[]): Promise<OutboxBatch> {
-    const documents = members.map((entry) => {
-      const { input } = entry.request as Extract<StoredRequest, { kind: 'anchor' }>;
-      return { documentHash: input.documentHash, storagePointer: input.storagePointer };
-    });
+    const documents = members.map((entry) => (entry.request as Extract<StoredRequest, { kind: 'anchor' }>).input);
     const composed = composeBatch(documents);
     const manifestCid = await this.context.settings.storeBatchManifest(manifestBytes(composed.manifest));
     const batch = this.context.outbox.saveBatch(this.sender, {
@@ -235,7 +232,7 @@ export class SenderDispatcher {
       label: `${kind} ${entry.operation.documentHash} (${id})`,
       action: actionOf(entry.request),
       state: entry.operation.state,
-      markSent: () => outbox.markSent(id, null),
+      markSent: (transactionHash) => outbox.markSent(id, transactionHash),
       anchored: (outcome) => this.settle([outbox.markAnchored(id, outcome)]),
       failed: (refusal) => this.settle([outbox.markFailed(id, { code: refusal.code, message: refusal.message })]),
     };
@@ -247,7 +244,7 @@ export class SenderDispatcher {
       label: `batch ${batch.merkleRoot} of ${batch.documentCount}`,
       action: batchActionOf(batch),
       state: batch.state,
-      markSent: () => outbox.markBatchSent(batch.id, null),
+      markSent: (transactionHash) => outbox.markBatchSent(batch.id, transactionHash),
       anchored: (outcome) => this.settle(outbox.closeBatch(batch.id, { state: 'anchored', outcome })),
       failed: (refusal) =>
         this.settle(
@@ -270,12 +267,13 @@ export class SenderDispatcher {
       }
     }
     // From here a transaction may leave: a retry or a restart looks at the chain before sending again.
-    job.markSent();
+    job.markSent(null);
     const nonce = await this.nextNonce();
     try {
       const outcome = await performAction(ledger, this.signer, job.action, {
         nonce,
         timeoutMs: settings.receiptTimeoutMs,
+        onSent: (transactionHash) => job.markSent(transactionHash.toLowerCase()),
       });
       this.minedNonce = Math.max(this.minedNonce ?? -1, nonce);
       job.anchored(outcome);

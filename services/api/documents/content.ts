@@ -2,7 +2,8 @@
  * A document's content. A confidential document is opened only for a party its content key was wrapped for and whose
  * private encryption key this API holds: the ciphertext is fetched by CID, the key unwrapped with that party's key and
  * the bytes decrypted. A public document's bytes go to any caller allowed to see the document. Whatever is returned is
- * checked against the anchored hash first, and every read is written to the access log.
+ * checked against the anchored hash first, and every read is written to the access log. A document registered through
+ * another member's API is fetched from there for a party hosted here (peer-content.ts).
  */
 import { createHash } from 'node:crypto';
 import type { DocumentsContext } from './context.js';
@@ -10,6 +11,7 @@ import type { Caller } from '../auth/caller.js';
 import { isStorageError, openSealed, unwrapContentKey } from '../../storage/index.js';
 import { AppError } from '../errors.js';
 import { recordAccess } from '../records/access-log.js';
+import { readPeerContent } from './peer-content.js';
 import { storedDocument, wrappedKeyFor } from './store.js';
 import { maySee } from './visibility.js';
 
@@ -32,11 +34,19 @@ export async function readContent(
   documentHash: string,
 ): Promise<DocumentContent> {
   const stored = storedDocument(ctx.db, documentHash);
-  const visible =
-    stored !== null &&
-    maySee(caller, { registrant: stored.registrant, requiredSigners: stored.requiredSigners, readers: stored.readers });
+  if (stored === null || stored.operationId === null) {
+    // Registered through another member's API: fetched from there (or the copy kept here) for a party hosted here.
+    const copy = await readPeerContent(ctx, caller, documentHash);
+    recordAccess(ctx, { documentHash, registrant: copy.registrant, reader: caller.account, via: caller.via });
+    return { bytes: copy.bytes, contentType: copy.contentType, fileName: copy.fileName };
+  }
+  const visible = maySee(caller, {
+    registrant: stored.registrant,
+    requiredSigners: stored.requiredSigners,
+    readers: stored.readers,
+  });
   // A party the document does not concern is told nothing, not even that it exists (as GET /v1/documents/{hash}).
-  if (stored === null || stored.operationId === null || !visible) {
+  if (!visible) {
     throw new AppError(404, 'DOCUMENT_NOT_FOUND', `This API holds no content of ${documentHash}`, {
       details: { documentHash },
     });

@@ -2,14 +2,19 @@
  * Reading documents: one document's metadata (chain facts from the index — version chain, co-signatures, status — and
  * this API's private metadata for those allowed to see it), and listing with filters and cursor pagination over the
  * index, restricted to what the caller may see. A document this API registered that is not (yet) in the index —
- * queued, or anchored in a Merkle batch, which the chain records only as a root — is described from the API's store
- * and the outbox.
+ * queued, or in a batch whose members the index has not listed yet — is described from the API's store and the outbox.
+ *
+ * Batch members are listed by the index itself (from each batch's manifest, checked against the anchored root: see
+ * services/indexer/manifests.ts) rather than by merging this API's own registrations into the index's pages: one
+ * source keeps one order and one cursor for filters and pagination, auditors see every member the index can prove,
+ * and everything listed is still rebuilt from the chain (and the manifests its roots name), as for single anchors.
  */
 import { ZeroHash } from 'ethers';
 import type { DocumentsContext } from './context.js';
 import type { Caller } from '../auth/caller.js';
 import type { IndexedCoSignature, IndexedDocument } from '../../indexer/types.js';
 import { AppError } from '../errors.js';
+import { invalidCursor } from '../validation.js';
 import { operationView } from './operations.js';
 import type { DocumentTypeName, DocumentView, ListQuery } from './schemas.js';
 import { documentsReadableBy, storedDocument, type StoredDocument } from './store.js';
@@ -24,7 +29,8 @@ function notFound(documentHash: string): AppError {
 
 /** The document `documentHash` as `caller` may see it. */
 export async function readDocument(ctx: DocumentsContext, caller: Caller, documentHash: string): Promise<DocumentView> {
-  const [indexed, stored] = [await ctx.index.document(documentHash), storedDocument(ctx.db, documentHash)];
+  const indexed = (await ctx.index.document(documentHash)) ?? (await ctx.index.batchMember(documentHash));
+  const stored = storedDocument(ctx.db, documentHash);
   if (indexed === null && (stored === null || stored.operationId === null)) throw notFound(documentHash);
   const facts = {
     registrant: indexed?.registrant ?? stored!.registrant,
@@ -62,9 +68,7 @@ export async function listDocuments(
       { limit: query.limit, ...(query.cursor === undefined ? {} : { cursor: query.cursor }) },
     );
   } catch (error) {
-    if ((error as { code?: unknown }).code === 'INVALID_CURSOR') {
-      throw new AppError(400, 'INVALID_CURSOR', (error as Error).message, { cause: error });
-    }
+    if ((error as { code?: unknown }).code === 'INVALID_CURSOR') throw invalidCursor(query.cursor ?? '', error);
     throw error;
   }
   const items = await Promise.all(
@@ -89,10 +93,13 @@ async function describe(
 ): Promise<DocumentView> {
   const operation = stored?.operationId == null ? null : ctx.anchoring.operation(stored.operationId);
   const requiredSigners = indexed?.requiredSigners ?? stored!.requiredSigners;
+  // A batch member has no co-signatures and no other version: a batch root records neither.
   const [coSignatures, versions] =
     indexed === null
       ? [[] as IndexedCoSignature[], [] as IndexedDocument[]]
-      : await Promise.all([ctx.index.coSignatures(indexed.documentHash), ctx.index.versionChain(indexed.chainRoot)]);
+      : indexed.merkleRoot !== null
+        ? [[] as IndexedCoSignature[], [indexed]]
+        : await Promise.all([ctx.index.coSignatures(indexed.documentHash), ctx.index.versionChain(indexed.chainRoot)]);
   const signedBy = new Map(coSignatures.map((signature) => [signature.signer, signature.signedAt]));
   const documentHash = indexed?.documentHash ?? stored!.documentHash;
   const proof = ctx.anchoring.batchProof(documentHash);
@@ -107,25 +114,35 @@ async function describe(
     termsHash: indexed === null ? stored!.termsHash : indexed.termsHash === ZeroHash ? null : indexed.termsHash,
     cid: indexed?.storagePointer ?? stored?.cid ?? null,
     anchor:
-      indexed !== null
+      indexed?.merkleRoot != null
         ? {
-            mode: 'single',
+            mode: 'batch',
             blockNumber: indexed.blockNumber,
             transactionHash: indexed.transactionHash,
             anchoredAt: indexed.anchoredAt,
-            merkleRoot: null,
-            proof: null,
+            merkleRoot: indexed.merkleRoot,
+            // The proof of a batch this API anchored; another member's API gives its own (or any holder of the manifest).
+            proof: proof?.proof ?? null,
           }
-        : proof !== null && anchored
+        : indexed !== null
           ? {
-              mode: 'batch',
-              blockNumber: operation.blockNumber ?? null,
-              transactionHash: operation.transactionHash ?? null,
-              anchoredAt: null,
-              merkleRoot: proof.merkleRoot,
-              proof: proof.proof,
+              mode: 'single',
+              blockNumber: indexed.blockNumber,
+              transactionHash: indexed.transactionHash,
+              anchoredAt: indexed.anchoredAt,
+              merkleRoot: null,
+              proof: null,
             }
-          : null,
+          : proof !== null && anchored
+            ? {
+                mode: 'batch',
+                blockNumber: operation.blockNumber ?? null,
+                transactionHash: operation.transactionHash ?? null,
+                anchoredAt: null,
+                merkleRoot: proof.merkleRoot,
+                proof: proof.proof,
+              }
+            : null,
     version: indexed?.version ?? null,
     versions: versions.map((version) => ({
       documentHash: version.documentHash,

@@ -14,6 +14,7 @@ import { readContent } from './content.js';
 import { coSignatureTypedData, relayCoSignature } from './cosign.js';
 import { revokeDocument, supersedeDocument } from './lifecycle.js';
 import { readOperation, operationView, type OperationView } from './operations.js';
+import { initPeerCopiesSchema } from './peer-content.js';
 import { listDocuments, readDocument } from './read.js';
 import { ReaderKeys } from './reader-keys.js';
 import { hostedSigner, registerDocument, type Registration } from './register.js';
@@ -36,6 +37,7 @@ export function documentsRouter(apiContext: ApiContext): Router {
   initDocumentsSchema(ctx.db);
   // Every content read is logged: the log's tables must exist even where the records routes are not mounted.
   initAccessLogSchema(ctx.db);
+  initPeerCopiesSchema(ctx.db);
   const readerKeys = new ReaderKeys(ctx.ledger);
   const router = Router();
 

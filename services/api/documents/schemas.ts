@@ -179,7 +179,8 @@ export const listQuerySchema = z
     anchoredFrom: z.iso.datetime().or(z.iso.date()).optional(),
     anchoredTo: z.iso.datetime().or(z.iso.date()).optional(),
     limit: z.coerce.number().int().min(1).max(100).default(25),
-    cursor: z.string().min(1).max(512).optional(),
+    // Any string: one the index did not issue is 400 INVALID_CURSOR, as for every listing.
+    cursor: z.string().optional(),
   })
   .strict();
 export type ListQuery = z.output<typeof listQuerySchema>;

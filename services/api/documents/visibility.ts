@@ -21,9 +21,14 @@ export function isAuditor(caller: Caller): boolean {
 
 /** Whether `caller` may see the document at all. */
 export function maySee(caller: Caller, facts: VisibilityFacts): boolean {
-  const account = caller.account;
+  return viewerMaySee({ account: caller.account, roles: caller.party.roles }, facts);
+}
+
+/** `maySee` for a viewer given by account and on-chain roles (the records module's actors). */
+export function viewerMaySee(viewer: { account: string; roles: readonly string[] }, facts: VisibilityFacts): boolean {
+  const account = viewer.account;
   return (
-    isAuditor(caller) ||
+    viewer.roles.includes('AUDITOR') ||
     facts.registrant === account ||
     facts.requiredSigners.includes(account) ||
     facts.readers.includes(account)

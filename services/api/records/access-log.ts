@@ -23,6 +23,8 @@ import type { DatabaseSync } from 'node:sqlite';
 import { getAddress, ZeroHash } from 'ethers';
 import type { Logger } from 'pino';
 import type { AnchorInput } from '../../ledger/evidence.js';
+import { inTransaction } from '../database.js';
+import { invalidCursor } from '../validation.js';
 
 export const ACCESS_LOG_ENCODING = 'policyledger/access-log/v1';
 
@@ -179,8 +181,7 @@ function entryOf(row: EntryRow): AccessLogEntry {
  */
 export function recordAccess(ctx: { db: DatabaseSync }, access: AccessRecord): AccessLogEntry {
   const { db } = ctx;
-  db.exec('BEGIN IMMEDIATE');
-  try {
+  return inTransaction(db, () => {
     const last = db.prepare('SELECT seq, entry_hash FROM log_entries ORDER BY seq DESC LIMIT 1').get() as
       { seq: number; entry_hash: string } | undefined;
     const unhashed = {
@@ -208,12 +209,8 @@ export function recordAccess(ctx: { db: DatabaseSync }, access: AccessRecord): A
       entry.previousEntryHash,
       entry.entryHash,
     );
-    db.exec('COMMIT');
     return entry;
-  } catch (error) {
-    db.exec('ROLLBACK');
-    throw error;
-  }
+  });
 }
 
 /** Which entries a listing returns: all of them, or those of one registrant's documents, or of one document. */
@@ -222,12 +219,13 @@ export interface AccessLogFilter {
   documentHash?: string;
 }
 
-/** A page of entries in seq order, after `cursor` (a seq, as returned in `nextCursor`). */
+/** A page of entries in seq order, after `cursor` (a seq, as returned in `nextCursor`; else 400 INVALID_CURSOR). */
 export function listAccessLog(
   db: DatabaseSync,
   filter: AccessLogFilter,
   page: { cursor?: string; limit: number },
 ): { items: AccessLogEntry[]; nextCursor: string | null } {
+  if (page.cursor !== undefined && !/^\d{1,15}$/.test(page.cursor)) throw invalidCursor(page.cursor);
   const conditions = ['seq > ?'];
   const values: (string | number)[] = [page.cursor === undefined ? 0 : Number(page.cursor)];
   if (filter.registrant !== undefined) {

@@ -14,7 +14,9 @@
 import type { DatabaseSync } from 'node:sqlite';
 import { getAddress, hexlify, getBytes } from 'ethers';
 import { parseEncryptionPublicKey, unwrapContentKey, wrapContentKey } from '../../storage/index.js';
-import { storedDocument, wrappedKeyFor } from '../documents/store.js';
+import { inTransaction } from '../database.js';
+import { storedDocument, wrappedKeyFor, type StoredDocument } from '../documents/store.js';
+import { viewerMaySee } from '../documents/visibility.js';
 import { AppError } from '../errors.js';
 import { recordAccess } from './access-log.js';
 import type { RecordsContext } from './context.js';
@@ -41,24 +43,66 @@ export interface WrappedKeyAnswer {
   /** 0x hex of HPKE `enc || ciphertext` (see services/storage/wrap.ts). */
   wrappedKey: string;
   cid: string;
+  /** How the registrant was given the document, for the reader's API to serve it the same way. */
+  contentType: string;
+  fileName: string | null;
 }
 
 /**
  * The content key of `documentHash` wrapped for `reader` (the caller), from the registrant's API: 404 when this API
- * did not register it, 403 NOT_A_READER when it was not wrapped for the caller, 410 CONTENT_ERASED after erasure,
- * 409 NOT_CONFIDENTIAL for a public document (nothing to unwrap). Recorded in the access log (it opens the content).
+ * did not register it or the caller may not see it, 403 NOT_A_READER when the caller sees it but it was not wrapped
+ * for the caller, 410 CONTENT_ERASED after erasure, 409 NOT_CONFIDENTIAL for a public document (nothing to unwrap).
+ * Recorded in the access log (it opens the content).
  */
 export function wrappedKeyForReader(
   ctx: Pick<RecordsContext, 'db'>,
-  reader: { account: string; via: string },
+  reader: { account: string; via: string; roles?: readonly string[] },
   documentHash: string,
 ): WrappedKeyAnswer {
-  const stored = storedDocument(ctx.db, documentHash);
-  if (stored === null || stored.operationId === null) {
-    throw new AppError(404, 'DOCUMENT_NOT_FOUND', `This API did not register ${documentHash}`, {
-      details: { documentHash },
+  const { stored, account, wrapped } = readerOfConfidential(ctx.db, reader, documentHash);
+  recordAccess(ctx, {
+    documentHash,
+    registrant: stored.registrant,
+    reader: account,
+    via: reader.via,
+    purpose: 'wrapped-key fetch',
+  });
+  return {
+    documentHash,
+    recipient: account,
+    wrappedKey: hexlify(wrapped),
+    cid: stored.cid,
+    contentType: stored.contentType,
+    fileName: stored.fileName,
+  };
+}
+
+/**
+ * The stored ciphertext of `documentHash`, under the same rules as its wrapped key, for a reader member's API to keep
+ * beside the key (its bytes are what IPFS holds under the anchored CID: nothing opens them without a key). Not logged:
+ * the wrapped-key fetch that makes them readable is.
+ */
+export async function ciphertextForReader(
+  ctx: Pick<RecordsContext, 'db' | 'content'>,
+  reader: { account: string; roles?: readonly string[] },
+  documentHash: string,
+): Promise<Uint8Array> {
+  const { stored } = readerOfConfidential(ctx.db, reader, documentHash);
+  if (!(await ctx.content.has(stored.cid))) {
+    throw new AppError(410, 'CONTENT_ERASED', `The content of ${documentHash} is no longer stored`, {
+      details: { documentHash, cid: stored.cid },
     });
   }
+  return ctx.content.get(stored.cid);
+}
+
+/** A confidential document this API registered, with the key wrapped for `reader`, who must be one of its readers. */
+function readerOfConfidential(
+  db: DatabaseSync,
+  reader: { account: string; roles?: readonly string[] },
+  documentHash: string,
+): { stored: StoredDocument; account: string; wrapped: Uint8Array } {
+  const stored = readerVisibleDocument(db, reader, documentHash);
   const account = getAddress(reader.account);
   if (!stored.confidential) {
     throw new AppError(409, 'NOT_CONFIDENTIAL', `${documentHash} is public: its content is not encrypted`, {
@@ -75,20 +119,29 @@ export function wrappedKeyForReader(
       details: { documentHash, erasedAt: stored.erasedAt },
     });
   }
-  const wrapped = wrappedKeyFor(ctx.db, documentHash, account);
+  const wrapped = wrappedKeyFor(db, documentHash, account);
   if (wrapped === null) {
     throw new AppError(403, 'NOT_A_READER', `No content key of ${documentHash} is wrapped for ${account}`, {
       details: { documentHash, party: account },
     });
   }
-  recordAccess(ctx, {
-    documentHash,
-    registrant: stored.registrant,
-    reader: account,
-    via: reader.via,
-    purpose: 'wrapped-key fetch',
-  });
-  return { documentHash, recipient: account, wrappedKey: hexlify(wrapped), cid: stored.cid };
+  return { stored, account, wrapped };
+}
+
+/** The document this API registered under `documentHash`, if `viewer` may see it; else 404 as for an unknown one. */
+function readerVisibleDocument(
+  db: DatabaseSync,
+  viewer: { account: string; roles?: readonly string[] },
+  documentHash: string,
+): StoredDocument {
+  const stored = storedDocument(db, documentHash);
+  const account = getAddress(viewer.account);
+  if (stored === null || stored.operationId === null || !viewerMaySee({ account, roles: viewer.roles ?? [] }, stored)) {
+    throw new AppError(404, 'DOCUMENT_NOT_FOUND', `This API registered no document ${documentHash} the caller sees`, {
+      details: { documentHash },
+    });
+  }
+  return stored;
 }
 
 /** Keeps a wrapped key in this API's store (replacing an earlier copy for the same document and recipient). */
@@ -194,8 +247,7 @@ export async function rewrapForRotatedKeys(
           continue;
         }
         const wrapped = await wrapContentKey(contentKey, publicKey, { documentHash, recipient: party });
-        ctx.db.exec('BEGIN IMMEDIATE');
-        try {
+        inTransaction(ctx.db, () => {
           keepWrappedKey(ctx.db, documentHash, party, wrapped);
           ctx.db
             .prepare(
@@ -203,11 +255,7 @@ export async function rewrapForRotatedKeys(
                VALUES (?, ?, ?, ?, ?)`,
             )
             .run(documentHash, party, event.args.encryptionPublicKey, event.id, new Date().toISOString());
-          ctx.db.exec('COMMIT');
-        } catch (error) {
-          ctx.db.exec('ROLLBACK');
-          throw error;
-        }
+        });
         done.push({ documentHash, party });
       }
     }

@@ -21,7 +21,9 @@ import type { DatabaseSync } from 'node:sqlite';
 import { getAddress, ZeroHash } from 'ethers';
 import type { PartyRole } from '../../ledger/parties.js';
 import { readAnchorState, readChainTime, readRetentionRule } from '../../ledger/records.js';
+import { inTransaction } from '../database.js';
 import { eraseDocumentKeys, storedDocument } from '../documents/store.js';
+import { viewerMaySee } from '../documents/visibility.js';
 import { AppError } from '../errors.js';
 import { DOCUMENT_TYPE_OTHER, RETENTION_PERMANENT, sha256Hex } from './access-log.js';
 import type { RecordsContext } from './context.js';
@@ -124,10 +126,14 @@ export interface Actor {
   roles: readonly PartyRole[];
 }
 
-function documentHere(db: DatabaseSync, documentHash: string) {
+/**
+ * The document this API registered under `documentHash`, as `actor` may see it: 404 DOCUMENT_NOT_FOUND when there is
+ * none or when `actor` may not see it (as the documents routes answer: existence is not revealed to outsiders).
+ */
+function documentHere(db: DatabaseSync, documentHash: string, actor?: Actor) {
   const stored = storedDocument(db, documentHash);
-  if (stored === null || stored.operationId === null) {
-    throw new AppError(404, 'DOCUMENT_NOT_FOUND', `This API holds no document ${documentHash}`, {
+  if (stored === null || stored.operationId === null || (actor !== undefined && !viewerMaySee(actor, stored))) {
+    throw new AppError(404, 'DOCUMENT_NOT_FOUND', `This API holds no document ${documentHash} visible to the caller`, {
       details: { documentHash },
     });
   }
@@ -151,7 +157,7 @@ export function placeLegalHold(
   reason: string,
   at: Date = new Date(),
 ): LegalHold {
-  const stored = documentHere(ctx.db, documentHash);
+  const stored = documentHere(ctx.db, documentHash, actor);
   const placedAs = holdCapacity(actor, stored.registrant, documentHash);
   const placedBy = getAddress(actor.account);
   const existing = activeLegalHolds(ctx.db, documentHash).find((hold) => hold.placedBy === placedBy);
@@ -177,7 +183,7 @@ export function liftLegalHold(
   documentHash: string,
   at: Date = new Date(),
 ): { documentHash: string; liftedAt: string; remainingHolds: number } {
-  const stored = documentHere(ctx.db, documentHash);
+  const stored = documentHere(ctx.db, documentHash, actor);
   holdCapacity(actor, stored.registrant, documentHash);
   const result = ctx.db
     .prepare('UPDATE rec_legal_holds SET lifted_at = ? WHERE document_hash = ? AND placed_by = ? AND lifted_at IS NULL')
@@ -190,9 +196,13 @@ export function liftLegalHold(
   return { documentHash, liftedAt: at.toISOString(), remainingHolds: activeLegalHolds(ctx.db, documentHash).length };
 }
 
-/** A document's retention as the chain and the registrant's metadata give it. */
-export async function documentRetention(ctx: Pick<RecordsContext, 'db' | 'ledger'>, documentHash: string) {
-  const stored = documentHere(ctx.db, documentHash);
+/** A document's retention as the chain and the registrant's metadata give it (404 when `actor` may not see it). */
+export async function documentRetention(
+  ctx: Pick<RecordsContext, 'db' | 'ledger'>,
+  documentHash: string,
+  actor?: Actor,
+) {
+  const stored = documentHere(ctx.db, documentHash, actor);
   const anchor = await readAnchorState(ctx.ledger, documentHash);
   const retentionClass = anchor.retentionClass ?? stored.retentionClass;
   const rule = await readRetentionRule(ctx.ledger, retentionClass);
@@ -283,7 +293,7 @@ export const PUBLIC_CONTENT_LIMITATION =
  * has passed by the chain's clock, 409 LEGAL_HOLD while a hold applies, 409 ALREADY_ERASED the second time.
  */
 export async function eraseDocument(ctx: RecordsContext, actor: Actor, documentHash: string): Promise<ErasureResult> {
-  const { stored, retention } = await documentRetention(ctx, documentHash);
+  const { stored, retention } = await documentRetention(ctx, documentHash, actor);
   const registrant = getAddress(stored.registrant);
   if (getAddress(actor.account) !== registrant) {
     throw new AppError(403, 'NOT_REGISTRANT', `Only ${registrant}, the registrant, may erase ${documentHash}`, {
@@ -315,29 +325,18 @@ export async function eraseDocument(ctx: RecordsContext, actor: Actor, documentH
     });
   }
   const destroyed = wrappedKeyCount(ctx.db, documentHash);
-  ctx.db.exec('BEGIN IMMEDIATE');
-  try {
-    eraseDocumentKeysInTransaction(ctx.db, documentHash, now);
+  inTransaction(ctx.db, () => {
+    eraseDocumentKeys(ctx.db, documentHash, now);
     ctx.db
       .prepare(
         `INSERT INTO rec_erasures (document_hash, erased_at, erased_by, source, confidential, wrapped_keys_destroyed,
            content_removed) VALUES (?, ?, ?, 'registrant', ?, ?, 0)`,
       )
       .run(documentHash, now.toISOString(), registrant, stored.confidential ? 1 : 0, destroyed);
-    ctx.db.exec('COMMIT');
-  } catch (error) {
-    ctx.db.exec('ROLLBACK');
-    throw error;
-  }
+  });
   ctx.logger?.info({ documentHash, wrappedKeysDestroyed: destroyed }, 'document content erased');
   const record = await finishErasure(ctx, documentHash, stored.cid);
   return stored.confidential ? record : { ...record, limitation: PUBLIC_CONTENT_LIMITATION };
-}
-
-/** The keys go and the document is marked erased (DOCS' table), inside the caller's transaction. */
-function eraseDocumentKeysInTransaction(db: DatabaseSync, documentHash: string, at: Date): void {
-  db.prepare('DELETE FROM doc_wrapped_keys WHERE document_hash = ?').run(documentHash);
-  db.prepare('UPDATE doc_documents SET erased_at = ? WHERE document_hash = ?').run(at.toISOString(), documentHash);
 }
 
 /** Removes the bytes and anchors the notice of an erasure already committed (also after a crash in between). */

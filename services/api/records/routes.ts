@@ -12,7 +12,7 @@ import { parse } from '../validation.js';
 import { initAccessLogSchema, listAccessLog } from './access-log.js';
 import { checkAccessLog, exportAccessLog } from './access-log-check.js';
 import type { RecordsContext } from './context.js';
-import { initKeysSchema, wrappedKeyForReader } from './keys.js';
+import { ciphertextForReader, initKeysSchema, wrappedKeyForReader } from './keys.js';
 import {
   activeLegalHolds,
   documentRetention,
@@ -48,7 +48,10 @@ const AccessLogEntrySchema = openApiRegistry.register(
 
 const AccessLogQuery = z.object({
   documentHash: Hash.optional(),
-  cursor: z.string().regex(/^\d+$/, 'a cursor returned as nextCursor').optional(),
+  cursor: z
+    .string()
+    .optional()
+    .openapi({ description: 'A `nextCursor` of the previous page (else 400 INVALID_CURSOR)' }),
   limit: z.coerce.number().int().min(1).max(1000).default(100),
 });
 
@@ -128,6 +131,8 @@ const WrappedKeySchema = openApiRegistry.register(
     recipient: Address,
     wrappedKey: z.string().openapi({ description: '0x hex of HPKE enc || ciphertext, for the caller only' }),
     cid: z.string(),
+    contentType: z.string(),
+    fileName: z.string().nullable(),
   }),
 );
 
@@ -226,6 +231,20 @@ openApiRegistry.registerPath({
   },
 });
 
+openApiRegistry.registerPath({
+  method: 'get',
+  path: '/v1/documents/{hash}/ciphertext',
+  tags: ['Records'],
+  summary:
+    "A confidential document's stored ciphertext (the bytes under its anchored CID), for a reader member's API to keep beside its wrapped key",
+  security: PARTY_SECURITY,
+  request: { params: HashParams },
+  responses: {
+    200: { description: 'The ciphertext', content: { 'application/octet-stream': { schema: z.string() } } },
+    ...problemResponses(400, 401, 403, 404, 409, 410),
+  },
+});
+
 /** The credential a caller used, as the access log names it (never the session id itself: it is a secret). */
 export function viaOf(caller: Caller, res: Response): string {
   if (caller.via === 'api-key') return `api-key:${caller.apiKeyId ?? 'unknown'}`;
@@ -271,7 +290,7 @@ export function recordsRouter(ctx: RecordsContext): Router {
   router.get('/v1/documents/:hash/retention', async (req, res) => {
     const caller = requireCaller(res);
     const { hash } = parse(HashParams, req.params, 'params');
-    const { stored, retention } = await documentRetention(ctx, hash);
+    const { stored, retention } = await documentRetention(ctx, hash, actorOf(caller));
     if (caller.account !== stored.registrant && !hasRole(caller, 'AUDITOR')) {
       throw new AppError(403, 'NOT_REGISTRANT_OR_AUDITOR', `Only the registrant or an AUDITOR may see this`, {
         details: { documentHash: hash },
@@ -307,7 +326,16 @@ export function recordsRouter(ctx: RecordsContext): Router {
   router.get('/v1/documents/:hash/wrapped-key', (req, res) => {
     const caller = requireCaller(res);
     const { hash } = parse(HashParams, req.params, 'params');
-    res.json(wrappedKeyForReader(ctx, { account: caller.account, via: viaOf(caller, res) }, hash));
+    res.json(wrappedKeyForReader(ctx, { ...actorOf(caller), via: viaOf(caller, res) }, hash));
+  });
+
+  router.get('/v1/documents/:hash/ciphertext', async (req, res) => {
+    const caller = requireCaller(res);
+    const { hash } = parse(HashParams, req.params, 'params');
+    const bytes = await ciphertextForReader(ctx, actorOf(caller), hash);
+    res.setHeader('Cache-Control', 'private, no-store');
+    res.type('application/octet-stream');
+    res.send(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
   });
 
   return router;

@@ -259,10 +259,7 @@ describe('AnchoringService after a crash', function () {
       return entry!;
     });
     const composed = composeBatch(
-      entries.map((entry) => {
-        const request = entry.request as Extract<typeof entry.request, { kind: 'anchor' }>;
-        return { documentHash: request.input.documentHash, storagePointer: request.input.storagePointer };
-      }),
+      entries.map((entry) => (entry.request as Extract<typeof entry.request, { kind: 'anchor' }>).input),
     );
     const manifestCid = `manifest-${composed.merkleRoot.slice(2, 12)}`;
     manifests.manifests.set(manifestCid, manifestBytes(composed.manifest));

@@ -9,6 +9,7 @@ import path from 'node:path';
 import { Wallet, type Signer } from 'ethers';
 import { AnchoringService } from '../../../services/api/anchoring/index.js';
 import { documentsRouter } from '../../../services/api/documents/routes.js';
+import { manifestsIn } from '../../../services/api/main.js';
 import { documentsContext, type DocumentsContext } from '../../../services/api/documents/context.js';
 import { ChainIndexer, openChainIndex } from '../../../services/indexer/index.js';
 import { rotateEncryptionPublicKey } from '../../../services/ledger/records.js';
@@ -50,7 +51,7 @@ export async function startDocumentsStack(
   const client = { deployment: ledger.deployment, provider: ledger.provider };
   const content = await openHeliaContentStore(path.join(scratch, 'ipfs'), { cidVersion: 0 });
   const index = await openChainIndex({ sqliteFile: path.join(scratch, 'index.sqlite') });
-  const indexer = new ChainIndexer(client, index, { pollIntervalMs: 100 });
+  const indexer = new ChainIndexer(client, index, { pollIntervalMs: 100, batchManifests: manifestsIn(content) });
   const insurer = ledger.parties[INSURER]!;
   // The API's own connection of the insurer's key, apart from the test's, so that nonces are tracked in one place.
   const signers = new Map<string, Signer>([
