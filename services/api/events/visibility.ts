@@ -8,10 +8,12 @@
  *   (`documents/visibility.ts`: registrant, required signers, readers named at registration).
  * - Batch anchors: their registrant. Party events (registration, onboarding, key, activity, roles): the party itself,
  *   its onboarding insurer, and ADMINs (who govern membership).
- * - Oracle hub events: every active party — a feed names a flight or a location and day, not a person, and a client
- *   follows the feeds of its own policies through them.
- * - Product, pool and treaty events: the pool's insurer, the treaty's reinsurer, and the policy's holder (a party sees
- *   its own policies).
+ * - Oracle hub events and the products' feed announcements (`FlightFeedRegistered`, `WeatherFeedRegistered`: what the
+ *   oracles are to observe, and until when): every active party — a feed names a flight or a location and day, not a
+ *   person, and a client follows the feeds of its own policies through them.
+ * - Other product, pool and treaty events: the pool's insurer, the treaty's reinsurer, and the policy's holder (a party
+ *   sees its own policies). A pool's settlement batch totals (`ClaimsSettled`) name no policy: they are the insurer's
+ *   book, not any one holder's.
  */
 import type { DatabaseSync } from 'node:sqlite';
 import type { ChainEvent, ChainIndex } from '../../indexer/index.js';
@@ -42,6 +44,7 @@ const DOCUMENT_EVENTS = new Set([
   'TermsCoSigned',
   'DocumentRevoked',
 ]);
+const FEED_ANNOUNCEMENTS = new Set(['FlightFeedRegistered', 'WeatherFeedRegistered']);
 const PARTY_EVENTS = new Set([
   'PartyRegistered',
   'ClientOnboarded',
@@ -66,7 +69,8 @@ export class EventVisibility {
     if (PARTY_EVENTS.has(event.name)) {
       return viewer.roles.includes('ADMIN') || args.account === viewer.account || args.insurer === viewer.account;
     }
-    if ((event.contract as string) === 'OracleHub') return viewer.roles.length > 0;
+    if ((event.contract as string) === 'OracleHub' || FEED_ANNOUNCEMENTS.has(event.name))
+      return viewer.roles.length > 0;
     return this.maySeePolicyEvent(viewer, event);
   }
 

@@ -9,7 +9,7 @@ import path from 'node:path';
 import { hexlify, NonceManager, Wallet, type Signer } from 'ethers';
 import { loadApiConfig } from '../../../services/api/config.js';
 import { silentLogger } from '../../../services/api/logger.js';
-import { startApi, type RunningApi } from '../../../services/api/main.js';
+import { startApi, type HostedKeys, type RunningApi } from '../../../services/api/main.js';
 import { grantRole, registerParty } from '../../../services/ledger/governance.js';
 import { mintTestStablecoin } from '../../../services/ledger/insurer-stack.js';
 import { localEncryptionKeyPair } from '../../../services/storage/index.js';
@@ -30,8 +30,31 @@ export interface SalesStack {
   close(): Promise<void>;
 }
 
-/** Starts the API over `ledger` and registers the wallet client (with `cash` of the stablecoin). */
-export async function startSalesStack(ledger: TestLedger, cash: bigint): Promise<SalesStack> {
+/**
+ * The keys the sales stack's API holds (the insurer's and the demo client's), connected anew: apart from the test's
+ * own connections so that nonces are tracked in one place, and fresh for each start (as a restarted process has).
+ */
+export function hostedKeys(ledger: Pick<TestLedger, 'parties' | 'provider'>): HostedKeys {
+  const hosted = [INSURER, DEMO_CLIENT].map((i) => ledger.parties[i]!.wallet);
+  return {
+    signers: new Map<string, Signer>(
+      hosted.map((wallet) => [wallet.address, new NonceManager(new Wallet(wallet.privateKey, ledger.provider))]),
+    ),
+    encryptionKeys: new Map<string, Uint8Array>(
+      hosted.map((wallet) => [wallet.address, localEncryptionKeyPair(wallet.privateKey).privateKey]),
+    ),
+  };
+}
+
+/**
+ * Starts the API over `ledger` and registers the wallet client (with `cash` of the stablecoin); `env` adds to or
+ * overrides the API's settings.
+ */
+export async function startSalesStack(
+  ledger: TestLedger,
+  cash: bigint,
+  env: Record<string, string> = {},
+): Promise<SalesStack> {
   const [admin, approver] = ledger.parties;
   const walletClient = new Wallet(Wallet.createRandom().privateKey);
   await registerParty(admin!.signer, ledger.deployment.consortiumAccess, {
@@ -57,16 +80,9 @@ export async function startSalesStack(ledger: TestLedger, cash: bigint): Promise
     POLICYLEDGER_API_RATE_LIMIT_PER_API_KEY: '0',
     POLICYLEDGER_API_LOG_LEVEL: 'silent',
     POLICYLEDGER_CONFIRM_TIMEOUT_MS: '20000',
+    ...env,
   });
-  // The API's own connections of the keys it holds, apart from the test's, so that nonces are tracked in one place.
-  const hosted = [INSURER, DEMO_CLIENT].map((i) => ledger.parties[i]!.wallet);
-  const signers = new Map<string, Signer>(
-    hosted.map((wallet) => [wallet.address, new NonceManager(new Wallet(wallet.privateKey, ledger.provider))]),
-  );
-  const encryptionKeys = new Map<string, Uint8Array>(
-    hosted.map((wallet) => [wallet.address, localEncryptionKeyPair(wallet.privateKey).privateKey]),
-  );
-  const api = await startApi(config, { logger: silentLogger(), keys: { signers, encryptionKeys } });
+  const api = await startApi(config, { logger: silentLogger(), keys: hostedKeys(ledger) });
   const keyOf = (wallet: Wallet) => apiKeyFor(api.url, wallet);
   return {
     url: api.url,
