@@ -79,6 +79,8 @@ describe('policies API end to end: sold, observed by the oracle nodes, paid, ced
   let flight: TestFlight;
   let firstDay: number;
   const policies: { flight?: string; weather?: string } = {};
+  /** Each policy's settled timeline, by policy id. */
+  const settled = new Map<string, Timeline>();
 
   const as = (authorization: string, method: string, pathname: string, body?: object) =>
     call({ url: api.url }, authorization, method, pathname, body);
@@ -116,7 +118,9 @@ describe('policies API end to end: sold, observed by the oracle nodes, paid, ced
       async () => {
         const body = await timeline(id);
         const done = (name: string) => body.steps.some((step) => step.step === name && step.state === 'done');
-        return done('paid') && done('ceded') ? body : undefined;
+        if (!done('paid') || !done('ceded')) return undefined;
+        settled.set(id, body);
+        return body;
       },
       30_000,
     );
@@ -339,6 +343,14 @@ describe('policies API end to end: sold, observed by the oracle nodes, paid, ced
       'PolicySettled',
       'LossCeded',
     ]);
+    // The settlement the timeline shows as paid is the one delivered.
+    for (const [policyId, body] of settled) {
+      const paid = body.steps.find((step) => step.step === 'paid')!;
+      const event = streams
+        .flatMap((stream) => stream.events)
+        .find((candidate) => candidate.type === 'PolicySettled' && candidate.data.about.policyId === policyId);
+      expect(event?.data.transactionHash, policyId).to.equal(paid.transactionHash);
+    }
     for (const delivery of receiver.accepted) {
       expect(verifyWebhookSignature(webhookSecret, delivery.body, delivery.signature), delivery.eventId).to.equal(true);
       expect((JSON.parse(delivery.body) as { event: { id: string } }).event.id).to.equal(delivery.eventId);
