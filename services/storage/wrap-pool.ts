@@ -37,6 +37,7 @@ class PooledWorker {
 
   constructor(onGone: (worker: PooledWorker) => void) {
     this.worker = new Worker(BOOT, { eval: true });
+    this.worker.unref();
     this.worker.on('message', (answer: WrapAnswer) => {
       const waiting = this.pending.get(answer.id);
       this.pending.delete(answer.id);
@@ -52,8 +53,6 @@ class PooledWorker {
     };
     this.worker.on('error', fail);
     this.worker.on('exit', (code) => fail(new Error(`a key-wrapping worker exited (${code})`)));
-    // Last: attaching a 'message' listener refs the worker's port again.
-    this.worker.unref();
   }
 
   post(request: WrapRequest, waiting: Pending): void {
