@@ -5,7 +5,7 @@
  * each request's block number comes from a read sent after the request arrived (`fresh-block.ts` shares that read
  * among the requests that arrived meanwhile).
  */
-import { getAddress, type Provider } from 'ethers';
+import type { Provider } from 'ethers';
 import { readParty, type PartyRecord } from '../../ledger/parties.js';
 import type { ApiContext } from '../context.js';
 import { AppError } from '../errors.js';
@@ -28,9 +28,12 @@ export async function latestBlockNumber(provider: Provider): Promise<number> {
   return provider.getBlockNumber();
 }
 
-/** `account`'s party record at the latest block (cached for that block only). */
+/**
+ * `account`'s party record at the latest block (cached for that block only). The cache is keyed by the lower-case
+ * address: checksumming (keccak in JavaScript) is left to the chain read, once per account and block.
+ */
 export async function currentParty(ctx: ApiContext, account: string): Promise<PartyRecord> {
-  const key = getAddress(account);
+  const key = account.toLowerCase();
   let blockNumber: number;
   try {
     blockNumber = await freshBlockNumber(ctx.ledger.provider, latestBlockNumber);
