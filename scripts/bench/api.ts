@@ -30,13 +30,8 @@ import { EvidenceRegistry__factory } from '../../types/ethers-contracts/index.js
 import { startTestLedger, type TestLedger } from '../../test/helpers/api-chain.js';
 import { apiKeyFor } from '../../test/helpers/api-client.js';
 import { startApiProcess, type ApiProcess } from '../../test/helpers/api-process.js';
-// --- events ---
 import { measureEventDelivery } from '../../test/api/events/bench.js';
-// --- end events ---
-// --- policy-index ---
 import { runPolicyScenario } from '../../test/indexer/policies-scenario.js';
-// --- end policy-index ---
-
 const USAGE = `Usage: npm run bench:api [-- --json <file>] [-- --connections <n>] [-- --duration <s>] [-- --register-duration <s>]
                          [-- --only <operation>] [-- --profile <dir>]
 
@@ -302,12 +297,10 @@ async function main(): Promise<void> {
   const options = readOptions();
   console.log('Starting a local chain and the API in its own process…');
   const ledger = await startTestLedger();
-  // --- policy-index ---
   // A paid and ceded policy for the timeline row, settled before the API starts: the scenario sends as the insurer,
   // whose key the API process also holds.
   console.log('A paid and ceded flight policy for the timeline row…');
   const { paidFlight } = await runPolicyScenario(ledger);
-  // --- end policy-index ---
   const api = await startApiProcess(ledger, {
     // Rate limits stay on (every route goes through them), set far above what one machine can send.
     POLICYLEDGER_API_RATE_LIMIT_PER_IP: '100000000',
@@ -368,8 +361,6 @@ async function main(): Promise<void> {
       );
     }
     if (wanted('register')) rows.push(await registerRow(api, authorization, ledger, options));
-
-    // --- policy-index ---
     if (wanted('timeline')) {
       // timeline: GET /v1/policies/{id}/timeline of a paid and ceded policy. Target: ≥ 50 % of health's rate.
       console.log('timeline (a paid and ceded flight policy)…');
@@ -383,7 +374,6 @@ async function main(): Promise<void> {
       }
       rows.push(rowOf('timeline', await run({ ...base, url: timelineUrl, headers: { Authorization: authorization } })));
     }
-    // --- end policy-index ---
   } finally {
     api.child.kill('SIGTERM');
     await api.exited;
@@ -393,9 +383,7 @@ async function main(): Promise<void> {
   console.table(rows);
   const checks = checksOf(rows);
   console.table(checks);
-  // --- events ---
   const delivery = wanted('event-delivery') ? await measureDelivery() : [];
-  // --- end events ---
   if (options.json !== undefined) {
     await mkdir(dirname(options.json), { recursive: true });
     await writeFile(options.json, `${JSON.stringify([...rows, ...delivery], null, 2)}\n`);

@@ -7,10 +7,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { getAddress, isAddress } from 'ethers';
 import { z } from 'zod';
-// --- events ---
 import { EVENTS_API_VARIABLES, loadEventsConfig, type EventsConfig } from './events/config.js';
-// --- end events ---
-
 export class ApiConfigError extends Error {
   /** The environment variable at fault. */
   readonly setting: string;
@@ -85,10 +82,8 @@ export interface ApiConfig {
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   /** The local stack: this API also holds the demo parties' keys. */
   embedded: boolean;
-  // --- events ---
   /** Event stream, webhooks and keeper (services/api/events/config.ts). */
   events: EventsConfig;
-  // --- end events ---
   /** Other members' APIs (POLICYLEDGER_API_PEERS, a JSON file), by the party each serves. */
   peers: PeerApiConfig[];
 }
@@ -108,9 +103,7 @@ export const API_VARIABLES = [
   'POLICYLEDGER_API_RATE_LIMIT_PER_API_KEY',
   'POLICYLEDGER_API_TRUST_PROXY',
   'POLICYLEDGER_API_LOG_LEVEL',
-  // --- events ---
   ...EVENTS_API_VARIABLES,
-  // --- end events ---
   'POLICYLEDGER_API_PEERS',
 ] as const;
 
@@ -324,9 +317,7 @@ export function loadApiConfig(env: NodeJS.ProcessEnv = process.env, cwd: string 
     trustProxy: settings.POLICYLEDGER_API_TRUST_PROXY ?? false,
     logLevel: settings.POLICYLEDGER_API_LOG_LEVEL ?? 'info',
     embedded: settings.POLICYLEDGER_EMBEDDED ?? false,
-    // --- events ---
     events: loadEventsConfig(env, settings.POLICYLEDGER_EMBEDDED ?? false),
-    // --- end events ---
     peers: loadPeers(settings.POLICYLEDGER_API_PEERS, cwd),
   };
 }

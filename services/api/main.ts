@@ -20,33 +20,22 @@ import type { ContentStore } from '../storage/content-store.js';
 import { isStorageError } from '../storage/errors.js';
 import { AnchoringService } from './anchoring/index.js';
 import { createApp } from './app.js';
-// --- consortium-ops ---
 import { consortiumRouter } from './consortium/routes.js';
-// --- end consortium-ops ---
 import { deploymentFileFor, describeApiConfig, loadApiConfig, type ApiConfig } from './config.js';
 import type { ApiContext } from './context.js';
 import { openApiDatabase } from './database.js';
 import { documentsRouter } from './documents/routes.js';
-// --- events ---
 import { startEvents } from './events/index.js';
-// --- end events ---
 import { createLogger, type Logger } from './logger.js';
 import { metricsRegistry } from './metrics.js';
 import { recordsScheduleFromEnv, startRecords } from './records/index.js';
 import { recordsRouter } from './records/routes.js';
-// --- policy-sales ---
 import { salesRouter } from './policies/sales-routes.js';
-// --- end policy-sales ---
 import { startApiServer } from './server.js';
-// --- treaty-audit ---
 import { treatiesRouter } from './treaties/routes.js';
-// --- end treaty-audit ---
 import { verificationRouter } from './verification/routes.js';
-// --- policy-index ---
 import { bookRouter } from './book/routes.js';
 import { policyReadRouter } from './policies/read-routes.js';
-// --- end policy-index ---
-
 /** The keys this API holds: transaction signers and X25519 encryption keys, by checksummed party address. */
 export interface HostedKeys {
   signers: Map<string, Signer>;
@@ -175,28 +164,18 @@ export async function startApi(
       content,
       anchoring,
     };
-    // --- events ---
     const events = startEvents(ctx);
     closers.push(() => events.stop());
-    // --- end events ---
     const routers = [
       documentsRouter(ctx),
       verificationRouter(ctx),
       recordsRouter(ctx),
-      // --- consortium-ops ---
       consortiumRouter(ctx),
-      // --- end consortium-ops ---
-      // --- treaty-audit ---
       treatiesRouter(ctx),
-      // --- end treaty-audit ---
-      // --- policy-sales ---
       salesRouter(ctx),
-      // --- end policy-sales ---
-      events.router, // --- events ---
-      // --- policy-index ---
+      events.router,
       policyReadRouter(ctx),
       bookRouter(ctx),
-      // --- end policy-index ---
       ...(options.routers?.(ctx) ?? []),
     ];
     const app = createApp(ctx, routers);
@@ -211,7 +190,8 @@ export async function startApi(
     }
     const server = await startApiServer(app, { host: config.host, port: config.port });
     closers.push(() => server.close());
-    closers.push(() => events.endStreams()); // --- events ---: open streams would hold the server's close
+    // Open event streams would hold the server's close.
+    closers.push(() => events.endStreams());
     if (config.port === 0 && config.publicUrl.endsWith(':0')) config.publicUrl = server.url;
     logger.info({ url: server.url, config: describeApiConfig(config) }, 'API listening');
     return { url: server.url, ctx, stop: closeAll };

@@ -7,7 +7,7 @@
  * the `StandardMerkleTree` rebuilt from its hashes has the anchored root, so every listed member is provably in the
  * batch. The other fields are fixed by the manifest's CID, which the chain records.
  */
-import { standardBytes32Tree } from '../api/anchoring/batch.js';
+import { standardBytes32Tree } from '../ledger/verification-proofs.js';
 import { DOCUMENT_TYPES, type BatchManifestMember, type IndexedBatch } from './types.js';
 
 /** Reads a manifest by its CID; null when it cannot be had (yet). */

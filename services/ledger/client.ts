@@ -29,13 +29,35 @@ export interface SharedContracts {
   hub: OracleHub;
 }
 
-/** The client's contracts, connected to its signer when it has one, else to its provider. */
-export function sharedContracts(client: LedgerClient, runner: ContractRunner = client.signer ?? client.provider) {
-  return {
-    access: ConsortiumAccess__factory.connect(client.deployment.consortiumAccess, runner),
-    registry: EvidenceRegistry__factory.connect(client.deployment.evidenceRegistry, runner),
-    hub: OracleHub__factory.connect(client.deployment.oracleHub, runner),
-  } satisfies SharedContracts;
+/** Contracts already built, per runner and deployment (see `sharedContracts`). */
+const built = new WeakMap<ContractRunner, Map<string, SharedContracts>>();
+
+/**
+ * The client's contracts, connected to its signer when it has one, else to its provider. Building a `Contract` parses
+ * its ABI, which cost the API a noticeable share of its CPU when done on every read, so each (runner, deployment)
+ * builds its contracts once; ethers contracts hold no per-call state, so sharing them is safe.
+ */
+export function sharedContracts(
+  client: LedgerClient,
+  runner: ContractRunner = client.signer ?? client.provider,
+): SharedContracts {
+  const { consortiumAccess, evidenceRegistry, oracleHub } = client.deployment;
+  const key = `${consortiumAccess} ${evidenceRegistry} ${oracleHub}`;
+  let byDeployment = built.get(runner);
+  if (byDeployment === undefined) {
+    byDeployment = new Map();
+    built.set(runner, byDeployment);
+  }
+  let contracts = byDeployment.get(key);
+  if (contracts === undefined) {
+    contracts = {
+      access: ConsortiumAccess__factory.connect(consortiumAccess, runner),
+      registry: EvidenceRegistry__factory.connect(evidenceRegistry, runner),
+      hub: OracleHub__factory.connect(oracleHub, runner),
+    };
+    byDeployment.set(key, contracts);
+  }
+  return contracts;
 }
 
 /** The client's signer, or an error naming the action that needed one. */

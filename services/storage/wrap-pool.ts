@@ -5,7 +5,9 @@
  * uploads and answers requests, on another core. The result is the same bytes `wrapContentKey` gives (it is what the
  * worker runs).
  *
- * The workers start on first use and are unref'd: they never keep a process alive, so nothing needs closing.
+ * The workers start on first use, are unref'd, and stop after a short idle time: under tsx a worker's loader keeps an
+ * esbuild service process of its own, which would otherwise keep the process alive after its work is done (a test
+ * run that never exits). Nothing needs closing.
  */
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
@@ -26,6 +28,9 @@ const BOOT = WORKER_URL.endsWith('.ts')
   ? `import('tsx/esm/api').then(({ register }) => { register(); return import(${JSON.stringify(WORKER_URL)}); })`
   : `import(${JSON.stringify(WORKER_URL)})`;
 
+/** How long a worker waits for more work before it stops (a new one starts on the next wrap). */
+const IDLE_MS = 2_000;
+
 interface Pending {
   resolve(wrapped: Uint8Array): void;
   reject(error: unknown): void;
@@ -34,13 +39,15 @@ interface Pending {
 class PooledWorker {
   readonly pending = new Map<number, Pending>();
   private readonly worker: Worker;
+  private idle: NodeJS.Timeout | undefined;
 
-  constructor(onGone: (worker: PooledWorker) => void) {
+  constructor(private readonly onGone: (worker: PooledWorker) => void) {
     this.worker = new Worker(BOOT, { eval: true });
     this.worker.unref();
     this.worker.on('message', (answer: WrapAnswer) => {
       const waiting = this.pending.get(answer.id);
       this.pending.delete(answer.id);
+      if (this.pending.size === 0) this.stopWhenIdle();
       if (waiting === undefined) return;
       if ('wrapped' in answer) waiting.resolve(answer.wrapped);
       else if (answer.error.code === null) waiting.reject(new Error(answer.error.message));
@@ -56,8 +63,19 @@ class PooledWorker {
   }
 
   post(request: WrapRequest, waiting: Pending): void {
+    clearTimeout(this.idle);
     this.pending.set(request.id, waiting);
     this.worker.postMessage(request);
+  }
+
+  private stopWhenIdle(): void {
+    clearTimeout(this.idle);
+    this.idle = setTimeout(() => {
+      // Out of the pool first, so that no wrap is posted to a worker on its way out.
+      this.onGone(this);
+      void this.worker.terminate();
+    }, IDLE_MS);
+    this.idle.unref();
   }
 }
 

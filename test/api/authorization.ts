@@ -5,10 +5,8 @@
  */
 import { expect } from 'chai';
 import { Wallet } from 'ethers';
-// --- consortium-ops ---
 import { sendGovernanceAction, type GovernanceAction } from '../../services/ledger/governance.js';
 import { OracleHub__factory } from '../../types/ethers-contracts/index.js';
-// --- end consortium-ops ---
 import { startTestLedger, type TestLedger } from '../helpers/api-chain.js';
 import { createApiKey, signedSiweMessage, signIn, postSignIn } from '../helpers/api-client.js';
 import {
@@ -31,7 +29,6 @@ import {
   type MatrixStack,
   type Registration,
 } from './matrix-stack.js';
-// --- policy-sales ---
 import {
   defineFlightOffer,
   FLIGHT_OFFER,
@@ -41,11 +38,7 @@ import {
   walletConsent,
   type ProposalAnswer,
 } from './policies/sales-fixtures.js';
-// --- end policy-sales ---
-// --- policy-index ---
 import { matrixPolicy } from './policies/read-matrix.js';
-// --- end policy-index ---
-
 const CALLERS = {
   none: undefined,
   admin: ADMIN,
@@ -91,13 +84,10 @@ function only(allowed: Partial<Record<CallerName, Expected>>, refusal: Expected)
   return parties(refusal, allowed);
 }
 const roleRequired = refused(403, 'ROLE_REQUIRED');
-// --- doc-gaps ---
 /** A party the target does not name (nor an auditor): to it the document does not exist, on every route. */
 const notVisible = refused(404, 'DOCUMENT_NOT_FOUND');
 /** The parties the target names besides its registrant (a reader, a required signer), refused with `code`. */
 const seesButNot = (code: string) => ({ reinsurer: refused(403, code), client: refused(403, code) });
-// --- end doc-gaps ---
-
 describe('authorisation matrix', function () {
   this.timeout(300_000);
   let ledger: TestLedger;
@@ -128,8 +118,6 @@ describe('authorisation matrix', function () {
   async function targetFor(caller: CallerName, succeeds: boolean): Promise<Registration> {
     return succeeds ? registerTarget(stack, `fresh for ${caller}`) : target;
   }
-
-  // --- consortium-ops ---
   const UNKNOWN_FEED = `0x${'fe'.repeat(32)}`;
   const NO_FEED = refused(404, 'FEED_NOT_FOUND');
   /** A fresh proposal (of a harmless call) by local ADMIN `proposer`, approved by `approver` when given. */
@@ -142,9 +130,6 @@ describe('authorisation matrix', function () {
       await sendGovernanceAction(as(parties.approver), { kind: 'approve', proposalId });
     return proposalId;
   }
-  // --- end consortium-ops ---
-
-  // --- policy-sales ---
   /** Offers, proposals and policies sold through the API, made once and reused, or fresh for a call that uses one up. */
   const sales = (() => {
     let offer: Promise<string> | undefined;
@@ -170,8 +155,6 @@ describe('authorisation matrix', function () {
       freshPolicy,
     };
   })();
-  // --- end policy-sales ---
-
   const rows: Row[] = [
     // System
     { method: 'get', path: '/health', call: (_c, a) => call(stack, a, 'GET', '/health'), expected: open(200) },
@@ -407,7 +390,6 @@ describe('authorisation matrix', function () {
         notVisible,
       ),
     },
-    // --- consortium-ops ---
     // The matrix's ADMIN (party 0) has no key hosted by the API: its actions answer the unsigned transaction (200),
     // checked against the chain first. Proposals it acts on are made by the local ADMINs directly.
     {
@@ -523,8 +505,6 @@ describe('authorisation matrix', function () {
         roleRequired,
       ),
     },
-    // --- end consortium-ops ---
-    // --- treaty-audit ---
     {
       method: 'get',
       path: '/v1/treaties/{address}/statement',
@@ -542,8 +522,6 @@ describe('authorisation matrix', function () {
       },
       expected: open(200),
     },
-    // --- end treaty-audit ---
-    // --- policy-sales ---
     {
       method: 'post',
       path: '/v1/offers',
@@ -619,8 +597,6 @@ describe('authorisation matrix', function () {
       call: (_c, a) => call(stack, a, 'POST', '/v1/credits/claim', {}),
       expected: parties(refused(409, 'NO_CREDIT')),
     },
-    // --- end policy-sales ---
-    // --- events ---
     ...((): Row[] => {
       // A receiver that never resolves (.invalid): deliveries to it fail and back off, which no row depends on.
       const receiver = { url: 'https://receiver.invalid/hook' };
@@ -679,8 +655,6 @@ describe('authorisation matrix', function () {
         },
       ];
     })(),
-    // --- end events ---
-    // --- policy-index ---
     {
       method: 'get',
       path: '/v1/policies',
@@ -716,8 +690,6 @@ describe('authorisation matrix', function () {
         roleRequired,
       ),
     },
-    // --- end policy-index ---
-    // --- doc-gaps ---
     {
       method: 'get',
       path: '/v1/documents/{hash}/ciphertext',
@@ -727,7 +699,6 @@ describe('authorisation matrix', function () {
         notVisible,
       ),
     },
-    // --- end doc-gaps ---
   ];
 
   it('has a row for every path and method of the OpenAPI document', async () => {

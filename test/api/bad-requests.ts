@@ -22,13 +22,8 @@ import {
   type MatrixStack,
   type Registration,
 } from './matrix-stack.js';
-// --- consortium-ops ---
 import { ADMIN } from './matrix-stack.js';
-// --- end consortium-ops ---
-// --- policy-sales ---
 import { FLIGHT_OFFER } from './policies/sales-fixtures.js';
-// --- end policy-sales ---
-
 const MAX_DOCUMENT_BYTES = 4096;
 const BODY_LIMIT_BYTES = 16_384;
 const UNKNOWN_HASH = `0x${'ab'.repeat(32)}`;
@@ -94,16 +89,12 @@ describe('bad requests', function () {
       headers: { Authorization: insurer, 'Content-Type': 'application/json', ...headers },
       body,
     });
-  // --- treaty-audit ---
   const statementOf = (treaty = ledger.deployment.reinsuranceTreaty!) => `/v1/treaties/${treaty}/statement`;
-  // --- end treaty-audit ---
   const revocation = (hash = target.documentHash) => `/v1/documents/${hash}/revocation`;
   const register = (form: FormData, authorization = insurer, headers: Record<string, string> = {}) =>
     call(stack, authorization, 'POST', '/v1/documents', form, headers);
   const siwe = async (wallet: Wallet, fields: Parameters<typeof signedSiweMessage>[2] = {}) =>
     postSignIn(stack.url, await signedSiweMessage(stack.url, wallet, fields));
-
-  // --- consortium-ops ---
   /** Bad requests to the consortium routes, by the ADMIN (whose key the API does not hold) or the insurer. */
   function consortiumCases(): Case[] {
     const admin = () => stack.auth.get(ADMIN);
@@ -239,8 +230,6 @@ describe('bad requests', function () {
       ),
     ];
   }
-  // --- end consortium-ops ---
-
   const cases: Case[] = [
     // Broken JSON and wrong JSON types
     { name: 'broken JSON', send: () => json('POST', revocation(), '{"reason":'), status: 400, code: 'MALFORMED_JSON' },
@@ -637,7 +626,6 @@ describe('bad requests', function () {
       status: 400,
       code: 'INVALID_CURSOR',
     },
-    // --- doc-gaps ---
     {
       name: 'an empty documents cursor',
       send: () => call(stack, insurer, 'GET', '/v1/documents?cursor='),
@@ -656,7 +644,6 @@ describe('bad requests', function () {
       status: 400,
       code: 'INVALID_CURSOR',
     },
-    // --- end doc-gaps ---
     // Sign-In with Ethereum
     {
       name: 'a replayed SIWE message',
@@ -758,10 +745,7 @@ describe('bad requests', function () {
       status: 400,
       code: 'IDEMPOTENCY_KEY_INVALID',
     },
-    // --- consortium-ops ---
     ...consortiumCases(),
-    // --- end consortium-ops ---
-    // --- treaty-audit ---
     {
       name: 'a treaty address that is no address',
       send: () => call(stack, stack.auth.get(REINSURER), 'GET', '/v1/treaties/0x12/statement'),
@@ -819,8 +803,6 @@ describe('bad requests', function () {
       status: 400,
       code: 'INVALID_REQUEST',
     },
-    // --- end treaty-audit ---
-    // --- policy-sales ---
     {
       name: 'an offer of an unknown kind',
       send: () => call(stack, insurer, 'POST', '/v1/offers', { ...FLIGHT_OFFER, kind: 'earthquake' }),
@@ -921,8 +903,6 @@ describe('bad requests', function () {
       status: 400,
       code: 'INVALID_REQUEST',
     },
-    // --- end policy-sales ---
-    // --- events ---
     {
       name: 'a stream position that is no event id',
       send: () => call(stack, insurer, 'GET', '/v1/events?after=yesterday'),
@@ -991,8 +971,6 @@ describe('bad requests', function () {
       status: 404,
       code: 'WEBHOOK_NOT_FOUND',
     },
-    // --- end events ---
-    // --- policy-index ---
     {
       name: 'a policy id that is not flight-<n> or weather-<n>',
       send: () => call(stack, insurer, 'GET', '/v1/policies/policy-7'),
@@ -1047,7 +1025,6 @@ describe('bad requests', function () {
       status: 404,
       code: 'POOL_NOT_FOUND',
     },
-    // --- end policy-index ---
   ];
 
   for (const bad of cases) {

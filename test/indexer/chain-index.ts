@@ -331,8 +331,6 @@ function describeChainIndex(backend: Backend): void {
       });
       expect(await index.batch(randomHash())).to.equal(null);
     });
-
-    // --- doc-gaps ---
     it('lists a batch’s members from its manifest once it proves to be the batch’s, in one order with single anchors', async () => {
       const tag = backend.name.toLowerCase();
       const members = [0, 1, 2].map((i) => ({ ...anchorInput({ documentType: i }), storagePointer: `bafy${tag}${i}` }));
@@ -391,8 +389,6 @@ function describeChainIndex(backend: Backend): void {
         await listing.close();
       }
     });
-    // --- end doc-gaps ---
-
     it('lists documents by filter, visible only to whom they concern, a page at a time', async () => {
       const all = (await dump(index)).documents;
       const byInsurer = all.filter((document) => document.registrant === party(2).wallet.address);

@@ -1,4 +1,5 @@
 import { expect } from 'chai';
+import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { Wallet } from 'ethers';
 import { hashAndSeal, openSealed } from '../../services/storage/envelope.js';
@@ -155,5 +156,30 @@ describe('storage key wrapping (HPKE)', function () {
       ),
       'STORAGE_INPUT_INVALID',
     );
+  });
+
+  it('lets a process that wrapped keys in workers exit on its own (idle workers stop)', async function () {
+    this.timeout(60_000);
+    const pool = new URL('../../services/storage/wrap-pool.ts', import.meta.url).href;
+    const script = `
+      const { wrapContentKeyInWorker } = await import(${JSON.stringify(pool)});
+      const { generateEncryptionKeyPair } = await import(${JSON.stringify(new URL('../../services/storage/keys.ts', import.meta.url).href)});
+      const reader = await generateEncryptionKeyPair();
+      await wrapContentKeyInWorker(new Uint8Array(32), reader.publicKey, { documentHash: '0x' + '11'.repeat(32), recipient: '0x' + '22'.repeat(20) });
+      console.log('wrapped');`;
+    const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    let output = '';
+    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    const code = await new Promise<number | null>((resolve) => {
+      const killer = setTimeout(() => child.kill('SIGKILL'), 30_000);
+      child.on('exit', (exitCode) => {
+        clearTimeout(killer);
+        resolve(exitCode);
+      });
+    });
+    expect(output.trim()).to.equal('wrapped');
+    expect(code, 'the process should exit by itself, not be killed').to.equal(0);
   });
 });

@@ -53,6 +53,14 @@ CREATE INDEX IF NOT EXISTS outbox_operations_open ON outbox_operations (sender, 
   WHERE state IN ('queued', 'sent');
 `;
 
+/**
+ * A sender's batch-mode operations not yet in a batch (one parameter: the sender). The `state IN (…)` term repeats the
+ * condition of the partial index `outbox_operations_open`: SQLite uses a partial index only when the query's WHERE
+ * contains the index's terms, and does not infer them from `state = 'queued'`. Without it these queries, run on every
+ * look of the dispatcher, scanned every operation the outbox ever held.
+ */
+const WAITING_FOR_BATCH = `sender = ? AND batched = 1 AND batch_id IS NULL AND state = 'queued' AND state IN ('queued', 'sent')`;
+
 /** Creates the outbox tables (`outbox_operations`, `outbox_batches`) when missing. */
 export function initOutboxSchema(db: DatabaseSync): void {
   db.exec(SCHEMA);
@@ -302,22 +310,22 @@ export class Outbox {
   waitingForBatch(sender: string, limit: number): { count: number; oldest: { seq: number; createdAt: string } | null } {
     const oldest = this.statement(
       `SELECT seq, created_at FROM outbox_operations
-       WHERE sender = ? AND batched = 1 AND batch_id IS NULL AND state = 'queued' ORDER BY seq LIMIT 1`,
+       WHERE ${WAITING_FOR_BATCH} ORDER BY seq LIMIT 1`,
     ).get(sender) as { seq: number; created_at: string } | undefined;
     if (oldest === undefined) return { count: 0, oldest: null };
     const { count } = this.statement(
       `SELECT COUNT(*) AS count FROM (SELECT 1 FROM outbox_operations
-       WHERE sender = ? AND batched = 1 AND batch_id IS NULL AND state = 'queued' LIMIT ?)`,
+       WHERE ${WAITING_FOR_BATCH} LIMIT ?)`,
     ).get(sender, limit) as { count: number };
     return { count, oldest: { seq: oldest.seq, createdAt: oldest.created_at } };
   }
 
   /** Up to `limit` of the sender's batch-mode operations not yet in a batch, in acceptance order. */
   unbatched(sender: string, limit: number): OutboxEntry[] {
-    const rows = this.statement(
-      `SELECT * FROM outbox_operations WHERE sender = ? AND batched = 1 AND batch_id IS NULL AND state = 'queued'
-         ORDER BY seq LIMIT ?`,
-    ).all(sender, limit) as unknown as OperationRow[];
+    const rows = this.statement(`SELECT * FROM outbox_operations WHERE ${WAITING_FOR_BATCH} ORDER BY seq LIMIT ?`).all(
+      sender,
+      limit,
+    ) as unknown as OperationRow[];
     return rows.map(toEntry);
   }
 

@@ -138,12 +138,26 @@ function hexBytes(value: unknown, field: string): string {
   return value.toLowerCase();
 }
 
+/**
+ * Addresses already checksummed, by the text given: `getAddress` hashes in JavaScript (keccak), and the same few
+ * senders come with every request. Bounded: cleared when full.
+ */
+const checksummed = new Map<string, string>();
+const CHECKSUMMED_MAX = 1024;
+
 function address(value: unknown, field: string): string {
-  try {
-    return getAddress(String(value));
-  } catch {
-    return invalid(`${field} is not an address`);
+  const text = String(value);
+  let known = checksummed.get(text);
+  if (known === undefined) {
+    try {
+      known = getAddress(text);
+    } catch {
+      return invalid(`${field} is not an address`);
+    }
+    if (checksummed.size >= CHECKSUMMED_MAX) checksummed.clear();
+    checksummed.set(text, known);
   }
+  return known;
 }
 
 function small(value: unknown, field: string): number {

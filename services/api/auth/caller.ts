@@ -4,7 +4,6 @@
  * from the request. Routes then state what they need with `requireCaller` / `requireRole`.
  */
 import type { Request, RequestHandler, Response } from 'express';
-import { getAddress } from 'ethers';
 import type { PartyRecord, PartyRole } from '../../ledger/parties.js';
 import type { ApiContext } from '../context.js';
 import { AppError } from '../errors.js';
@@ -78,7 +77,7 @@ export function authenticate(ctx: ApiContext): RequestHandler {
       if (found.state !== 'valid') throw new AppError(401, 'API_KEY_INVALID', 'This API key is not valid');
       const party = await currentParty(ctx, found.record.account);
       res.locals.caller = {
-        account: getAddress(found.record.account),
+        account: party.account,
         party,
         via: 'api-key',
         apiKeyId: found.record.id,
@@ -91,7 +90,7 @@ export function authenticate(ctx: ApiContext): RequestHandler {
       const session = findSession(ctx.db, sessionId);
       if (session.state === 'valid') {
         const party = await currentParty(ctx, session.account);
-        res.locals.caller = { account: getAddress(session.account), party, via: 'session' } satisfies Caller;
+        res.locals.caller = { account: party.account, party, via: 'session' } satisfies Caller;
         res.locals.sessionId = sessionId;
       } else {
         res.locals.sessionProblem = session.state;

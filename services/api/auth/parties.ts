@@ -1,12 +1,15 @@
 /**
  * A caller's party and roles, read from `ConsortiumAccess` at the chain's latest block for every authenticated
  * request. Reads are cached per (account, block number) and the cache is dropped as soon as a newer block is seen,
- * so a deactivation or a role revocation mined in block N refuses every request that starts after block N is known.
+ * so a deactivation or a role revocation mined in block N refuses every request that starts after block N is mined:
+ * each request's block number comes from a read sent after the request arrived (`fresh-block.ts` shares that read
+ * among the requests that arrived meanwhile).
  */
-import { getAddress, type Provider } from 'ethers';
+import type { Provider } from 'ethers';
 import { readParty, type PartyRecord } from '../../ledger/parties.js';
 import type { ApiContext } from '../context.js';
 import { AppError } from '../errors.js';
+import { freshBlockNumber } from './fresh-block.js';
 
 interface PartyCache {
   blockNumber: number;
@@ -25,12 +28,15 @@ export async function latestBlockNumber(provider: Provider): Promise<number> {
   return provider.getBlockNumber();
 }
 
-/** `account`'s party record at the latest block (cached for that block only). */
+/**
+ * `account`'s party record at the latest block (cached for that block only). The cache is keyed by the lower-case
+ * address: checksumming (keccak in JavaScript) is left to the chain read, once per account and block.
+ */
 export async function currentParty(ctx: ApiContext, account: string): Promise<PartyRecord> {
-  const checksummed = getAddress(account);
+  const key = account.toLowerCase();
   let blockNumber: number;
   try {
-    blockNumber = await latestBlockNumber(ctx.ledger.provider);
+    blockNumber = await freshBlockNumber(ctx.ledger.provider, latestBlockNumber);
   } catch (error) {
     throw new AppError(503, 'CHAIN_UNAVAILABLE', 'The chain node cannot be reached to read the caller’s roles', {
       cause: error,
@@ -43,14 +49,14 @@ export async function currentParty(ctx: ApiContext, account: string): Promise<Pa
   }
   if (cache.blockNumber > blockNumber) {
     // A lagging node answered an older block than one already seen: read at that block, uncached.
-    return readPartyOrUnavailable(ctx, checksummed, blockNumber);
+    return readPartyOrUnavailable(ctx, key, blockNumber);
   }
-  let party = cache.parties.get(checksummed);
+  let party = cache.parties.get(key);
   if (party === undefined) {
-    party = readPartyOrUnavailable(ctx, checksummed, blockNumber);
-    cache.parties.set(checksummed, party);
+    party = readPartyOrUnavailable(ctx, key, blockNumber);
+    cache.parties.set(key, party);
     const current = cache;
-    party.catch(() => current.parties.delete(checksummed));
+    party.catch(() => current.parties.delete(key));
   }
   return party;
 }

@@ -1,7 +1,7 @@
 import { StandardMerkleTree } from '@openzeppelin/merkle-tree';
 import { expect } from 'chai';
 import { hexlify, randomBytes } from 'ethers';
-import { standardBytes32Tree } from '../../../services/api/anchoring/batch.js';
+import { standardBytes32Tree } from '../../../services/ledger/verification-proofs.js';
 
 describe('standardBytes32Tree', function () {
   for (const size of [1, 2, 3, 4, 5, 7, 8, 33, 100, 257]) {
