@@ -17,18 +17,9 @@ export type FeedStateName = (typeof FEED_STATES)[number];
 
 export const NOTIFICATION_SKIPS = ['DisputeWindow', 'Disallowed', 'InsufficientGas'] as const;
 
-export const POLICY_STATUSES = [
-  'None',
-  'Issued',
-  'Paid',
-  'Expired',
-  'Cancelled',
-  'Refunded',
-  'Parked',
-  'Voided',
-  'Endorsed',
-] as const;
-export type PolicyStatusName = (typeof POLICY_STATUSES)[number];
+import type { PolicyStatusName } from '../ledger/policies.js';
+
+export { POLICY_STATUSES, type PolicyStatusName } from '../ledger/policies.js';
 
 export const WEATHER_METRICS = ['PrecipitationSum', 'TemperatureMax', 'WindSpeedMax'] as const;
 export type WeatherMetricName = (typeof WEATHER_METRICS)[number];
