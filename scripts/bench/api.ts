@@ -360,7 +360,6 @@ async function main(): Promise<void> {
         ),
       );
     }
-    if (wanted('register')) rows.push(await registerRow(api, authorization, ledger, options));
     if (wanted('timeline')) {
       // timeline: GET /v1/policies/{id}/timeline of a paid and ceded policy. Target: ≥ 50 % of health's rate.
       console.log('timeline (a paid and ceded flight policy)…');
@@ -374,6 +373,7 @@ async function main(): Promise<void> {
       }
       rows.push(rowOf('timeline', await run({ ...base, url: timelineUrl, headers: { Authorization: authorization } })));
     }
+    if (wanted('register')) rows.push(await registerRow(api, authorization, ledger, options));
   } finally {
     api.child.kill('SIGTERM');
     await api.exited;
