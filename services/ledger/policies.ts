@@ -9,7 +9,7 @@
  * - Every sending action waits for its confirmation and answers where it was mined plus what its event says; reverts
  *   come back as `LedgerError`s named after our custom errors (`transactions.ts`).
  */
-import { getAddress, Signature, TypedDataEncoder, type BigNumberish } from 'ethers';
+import { getAddress, Signature, TypedDataEncoder, type BigNumberish, type LogDescription } from 'ethers';
 import {
   FlightDelayProduct__factory,
   MockStablecoin__factory,
@@ -332,23 +332,31 @@ export async function issuePolicy(
   policy: PolicyTerms & { documentHash: string },
   options?: SendOptions,
 ): Promise<IssuedPolicy> {
-  const product = policy.kind === 'flight' ? flightProduct(client) : weatherProduct(client);
   const request =
     policy.kind === 'flight'
       ? flightProduct(client).issue.populateTransaction(policy.terms, policy.documentHash)
       : weatherProduct(client).issue.populateTransaction(policy.terms, policy.documentHash);
   const receipt = await sendAndConfirm(client, 'issuePolicy', request, options);
-  const events = { address: product.target as string, iface: product.interface };
-  const { event } = eventIn(receipt, events, 'PolicyIssued', 'issuePolicy');
+  const issued = eventIn(receipt, productEvents(client, policy.kind), 'PolicyIssued', 'issuePolicy').event;
+  return { ...minedAt(receipt), ...issuedPolicyOf(policy.kind, issued) };
+}
+
+/** The product's events, as `eventIn` reads them from a receipt. */
+function productEvents(client: LedgerClient, kind: ProductKind): Parameters<typeof eventIn>[1] {
+  const product = kind === 'flight' ? flightProduct(client) : weatherProduct(client);
+  return { address: product.target as string, iface: product.interface };
+}
+
+/** What a `PolicyIssued` event says of the policy. */
+function issuedPolicyOf(kind: ProductKind, issued: LogDescription): Omit<IssuedPolicy, keyof MinedTransaction> {
   return {
-    ...minedAt(receipt),
-    kind: policy.kind,
-    policyId: Number(event.args.policyId),
-    holder: getAddress(String(event.args.holder)),
-    feedId: String(event.args.feedId).toLowerCase(),
-    documentHash: String(event.args.documentHash).toLowerCase(),
-    premium: String(event.args.premium),
-    maxPayout: String(event.args.maxPayout),
+    kind,
+    policyId: Number(issued.args.policyId),
+    holder: getAddress(String(issued.args.holder)),
+    feedId: String(issued.args.feedId).toLowerCase(),
+    documentHash: String(issued.args.documentHash).toLowerCase(),
+    premium: String(issued.args.premium),
+    maxPayout: String(issued.args.maxPayout),
   };
 }
 
@@ -367,7 +375,6 @@ export async function endorsePolicy(
   endorsement: PolicyTerms & { policyId: BigNumberish; documentHash: string },
   options?: SendOptions,
 ): Promise<EndorsedPolicy> {
-  const product = endorsement.kind === 'flight' ? flightProduct(client) : weatherProduct(client);
   const request =
     endorsement.kind === 'flight'
       ? flightProduct(client).endorse.populateTransaction(
@@ -381,18 +388,12 @@ export async function endorsePolicy(
           endorsement.documentHash,
         );
   const receipt = await sendAndConfirm(client, 'endorsePolicy', request, options);
-  const events = { address: product.target as string, iface: product.interface };
+  const events = productEvents(client, endorsement.kind);
   const issued = eventIn(receipt, events, 'PolicyIssued', 'endorsePolicy').event;
   const endorsed = eventIn(receipt, events, 'PolicyEndorsed', 'endorsePolicy').event;
   return {
     ...minedAt(receipt),
-    kind: endorsement.kind,
-    policyId: Number(issued.args.policyId),
-    holder: getAddress(String(issued.args.holder)),
-    feedId: String(issued.args.feedId).toLowerCase(),
-    documentHash: String(issued.args.documentHash).toLowerCase(),
-    premium: String(issued.args.premium),
-    maxPayout: String(issued.args.maxPayout),
+    ...issuedPolicyOf(endorsement.kind, issued),
     previousPolicyId: Number(endorsed.args.policyId),
     previousPremium: String(endorsed.args.previousPremium),
   };
