@@ -39,8 +39,12 @@ describe('operations in state sent', function () {
     await ledger.provider.send('evm_setIntervalMining', [0]);
   }
 
+  /**
+   * Mines each transaction at once again. anvil cannot be put back into its mixed mode by RPC (automine turned on
+   * replaces interval mining), so the blocks that follow are mined by the test itself: a receipt waiter that began to
+   * follow blocks just after the transaction's block sees the next one, as it would on a running chain.
+   */
   async function resumeMining(): Promise<void> {
-    await ledger.provider.send('evm_setIntervalMining', [1]);
     await ledger.provider.send('evm_setAutomine', [true]);
   }
 
@@ -75,11 +79,12 @@ describe('operations in state sent', function () {
         expect(pooled!.blockNumber).to.equal(null);
 
         await ledger.provider.send('evm_mine', []);
-        // Blocks again from now on: a receipt waiter that subscribed just after the mined block sees the next one.
         await resumeMining();
         const anchored = await eventually('the operation anchored', async () => {
           const current = await operation(accepted.href);
-          return current.state === 'anchored' ? current : undefined;
+          if (current.state === 'anchored') return current;
+          await ledger.provider.send('evm_mine', []);
+          return undefined;
         });
         expect(anchored.transactionHash).to.equal(sent.transactionHash);
         expect(anchored.blockNumber).to.be.a('number');
