@@ -12,7 +12,7 @@ import type { DatabaseSync } from 'node:sqlite';
 import type { Request, RequestHandler, Response } from 'express';
 import type { Caller } from './auth/caller.js';
 import type { ApiContext } from './context.js';
-import { inTransaction } from './database.js';
+import { inTransaction, statement } from './database.js';
 import { AppError } from './errors.js';
 
 export const IDEMPOTENCY_TTL_MS = 24 * 60 * 60 * 1000;
@@ -88,13 +88,15 @@ type Claim = { kind: 'new' } | { kind: 'replay'; answer: StoredAnswer };
 /** Claims `key` in `scope` for a request with body `fingerprint`, or says what to answer instead. */
 function claim(db: DatabaseSync, scope: string, key: string, fingerprint: string, now: number): Claim {
   return inTransaction(db, (): Claim => {
-    db.prepare('DELETE FROM idem_keys WHERE expires_at <= ?').run(now);
-    const row = db
-      .prepare('SELECT fingerprint, state, status, headers, body FROM idem_keys WHERE scope = ? AND key = ?')
-      .get(scope, key) as
+    statement(db, 'DELETE FROM idem_keys WHERE expires_at <= ?').run(now);
+    const row = statement(
+      db,
+      'SELECT fingerprint, state, status, headers, body FROM idem_keys WHERE scope = ? AND key = ?',
+    ).get(scope, key) as
       { fingerprint: string; state: string; status: number; headers: string; body: Uint8Array } | undefined;
     if (row === undefined) {
-      db.prepare(
+      statement(
+        db,
         "INSERT INTO idem_keys (scope, key, fingerprint, state, created_at, expires_at) VALUES (?, ?, ?, 'running', ?, ?)",
       ).run(scope, key, fingerprint, now, now + IDEMPOTENCY_TTL_MS);
       return { kind: 'new' };
@@ -133,7 +135,7 @@ function recordAnswer(db: DatabaseSync, res: Response, scope: string, key: strin
   const free = () => {
     if (settled) return;
     settled = true;
-    db.prepare("DELETE FROM idem_keys WHERE scope = ? AND key = ? AND state = 'running'").run(scope, key);
+    statement(db, "DELETE FROM idem_keys WHERE scope = ? AND key = ? AND state = 'running'").run(scope, key);
   };
   const send = res.send.bind(res);
   res.send = (body?: unknown) => {
@@ -158,11 +160,12 @@ function recordAnswer(db: DatabaseSync, res: Response, scope: string, key: strin
             return value === undefined ? [] : [[name, value]];
           }),
         );
-        db.prepare(
+        statement(
+          db,
           "UPDATE idem_keys SET state = 'done', status = ?, headers = ?, body = ? WHERE scope = ? AND key = ?",
         ).run(res.statusCode, JSON.stringify(headers), bytes, scope, key);
       } else {
-        db.prepare("DELETE FROM idem_keys WHERE scope = ? AND key = ? AND state = 'running'").run(scope, key);
+        statement(db, "DELETE FROM idem_keys WHERE scope = ? AND key = ? AND state = 'running'").run(scope, key);
       }
     }
     return send(body);

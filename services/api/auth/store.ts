@@ -4,6 +4,7 @@
  */
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { DatabaseSync } from 'node:sqlite';
+import { statement } from '../database.js';
 
 export const NONCE_TTL_MS = 10 * 60 * 1000;
 export const SESSION_TTL_MS = 12 * 60 * 60 * 1000;
@@ -52,15 +53,15 @@ export function issueNonce(db: DatabaseSync, now = Date.now()): { nonce: string;
     }
   }
   const expiresAt = now + NONCE_TTL_MS;
-  db.prepare('DELETE FROM auth_nonces WHERE expires_at < ?').run(now - NONCE_TTL_MS);
-  db.prepare('INSERT INTO auth_nonces (nonce, issued_at, expires_at) VALUES (?, ?, ?)').run(nonce, now, expiresAt);
+  statement(db, 'DELETE FROM auth_nonces WHERE expires_at < ?').run(now - NONCE_TTL_MS);
+  statement(db, 'INSERT INTO auth_nonces (nonce, issued_at, expires_at) VALUES (?, ?, ?)').run(nonce, now, expiresAt);
   return { nonce, expiresAt };
 }
 
 export type NonceState = 'unknown' | 'used' | 'expired' | 'valid';
 
 export function nonceState(db: DatabaseSync, nonce: string, now = Date.now()): NonceState {
-  const row = db.prepare('SELECT expires_at, used_at FROM auth_nonces WHERE nonce = ?').get(nonce) as
+  const row = statement(db, 'SELECT expires_at, used_at FROM auth_nonces WHERE nonce = ?').get(nonce) as
     { expires_at: number; used_at: number | null } | undefined;
   if (row === undefined) return 'unknown';
   if (row.used_at !== null) return 'used';
@@ -70,9 +71,10 @@ export function nonceState(db: DatabaseSync, nonce: string, now = Date.now()): N
 
 /** Marks `nonce` used; true only for the one caller that found it unused and unexpired (atomic). */
 export function consumeNonce(db: DatabaseSync, nonce: string, now = Date.now()): boolean {
-  const result = db
-    .prepare('UPDATE auth_nonces SET used_at = ? WHERE nonce = ? AND used_at IS NULL AND expires_at > ?')
-    .run(now, nonce, now);
+  const result = statement(
+    db,
+    'UPDATE auth_nonces SET used_at = ? WHERE nonce = ? AND used_at IS NULL AND expires_at > ?',
+  ).run(now, nonce, now);
   return result.changes === 1;
 }
 
@@ -82,8 +84,8 @@ export function consumeNonce(db: DatabaseSync, nonce: string, now = Date.now()):
 export function createSession(db: DatabaseSync, account: string, now = Date.now()): { id: string; expiresAt: number } {
   const id = randomBytes(32).toString('base64url');
   const expiresAt = now + SESSION_TTL_MS;
-  db.prepare('DELETE FROM auth_sessions WHERE expires_at < ?').run(now);
-  db.prepare('INSERT INTO auth_sessions (id_hash, account, created_at, expires_at) VALUES (?, ?, ?, ?)').run(
+  statement(db, 'DELETE FROM auth_sessions WHERE expires_at < ?').run(now);
+  statement(db, 'INSERT INTO auth_sessions (id_hash, account, created_at, expires_at) VALUES (?, ?, ?, ?)').run(
     sha256Hex(id),
     account,
     now,
@@ -95,16 +97,16 @@ export function createSession(db: DatabaseSync, account: string, now = Date.now(
 export type SessionLookup = { state: 'valid'; account: string; expiresAt: number } | { state: 'unknown' | 'expired' };
 
 export function findSession(db: DatabaseSync, id: string, now = Date.now()): SessionLookup {
-  const row = db
-    .prepare('SELECT account, expires_at, revoked_at FROM auth_sessions WHERE id_hash = ?')
-    .get(sha256Hex(id)) as { account: string; expires_at: number; revoked_at: number | null } | undefined;
+  const row = statement(db, 'SELECT account, expires_at, revoked_at FROM auth_sessions WHERE id_hash = ?').get(
+    sha256Hex(id),
+  ) as { account: string; expires_at: number; revoked_at: number | null } | undefined;
   if (row === undefined || row.revoked_at !== null) return { state: 'unknown' };
   if (row.expires_at <= now) return { state: 'expired' };
   return { state: 'valid', account: row.account, expiresAt: row.expires_at };
 }
 
 export function revokeSession(db: DatabaseSync, id: string, now = Date.now()): void {
-  db.prepare('UPDATE auth_sessions SET revoked_at = ? WHERE id_hash = ? AND revoked_at IS NULL').run(
+  statement(db, 'UPDATE auth_sessions SET revoked_at = ? WHERE id_hash = ? AND revoked_at IS NULL').run(
     now,
     sha256Hex(id),
   );
@@ -151,7 +153,7 @@ export function createApiKey(
 ): { token: string; record: ApiKeyRecord } {
   const id = randomBytes(8).toString('hex');
   const secret = randomBytes(32).toString('hex');
-  db.prepare('INSERT INTO auth_api_keys (id, secret_hash, account, label, created_at) VALUES (?, ?, ?, ?, ?)').run(
+  statement(db, 'INSERT INTO auth_api_keys (id, secret_hash, account, label, created_at) VALUES (?, ?, ?, ?, ?)').run(
     id,
     sha256Hex(secret),
     account,
@@ -172,7 +174,7 @@ export function findApiKey(db: DatabaseSync, token: string): ApiKeyLookup {
   const match = API_KEY_PATTERN.exec(token);
   if (match === null) return { state: 'malformed' };
   const [, id = '', secret = ''] = match;
-  const row = db.prepare('SELECT * FROM auth_api_keys WHERE id = ?').get(id) as ApiKeyRow | undefined;
+  const row = statement(db, 'SELECT * FROM auth_api_keys WHERE id = ?').get(id) as ApiKeyRow | undefined;
   if (row === undefined) return { state: 'unknown', id };
   const expected = Buffer.from(row.secret_hash, 'hex');
   const given = createHash('sha256').update(secret).digest();
@@ -182,20 +184,20 @@ export function findApiKey(db: DatabaseSync, token: string): ApiKeyLookup {
 }
 
 export function listApiKeys(db: DatabaseSync, account: string): ApiKeyRecord[] {
-  const rows = db
-    .prepare('SELECT * FROM auth_api_keys WHERE account = ? ORDER BY created_at, id')
-    .all(account) as unknown as ApiKeyRow[];
+  const rows = statement(db, 'SELECT * FROM auth_api_keys WHERE account = ? ORDER BY created_at, id').all(
+    account,
+  ) as unknown as ApiKeyRow[];
   return rows.map(toRecord);
 }
 
 /** Revokes `account`'s key `id`; the record after revocation, or null when `account` has no such key. */
 export function revokeApiKey(db: DatabaseSync, account: string, id: string, now = Date.now()): ApiKeyRecord | null {
-  db.prepare('UPDATE auth_api_keys SET revoked_at = ? WHERE id = ? AND account = ? AND revoked_at IS NULL').run(
+  statement(db, 'UPDATE auth_api_keys SET revoked_at = ? WHERE id = ? AND account = ? AND revoked_at IS NULL').run(
     now,
     id,
     account,
   );
-  const row = db.prepare('SELECT * FROM auth_api_keys WHERE id = ? AND account = ?').get(id, account) as
+  const row = statement(db, 'SELECT * FROM auth_api_keys WHERE id = ? AND account = ?').get(id, account) as
     ApiKeyRow | undefined;
   return row === undefined ? null : toRecord(row);
 }

@@ -22,13 +22,14 @@ import {
   type PolicyListQuery,
   type PolicyView,
 } from './read-schemas.js';
-import { buildTimeline } from './timeline.js';
+import { TimelineCache } from './timeline-cache.js';
 
 /** The roles that read policies; ADMIN and ORACLE parties have no need to. */
 const READERS = ['CLIENT', 'INSURER', 'REINSURER', 'AUDITOR'] as const;
 
 export function policyReadRouter(ctx: ApiContext): Router {
   const readers = new PolicyReaders(ctx);
+  const timelines = new TimelineCache(ctx.index);
   const router = Router();
 
   router.get('/v1/policies', requireRole(...READERS), async (req, res) => {
@@ -51,7 +52,7 @@ export function policyReadRouter(ctx: ApiContext): Router {
     const { id } = parse(policyParamsSchema, req.params, 'params');
     const policy = await readablePolicy(ctx, readers, caller, id);
     res.setHeader('Cache-Control', 'private, no-store');
-    res.json(await buildTimeline(ctx.index, policy));
+    res.json(await timelines.timeline(policy));
   });
 
   return router;
