@@ -1,6 +1,6 @@
 /**
- * The settlement keeper on the parametric ledger: it settles the batches a feed's finalisation left, exactly once,
- * and stops on a feed the product refuses (an outcome still in its dispute window), backing off then giving up
+ * The settlement keeper on the parametric ledger: it settles the batches a feed's finalisation left, exactly once —
+ * a crowded flight, and rainfall policies whose earlier day's value came after their last day's — and stops on a feed the product refuses (an outcome still in its dispute window), backing off then giving up
  * without sending anything.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -12,11 +12,21 @@ import type { Provider } from 'ethers';
 import { openApiDatabase } from '../../../services/api/database.js';
 import { keptFeeds, SettlementKeeper } from '../../../services/api/events/keeper.js';
 import type { Deployment } from '../../../services/ledger/deploy.js';
-import { ObservationStatus } from '../../../services/shared/eip712.js';
+import { ObservationStatus, WeatherMetric, weatherFeedId } from '../../../services/shared/eip712.js';
 import { networkHelpers } from '../../helpers/consortium.js';
-import { issueFlight } from '../../helpers/lifecycle.js';
+import { issueFlight, issueWeather } from '../../helpers/lifecycle.js';
 import { deployParametricFixture, HUB_SETTINGS, usd, type ParametricFixture } from '../../helpers/parametric.js';
-import { flightCover, HOUR, reportQuorum } from '../../helpers/products.js';
+import {
+  afterDayEnds,
+  dateOfDay,
+  DAY,
+  flightCover,
+  HOUR,
+  OPEN_METEO_HISTORICAL,
+  reportQuorum,
+  toE4,
+  weatherCover,
+} from '../../helpers/products.js';
 
 const BATCH = 2;
 const POLICIES = 5;
@@ -39,6 +49,34 @@ async function crowdedFlightsFixture() {
   await networkHelpers.time.increaseTo(Number(crowded.scheduledArrival) + HOUR);
   const startBlock = await fixture.flight.runner!.provider!.getBlockNumber();
   return { ...fixture, crowdedFeed, disputedFeed, startBlock };
+}
+
+/** The rain feed of `date` at the recorded grid point the weather cover defaults to. */
+function rainFeed(date: number): string {
+  const latitude = toE4(OPEN_METEO_HISTORICAL.latitude);
+  const longitude = toE4(OPEN_METEO_HISTORICAL.longitude);
+  return weatherFeedId(latitude, longitude, '', WeatherMetric.PrecipitationSum, date);
+}
+
+/**
+ * Three two-day rainfall policies, the weather product's settlement batch lowered to one, and the last day observed
+ * first: nothing can settle until the first day's late value arrives, and then its notification settles one policy.
+ */
+async function lateFirstDayFixture() {
+  const fixture = await deployParametricFixture();
+  const { weather, client, secondClient, govern } = fixture;
+  await govern(await weather.getAddress(), weather.interface.encodeFunctionData('setSettlementBatchSize', [1]));
+  const firstDay = dateOfDay(Math.floor((await networkHelpers.time.latest()) / DAY) + 2);
+  const lastDay = dateOfDay(Math.floor((await networkHelpers.time.latest()) / DAY) + 3);
+  const policyIds: bigint[] = [];
+  for (const [index, holder] of [client, secondClient, client].entries()) {
+    const terms = weatherCover(holder.address, firstDay, lastDay, { premium: usd(60 + index) });
+    policyIds.push((await issueWeather(fixture, terms, holder)).policyId);
+  }
+  await afterDayEnds(lastDay);
+  await (await reportQuorum(fixture, rainFeed(lastDay), ObservationStatus.Observed, [1_250, 1_250, 1_250])).wait();
+  const startBlock = await fixture.weather.runner!.provider!.getBlockNumber();
+  return { ...fixture, firstDay, lastDay, policyIds, startBlock };
 }
 
 async function keeperOver(fixture: ParametricFixture & { startBlock: number }, db: DatabaseSync) {
@@ -100,6 +138,34 @@ describe('settlement keeper', function () {
     await keeper.runOnce();
     expect(await stranger.getNonce()).to.equal(nonce);
     expect((await flight.queryFilter(flight.filters.PolicySettled(undefined, crowdedFeed))).length).to.equal(POLICIES);
+    await keeper.stop();
+  });
+
+  it('settles the weather policies a late earlier day left under its feed, exactly once', async function () {
+    const fixture = await networkHelpers.loadFixture(lateFirstDayFixture);
+    const { weather, firstDay, lastDay, policyIds, stranger } = fixture;
+    const keeper = await keeperOver(fixture, db);
+    expect(await weather.queryFilter(weather.filters.PolicySettled())).to.have.length(0);
+    // The first day's value arrives late: its notification settles one policy (the batch), two wait under its feed.
+    await (await reportQuorum(fixture, rainFeed(firstDay), ObservationStatus.Observed, [1_190, 1_190, 1_190])).wait();
+    expect(await weather.queryFilter(weather.filters.PolicySettled())).to.have.length(1);
+
+    await keeper.runOnce();
+
+    const settled = await weather.queryFilter(weather.filters.PolicySettled());
+    expect(settled.map((event) => event.args.policyId).sort()).to.deep.equal([...policyIds].sort());
+    const product = await weather.getAddress();
+    const kept = keptFeeds(db).find((feed) => feed.feedId === rainFeed(firstDay) && feed.product === product);
+    expect(kept).to.include({ state: 'done', lastError: null });
+    // Each policy is listed under each of its days: the last day's feed is walked to its end as well.
+    const lastDayFeed = keptFeeds(db).find((feed) => feed.feedId === rainFeed(lastDay) && feed.product === product);
+    expect(lastDayFeed).to.include({ state: 'done', lastError: null });
+    expect(await weather.feedProgress(rainFeed(lastDay))).to.deep.equal([3n, 3n]);
+
+    const nonce = await stranger.getNonce();
+    await keeper.runOnce();
+    expect(await stranger.getNonce()).to.equal(nonce);
+    expect(await weather.queryFilter(weather.filters.PolicySettled())).to.have.length(policyIds.length);
     await keeper.stop();
   });
 
