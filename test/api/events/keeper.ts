@@ -1,7 +1,7 @@
 /**
- * The settlement keeper on the parametric ledger: it settles the batches a feed's finalisation left, exactly once —
- * a crowded flight, and rainfall policies whose earlier day's value came after their last day's — and stops on a feed the product refuses (an outcome still in its dispute window), backing off then giving up
- * without sending anything.
+ * The settlement keeper on the parametric ledger: it settles the batches a feed's finalisation left, exactly once (a
+ * crowded flight, and rainfall policies whose earlier day's value came after their last day's), and stops on a feed
+ * the product refuses (an outcome still in its dispute window), backing off then giving up without sending anything.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
