@@ -5,16 +5,24 @@
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
-import { ConsortiumKitError, initConsortium, MAX_MEMBERS, MIN_MEMBERS } from '../services/consortium-kit/kit.js';
+import {
+  ConsortiumKitError,
+  initConsortium,
+  joinConsortium,
+  MAX_MEMBERS,
+  MIN_MEMBERS,
+} from '../services/consortium-kit/kit.js';
 import { DEFAULT_NETWORK_SETTINGS } from '../services/consortium-kit/genesis.js';
 
 const USAGE = `Usage: npm run consortium:init -- --members <n> --out <dir> [options]
+       npm run consortium:init -- --join <kit dir> --out <dir> [--hosts <ip>] [--names <name>] [--identifiers <lei>]
 
 Generates what an n-member Hyperledger Besu QBFT network running PolicyLedger needs: validator keys, genesis.json,
 permissions_config.toml (account and node allowlists), founders.json, and per member its Besu configuration, oracle
 node configuration, API configuration, keys and a README. <dir> must be new or empty. Keys are fresh on every run.
 
   --members <n>            members, one validator and one oracle node each (${MIN_MEMBERS}-${MAX_MEMBERS})
+  --join <dir>             instead: one new member for the consortium whose network.json and genesis.json are in <dir>
   --out <dir>              where to write the kit (new or empty)
   --chain-id <id>          chain id (default ${DEFAULT_NETWORK_SETTINGS.chainId})
   --hosts <ip,…>           each member's IP address, or one for all (default 127.0.0.1: all on one machine)
@@ -39,11 +47,32 @@ async function main(): Promise<void> {
       hosts: { type: 'string' },
       names: { type: 'string' },
       identifiers: { type: 'string' },
+      join: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
   if (values.help === true) {
     console.log(USAGE);
+    return;
+  }
+  if (values.join !== undefined) {
+    if (values.out === undefined) throw new ConsortiumKitError(`--out is required\n\n${USAGE}`);
+    const { network, member } = await joinConsortium({
+      network: values.join,
+      out: values.out,
+      host: values.hosts,
+      name: values.names,
+      identifier: values.identifiers,
+    });
+    const out = path.resolve(values.out);
+    console.log(
+      `Wrote ${member.id} (${member.name}), joining chain ${network.chainId}, to ${path.join(out, member.id)}`,
+    );
+    console.log(`  validator ${member.validator}  account ${member.account}  oracle ${member.oracle}`);
+    console.log(`  enode ${member.enode}`);
+    console.log(
+      `Send ${path.join(out, 'README.md')}, network.json and permissions_config.toml to the members: they let it in.`,
+    );
     return;
   }
   const members = wholeNumber('--members', values.members);

@@ -5,7 +5,7 @@
  * ever overwritten: the folder must be new or empty.
  */
 import { randomBytes } from 'node:crypto';
-import { chmodSync, existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { isIPv4 } from 'node:net';
 import path from 'node:path';
 import { encryptKeystoreJson, hexlify, Wallet, type HDNodeWallet } from 'ethers';
@@ -21,7 +21,7 @@ import {
   PROVIDER_KEY_VARIABLES,
 } from './member-config.js';
 import { enodeUrl, generateNodeKey, type NodeKey } from './node-keys.js';
-import { kitReadme, memberReadme } from './readme.js';
+import { joinReadme, kitReadme, memberReadme } from './readme.js';
 
 /** QBFT needs four validators to tolerate one faulty validator; the bound keeps a typo from making thousands. */
 export const MIN_MEMBERS = 4;
@@ -98,56 +98,30 @@ export async function initConsortium(options: ConsortiumKitOptions): Promise<Kit
   const out = path.resolve(options.out);
   refuseNonEmpty(out);
   const hosts = perMember('--hosts', options.hosts ?? ['127.0.0.1'], count);
-  for (const host of hosts) {
-    if (!isIPv4(host))
-      throw new ConsortiumKitError(`--hosts: ${host} is not an IPv4 address (enode URLs name IP addresses)`);
-  }
+  for (const host of hosts) requireIPv4('--hosts', host);
   const names = options.names === undefined ? undefined : perMember('--names', options.names, count);
   const identifiers =
     options.identifiers === undefined ? undefined : perMember('--identifiers', options.identifiers, count);
   const settings: QbftNetworkSettings = { ...DEFAULT_NETWORK_SETTINGS, ...options.settings };
 
-  const secrets: MemberSecrets[] = [];
-  const members: KitMember[] = [];
+  const generatedMembers: GeneratedMember[] = [];
   for (let index = 0; index < count; index += 1) {
-    const host = hosts[index]!;
-    const offset = hosts.slice(0, index).filter((other) => other === host).length;
-    const ports = {
-      p2p: BASE_PORTS.p2p + offset,
-      rpcHttp: BASE_PORTS.rpcHttp + offset,
-      oracleHealth: BASE_PORTS.oracleHealth + offset,
-      api: BASE_PORTS.api + offset,
-    };
-    const encryption = await generateEncryptionKeyPair();
-    const member: MemberSecrets = {
-      nodeKey: generateNodeKey(),
-      account: Wallet.createRandom(),
-      oracle: Wallet.createRandom(),
-      encryptionPrivateKey: encryption.privateKey,
-      passwords: { account: password(), encryptionKey: password(), oracle: password() },
-    };
-    secrets.push(member);
-    members.push({
-      id: `member-${index + 1}`,
-      name: names?.[index] ?? `Member ${index + 1}`,
-      identifier: identifiers?.[index] ?? `REPLACE-WITH-LEI-OF-MEMBER-${index + 1}`,
-      host,
-      validator: member.nodeKey.address,
-      enode: enodeUrl(member.nodeKey, host, ports.p2p),
-      account: member.account.address,
-      oracle: member.oracle.address,
-      encryptionPublicKey: hexlify(encryption.publicKey),
-      ports,
-    });
+    generatedMembers.push(
+      await generateMember({
+        number: index + 1,
+        name: names?.[index],
+        identifier: identifiers?.[index],
+        host: hosts[index]!,
+        hostsBefore: hosts.slice(0, index),
+      }),
+    );
   }
-
-  const genesis = qbftGenesis(
-    settings,
-    members.map((member) => member.validator),
-  );
-  const permissions = permissionsToml(
-    members.flatMap((member) => [member.account, member.oracle]),
-    members.map((member) => member.enode),
+  const members = generatedMembers.map(({ member }) => member);
+  const genesis = json(
+    qbftGenesis(
+      settings,
+      members.map((member) => member.validator),
+    ),
   );
   const network: KitNetwork = {
     chainId: settings.chainId,
@@ -156,16 +130,11 @@ export async function initConsortium(options: ConsortiumKitOptions): Promise<Kit
     oracleQuorum: oracleQuorum(count),
     members,
   };
+  const permissions = networkPermissions(network);
 
-  mkdirSync(out, { recursive: true });
-  const write = (file: string, contents: string, mode = 0o644) => {
-    const target = path.join(out, file);
-    mkdirSync(path.dirname(target), { recursive: true });
-    writeFileSync(target, contents, { flag: 'wx', mode });
-  };
-  // A kit generated inside a repository must never be committed: it holds private keys.
-  write('.gitignore', '*\n');
-  write('genesis.json', json(genesis));
+  const write = writerInto(out);
+  write('.gitignore', NEVER_COMMIT);
+  write('genesis.json', genesis);
   write(PERMISSIONS_FILE, permissions);
   write('network.json', json(network));
   write(
@@ -180,88 +149,225 @@ export async function initConsortium(options: ConsortiumKitOptions): Promise<Kit
     ),
   );
   write('README.md', kitReadme(network));
-
-  for (const [index, member] of members.entries()) {
-    const secret = secrets[index]!;
-    const dir = member.id;
-    const abs = (file: string) => path.join(out, dir, file);
-    const rpcUrl = `http://127.0.0.1:${member.ports.rpcHttp}`;
-    const endpoints: BesuEndpoints = {
-      p2pHost: member.host,
-      p2pPort: member.ports.p2p,
-      rpcHttpPort: member.ports.rpcHttp,
-    };
-    const bootnodes = members.filter((other) => other !== member).map((other) => other.enode);
-    write(`${dir}/besu/config.toml`, besuConfigToml(`${member.id} (${member.name})`, endpoints, bootnodes));
-    write(`${dir}/besu/genesis.json`, json(genesis));
-    write(`${dir}/besu/data/key`, secret.nodeKey.privateKey, 0o600);
-    write(`${dir}/besu/data/key.pub`, secret.nodeKey.publicKey);
-    write(`${dir}/besu/data/${PERMISSIONS_FILE}`, permissions);
-
-    const keystoreOptions = options.keystoreScryptN === undefined ? {} : { scrypt: { N: options.keystoreScryptN } };
-    const keystore = (wallet: HDNodeWallet, secretPassword: string) =>
-      encryptKeystoreJson({ address: wallet.address, privateKey: wallet.privateKey }, secretPassword, keystoreOptions);
-    write(`${dir}/keys/account.keystore.json`, await keystore(secret.account, secret.passwords.account), 0o600);
-    await saveEncryptionKeyFile(
-      abs('keys/encryption-key.json'),
-      secret.encryptionPrivateKey,
-      secret.passwords.encryptionKey,
-    );
-    write(`${dir}/oracle/oracle.keystore.json`, await keystore(secret.oracle, secret.passwords.oracle), 0o600);
-    const deployment = `deployments/${settings.chainId}.json`;
-    write(
-      `${dir}/oracle/node.json`,
-      json(
-        oracleNodeConfig({
-          name: `${member.id}-oracle`,
-          rpcUrl,
-          keystore: 'oracle.keystore.json',
-          stateFile: 'oracle-state.sqlite',
-          deployment: `../${deployment}`,
-          healthPort: member.ports.oracleHealth,
-          contact: `(PolicyLedger oracle of ${member.name}, replace-with-contact@example.invalid)`,
-        }),
-      ),
-    );
-    write(
-      `${dir}/api.env`,
-      envFile(
-        [
-          `The party API of ${member.id} (${member.name}): variables of services/api/config.ts.`,
-          'Secrets are in secrets.env.',
-        ],
-        apiEnvironment({
-          port: member.ports.api,
-          rpcUrl,
-          dataDir: abs(''),
-          deployment: abs(deployment),
-          keystore: abs('keys/account.keystore.json'),
-          encryptionKey: abs('keys/encryption-key.json'),
-        }),
-      ),
-    );
-    write(
-      `${dir}/secrets.env`,
-      envFile(
-        [`Secrets of ${member.id} (${member.name}): keep them with the member, readable by its operator only.`],
-        [
-          ['POLICYLEDGER_API_KEYSTORE_PASSWORD', secret.passwords.account],
-          ['POLICYLEDGER_API_ENCRYPTION_KEY_PASSWORD', secret.passwords.encryptionKey],
-          [ORACLE_PASSWORD_ENV, secret.passwords.oracle],
-          ...PROVIDER_KEY_VARIABLES.map((variable) => [variable, ''] as const),
-        ],
-      ),
-      0o600,
-    );
-    write(`${dir}/README.md`, memberReadme(network, member, out));
-  }
-  // Modes given to writeFileSync are filtered by the umask; secrets must end up 0600 whatever it is.
-  for (const member of members) {
-    for (const file of ['besu/data/key', 'keys/account.keystore.json', 'oracle/oracle.keystore.json', 'secrets.env']) {
-      chmodSync(path.join(out, member.id, file), 0o600);
-    }
+  for (const generated of generatedMembers) {
+    await writeMemberFolder(out, { network, genesis, permissions, ...generated, joining: false }, options);
   }
   return network;
+}
+
+export interface JoinOptions {
+  /** A folder holding the consortium's public `network.json` and `genesis.json` (a kit, or copies of those files). */
+  network: string;
+  out: string;
+  host?: string;
+  name?: string;
+  identifier?: string;
+  keystoreScryptN?: number;
+}
+
+/**
+ * Generates one member joining a running consortium: its keys and configuration (the consortium's genesis copied
+ * unchanged, bootnodes on the existing validators), the allowlists with it added, and the network description with it
+ * added, for the existing members to adopt (allowlists, validator vote, party registration).
+ */
+export async function joinConsortium(options: JoinOptions): Promise<{ network: KitNetwork; member: KitMember }> {
+  const source = path.resolve(options.network);
+  const read = (file: string) => {
+    try {
+      return readFileSync(path.join(source, file), 'utf8');
+    } catch (error) {
+      throw new ConsortiumKitError(`--join: cannot read ${path.join(source, file)} (${(error as Error).message})`);
+    }
+  };
+  const existing = JSON.parse(read('network.json')) as KitNetwork;
+  const genesis = read('genesis.json');
+  const genesisChainId = (JSON.parse(genesis) as { config?: { chainId?: number } }).config?.chainId;
+  if (genesisChainId !== existing.chainId) {
+    throw new ConsortiumKitError(
+      `--join: ${source} holds a genesis of chain ${String(genesisChainId)} and a network of chain ${existing.chainId}`,
+    );
+  }
+  const count = existing.members.length + 1;
+  if (count > MAX_MEMBERS) throw new ConsortiumKitError(`a consortium of the kit has at most ${MAX_MEMBERS} members`);
+  const out = path.resolve(options.out);
+  refuseNonEmpty(out);
+  const host = options.host ?? '127.0.0.1';
+  requireIPv4('--hosts', host);
+  const generated = await generateMember({
+    number: Math.max(...existing.members.map((member) => Number(member.id.replace(/^member-/, '')))) + 1,
+    name: options.name,
+    identifier: options.identifier,
+    host,
+    hostsBefore: existing.members.map((member) => member.host),
+  });
+  const network: KitNetwork = {
+    ...existing,
+    validators: bftThreshold(count),
+    oracleQuorum: oracleQuorum(count),
+    members: [...existing.members, generated.member],
+  };
+  const permissions = networkPermissions(network);
+  const write = writerInto(out);
+  write('.gitignore', NEVER_COMMIT);
+  write(PERMISSIONS_FILE, permissions);
+  write('network.json', json(network));
+  write('README.md', joinReadme(network, generated.member));
+  await writeMemberFolder(out, { network, genesis, permissions, ...generated, joining: true }, options);
+  return { network, member: generated.member };
+}
+
+interface GeneratedMember {
+  member: KitMember;
+  secret: MemberSecrets;
+}
+
+/** A member's fresh keys and passwords, with its ports: the defaults, raised by one per member before it on its host. */
+async function generateMember(spec: {
+  number: number;
+  name: string | undefined;
+  identifier: string | undefined;
+  host: string;
+  hostsBefore: readonly string[];
+}): Promise<GeneratedMember> {
+  const offset = spec.hostsBefore.filter((other) => other === spec.host).length;
+  const ports = {
+    p2p: BASE_PORTS.p2p + offset,
+    rpcHttp: BASE_PORTS.rpcHttp + offset,
+    oracleHealth: BASE_PORTS.oracleHealth + offset,
+    api: BASE_PORTS.api + offset,
+  };
+  const encryption = await generateEncryptionKeyPair();
+  const secret: MemberSecrets = {
+    nodeKey: generateNodeKey(),
+    account: Wallet.createRandom(),
+    oracle: Wallet.createRandom(),
+    encryptionPrivateKey: encryption.privateKey,
+    passwords: { account: password(), encryptionKey: password(), oracle: password() },
+  };
+  return {
+    secret,
+    member: {
+      id: `member-${spec.number}`,
+      name: spec.name ?? `Member ${spec.number}`,
+      identifier: spec.identifier ?? `REPLACE-WITH-LEI-OF-MEMBER-${spec.number}`,
+      host: spec.host,
+      validator: secret.nodeKey.address,
+      enode: enodeUrl(secret.nodeKey, spec.host, ports.p2p),
+      account: secret.account.address,
+      oracle: secret.oracle.address,
+      encryptionPublicKey: hexlify(encryption.publicKey),
+      ports,
+    },
+  };
+}
+
+/** The allowlists of a network: every member's account and oracle account, every validator's enode. */
+function networkPermissions(network: KitNetwork): string {
+  return permissionsToml(
+    network.members.flatMap((member) => [member.account, member.oracle]),
+    network.members.map((member) => member.enode),
+  );
+}
+
+/** A kit generated inside a repository must never be committed: it holds private keys. */
+const NEVER_COMMIT = '*\n';
+
+/** Writes files under `out` (created), never over an existing one. */
+function writerInto(out: string): (file: string, contents: string, mode?: number) => void {
+  mkdirSync(out, { recursive: true });
+  const write = (file: string, contents: string, mode = 0o644) => {
+    const target = path.join(out, file);
+    mkdirSync(path.dirname(target), { recursive: true });
+    writeFileSync(target, contents, { flag: 'wx', mode });
+    // The mode given to writeFileSync is filtered by the umask; secrets must end up 0600 whatever it is.
+    chmodSync(target, mode);
+  };
+  return write;
+}
+
+/** One member's folder: Besu (with the genesis as given), keys, oracle node, API, secrets, README. */
+async function writeMemberFolder(
+  out: string,
+  spec: GeneratedMember & { network: KitNetwork; genesis: string; permissions: string; joining: boolean },
+  options: { keystoreScryptN?: number },
+): Promise<void> {
+  const { member, secret, network } = spec;
+  const write = writerInto(path.join(out, member.id));
+  const abs = (file: string) => path.join(out, member.id, file);
+  const rpcUrl = `http://127.0.0.1:${member.ports.rpcHttp}`;
+  const endpoints: BesuEndpoints = {
+    p2pHost: member.host,
+    p2pPort: member.ports.p2p,
+    rpcHttpPort: member.ports.rpcHttp,
+  };
+  const bootnodes = network.members.filter((other) => other.id !== member.id).map((other) => other.enode);
+  write('besu/config.toml', besuConfigToml(`${member.id} (${member.name})`, endpoints, bootnodes));
+  write('besu/genesis.json', spec.genesis);
+  write('besu/data/key', secret.nodeKey.privateKey, 0o600);
+  write('besu/data/key.pub', secret.nodeKey.publicKey);
+  write(`besu/data/${PERMISSIONS_FILE}`, spec.permissions);
+
+  const keystoreOptions = options.keystoreScryptN === undefined ? {} : { scrypt: { N: options.keystoreScryptN } };
+  const keystore = (wallet: HDNodeWallet, secretPassword: string) =>
+    encryptKeystoreJson({ address: wallet.address, privateKey: wallet.privateKey }, secretPassword, keystoreOptions);
+  write('keys/account.keystore.json', await keystore(secret.account, secret.passwords.account), 0o600);
+  await saveEncryptionKeyFile(
+    abs('keys/encryption-key.json'),
+    secret.encryptionPrivateKey,
+    secret.passwords.encryptionKey,
+  );
+  write('oracle/oracle.keystore.json', await keystore(secret.oracle, secret.passwords.oracle), 0o600);
+  const deployment = `deployments/${network.chainId}.json`;
+  write(
+    'oracle/node.json',
+    json(
+      oracleNodeConfig({
+        name: `${member.id}-oracle`,
+        rpcUrl,
+        keystore: 'oracle.keystore.json',
+        stateFile: 'oracle-state.sqlite',
+        deployment: `../${deployment}`,
+        healthPort: member.ports.oracleHealth,
+        contact: `(PolicyLedger oracle of ${member.name}, replace-with-contact@example.invalid)`,
+      }),
+    ),
+  );
+  write(
+    'api.env',
+    envFile(
+      [
+        `The party API of ${member.id} (${member.name}): variables of services/api/config.ts.`,
+        'Secrets are in secrets.env.',
+      ],
+      apiEnvironment({
+        port: member.ports.api,
+        rpcUrl,
+        dataDir: abs(''),
+        deployment: abs(deployment),
+        keystore: abs('keys/account.keystore.json'),
+        encryptionKey: abs('keys/encryption-key.json'),
+      }),
+    ),
+  );
+  write(
+    'secrets.env',
+    envFile(
+      [`Secrets of ${member.id} (${member.name}): keep them with the member, readable by its operator only.`],
+      [
+        ['POLICYLEDGER_API_KEYSTORE_PASSWORD', secret.passwords.account],
+        ['POLICYLEDGER_API_ENCRYPTION_KEY_PASSWORD', secret.passwords.encryptionKey],
+        [ORACLE_PASSWORD_ENV, secret.passwords.oracle],
+        ...PROVIDER_KEY_VARIABLES.map((variable) => [variable, ''] as const),
+      ],
+    ),
+    0o600,
+  );
+  write('README.md', memberReadme(network, member, out, spec.joining));
+}
+
+function requireIPv4(option: string, host: string): void {
+  if (!isIPv4(host))
+    throw new ConsortiumKitError(`${option}: ${host} is not an IPv4 address (enode URLs name IP addresses)`);
 }
 
 function refuseNonEmpty(out: string): void {

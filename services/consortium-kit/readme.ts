@@ -45,7 +45,7 @@ and grant roles; each member starts its oracle node and its API. Each \`member-<
 `;
 }
 
-export function memberReadme(network: KitNetwork, member: KitMember, out: string): string {
+export function memberReadme(network: KitNetwork, member: KitMember, out: string, joining: boolean): string {
   const dir = path.join(out, member.id);
   const deployment = path.join(dir, 'deployments', `${network.chainId}.json`);
   const others = network.members.filter((other) => other !== member).map((other) => other.id);
@@ -92,24 +92,7 @@ curl -s -X POST --data '{"jsonrpc":"2.0","method":"qbft_getValidatorsByBlockNumb
 - PostgreSQL for the API's chain index: a role and database \`policyledger\` on 127.0.0.1:5432 (add its password to
   \`secrets.env\` as \`PGPASSWORD\`, which the PostgreSQL client reads, or put it in \`~/.pgpass\`).
 
-## 3. The contracts (one member, once)
-
-One member deploys, with its own party account (gas is free, the deployer needs no role afterwards), from the
-PolicyLedger repository:
-
-\`\`\`sh
-set -a; . ${path.join(dir, 'secrets.env')}; set +a
-POLICYLEDGER_KEYSTORE_PASSWORD="$POLICYLEDGER_API_KEYSTORE_PASSWORD" POLICYLEDGER_DATA_DIR=${dir} \\
-  npm run deploy -- --rpc http://127.0.0.1:${member.ports.rpcHttp} --keystore ${path.join(dir, 'keys', 'account.keystore.json')} \\
-  --founders ${path.join(out, 'founders.json')} --zero-gas-price
-\`\`\`
-
-The record lands in \`${deployment}\`; send it (it holds no secret) to ${others.join(', ')}, each into its own
-\`deployments/\`. Then an ADMIN registers each member's oracle account as a party (\`registerParty\`) and the ADMINs
-grant roles under dual control (\`POST /v1/proposals\`, \`POST /v1/oracles/rotation\`): see the project README,
-"The consortium kit".
-
-## 4. The oracle node
+${joining ? joiningStep(network, deployment) : deployStep(member, out, others, deployment)}## 4. The oracle node
 
 Keep in \`oracle/node.json\` the flight providers you hold a key for (and put the keys in \`secrets.env\`); put a real
 contact in the NWS \`userAgent\`. Then:
@@ -136,5 +119,90 @@ other members registered, list their APIs in a peers file (\`POLICYLEDGER_API_PE
 \`besu/data/key\` (the validator's identity), \`keys/\`, \`oracle/oracle.keystore.json\`, \`oracle/oracle-state.sqlite\`
 (the node's signed reports), \`secrets.env\`, and the API's database under \`api/\`. The chain and the index can be
 rebuilt from the other members' nodes; the keys cannot.
+`;
+}
+
+function deployStep(member: KitMember, out: string, others: string[], deployment: string): string {
+  const dir = path.join(out, member.id);
+  return `## 3. The contracts (one member, once)
+
+One member deploys, with its own party account (gas is free, the deployer needs no role afterwards), from the
+PolicyLedger repository:
+
+\`\`\`sh
+set -a; . ${path.join(dir, 'secrets.env')}; set +a
+POLICYLEDGER_KEYSTORE_PASSWORD="$POLICYLEDGER_API_KEYSTORE_PASSWORD" POLICYLEDGER_DATA_DIR=${dir} \\
+  npm run deploy -- --rpc http://127.0.0.1:${member.ports.rpcHttp} --keystore ${path.join(dir, 'keys', 'account.keystore.json')} \\
+  --founders ${path.join(out, 'founders.json')} --zero-gas-price
+\`\`\`
+
+The record lands in \`${deployment}\`; send it (it holds no secret) to ${others.join(', ')}, each into its own
+\`deployments/\`. Then an ADMIN registers each member's oracle account as a party (\`registerParty\`) and the ADMINs
+grant roles under dual control (\`POST /v1/proposals\`, \`POST /v1/oracles/rotation\`): see the project README,
+"The consortium kit".
+
+`;
+}
+
+function joiningStep(network: KitNetwork, deployment: string): string {
+  return `## 3. Being let in, and the contracts
+
+The consortium's members must first let this member in: \`../README.md\` says what each of them runs (allowlists,
+validator vote, party registration and roles). Ask any of them for the deployment record and put it at
+\`${deployment}\` (it holds no secret). Besu syncs the chain from the other nodes; this node validates once more than
+half of the ${network.members.length - 1} current validators voted it in.
+
+`;
+}
+
+/** The joining member's note to the consortium: what each existing member runs to let it in. */
+export function joinReadme(network: KitNetwork, member: KitMember): string {
+  const current = network.members.filter((other) => other.id !== member.id);
+  const before = current.length;
+  const rpc = (method: string, params: unknown[]) =>
+    `curl -s -X POST --data '${JSON.stringify({ jsonrpc: '2.0', method, params, id: 1 })}' http://127.0.0.1:8545`;
+  return `# ${member.id} (${member.name}) joins the consortium
+
+\`${member.id}/\` holds the new member's keys and configuration: it stays with that member. What the others need is
+public: \`network.json\` (now ${network.members.length} members) and \`permissions_config.toml\` (the allowlists with
+the new member added).
+
+| | |
+| --- | --- |
+| validator (node address) | \`${member.validator}\` |
+| enode | \`${member.enode}\` |
+| party account | \`${member.account}\` |
+| oracle node account | \`${member.oracle}\` |
+| encryption public key | \`${member.encryptionPublicKey}\` |
+
+Each current member, on its own node (JSON-RPC on its own port; the kit's nodes serve the PERM and QBFT APIs):
+
+1. **Allowlists**, on every node (they are per node; keep them identical):
+
+   \`\`\`sh
+   ${rpc('perm_addNodesToAllowlist', [[member.enode]])}
+   ${rpc('perm_addAccountsToAllowlist', [[member.account.toLowerCase(), member.oracle.toLowerCase()]])}
+   \`\`\`
+
+   (or replace \`besu/data/permissions_config.toml\` with the one here and call \`perm_reloadPermissionsFromFile\`).
+2. **Validator vote**: the new node validates once more than half of the ${before} validators (${Math.floor(before / 2) + 1})
+   proposed it; each calls
+
+   \`\`\`sh
+   ${rpc('qbft_proposeValidatorVote', [member.validator, true])}
+   \`\`\`
+
+   then checks \`qbft_getValidatorsByBlockNumber\` and withdraws its vote with \`qbft_discardValidatorVote\`. With
+   ${network.validators.members} validators the chain tolerates ${network.validators.faultTolerance} faulty and needs
+   ${network.validators.quorum} commit seals.
+3. **Party and roles**: an ADMIN registers the account and the oracle account (\`ConsortiumAccess.registerParty\`, one
+   ADMIN's transaction, with the encryption public key above); then through the API, under dual control:
+   \`POST /v1/proposals\` granting the account its roles (ADMIN too if every member is one), and
+   \`POST /v1/oracles/rotation {"appoint": "${member.oracle}"}\` for the oracle node. Another ADMIN approves and one
+   executes each proposal.
+4. **Oracle quorum**: with ${network.members.length} oracle nodes the hub should finalise on ${network.oracleQuorum}
+   agreeing reports (2f + 1); if that differs from the hub's quorum, propose \`OracleHub.setSettings\`.
+
+Then the new member starts its node, oracle node and API as \`${member.id}/README.md\` says.
 `;
 }

@@ -8,7 +8,7 @@ import { readFounders } from '../../scripts/deploy.js';
 import { loadApiConfig } from '../../services/api/config.js';
 import { bftThreshold, oracleQuorum } from '../../services/consortium-kit/bft.js';
 import { decodeQbftExtraData } from '../../services/consortium-kit/extra-data.js';
-import { initConsortium, type KitNetwork } from '../../services/consortium-kit/kit.js';
+import { initConsortium, joinConsortium, type KitNetwork } from '../../services/consortium-kit/kit.js';
 import { loadNodeConfig } from '../../services/oracle/node/config.js';
 import { loadEncryptionKeyFile } from '../../services/storage/keys.js';
 import { besuQbftGenesisSchema, DOCUMENTED_BESU_OPTIONS, lowercaseGenesisKeys, readFlatToml } from './besu-formats.js';
@@ -203,6 +203,43 @@ describe('consortium:init', function () {
         }
       }
       expect(file('.gitignore')).to.equal('*\n');
+    });
+  });
+
+  describe('a member joining later', function () {
+    it('gets the same genesis, bootnodes on the validators, and allowlists and a network with it added', async function () {
+      const joined = path.join(scratch, 'joining');
+      const { network, member } = await joinConsortium({
+        network: out,
+        out: joined,
+        name: 'Late Re AG',
+        keystoreScryptN: 1 << 10,
+      });
+      const read = (...parts: string[]) => readFileSync(path.join(joined, ...parts), 'utf8');
+      expect(member).to.include({ id: 'member-5', name: 'Late Re AG' });
+      expect(member.ports).to.deep.equal({ p2p: 30307, rpcHttp: 8549, oracleHealth: 9105, api: 8084 });
+      expect(read('member-5', 'besu', 'genesis.json')).to.equal(file('genesis.json'));
+      expect(new Wallet(read('member-5', 'besu', 'data', 'key')).address).to.equal(member.validator);
+      const before = readFlatToml(file('permissions_config.toml'));
+      const after = readFlatToml(read('permissions_config.toml'));
+      expect(after.get('nodes-allowlist')).to.deep.equal([
+        ...(before.get('nodes-allowlist') as string[]),
+        member.enode,
+      ]);
+      expect(after.get('accounts-allowlist')).to.deep.equal([
+        ...(before.get('accounts-allowlist') as string[]),
+        member.account.toLowerCase(),
+        member.oracle.toLowerCase(),
+      ]);
+      expect(read('member-5', 'besu', 'data', 'permissions_config.toml')).to.equal(read('permissions_config.toml'));
+      expect(readFlatToml(read('member-5', 'besu', 'config.toml')).get('bootnodes')).to.deep.equal(
+        before.get('nodes-allowlist'),
+      );
+      expect(network.validators).to.deep.equal({ members: 5, faultTolerance: 1, quorum: 4 });
+      expect(readKitNetwork(joined).members.map((entry) => entry.id)).to.deep.equal([...memberIds(), 'member-5']);
+      expect(read('README.md')).to.include(
+        `"method":"qbft_proposeValidatorVote","params":["${member.validator}",true]`,
+      );
     });
   });
 
