@@ -26,7 +26,7 @@ ${rows.join('\n')}
   ${network.settings.blockPeriodSeconds} s, block gas limit ${network.settings.gasLimit}, zero base fee.
   With ${bft.members} validators the chain tolerates **f = ${bft.faultTolerance}** faulty validators
   (${bft.members} ≥ 3f + 1) and seals a block with **${bft.quorum}** commit seals (Besu's quorum, ceil(2n/3)): it
-  stops if more than ${bft.faultTolerance} validators are down.
+  stops when more than ${bft.faultTolerance} of them are down.
 - \`permissions_config.toml\`: the accounts allowlist (every party and oracle account above) and the nodes allowlist
   (every enode). Each member's node has the same file in \`member-<n>/besu/data/\`: keep them identical.
 - \`founders.json\`: the founding ADMINs for \`npm run deploy -- --founders\` (each member's party account, legal
