@@ -59,7 +59,7 @@ operator, and back it up (see "What to back up").
 | --- | --- | --- |
 | validator node key (Besu \`key\`: hex private key) | \`besu/data/key\`, \`besu/data/key.pub\` | node address \`${member.validator}\` |
 | Besu configuration | \`besu/config.toml\`, \`besu/genesis.json\`, \`besu/data/permissions_config.toml\` | enode \`${member.enode}\` |
-| party account (ethers JSON keystore): the API sends with it; a founding ADMIN | \`keys/account.keystore.json\` | \`${member.account}\` |
+| party account (ethers JSON keystore): the API sends with it; ${joining ? 'registered and given its roles by the ADMINs' : 'a founding ADMIN'} | \`keys/account.keystore.json\` | \`${member.account}\` |
 | encryption key (X25519, password-protected) | \`keys/encryption-key.json\` | \`${member.encryptionPublicKey}\` |
 | oracle node: configuration and key | \`oracle/node.json\`, \`oracle/oracle.keystore.json\` | \`${member.oracle}\` |
 | API configuration | \`api.env\` | |
