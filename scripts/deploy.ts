@@ -1,10 +1,12 @@
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { isAddress, JsonRpcProvider, NonceManager, Wallet } from 'ethers';
 import {
   deployPolicyLedger,
+  refuseExistingRecord,
+  writeDeploymentRecord,
   type Deployment,
   type GasOverrides,
   type PartyRegistration,
@@ -20,6 +22,8 @@ export interface ConsortiumDeployOptions {
   /** Send legacy transactions at gas price 0, as on a Besu QBFT network with free gas. */
   zeroGasPrice: boolean;
   dataDir: string;
+  /** Where to write the deployment record; `<dataDir>/deployments/<chainId>.json` by default. Never overwritten. */
+  recordFile?: string;
 }
 
 /** Reads and checks the founders file, naming the entry and field at fault. */
@@ -40,18 +44,23 @@ export function readFounders(file: string): PartyRegistration[] {
   });
 }
 
-/** Deploys PolicyLedger to any JSON-RPC endpoint and writes `<dataDir>/deployments/<chainId>.json`. */
+/**
+ * Deploys PolicyLedger to any JSON-RPC endpoint and writes its record (`<dataDir>/deployments/<chainId>.json` unless
+ * `recordFile` says otherwise). A record already there is another deployment's: refused, naming the file, before any
+ * transaction is sent.
+ */
 export async function deployConsortium(options: ConsortiumDeployOptions): Promise<Deployment> {
   const founders = readFounders(options.foundersFile);
   const provider = new JsonRpcProvider(options.rpcUrl);
   try {
+    const { chainId } = await provider.getNetwork();
+    const recordFile = options.recordFile ?? path.join(options.dataDir, 'deployments', `${chainId}.json`);
+    refuseExistingRecord(recordFile);
     const keystore = readFileSync(options.keystoreFile, 'utf8');
     const wallet = (await Wallet.fromEncryptedJson(keystore, options.keystorePassword)).connect(provider);
     const overrides: GasOverrides = options.zeroGasPrice ? { gasPrice: 0n, type: 0 } : {};
     const deployment = await deployPolicyLedger(new NonceManager(wallet), founders, overrides);
-    const recordFile = path.join(options.dataDir, 'deployments', `${deployment.chainId}.json`);
-    mkdirSync(path.dirname(recordFile), { recursive: true });
-    writeFileSync(recordFile, `${JSON.stringify(deployment, null, 2)}\n`);
+    writeDeploymentRecord(recordFile, deployment);
     return deployment;
   } finally {
     provider.destroy();
@@ -64,6 +73,7 @@ async function main(): Promise<void> {
       rpc: { type: 'string' },
       keystore: { type: 'string' },
       founders: { type: 'string' },
+      record: { type: 'string' },
       'zero-gas-price': { type: 'boolean', default: false },
     },
   });
@@ -78,6 +88,7 @@ async function main(): Promise<void> {
     foundersFile: values.founders!,
     zeroGasPrice: values['zero-gas-price'],
     dataDir: path.resolve(process.env.POLICYLEDGER_DATA_DIR ?? 'data'),
+    recordFile: values.record === undefined ? undefined : path.resolve(values.record),
   });
   console.log(JSON.stringify(deployment, null, 2));
 }

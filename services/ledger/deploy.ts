@@ -1,3 +1,5 @@
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
 import type { ContractRunner, Signer } from 'ethers';
 import {
   ConsortiumAccess__factory,
@@ -91,4 +93,81 @@ export async function isDeployed(runner: ContractRunner, deployment: Deployment)
   if (deployment.oracleHub === undefined) return false;
   const codes = await Promise.all(addresses.map((address) => provider.getCode(address)));
   return codes.every((code) => code !== '0x');
+}
+
+/**
+ * Refusal to write a deployment record over another deployment's record: the file names the chain's deployment that
+ * every API, index and oracle node of this data folder reads, and replacing it would silently point them at other
+ * contracts.
+ */
+export class DeploymentRecordExistsError extends Error {
+  readonly file: string;
+  constructor(file: string, existing: string) {
+    super(
+      `${file} already records ${existing}; it is never overwritten. To deploy again deliberately, move that record ` +
+        'away (keep it: it names the earlier contracts) or write the new one elsewhere (--record <file>)',
+    );
+    this.name = 'DeploymentRecordExistsError';
+    this.file = file;
+  }
+}
+
+/** The same deployment: same chain, same contracts, same deployer and block. */
+export function isSameDeployment(a: Deployment, b: Deployment): boolean {
+  const same = (x: string | undefined, y: string | undefined) => x?.toLowerCase() === y?.toLowerCase();
+  return (
+    a.chainId === b.chainId &&
+    a.blockNumber === b.blockNumber &&
+    same(a.deployer, b.deployer) &&
+    same(a.consortiumAccess, b.consortiumAccess) &&
+    same(a.evidenceRegistry, b.evidenceRegistry) &&
+    same(a.oracleHub, b.oracleHub)
+  );
+}
+
+/** A one-line description of the record in `file`, for refusals. */
+function describeRecord(file: string): string {
+  try {
+    const recorded = JSON.parse(readFileSync(file, 'utf8')) as Partial<Deployment>;
+    return (
+      `the deployment on chain ${String(recorded.chainId)} at block ${String(recorded.blockNumber)} ` +
+      `(ConsortiumAccess ${String(recorded.consortiumAccess)}, ${String(recorded.deployedAt)})`
+    );
+  } catch {
+    return 'something that is not a deployment record PolicyLedger can read';
+  }
+}
+
+/** Refuses, before anything is deployed, a record file that already exists: it records another deployment. */
+export function refuseExistingRecord(file: string): void {
+  try {
+    readFileSync(file);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return;
+    throw error;
+  }
+  throw new DeploymentRecordExistsError(file, describeRecord(file));
+}
+
+/**
+ * Writes the record of `deployment` to `file`, creating it exclusively. A file that appeared meanwhile is accepted
+ * only when it records the same deployment; any other is refused, naming it.
+ */
+export function writeDeploymentRecord(file: string, deployment: Deployment): void {
+  mkdirSync(path.dirname(file), { recursive: true });
+  try {
+    writeFileSync(file, `${JSON.stringify(deployment, null, 2)}\n`, { flag: 'wx' });
+    return;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+  }
+  let recorded: Deployment | undefined;
+  try {
+    recorded = JSON.parse(readFileSync(file, 'utf8')) as Deployment;
+  } catch {
+    recorded = undefined;
+  }
+  if (recorded === undefined || !isSameDeployment(recorded, deployment)) {
+    throw new DeploymentRecordExistsError(file, describeRecord(file));
+  }
 }
