@@ -14,6 +14,8 @@ export interface RequestOptions {
   /** Statuses answered as they are rather than thrown (e.g. 503 of `/ready`, 409 of a registration). */
   accept?: number[];
   signal?: AbortSignal;
+  /** Sent without the caller's credentials (public routes whose answer must not depend on a key being valid). */
+  anonymous?: boolean;
 }
 
 export class ApiClient {
@@ -34,7 +36,7 @@ export class ApiClient {
   /** Sends a request; a status that is neither 2xx nor in `accept` is thrown as the API's problem. */
   async request(method: string, path: string, options: RequestOptions = {}): Promise<Response> {
     const headers: Record<string, string> = { Accept: 'application/json', ...options.headers };
-    if (this.authorization !== undefined) headers.Authorization = this.authorization;
+    if (this.authorization !== undefined && options.anonymous !== true) headers.Authorization = this.authorization;
     const init: RequestInit & { duplex?: 'half' } = { method, headers };
     if (options.signal !== undefined) init.signal = options.signal;
     if (options.stream !== undefined) {

@@ -3,9 +3,10 @@
  * (`--api`, `--api-key`, `--as`, `--data-dir`, `--json` and their environment variables), each only when the command
  * asks for it, so that `verify --rpc` needs no API and no keys.
  */
+import { existsSync } from 'node:fs';
 import type { Command } from 'commander';
 import { ApiClient } from './api-client.js';
-import { loadDevKeys, devParty, partyAddress, type DevKeys } from './dev-keys.js';
+import { devKeysFile, devParty, loadDevKeys, partyAddress, type DevKeys } from './dev-keys.js';
 import { UsageError } from './errors.js';
 import { Output } from './output.js';
 
@@ -50,14 +51,20 @@ export function contextOf(command: Command): CliContext {
           throw new UsageError('give either --as or --api-key, not both');
         }
         authorization = bearer(devParty(keys(), options.as).apiKey);
-        apiUrl ??= keys().apiUrl ?? undefined;
       } else if (options.apiKey !== undefined) {
         authorization = bearer(options.apiKey);
       }
+      // Without --api, the local stack's own record of where its API listens (its port may have been moved).
+      apiUrl ??= localApiUrl(options.dataDir, keys);
       client = new ApiClient(checkedUrl(apiUrl ?? DEFAULT_API_URL), authorization);
       return client;
     },
   };
+}
+
+function localApiUrl(dataDir: string, keys: () => DevKeys): string | undefined {
+  if (!existsSync(devKeysFile(dataDir))) return undefined;
+  return keys().apiUrl ?? undefined;
 }
 
 function sourceOf(command: Command, option: string): string | undefined {

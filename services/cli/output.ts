@@ -61,14 +61,15 @@ function detailOf(step: Step): string {
     if (text(d.currentVersion) !== null) parts.push(`current version ${text(d.currentVersion)}`);
   }
   if (step.code === 'COSIGNATURES' && typeof d.required === 'number') {
-    parts.push(typeof d.signed === 'number' ? `${d.signed} of ${d.required} signed` : `${d.required} required`);
+    if (d.required === 0) parts.push('none required');
+    else parts.push(typeof d.signed === 'number' ? `${d.signed} of ${d.required} signed` : `${d.required} required`);
   }
   return parts.length === 0 ? '' : ` — ${parts.join('; ')}`;
 }
 
-/** One line per step: `[ok  ] ANCHOR_FOUND  Anchor found on the chain — anchor in block 12, tx 0x…`. */
+/** One line per step: `[ok  ] ANCHOR_FOUND          Anchor found on the chain — anchor in block 12, tx 0x…`. */
 export function stepLines(steps: readonly Step[], indent = '  '): string[] {
-  return steps.map((step) => `${indent}[${MARKS[step.status]}] ${step.code}  ${step.title}${detailOf(step)}`);
+  return steps.map((step) => `${indent}[${MARKS[step.status]}] ${step.code.padEnd(22)}${step.title}${detailOf(step)}`);
 }
 
 /** Rows as aligned columns (the first row is the header). */

@@ -49,9 +49,10 @@ export function buildProgram(): Command {
     )
     .version(packageVersion(), '-V, --version')
     .addOption(
-      new Option('--api <url>', `the party API (default: the dev keys' API, else ${DEFAULT_API_URL})`).env(
-        'POLICYLEDGER_API_URL',
-      ),
+      new Option(
+        '--api <url>',
+        `the party API (default: the local stack's, from <data-dir>/api/dev-keys.json, else ${DEFAULT_API_URL})`,
+      ).env('POLICYLEDGER_API_URL'),
     )
     .addOption(new Option('--api-key <key>', 'your API key (pl_…)').env('POLICYLEDGER_API_KEY'))
     .option('--as <party>', 'act as a local stack party: its development key from <data-dir>/api/dev-keys.json')

@@ -51,9 +51,13 @@ function numberAfter(text: string | undefined, label: RegExp): number | null {
 export async function runStatus(ctx: CliContext): Promise<ExitCode> {
   const api = ctx.api();
   const started = Date.now();
-  const health = await api.request('GET', '/health', { accept: [503] });
+  // Readiness is asked anonymously, so that a refused key does not hide whether the API is up.
+  const health = await api.request('GET', '/health', { accept: [503], anonymous: true });
   const latencyMs = Date.now() - started;
-  const ready = await api.json<{ status: string; checks: ReadinessCheck[] }>('GET', '/ready', { accept: [503] });
+  const ready = await api.json<{ status: string; checks: ReadinessCheck[] }>('GET', '/ready', {
+    accept: [503],
+    anonymous: true,
+  });
   const checks = ready.body.checks;
   const detailOf = (name: string) => checks.find((check) => check.name === name)?.detail;
   const chainHead = numberAfter(detailOf('chain'), /head block (\d+)/);

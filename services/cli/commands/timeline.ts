@@ -105,7 +105,7 @@ function stepLine(step: TimelineStep): string {
   const facts = [time(step.at), evidenceText(step), step.reason ?? '', step.transactionHash ?? ''].filter(
     (fact) => fact !== '',
   );
-  return `  ${step.state.padEnd(8)}${step.step.padEnd(16)}${facts.join(' · ')}`.trimEnd();
+  return `  ${step.state.padEnd(9)}${step.step.padEnd(16)}${facts.join(' · ')}`.trimEnd();
 }
 
 function read(api: ApiClient, policy: string): Promise<Timeline> {

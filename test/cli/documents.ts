@@ -1,0 +1,234 @@
+/**
+ * `policyledger anchor | verify | certificate | verify-certificate` against a real API on a local test chain, run as
+ * a user runs them (the bin in a child process): documents anchored singly and in a batch, the verdicts and their exit
+ * codes (current, superseded, revoked, unknown) from the API and straight from the chain, certificates checked
+ * offline and against the chain, and `--json` parsed.
+ */
+import { readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { expect } from 'chai';
+import { call, INSURER, policyMetadata, uploadForm } from '../api/matrix-stack.js';
+import { eventually } from '../api/documents/stack.js';
+import { jsonOf, startCliBench, type CliBench } from './cli-stack.js';
+
+interface AnchorJson {
+  ok: boolean;
+  summary: { files: number; anchored: number; failed: number; pending: number; alreadyRegistered: number };
+  documents: {
+    file: string;
+    documentHash: string;
+    existing: boolean;
+    operation: { state: string; transactionHash?: string; blockNumber?: number; merkleRoot?: string } | null;
+    error: { code: string; message: string } | null;
+  }[];
+}
+interface VerifyJson {
+  documentHash: string;
+  verdict: string;
+  file: string | null;
+  source: { kind: string };
+  steps: { code: string; status: string; details: Record<string, unknown> }[];
+}
+
+const ANCHOR = ['anchor', '--as', 'insurer', '-r', 'CLI-TEST-1', '-e', '2027-12-31'];
+
+describe('policyledger: documents', function () {
+  this.timeout(120_000);
+  let bench: CliBench;
+  let single: { file: string; documentHash: string };
+
+  before(async function () {
+    this.timeout(120_000);
+    bench = await startCliBench();
+  });
+
+  after(async () => {
+    await bench?.close();
+  });
+
+  /** Waits until the API's index says `verdict` for `hash`, so that the CLI reads a settled index. */
+  const indexed = (hash: string, verdict: string) =>
+    eventually(`${hash} ${verdict} in the index`, async () => {
+      const report = (await (await fetch(`${bench.stack.url}/v1/verify/${hash}`)).json()) as { verdict: string };
+      return report.verdict === verdict ? true : undefined;
+    });
+
+  it('anchors files in a batch, waits for the chain and summarises each document (--json)', async () => {
+    const files = [bench.document('schedule.txt'), bench.document('wording.txt')];
+    const run = await bench.cli([...ANCHOR, '--mode', 'batch', '--json', ...files]);
+    expect(run.code, run.stderr).to.equal(0);
+    const answer = jsonOf<AnchorJson>(run);
+    expect(answer.ok).to.equal(true);
+    expect(answer.summary).to.deep.include({ files: 2, anchored: 2, failed: 0, pending: 0 });
+    for (const document of answer.documents) {
+      expect(document.documentHash).to.match(/^0x[0-9a-f]{64}$/);
+      expect(document.operation).to.deep.include({ state: 'anchored' });
+      expect(document.operation!.merkleRoot).to.match(/^0x[0-9a-f]{64}$/);
+      expect(document.operation!.transactionHash).to.match(/^0x[0-9a-f]{64}$/);
+    }
+    const [first] = answer.documents;
+    await indexed(first!.documentHash, 'anchored-current');
+    const verified = await bench.cli(['verify', files[0]!, '--json']);
+    expect(verified.code, verified.stderr).to.equal(0);
+    const report = jsonOf<VerifyJson>(verified);
+    expect(report).to.deep.include({ documentHash: first!.documentHash, verdict: 'anchored-current', file: files[0] });
+    expect(report.steps.find((step) => step.code === 'HASH_COMPUTED')).to.deep.include({ status: 'passed' });
+    expect(report.steps.find((step) => step.code === 'BATCH_MEMBERSHIP')).to.deep.include({ status: 'passed' });
+  });
+
+  it('anchors a document singly and prints a readable summary; the same file again is already registered', async () => {
+    const file = bench.document('policy.txt');
+    const run = await bench.cli([...ANCHOR, '--mode', 'single', '--reader', 'reinsurer', file]);
+    expect(run.code, run.stderr).to.equal(0);
+    const hash = /hash\s+(0x[0-9a-f]{64})/.exec(run.stdout)?.[1];
+    expect(hash, run.stdout).to.be.a('string');
+    expect(run.stdout).to.match(/state\s+anchored in block \d+, tx 0x[0-9a-f]{64}/);
+    expect(run.stdout).to.include('1 of 1 anchored, 0 failed');
+    single = { file, documentHash: hash! };
+
+    const again = await bench.cli([...ANCHOR, '--mode', 'single', '--json', file]);
+    expect(again.code, again.stderr).to.equal(0);
+    const answer = jsonOf<AnchorJson>(again);
+    expect(answer.summary).to.deep.include({ anchored: 1, alreadyRegistered: 1 });
+    expect(answer.documents[0]).to.deep.include({ existing: true, documentHash: hash });
+  });
+
+  it('verifies by file and by hash, from the API and from the chain, with exit code 0 for a current document', async () => {
+    await indexed(single.documentHash, 'anchored-current');
+    const [byFile, byHash, byChain] = await Promise.all([
+      bench.cli(['verify', single.file]),
+      bench.cli(['verify', single.documentHash.toUpperCase().replace('0X', '0x'), '--json']),
+      bench.cli(['verify', single.file, '--rpc', bench.ledger.rpcUrl, '--json']),
+    ]);
+    expect(byFile.code, byFile.stderr).to.equal(0);
+    expect(byFile.stdout).to.include(`${single.documentHash} (${single.file}): ANCHORED and CURRENT`);
+    expect(byFile.stdout).to.match(/\[ok {2}\] ANCHOR_FOUND/);
+    expect(byHash.code, byHash.stderr).to.equal(0);
+    expect(jsonOf<VerifyJson>(byHash)).to.deep.include({ documentHash: single.documentHash, file: null });
+    expect(byChain.code, byChain.stderr).to.equal(0);
+    const chainReport = jsonOf<VerifyJson>(byChain);
+    expect(chainReport.verdict).to.equal('anchored-current');
+    expect(chainReport.source.kind).to.equal('chain');
+  });
+
+  it('exits 5 for a document the chain has never seen, from the API and from the chain', async () => {
+    const unknown = `0x${randomBytes(32).toString('hex')}`;
+    const [fromApi, fromChain] = await Promise.all([
+      bench.cli(['verify', unknown]),
+      bench.cli(['verify', unknown, '--rpc', bench.ledger.rpcUrl, '--json']),
+    ]);
+    expect(fromApi.code).to.equal(5);
+    expect(fromApi.stdout).to.include('UNKNOWN');
+    expect(fromChain.code).to.equal(5);
+    expect(jsonOf<VerifyJson>(fromChain).verdict).to.equal('unknown');
+  });
+
+  it('exits 3 for a superseded version and 4 for a revoked document; a certificate of it checks but says so', async () => {
+    const insurer = bench.stack.auth.get(INSURER);
+    const version = await call(
+      bench.stack,
+      insurer,
+      'POST',
+      `/v1/documents/${single.documentHash}/versions?confirm=true`,
+      uploadForm(policyMetadata({ mode: 'single' }), new TextEncoder().encode(`v2 ${randomBytes(8).toString('hex')}`)),
+    );
+    expect(version.status, await version.clone().text()).to.equal(201);
+    const next = ((await version.json()) as { documentHash: string }).documentHash;
+    await indexed(single.documentHash, 'superseded');
+    const [superseded, current, supersededOnChain] = await Promise.all([
+      bench.cli(['verify', single.file]),
+      bench.cli(['verify', next]),
+      bench.cli(['verify', single.documentHash, '--rpc', bench.ledger.rpcUrl]),
+    ]);
+    expect(superseded.code).to.equal(3);
+    expect(superseded.stdout).to.include('SUPERSEDED');
+    expect(current.code).to.equal(0);
+    expect(supersededOnChain.code).to.equal(3);
+
+    const revocation = await call(bench.stack, insurer, 'POST', `/v1/documents/${next}/revocation?confirm=true`, {
+      reason: 'IssuedInError',
+    });
+    expect(revocation.status, await revocation.clone().text()).to.equal(200);
+    await indexed(next, 'revoked');
+    const revoked = await bench.cli(['verify', next, '--json']);
+    expect(revoked.code).to.equal(4);
+    const report = jsonOf<VerifyJson>(revoked);
+    expect(report.verdict).to.equal('revoked');
+    expect(report.steps.find((step) => step.code === 'VERSION_STATUS')?.details).to.deep.include({
+      reason: 'IssuedInError',
+    });
+
+    const saved = await bench.cli(['certificate', next, '-o', 'revoked.certificate.json']);
+    expect(saved.code, saved.stderr).to.equal(0);
+    const checked = await bench.cli(['verify-certificate', 'revoked.certificate.json', '--rpc', bench.ledger.rpcUrl]);
+    expect(checked.code, checked.stdout).to.equal(4);
+    expect(checked.stdout).to.include('REVOKED');
+  });
+
+  it('downloads a certificate and checks it offline, with the document, and against the chain', async () => {
+    const file = bench.document('certified.txt');
+    const anchored = jsonOf<AnchorJson>(await bench.cli([...ANCHOR, '--mode', 'batch', '--json', file]));
+    const hash = anchored.documents[0]!.documentHash;
+    await indexed(hash, 'anchored-current');
+
+    const saved = await bench.cli(['certificate', file, '-o', 'certified.certificate.json']);
+    expect(saved.code, saved.stderr).to.equal(0);
+    expect(saved.stdout).to.include(`certificate of ${hash} (chain 31337) saved to certified.certificate.json`);
+    const certificate = JSON.parse(readFileSync(path.join(bench.workDir, 'certified.certificate.json'), 'utf8')) as {
+      format: string;
+      documentHash: string;
+      batch: { transactionHash: string } | null;
+    };
+    expect(certificate).to.deep.include({ format: 'policyledger-evidence-certificate', documentHash: hash });
+    expect(certificate.batch).to.not.equal(null);
+    const toStdout = await bench.cli(['certificate', hash]);
+    expect(JSON.parse(toStdout.stdout)).to.deep.include({ documentHash: hash });
+
+    const [offline, withDocument, onChain, wrongDocument] = await Promise.all([
+      bench.cli(['verify-certificate', 'certified.certificate.json']),
+      bench.cli(['verify-certificate', 'certified.certificate.json', '--document', file, '--json']),
+      bench.cli(['verify-certificate', 'certified.certificate.json', '--rpc', bench.ledger.rpcUrl, '--json']),
+      bench.cli(['verify-certificate', 'certified.certificate.json', '--document', single.file]),
+    ]);
+    expect(offline.code, offline.stdout).to.equal(0);
+    expect(offline.stdout).to.match(/offline: passed[\s\S]*\[ok {2}\] BATCH_MEMBERSHIP/);
+    expect(withDocument.code, withDocument.stdout).to.equal(0);
+    const documentCheck = jsonOf<{ valid: boolean; offline: { steps: { code: string; status: string }[] } }>(
+      withDocument,
+    );
+    expect(documentCheck.valid).to.equal(true);
+    expect(documentCheck.offline.steps.find((step) => step.code === 'HASH_COMPUTED')?.status).to.equal('passed');
+    expect(onChain.code, onChain.stdout).to.equal(0);
+    const chainCheck = jsonOf<{ valid: boolean; chains: { endpoints: { matchesCertificate: boolean }[] } }>(onChain);
+    expect(chainCheck.valid).to.equal(true);
+    expect(chainCheck.chains.endpoints).to.have.length(1);
+    expect(chainCheck.chains.endpoints[0]!.matchesCertificate).to.equal(true);
+    expect(wrongDocument.code).to.equal(6);
+    expect(wrongDocument.stdout).to.match(/\[FAIL\] HASH_COMPUTED/);
+
+    // A certificate whose batch transaction was altered no longer matches the chain.
+    const forged = { ...certificate, batch: { ...certificate.batch!, transactionHash: `0x${'ab'.repeat(32)}` } };
+    writeFileSync(path.join(bench.workDir, 'forged.json'), JSON.stringify(forged));
+    const forgedCheck = await bench.cli(['verify-certificate', 'forged.json', '--rpc', bench.ledger.rpcUrl]);
+    expect(forgedCheck.code, forgedCheck.stdout).to.equal(6);
+    expect(forgedCheck.stdout).to.include('DOES NOT MATCH');
+    expect(forgedCheck.stdout).to.include('The certificate does NOT check.');
+  });
+
+  it('says in one line what the API refused, with its status and code, and exits 1', async () => {
+    const file = bench.document('not-mine.txt');
+    const [asClient, unknownCertificate] = await Promise.all([
+      bench.cli(['anchor', '--as', 'client', '-r', 'X-1', '-e', '2027-12-31', file]),
+      bench.cli(['certificate', `0x${'12'.repeat(32)}`, '--json']),
+    ]);
+    expect(asClient.code).to.equal(1);
+    expect(asClient.stdout).to.match(/refused: POST \/v1\/documents → 403 ROLE_REQUIRED/);
+    expect(unknownCertificate.code).to.equal(1);
+    expect(unknownCertificate.stderr.trim().split('\n')).to.have.length(1);
+    expect(unknownCertificate.stderr).to.include('404 DOCUMENT_NOT_FOUND (Document not found)');
+    const error = jsonOf<{ error: { code: string; problem: { status: number } } }>(unknownCertificate).error;
+    expect(error).to.deep.include({ code: 'DOCUMENT_NOT_FOUND' });
+    expect(error.problem.status).to.equal(404);
+  });
+});
