@@ -1,6 +1,6 @@
 /**
- * A reader of the API's Server-Sent Events stream (`GET /v1/events`): yields each event's id and type as it arrives,
- * and reconnects with `Last-Event-ID` when the connection drops, as a browser's EventSource would.
+ * A reader of the API's Server-Sent Events stream (`GET /v1/events`): hands on each event's id, type and data as it
+ * arrives, and reconnects with `Last-Event-ID` when the connection drops, as a browser's EventSource would.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { ApiClient } from './api-client.js';
@@ -39,14 +39,14 @@ async function* eventsOf(body: ReadableStream<Uint8Array>): AsyncGenerator<Strea
 }
 
 /**
- * Opens the caller's event stream and calls `onOpen` once it is connected (so that nothing happening after it is
- * missed), then yields its events until `signal` aborts.
+ * Follows the caller's event stream until `signal` aborts: `onOpen` runs once the stream is connected (so that nothing
+ * happening after it is missed), `onEvent` for each event.
  */
-export async function* followEvents(
+export async function followEvents(
   api: ApiClient,
   signal: AbortSignal,
-  onOpen: () => Promise<void>,
-): AsyncGenerator<StreamEvent> {
+  handlers: { onOpen: () => Promise<void>; onEvent: (event: StreamEvent) => Promise<void> },
+): Promise<void> {
   let lastEventId: string | null = null;
   let opened = false;
   while (!signal.aborted) {
@@ -56,11 +56,11 @@ export async function* followEvents(
       const response = await api.request('GET', '/v1/events', { headers, signal });
       if (!opened) {
         opened = true;
-        await onOpen();
+        await handlers.onOpen();
       }
       for await (const event of eventsOf(response.body!)) {
         if (event.id !== null) lastEventId = event.id;
-        yield event;
+        await handlers.onEvent(event);
       }
     } catch (error) {
       if (signal.aborted) return;

@@ -150,11 +150,14 @@ async function follow(ctx: CliContext, api: ApiClient, policy: string): Promise<
     if (!open(timeline)) controller.abort();
   };
   try {
-    for await (const event of followEvents(api, controller.signal, refresh)) {
-      void event;
-      await new Promise((resolve) => setTimeout(resolve, SETTLE_MS));
-      await refresh();
-    }
+    await followEvents(api, controller.signal, {
+      onOpen: refresh,
+      // Any event the caller may see can move the policy (a report on its feed, a payout…): read it again.
+      onEvent: async () => {
+        await new Promise((resolve) => setTimeout(resolve, SETTLE_MS));
+        await refresh();
+      },
+    });
   } finally {
     process.off('SIGINT', stop);
   }
