@@ -8,7 +8,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { expect } from 'chai';
-import { call, INSURER, policyMetadata, uploadForm } from '../api/matrix-stack.js';
+import { call, INSURER, policyMetadata, REINSURER, uploadForm } from '../api/matrix-stack.js';
 import { eventually } from '../api/documents/stack.js';
 import { jsonOf, startCliBench, type CliBench } from './cli-stack.js';
 
@@ -92,6 +92,19 @@ describe('policyledger: documents', function () {
     const answer = jsonOf<AnchorJson>(again);
     expect(answer.summary).to.deep.include({ anchored: 1, alreadyRegistered: 1 });
     expect(answer.documents[0]).to.deep.include({ existing: true, documentHash: hash });
+
+    // --reader named the reinsurer of the local stack: it may open the content.
+    const content = await call(bench.stack, bench.stack.auth.get(REINSURER), 'GET', `/v1/documents/${hash}/content`);
+    expect(content.status).to.equal(200);
+    expect(await content.text()).to.equal(readFileSync(path.join(bench.workDir, file), 'utf8'));
+  });
+
+  it('returns at once with --no-wait, the operations on their way', async () => {
+    const run = await bench.cli([...ANCHOR, '--no-wait', '--json', bench.document('later.txt')]);
+    expect(run.code, run.stderr).to.equal(0);
+    const answer = jsonOf<AnchorJson & { summary: { waited: boolean } }>(run);
+    expect(answer.summary.waited).to.equal(false);
+    expect(answer.documents[0]!.operation!.state).to.be.oneOf(['queued', 'sent', 'anchored']);
   });
 
   it('verifies by file and by hash, from the API and from the chain, with exit code 0 for a current document', async () => {

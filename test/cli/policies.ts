@@ -109,10 +109,12 @@ describe('policyledger: policies, timelines, status and usage', function () {
   });
 
   it('reports readiness, the chain head, the index lag and who the caller is', async () => {
-    const [auditor, anonymous, badKey] = await Promise.all([
+    const insurerKey = bench.stack.auth.get(INSURER)!.replace(/^Bearer /, '');
+    const [auditor, anonymous, badKey, fromEnvironment] = await Promise.all([
       bench.cli(['status', '--as', 'auditor', '--json']),
       bench.cli(['status']),
       bench.cli(['status', '--api-key', 'pl_not-a-key']),
+      bench.cli(['status', '--json'], { POLICYLEDGER_API_KEY: insurerKey, POLICYLEDGER_API_URL: bench.stack.url }),
     ]);
     expect(auditor.code, auditor.stderr).to.equal(0);
     const status = jsonOf<{
@@ -128,6 +130,7 @@ describe('policyledger: policies, timelines, status and usage', function () {
     expect(anonymous.code, anonymous.stderr).to.equal(0);
     expect(anonymous.stdout).to.match(/ready {4}yes/);
     expect(anonymous.stdout).to.include('you      anonymous');
+    expect(jsonOf<{ caller: { roles: string[] } }>(fromEnvironment).caller.roles).to.deep.equal(['INSURER']);
     expect(badKey.code).to.equal(1);
     expect(badKey.stdout).to.match(/credentials refused: GET \/v1\/me → 401 API_KEY_INVALID/);
   });

@@ -166,6 +166,12 @@ export async function runVerify(ctx: CliContext, value: string, options: VerifyO
     ctx.out.print(`${documentHash}${hashed === null ? '' : ` (${hashed.file})`}: ${VERDICT_WORDS[report.verdict]}`);
     ctx.out.print(`checked against ${where}, chain ${report.chainId}, block ${report.asOfBlock ?? '?'}`);
     for (const line of stepLines(report.steps)) ctx.out.print(line);
+    if (report.verdict === 'unknown' && source.kind === 'chain' && batchProof === null) {
+      ctx.out.print(
+        'a document anchored in a Merkle batch is found on the chain only with its proof: --proof (from its ' +
+          'certificate, or verify through the API, which knows the proofs of its batches)',
+      );
+    }
   }
   return VERDICT_EXIT[report.verdict];
 }
