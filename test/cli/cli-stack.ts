@@ -45,12 +45,13 @@ const NAMED: [string, number][] = [
   ['auditor', AUDITOR],
 ];
 
-export async function startCliBench(): Promise<CliBench> {
+/** Starts the bench; `env` adds API settings (e.g. a small POLICYLEDGER_MAX_DOCUMENT_BYTES). */
+export async function startCliBench(env: Record<string, string> = {}): Promise<CliBench> {
   const ledger = await startTestLedger();
   let stack: MatrixStack | undefined;
   const workDir = mkdtempSync(path.join(tmpdir(), 'policyledger-cli-'));
   try {
-    stack = await startMatrixStack(ledger);
+    stack = await startMatrixStack(ledger, env);
     const dataDir = ledger.dataDir;
     mkdirSync(path.join(dataDir, 'api'), { recursive: true });
     writeFileSync(
