@@ -76,6 +76,20 @@ describe('policyledger: documents', function () {
     expect(report).to.deep.include({ documentHash: first!.documentHash, verdict: 'anchored-current', file: files[0] });
     expect(report.steps.find((step) => step.code === 'HASH_COMPUTED')).to.deep.include({ status: 'passed' });
     expect(report.steps.find((step) => step.code === 'BATCH_MEMBERSHIP')).to.deep.include({ status: 'passed' });
+
+    // Straight from the chain, a batch member is found through its Merkle proof (which the API keeps).
+    const read = await call(bench.stack, bench.stack.auth.get(INSURER), 'GET', `/v1/documents/${first!.documentHash}`);
+    const { proof } = ((await read.json()) as { anchor: { proof: string[] } }).anchor;
+    const [withoutProof, withProof] = await Promise.all([
+      bench.cli(['verify', files[0]!, '--rpc', bench.ledger.rpcUrl]),
+      bench.cli(['verify', files[0]!, '--rpc', bench.ledger.rpcUrl, '--proof', proof.join(',')]),
+    ]);
+    expect(withoutProof.code).to.equal(5);
+    expect(withoutProof.stdout).to.include(
+      'a document anchored in a Merkle batch is found on the chain only with its proof',
+    );
+    expect(withProof.code, withProof.stdout).to.equal(0);
+    expect(withProof.stdout).to.match(/\[ok {2}\] BATCH_MEMBERSHIP/);
   });
 
   it('anchors a document singly and prints a readable summary; the same file again is already registered', async () => {

@@ -137,10 +137,20 @@ describe('policyledger: policies, timelines, status and usage', function () {
 
   it('says when the API cannot be reached, and exits 1', async () => {
     const port = await freePort();
-    const run = await bench.cli(['status', '--json'], { POLICYLEDGER_API_URL: `http://127.0.0.1:${port}` });
+    const nowhere = { POLICYLEDGER_API_URL: `http://127.0.0.1:${port}` };
+    const file = bench.document('unsent.txt');
+    const [run, anchor] = await Promise.all([
+      bench.cli(['status', '--json'], nowhere),
+      bench.cli(['anchor', '--as', 'insurer', '-r', 'X-1', '-e', '2027-12-31', file, file], nowhere),
+    ]);
     expect(run.code).to.equal(1);
     expect(run.stderr).to.include(`cannot reach the API at http://127.0.0.1:${port} (ECONNREFUSED)`);
     expect(jsonOf<{ error: { code: string } }>(run).error.code).to.equal('API_UNREACHABLE');
+    expect(anchor.code).to.equal(1);
+    expect(anchor.stderr.trim().split('\n')).to.deep.equal([
+      `policyledger: cannot reach the API at http://127.0.0.1:${port} (ECONNREFUSED): is the stack running ` +
+        '(npm start)? Set --api or POLICYLEDGER_API_URL to point elsewhere',
+    ]);
   });
 
   it('refuses a wrong command line with exit code 2 and a message naming the problem', async () => {

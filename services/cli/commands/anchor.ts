@@ -160,6 +160,8 @@ async function upload(
     }
     Object.assign(result, answer.body);
   } catch (error) {
+    // An API that cannot be reached fails every file alike: said once, by main, rather than per file.
+    if (error instanceof CliError && error.code === 'API_UNREACHABLE') throw error;
     if (error instanceof ApiProblemError && error.problem.code === 'DOCUMENT_EXISTS') {
       result.existing = true;
       result.documentHash = (error.problem.documentHash as string | undefined) ?? null;
