@@ -44,7 +44,9 @@ export function keptOutsideTheBackup(env: NodeJS.ProcessEnv, dataDir: string, cw
     }
   }
   if (passwords.size > 0) {
-    lines.push(`the passwords in ${[...passwords].join(', ')} are in no file: keep them apart from the archive`);
+    lines.push(
+      `passwords held only in the environment (${[...passwords].join(', ')}): keep them apart from the archive`,
+    );
   }
   return lines;
 }
