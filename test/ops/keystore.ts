@@ -4,7 +4,7 @@ import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Wallet } from 'ethers';
+import { getAddress, Wallet } from 'ethers';
 import { runNodeCommand } from '../../services/oracle/commands.js';
 
 const ORACLE_CLI = fileURLToPath(new URL('../../services/oracle/cli.ts', import.meta.url));
@@ -27,9 +27,9 @@ async function keystore(args: string[], env: Record<string, string> = {}, stdin 
   return { code, stdout, stderr };
 }
 
-/** The address a keystore file opens to with the test password. */
-async function addressIn(file: string): Promise<string> {
-  return (await Wallet.fromEncryptedJson(readFileSync(file, 'utf8'), PASSWORD)).address;
+/** The address a keystore file records (what it opens to is checked by decrypting where it matters: scrypt is slow). */
+function addressIn(file: string): string {
+  return getAddress((JSON.parse(readFileSync(file, 'utf8')) as { address: string }).address);
 }
 
 describe('oracle keystore', function () {
@@ -49,7 +49,8 @@ describe('oracle keystore', function () {
     const out = path.join(dir, 'new.keystore.json');
     const run = await keystore(['--out', out]);
     expect(run.code, run.stderr).to.equal(0);
-    expect(run.stdout.trim()).to.equal(await addressIn(out));
+    const opened = await Wallet.fromEncryptedJson(readFileSync(out, 'utf8'), PASSWORD);
+    expect(run.stdout).to.equal(`${opened.address}\n`);
     expect(run.stderr).to.include('new oracle key');
     expect(statSync(out).mode & 0o777).to.equal(0o600);
   });
@@ -88,7 +89,7 @@ describe('oracle keystore', function () {
     const out = path.join(dir, 'imported-env.keystore.json');
     const run = await keystore(['--out', out, '--private-key-env', 'ORACLE_KEY'], { ORACLE_KEY: existing.privateKey });
     expect(run.code, run.stderr).to.equal(0);
-    expect(await addressIn(out)).to.equal(existing.address);
+    expect(addressIn(out)).to.equal(existing.address);
   });
 
   it('imports a key piped to standard input of the command', async () => {
@@ -107,7 +108,7 @@ describe('oracle keystore', function () {
     const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
     expect(code).to.equal(0);
     expect(stdout).to.equal(`${existing.address}\n`);
-    expect(await addressIn(out)).to.equal(existing.address);
+    expect(addressIn(out)).to.equal(existing.address);
   });
 
   it('refuses a key on the command line without repeating it, and writes nothing', async () => {
