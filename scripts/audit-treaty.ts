@@ -18,6 +18,8 @@ import { readFileSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { getAddress, Interface, JsonRpcProvider, ZeroAddress, type Log } from 'ethers';
+import { describeError } from '../services/ledger/describe-error.js';
+import { decodeRevertData } from '../services/ledger/errors.js';
 import { readParty } from '../services/ledger/parties.js';
 import { checkStatementSignature, type StatementSignature } from '../services/api/treaties/signing.js';
 
@@ -119,8 +121,14 @@ function rpcClient(url: string) {
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ jsonrpc: '2.0', id: ++id, method, params }),
     });
-    const body = (await response.json()) as { result?: T; error?: { message: string } };
-    if (body.error !== undefined) throw new Error(`${method}: ${body.error.message}`);
+    const body = (await response.json()) as { result?: T; error?: { message: string; data?: unknown } };
+    if (body.error !== undefined) {
+      // A revert is told by our custom error's name and arguments, not by the node's hex.
+      const decoded = typeof body.error.data === 'string' ? decodeRevertData(body.error.data) : null;
+      throw new Error(
+        `${method}: ${decoded === null ? body.error.message : `the contract reverted: ${decoded.message}`}`,
+      );
+    }
     return body.result as T;
   };
 }
@@ -625,7 +633,7 @@ if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.a
   main(process.argv.slice(2)).then(
     (code) => process.exit(code),
     (error: unknown) => {
-      console.error(error instanceof Error ? error.message : error);
+      console.error(describeError(error));
       process.exit(2);
     },
   );

@@ -12,7 +12,8 @@ import { describeOpenMeteoTimezone, normaliseOpenMeteo } from './providers/open-
 
 const USAGE = `Usage: npm run oracle -- normalise --provider <provider> --file <response> [filters]
        npm run oracle -- run --config <node.json>
-       npm run oracle -- keystore --out <file>   (password from POLICYLEDGER_KEYSTORE_PASSWORD)
+       npm run oracle -- keystore --out <file> [--private-key-file <file|-> | --private-key-env <VARIABLE>]
+                                                 (password from POLICYLEDGER_KEYSTORE_PASSWORD)
 
 Prints the canonical observations in a saved provider response, one JSON object a line:
   flights: {feedKey, carrier, flightNumber, departureDate, status, arrivalDelayMinutes}
@@ -28,8 +29,13 @@ Filters (optional; without them everything in the file is printed):
   --station KMIA                                       nws
   --metric precipitation_sum|temperature_max|wind_speed_max --date 2026-06-01   weather
 
-Exit codes: 0 printed; 1 the response is not in the shape the provider documents; 2 bad arguments, an unknown
-provider, or a file that cannot be read as JSON (JSONC comments and trailing commas are tolerated).`;
+keystore writes a new random oracle key, or imports an existing one from a file, standard input (-) or an
+environment variable (never from the command line), encrypted, and prints its address. It never overwrites a file.
+
+Exit codes of normalise: 0 printed; 1 the response is not in the shape the provider documents; 2 bad arguments, an
+unknown provider, or a file that cannot be read as JSON (JSONC comments and trailing commas are tolerated).
+Exit codes of run and keystore: 0 done; 1 refused or failed (an existing keystore, a contract error, printed decoded);
+2 bad arguments or configuration.`;
 
 const FLIGHT_NORMALISERS = {
   aviationstack: normaliseAviationStack,
