@@ -6,6 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { Command, Option } from 'commander';
 import { anchorCommand } from './commands/anchor.js';
+import { backupCommand, restoreCommand } from './commands/backup.js';
 import { certificateCommand } from './commands/certificate.js';
 import { policiesCommand } from './commands/policies.js';
 import { statusCommand } from './commands/status.js';
@@ -73,6 +74,8 @@ export function buildProgram(): Command {
     policiesCommand(),
     timelineCommand(),
     statusCommand(),
+    backupCommand(),
+    restoreCommand(),
   ]) {
     program.addCommand(command.copyInheritedSettings(program));
   }

@@ -14,7 +14,7 @@ import { gunzipSync, gzipSync } from 'node:zlib';
 import { encryptKeystoreJson, Wallet } from 'ethers';
 import { deployLocal } from '../../scripts/deploy-local.js';
 import type { LocalChain } from '../../scripts/lib/local-chain.js';
-import { runBackupCli } from '../../scripts/backup.js';
+import { runBackupCli } from '../../services/backup/cli.js';
 import { loadApiConfig } from '../../services/api/config.js';
 import { silentLogger } from '../../services/api/logger.js';
 import { startApi, type RunningApi } from '../../services/api/main.js';
