@@ -8,6 +8,7 @@ import path from 'node:path';
 import { getAddress, isAddress } from 'ethers';
 import { z } from 'zod';
 import { EVENTS_API_VARIABLES, loadEventsConfig, type EventsConfig } from './events/config.js';
+import { parseLanTcpAddress } from '../storage/peering-addresses.js';
 export class ApiConfigError extends Error {
   /** The environment variable at fault. */
   readonly setting: string;
@@ -17,9 +18,6 @@ export class ApiConfigError extends Error {
     this.setting = setting;
   }
 }
-
-/** Where document content is stored: the embedded Helia node (blocks under `<dataDir>/api/ipfs`) or a Kubo node. */
-export type IpfsConfig = { kind: 'helia'; dir: string } | { kind: 'kubo'; url: string };
 
 /** A key file and the password that opens it (the password comes from the environment, never from a file). */
 export interface KeyFileConfig {
@@ -206,6 +204,86 @@ function loadPeers(file: string | undefined, cwd: string): PeerApiConfig[] {
   return result.data.map((peer) => ({ ...peer, party: getAddress(peer.party), url: new URL(peer.url).origin }));
 }
 
+// --- peering ---
+/**
+ * Where document content is stored: the embedded Helia node (blocks under `<dataDir>/api/ipfs`) or a Kubo node. The
+ * embedded node peers with other members' nodes when `POLICYLEDGER_IPFS_PEERS` is set (libp2p, TCP on loopback/LAN
+ * addresses, bitswap; services/storage/peering.ts); a Kubo node peers through its own configuration (`Peering.Peers`).
+ * Either way another member's content is fetched by CID through this member's node, for at most `fetchTimeoutMs`.
+ */
+export type IpfsConfig = (
+  { kind: 'helia'; dir: string; peering: IpfsPeeringConfig | null } | { kind: 'kubo'; url: string }
+) & { fetchTimeoutMs: number };
+
+/** The embedded node's libp2p addresses: where it listens, and the other members' nodes it dials and accepts. */
+export interface IpfsPeeringConfig {
+  /** `POLICYLEDGER_IPFS_LISTEN`: TCP multiaddrs on loopback/LAN addresses, e.g. `/ip4/10.0.0.5/tcp/4011`. */
+  listen: string[];
+  /** `POLICYLEDGER_IPFS_PEERS`: the other members' nodes, `/ip4/<address>/tcp/<port>/p2p/<peer id>`. */
+  peers: string[];
+}
+
+/** Every `POLICYLEDGER_IPFS_*` variable; any other is refused (`POLICYLEDGER_IPFS` itself is in the schema above). */
+export const IPFS_PEERING_VARIABLES = [
+  'POLICYLEDGER_IPFS_LISTEN',
+  'POLICYLEDGER_IPFS_PEERS',
+  'POLICYLEDGER_IPFS_FETCH_TIMEOUT_MS',
+] as const;
+
+export const DEFAULT_IPFS_FETCH_TIMEOUT_MS = 30_000;
+
+function loadIpfsConfig(setting: string, apiDir: string, env: NodeJS.ProcessEnv): IpfsConfig {
+  const unknown = Object.keys(env)
+    .filter(
+      (name) => name.startsWith('POLICYLEDGER_IPFS_') && !(IPFS_PEERING_VARIABLES as readonly string[]).includes(name),
+    )
+    .sort()[0];
+  if (unknown !== undefined) {
+    throw new ApiConfigError(unknown, `is not a setting of the API (known: ${IPFS_PEERING_VARIABLES.join(', ')})`);
+  }
+  const timeout = env.POLICYLEDGER_IPFS_FETCH_TIMEOUT_MS || undefined;
+  const parsedTimeout = integer(100, 600_000).optional().safeParse(timeout);
+  if (!parsedTimeout.success) {
+    const message = parsedTimeout.error.issues[0]?.message ?? 'invalid';
+    throw new ApiConfigError('POLICYLEDGER_IPFS_FETCH_TIMEOUT_MS', `${message} (got "${timeout}")`);
+  }
+  const fetchTimeoutMs = parsedTimeout.data ?? DEFAULT_IPFS_FETCH_TIMEOUT_MS;
+  const listen = multiaddrList(env, 'POLICYLEDGER_IPFS_LISTEN', false);
+  const peers = multiaddrList(env, 'POLICYLEDGER_IPFS_PEERS', true);
+  if (setting !== 'helia') {
+    const set = listen.length > 0 ? 'POLICYLEDGER_IPFS_LISTEN' : peers.length > 0 ? 'POLICYLEDGER_IPFS_PEERS' : null;
+    if (set !== null) {
+      throw new ApiConfigError(set, 'is for the embedded node; a Kubo node peers through its own Peering.Peers');
+    }
+    return { kind: 'kubo', url: setting.slice('kubo:'.length), fetchTimeoutMs };
+  }
+  if (listen.length > 0 && peers.length === 0) {
+    throw new ApiConfigError(
+      'POLICYLEDGER_IPFS_PEERS',
+      'must list the other members’ nodes when POLICYLEDGER_IPFS_LISTEN is set (the node accepts no one else)',
+    );
+  }
+  const peering = peers.length === 0 ? null : { listen, peers };
+  return { kind: 'helia', dir: path.join(apiDir, 'ipfs'), peering, fetchTimeoutMs };
+}
+
+/** A comma- or space-separated list of LAN TCP multiaddrs, with (`withPeerId`) or without `/p2p/<peer id>`. */
+function multiaddrList(env: NodeJS.ProcessEnv, setting: string, withPeerId: boolean): string[] {
+  const addresses = (env[setting] ?? '').split(/[\s,]+/).filter((address) => address !== '');
+  for (const address of addresses) {
+    let peerId: string | null;
+    try {
+      peerId = parseLanTcpAddress(address).peerId;
+    } catch (error) {
+      throw new ApiConfigError(setting, (error as Error).message);
+    }
+    if (withPeerId && peerId === null) throw new ApiConfigError(setting, `"${address}" lacks /p2p/<peer id>`);
+    if (!withPeerId && peerId !== null) throw new ApiConfigError(setting, `"${address}" must not name a peer id`);
+  }
+  return addresses;
+}
+// --- end peering ---
+
 export const DEFAULTS = {
   host: '127.0.0.1',
   port: 8080,
@@ -271,7 +349,6 @@ export function loadApiConfig(env: NodeJS.ProcessEnv = process.env, cwd: string 
   const apiDir = path.join(dataDir, 'api');
   const urlHost = host.includes(':') ? `[${host}]` : host;
   const publicUrl = settings.POLICYLEDGER_API_PUBLIC_URL ?? new URL(`http://${urlHost}:${port}`).origin;
-  const ipfsSetting = settings.POLICYLEDGER_IPFS ?? 'helia';
 
   return {
     host,
@@ -298,10 +375,7 @@ export function loadApiConfig(env: NodeJS.ProcessEnv = process.env, cwd: string 
       'POLICYLEDGER_API_ENCRYPTION_KEY_PASSWORD',
       cwd,
     ),
-    ipfs:
-      ipfsSetting === 'helia'
-        ? { kind: 'helia', dir: path.join(apiDir, 'ipfs') }
-        : { kind: 'kubo', url: ipfsSetting.slice('kubo:'.length) },
+    ipfs: loadIpfsConfig(settings.POLICYLEDGER_IPFS ?? 'helia', apiDir, env),
     cidVersion: (settings.POLICYLEDGER_CID_VERSION ?? DEFAULTS.cidVersion) as 0 | 1,
     batchWindowMs: settings.POLICYLEDGER_BATCH_WINDOW_MS ?? DEFAULTS.batchWindowMs,
     batchMaxSize: settings.POLICYLEDGER_BATCH_MAX_SIZE ?? DEFAULTS.batchMaxSize,

@@ -24,6 +24,10 @@ export {
   type ContentStore,
   type ContentStoreOptions,
   type CidVersion,
+  type FetchOptions,
+  type NodeIdentity,
 } from './content-store.js';
+export { peerIdentity, type PeeringOptions, type PeeringLogger } from './peering.js';
+export { parseLanTcpAddress, type LanTcpAddress } from './peering-addresses.js';
 export { openHeliaContentStore } from './helia.js';
 export { openKuboContentStore } from './kubo.js';
