@@ -19,6 +19,9 @@ export class ApiConfigError extends Error {
   }
 }
 
+/** Where document content is stored: the embedded Helia node (blocks under `<dataDir>/api/ipfs`) or a Kubo node. */
+export type IpfsConfig = { kind: 'helia'; dir: string } | { kind: 'kubo'; url: string };
+
 /** A key file and the password that opens it (the password comes from the environment, never from a file). */
 export interface KeyFileConfig {
   file: string;
@@ -64,6 +67,8 @@ export interface ApiConfig {
   /** The member's X25519 encryption key file. */
   encryptionKey: KeyFileConfig | null;
   ipfs: IpfsConfig;
+  /** The IPFS node's network: the embedded node's peering, and the bound of fetches from peers (see the peering block). */
+  ipfsNetwork: IpfsNetworkConfig;
   cidVersion: 0 | 1;
   batchWindowMs: number;
   batchMaxSize: number;
@@ -206,14 +211,16 @@ function loadPeers(file: string | undefined, cwd: string): PeerApiConfig[] {
 
 // --- peering ---
 /**
- * Where document content is stored: the embedded Helia node (blocks under `<dataDir>/api/ipfs`) or a Kubo node. The
- * embedded node peers with other members' nodes when `POLICYLEDGER_IPFS_PEERS` is set (libp2p, TCP on loopback/LAN
- * addresses, bitswap; services/storage/peering.ts); a Kubo node peers through its own configuration (`Peering.Peers`).
- * Either way another member's content is fetched by CID through this member's node, for at most `fetchTimeoutMs`.
+ * The IPFS node's network. The embedded node peers with other members' nodes when `POLICYLEDGER_IPFS_PEERS` is set
+ * (libp2p, TCP on loopback/LAN addresses, bitswap; services/storage/peering.ts); a Kubo node peers through its own
+ * configuration (`Peering.Peers`). Either way another member's content is fetched by CID through this member's node,
+ * for at most `fetchTimeoutMs`.
  */
-export type IpfsConfig = (
-  { kind: 'helia'; dir: string; peering: IpfsPeeringConfig | null } | { kind: 'kubo'; url: string }
-) & { fetchTimeoutMs: number };
+export interface IpfsNetworkConfig {
+  /** The embedded node's peering; null without it (and always with Kubo). */
+  peering: IpfsPeeringConfig | null;
+  fetchTimeoutMs: number;
+}
 
 /** The embedded node's libp2p addresses: where it listens, and the other members' nodes it dials and accepts. */
 export interface IpfsPeeringConfig {
@@ -232,7 +239,7 @@ export const IPFS_PEERING_VARIABLES = [
 
 export const DEFAULT_IPFS_FETCH_TIMEOUT_MS = 30_000;
 
-function loadIpfsConfig(setting: string, apiDir: string, env: NodeJS.ProcessEnv): IpfsConfig {
+function loadIpfsNetworkConfig(ipfs: string, env: NodeJS.ProcessEnv): IpfsNetworkConfig {
   const unknown = Object.keys(env)
     .filter(
       (name) => name.startsWith('POLICYLEDGER_IPFS_') && !(IPFS_PEERING_VARIABLES as readonly string[]).includes(name),
@@ -250,12 +257,12 @@ function loadIpfsConfig(setting: string, apiDir: string, env: NodeJS.ProcessEnv)
   const fetchTimeoutMs = parsedTimeout.data ?? DEFAULT_IPFS_FETCH_TIMEOUT_MS;
   const listen = multiaddrList(env, 'POLICYLEDGER_IPFS_LISTEN', false);
   const peers = multiaddrList(env, 'POLICYLEDGER_IPFS_PEERS', true);
-  if (setting !== 'helia') {
+  if (ipfs !== 'helia') {
     const set = listen.length > 0 ? 'POLICYLEDGER_IPFS_LISTEN' : peers.length > 0 ? 'POLICYLEDGER_IPFS_PEERS' : null;
     if (set !== null) {
       throw new ApiConfigError(set, 'is for the embedded node; a Kubo node peers through its own Peering.Peers');
     }
-    return { kind: 'kubo', url: setting.slice('kubo:'.length), fetchTimeoutMs };
+    return { peering: null, fetchTimeoutMs };
   }
   if (listen.length > 0 && peers.length === 0) {
     throw new ApiConfigError(
@@ -263,8 +270,7 @@ function loadIpfsConfig(setting: string, apiDir: string, env: NodeJS.ProcessEnv)
       'must list the other members’ nodes when POLICYLEDGER_IPFS_LISTEN is set (the node accepts no one else)',
     );
   }
-  const peering = peers.length === 0 ? null : { listen, peers };
-  return { kind: 'helia', dir: path.join(apiDir, 'ipfs'), peering, fetchTimeoutMs };
+  return { peering: peers.length === 0 ? null : { listen, peers }, fetchTimeoutMs };
 }
 
 /** A comma- or space-separated list of LAN TCP multiaddrs, with (`withPeerId`) or without `/p2p/<peer id>`. */
@@ -349,6 +355,7 @@ export function loadApiConfig(env: NodeJS.ProcessEnv = process.env, cwd: string 
   const apiDir = path.join(dataDir, 'api');
   const urlHost = host.includes(':') ? `[${host}]` : host;
   const publicUrl = settings.POLICYLEDGER_API_PUBLIC_URL ?? new URL(`http://${urlHost}:${port}`).origin;
+  const ipfsSetting = settings.POLICYLEDGER_IPFS ?? 'helia';
 
   return {
     host,
@@ -375,7 +382,11 @@ export function loadApiConfig(env: NodeJS.ProcessEnv = process.env, cwd: string 
       'POLICYLEDGER_API_ENCRYPTION_KEY_PASSWORD',
       cwd,
     ),
-    ipfs: loadIpfsConfig(settings.POLICYLEDGER_IPFS ?? 'helia', apiDir, env),
+    ipfs:
+      ipfsSetting === 'helia'
+        ? { kind: 'helia', dir: path.join(apiDir, 'ipfs') }
+        : { kind: 'kubo', url: ipfsSetting.slice('kubo:'.length) },
+    ipfsNetwork: loadIpfsNetworkConfig(ipfsSetting, env),
     cidVersion: (settings.POLICYLEDGER_CID_VERSION ?? DEFAULTS.cidVersion) as 0 | 1,
     batchWindowMs: settings.POLICYLEDGER_BATCH_WINDOW_MS ?? DEFAULTS.batchWindowMs,
     batchMaxSize: settings.POLICYLEDGER_BATCH_MAX_SIZE ?? DEFAULTS.batchMaxSize,

@@ -101,7 +101,7 @@ async function registrantAmong(ctx: ApiContext): Promise<string | undefined> {
 async function openContentStore(config: ApiConfig, logger: Logger): Promise<ContentStore> {
   if (config.ipfs.kind === 'kubo') return openKuboContentStore(config.ipfs.url, { cidVersion: config.cidVersion });
   mkdirSync(config.ipfs.dir, { recursive: true });
-  const { peering } = config.ipfs;
+  const { peering } = config.ipfsNetwork;
   return openHeliaContentStore(config.ipfs.dir, {
     cidVersion: config.cidVersion,
     ...(peering === null ? {} : { peering: { ...peering, logger } }),
@@ -126,9 +126,9 @@ export function manifestsIn(content: ContentStore, timeoutMs = MANIFEST_FETCH_TI
 
 /** Tells where this member's IPFS node is, for the other members to peer with (embedded node with peering only). */
 async function logIpfsIdentity(config: ApiConfig, content: ContentStore, logger: Logger): Promise<void> {
-  if (config.ipfs.kind !== 'helia' || config.ipfs.peering === null) return;
-  const identity = await content.identity();
-  logger.info({ ...identity, peers: config.ipfs.peering.peers }, 'IPFS node peering');
+  const { peering } = config.ipfsNetwork;
+  if (peering === null) return;
+  logger.info({ ...(await content.identity()), peers: peering.peers }, 'IPFS node peering');
 }
 // --- end peering ---
 

@@ -238,7 +238,7 @@ async function fetchByCid(
   anchored: AnchoredContent,
 ): Promise<{ stored: Uint8Array; heldBefore: boolean } | null> {
   const { documentHash, storagePointer: cid } = anchored;
-  const timeoutMs = ctx.config.ipfs.fetchTimeoutMs;
+  const timeoutMs = ctx.config.ipfsNetwork.fetchTimeoutMs;
   try {
     const heldBefore = await ctx.content.has(cid);
     return { stored: await ctx.content.fetch(cid, { timeoutMs }), heldBefore };
