@@ -188,6 +188,25 @@ describe('members’ IPFS nodes peering: content fetched by CID over bitswap', f
     expect(forwarded).to.not.include(`GET /v1/documents/${registered.documentHash}/content`);
   });
 
+  it('lists the members of the insurer’s Merkle batch from its manifest, fetched over IPFS, and serves one', async () => {
+    const bytes = uniqueBytes('batched endorsement shared over IPFS');
+    const registered = await register(
+      policyMetadata({ confidential: true, mode: 'batch', readers: [address(REINSURER)] }),
+      bytes,
+    );
+    // The manifest is in the insurer's store only: the reinsurer's index lists the member once its node fetched it.
+    const member = await eventually(
+      'the batch member listed by the reinsurer’s index',
+      async () => (await reinsurerApi.ctx.index.batchMember(registered.documentHash)) ?? undefined,
+    );
+    expect(member.storagePointer).to.equal(registered.cid);
+    const read = await fetch(`${reinsurerApi.url}/v1/documents/${registered.documentHash}/content`, {
+      headers: { Authorization: reinsurerAuth },
+    });
+    expect(read.status, await read.clone().text()).to.equal(200);
+    expect(new Uint8Array(await read.arrayBuffer())).to.deep.equal(bytes);
+  });
+
   it('answers 504 CONTENT_UNREACHABLE within the timeout while the insurer’s node is down, then reconnects', async () => {
     // The insurer's API runs again without its node on the network: its API answers, its blocks cannot be had.
     await insurerApi!.stop();
