@@ -217,7 +217,7 @@ function loadPeers(file: string | undefined, cwd: string): PeerApiConfig[] {
  * for at most `fetchTimeoutMs`.
  */
 export interface IpfsNetworkConfig {
-  /** The embedded node's peering; null without it (and always with Kubo). */
+  /** The embedded node's peering (either variable set); null without it (and always with Kubo). */
   peering: IpfsPeeringConfig | null;
   fetchTimeoutMs: number;
 }
@@ -264,13 +264,8 @@ function loadIpfsNetworkConfig(ipfs: string, env: NodeJS.ProcessEnv): IpfsNetwor
     }
     return { peering: null, fetchTimeoutMs };
   }
-  if (listen.length > 0 && peers.length === 0) {
-    throw new ApiConfigError(
-      'POLICYLEDGER_IPFS_PEERS',
-      'must list the other members’ nodes when POLICYLEDGER_IPFS_LISTEN is set (the node accepts no one else)',
-    );
-  }
-  return { peering: peers.length === 0 ? null : { listen, peers }, fetchTimeoutMs };
+  // Listening with no peers yet is a member's first step: its node gets its identity, to give the others.
+  return { peering: listen.length === 0 && peers.length === 0 ? null : { listen, peers }, fetchTimeoutMs };
 }
 
 /** A comma- or space-separated list of LAN TCP multiaddrs, with (`withPeerId`) or without `/p2p/<peer id>`. */

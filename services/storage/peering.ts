@@ -185,6 +185,12 @@ class KeptPeers implements PeerNetwork {
       const peerId = event.detail.toString();
       if (isConfigured(peerId)) this.logger?.warn({ peerId }, 'IPFS peer disconnected; redialling');
     });
+    if (this.configured.length === 0) {
+      this.logger?.warn(
+        { peerId: node.peerId.toString() },
+        'IPFS node listening with no peers listed: it accepts no one',
+      );
+    }
     this.connectPeers();
     this.timer = setInterval(() => this.connectPeers(), REDIAL_MS);
     this.timer.unref();

@@ -265,7 +265,6 @@ describe('members’ IPFS nodes peering: content fetched by CID over bitswap', f
       'POLICYLEDGER_IPFS_LISTEN',
       /private/,
     );
-    refused({ POLICYLEDGER_IPFS_LISTEN: '/ip4/127.0.0.1/tcp/4011' }, 'POLICYLEDGER_IPFS_PEERS', /must list/);
     refused(
       { POLICYLEDGER_IPFS: 'kubo:http://127.0.0.1:5001', POLICYLEDGER_IPFS_PEERS: peer },
       'POLICYLEDGER_IPFS_PEERS',
@@ -278,5 +277,11 @@ describe('members’ IPFS nodes peering: content fetched by CID over bitswap', f
     });
     expect(config.ipfsNetwork.fetchTimeoutMs).to.equal(30_000);
     expect(config.ipfsNetwork.peering?.peers).to.have.length(2);
+    // Listening alone is a member's first start: its node gets the identity it then gives the others.
+    const first = loadApiConfig({
+      POLICYLEDGER_DATA_DIR: scratch,
+      POLICYLEDGER_IPFS_LISTEN: '/ip4/127.0.0.1/tcp/4011',
+    });
+    expect(first.ipfsNetwork.peering).to.deep.equal({ listen: ['/ip4/127.0.0.1/tcp/4011'], peers: [] });
   });
 });
