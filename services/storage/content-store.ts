@@ -12,7 +12,7 @@ export interface ContentStore {
   get(cid: string): Promise<Uint8Array>;
   /**
    * The bytes of `cid`: held here, else fetched by CID from the node's IPFS peers (verified block by block against the
-   * CID by the node) and pinned. Throws `CONTENT_STORE_OFFLINE` at once when the node has no network (the embedded node
+   * CID by the node) and pinned. Throws `DOCUMENT_TOO_LARGE` for content over `maxBytes`, `CONTENT_STORE_OFFLINE` at once when the node has no network (the embedded node
    * without peering) and `CONTENT_UNREACHABLE` when no peer delivered within `timeoutMs`; what a failed fetch left
    * behind is deleted again.
    */
@@ -41,6 +41,11 @@ export interface ContentStoreOptions {
 export interface FetchOptions {
   /** How long the node's peers have to deliver the whole content. */
   timeoutMs: number;
+  /**
+   * The most bytes the content may have: larger content is refused with `DOCUMENT_TOO_LARGE` as soon as its root
+   * block (which records the size) arrives, before the rest is fetched.
+   */
+  maxBytes?: number;
 }
 
 /** Who a node is on its IPFS network: what another member puts in its peering list. */

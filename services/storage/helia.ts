@@ -144,7 +144,7 @@ class HeliaContentStore implements ContentStore {
     });
   }
 
-  async fetch(cid: string, { timeoutMs }: FetchOptions): Promise<Uint8Array> {
+  async fetch(cid: string, { timeoutMs, maxBytes }: FetchOptions): Promise<Uint8Array> {
     const parsed = parseCid(cid);
     const held = await this.gate.shared(async () => ((await this.isHeld(parsed)) ? this.readHeld(parsed) : null));
     if (held !== null) return held;
@@ -158,6 +158,7 @@ class HeliaContentStore implements ContentStore {
     };
     try {
       // The slow part, outside the gate: a removal waiting for the gate must not stall every read behind a fetch.
+      if (maxBytes !== undefined) await this.refuseOver(parsed, maxBytes, fetching);
       await this.dagBlocks(parsed, fetching);
       return await this.gate.shared(async () => {
         // Walked again under the gate, from the disk: a block a concurrent removal deleted meanwhile is fetched again.
@@ -237,6 +238,18 @@ class HeliaContentStore implements ContentStore {
     const chunks: Uint8Array[] = [];
     for await (const chunk of this.helia.blockstore.get(cid, fetching ?? OFFLINE)) chunks.push(chunk);
     return chunks.length === 1 ? (chunks[0] as Uint8Array) : new Uint8Array(Buffer.concat(chunks));
+  }
+
+  /** Throws `DOCUMENT_TOO_LARGE` when the content under `root` (its root block fetched) has more than `maxBytes`. */
+  private async refuseOver(root: CID, maxBytes: number, fetching: Fetching): Promise<void> {
+    const block = await this.readBlock(root, fetching);
+    const size =
+      root.code === dagPb.code
+        ? Number(UnixFSData.unmarshal(dagPb.decode(block).Data ?? new Uint8Array()).fileSize())
+        : block.byteLength;
+    if (size > maxBytes) {
+      throw new StorageError('DOCUMENT_TOO_LARGE', `${root.toString()} holds ${size} bytes, more than ${maxBytes}`);
+    }
   }
 
   /** The bytes of held content, read from the disk only. */

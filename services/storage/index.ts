@@ -4,6 +4,7 @@ export {
   openSealed,
   documentHashOf,
   SEALED_FORMAT_VERSION,
+  SEALED_OVERHEAD_BYTES,
   type SealOptions,
   type SealedDocument,
 } from './envelope.js';

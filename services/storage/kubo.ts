@@ -19,7 +19,7 @@ import { StorageError } from './errors.js';
  * - `add`: `ipfs add --cid-version=<0|1> --raw-leaves=<false|true> --chunker=size-262144 --pin=true` (the same CIDs as
  *   the embedded store, unless the node's `Import.UnixFSFileMaxLinks` was changed from 174);
  * - `get`: `ipfs cat` of pinned content only;
- * - `fetch`: `ipfs pin add <cid>` (Kubo fetches from its peers — bitswap, with `Peering.Peers` listing the other
+ * - `fetch`: with a size bound `ipfs files stat /ipfs/<cid>` first (the root's recorded size), then `ipfs pin add <cid>` (Kubo fetches from its peers — bitswap, with `Peering.Peers` listing the other
  *   members' nodes — what it does not hold, checking each block against its CID), aborted after the timeout, then
  *   `ipfs cat`;
  * - `identity`: `ipfs id`;
@@ -80,11 +80,17 @@ class KuboContentStore implements ContentStore {
     return new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   }
 
-  async fetch(cid: string, { timeoutMs }: FetchOptions): Promise<Uint8Array> {
+  async fetch(cid: string, { timeoutMs, maxBytes }: FetchOptions): Promise<Uint8Array> {
     const parsed = parseCid(cid);
     if (!(await this.has(cid))) {
       const signal = AbortSignal.timeout(timeoutMs);
       try {
+        if (maxBytes !== undefined) {
+          const { size } = await this.client.files.stat(`/ipfs/${cid}`, { signal });
+          if (size > maxBytes) {
+            throw new StorageError('DOCUMENT_TOO_LARGE', `${cid} holds ${size} bytes, more than ${maxBytes}`);
+          }
+        }
         await this.client.pin.add(parsed, { signal });
       } catch (error) {
         if (!signal.aborted) throw error;

@@ -87,12 +87,23 @@ describe('Helia content store peering', function () {
     expect(await storeB.has(cid)).to.equal(false);
     expectCode(await rejection(storeB.get(cid)), 'CONTENT_NOT_FOUND');
 
-    const fetched = await storeB.fetch(cid, { timeoutMs: 10_000 });
+    const filesBefore = blockFiles(b.dir).length;
+    const fetched = await storeB.fetch(cid, { timeoutMs: 10_000, maxBytes: 600 * 1024 });
     expect(Buffer.from(fetched).equals(Buffer.from(bytes))).to.equal(true);
     expect(await storeB.has(cid)).to.equal(true);
-    expect(blockFiles(b.dir)).to.have.length(4);
+    expect(blockFiles(b.dir)).to.have.length(filesBefore + 4);
     await storeA.remove(cid);
     expect(Buffer.from(await storeB.get(cid)).equals(Buffer.from(bytes))).to.equal(true);
+  });
+
+  it('refuses content larger than allowed once its root block tells the size, keeping nothing of it', async () => {
+    const cid = await storeA.add(new Uint8Array(randomBytes(300 * 1024)));
+    const filesBefore = blockFiles(b.dir).length;
+    const error = await rejection(storeB.fetch(cid, { timeoutMs: 10_000, maxBytes: 300 * 1024 - 1 }));
+    expectCode(error, 'DOCUMENT_TOO_LARGE');
+    expect((error as Error).message).to.include(`holds ${300 * 1024} bytes`);
+    expect(blockFiles(b.dir)).to.have.length(filesBefore);
+    expect(await storeB.has(cid)).to.equal(false);
   });
 
   it('ends a fetch no peer can answer in full at its timeout, leaving nothing on disk', async () => {

@@ -22,7 +22,7 @@ import type { Caller } from '../auth/caller.js';
 import type { PeerApiConfig } from '../config.js';
 import type { IndexedDocument } from '../../indexer/types.js';
 import { batchRootOf } from '../../ledger/verification-proofs.js';
-import { isStorageError, openSealed, unwrapContentKey } from '../../storage/index.js';
+import { isStorageError, openSealed, SEALED_OVERHEAD_BYTES, unwrapContentKey } from '../../storage/index.js';
 import { AppError } from '../errors.js';
 import { fetchWrappedKeyFrom } from '../records/keys.js';
 import { wrappedKeyFor } from './store.js';
@@ -187,7 +187,7 @@ async function fetchFromPeer(
   } else if (described.private?.erased === true) {
     throw passOn({ remoteStatus: 410 }, documentHash);
   }
-  const fetched = await fetchByCid(ctx, anchored);
+  const fetched = await fetchByCid(ctx, anchored, confidential);
   const stored =
     fetched?.stored ??
     new Uint8Array(
@@ -236,14 +236,23 @@ async function fetchFromPeer(
 async function fetchByCid(
   ctx: DocumentsContext,
   anchored: AnchoredContent,
+  confidential: boolean,
 ): Promise<{ stored: Uint8Array; heldBefore: boolean } | null> {
   const { documentHash, storagePointer: cid } = anchored;
   const timeoutMs = ctx.config.ipfsNetwork.fetchTimeoutMs;
+  // No more than this API would accept itself: a CID naming more is refused before the bulk of it is fetched.
+  const maxBytes = ctx.config.maxDocumentBytes + (confidential ? SEALED_OVERHEAD_BYTES : 0);
   try {
     const heldBefore = await ctx.content.has(cid);
-    return { stored: await ctx.content.fetch(cid, { timeoutMs }), heldBefore };
+    return { stored: await ctx.content.fetch(cid, { timeoutMs, maxBytes }), heldBefore };
   } catch (error) {
     if (isStorageError(error, 'CONTENT_STORE_OFFLINE')) return null;
+    if (isStorageError(error, 'DOCUMENT_TOO_LARGE')) {
+      throw new AppError(502, 'CONTENT_TOO_LARGE', `The content of ${documentHash} is larger than this API accepts`, {
+        cause: error,
+        details: { documentHash, cid, maxDocumentBytes: ctx.config.maxDocumentBytes, reason: error.message },
+      });
+    }
     if (isStorageError(error, 'CID_INVALID')) throw mismatch(documentHash, 'The anchored storage pointer is not a CID');
     if (isStorageError(error, 'CONTENT_UNREACHABLE')) {
       throw new AppError(
