@@ -151,6 +151,9 @@ class HeliaContentStore implements ContentStore {
     if (this.network === null) {
       throw new StorageError('CONTENT_STORE_OFFLINE', `this IPFS node has no peers to fetch ${cid} from (no peering)`);
     }
+    if (parsed.code !== dagPb.code && parsed.code !== raw.code) {
+      throw new StorageError('CID_INVALID', `${cid} does not name UnixFS content (dag-pb or raw)`);
+    }
     this.network.connectPeers();
     const fetching: Fetching = {
       signal: AbortSignal.any([AbortSignal.timeout(timeoutMs), this.closing.signal]),
