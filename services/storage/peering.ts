@@ -183,7 +183,10 @@ class KeptPeers implements PeerNetwork {
     });
     node.addEventListener('peer:disconnect', (event) => {
       const peerId = event.detail.toString();
-      if (isConfigured(peerId)) this.logger?.warn({ peerId }, 'IPFS peer disconnected; redialling');
+      // Not while this node stops: its own connections close then.
+      if (isConfigured(peerId) && this.timer !== undefined) {
+        this.logger?.warn({ peerId }, 'IPFS peer disconnected; redialling');
+      }
     });
     if (this.configured.length === 0) {
       this.logger?.warn(
@@ -198,6 +201,7 @@ class KeptPeers implements PeerNetwork {
 
   stop(): void {
     clearInterval(this.timer);
+    this.timer = undefined;
   }
 
   private dial(peer: { address: string; peerId: string }): void {
