@@ -60,7 +60,16 @@ export async function openHeliaContentStore(
   // No routers or block brokers; libp2p and bitswap only with peering: else this node has no way to reach the network.
   const helia = createHeliaLight({ blockstore, datastore, routers: [], blockBrokers: [] });
   const network = options.peering === undefined ? null : await addPeering(helia, dir, options.peering);
-  await helia.start();
+  await helia.start().catch(async (error: unknown) => {
+    if (options.peering === undefined) throw error;
+    await helia.stop().catch(() => undefined); // what did start (libp2p's other parts) must not keep the process up
+    // Most often the listen port is taken: name the addresses and the system's reason, not libp2p's whole report.
+    const reason = /E[A-Z]+: [^\n]*/.exec(String(error))?.[0] ?? (error as Error).name;
+    const listen = options.peering.listen.join(', ');
+    throw new StorageError('CONTENT_STORE_CONFIG_INVALID', `the IPFS node cannot listen on ${listen}: ${reason}`, {
+      cause: error,
+    });
+  });
   network?.start();
   const { pins, fresh } = PinIndex.open(dir);
   const store = new HeliaContentStore(helia, unixfs(helia), blockstore, pins, cidVersion, network);

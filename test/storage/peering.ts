@@ -141,11 +141,20 @@ describe('Helia content store peering', function () {
     expect([...(await offline.fetch(own, { timeoutMs: 1 }))]).to.deep.equal([1, 2, 3]);
   });
 
-  it('keeps its identity in peer-key.json (mode 0600) and refuses a damaged one', async () => {
+  it('keeps its identity in peer-key.json (mode 0600), refuses a damaged one, and names a listen address taken', async () => {
     expect((await storeA.identity())?.peerId).to.equal(a.peerId);
     expect((await storeA.identity())?.addresses).to.deep.equal([a.address]);
     expect(await peerIdentity(a.dir)).to.equal(a.peerId);
     expect(statSync(path.join(a.dir, 'peer-key.json')).mode & 0o777).to.equal(0o600);
+
+    const taken = await member();
+    const busy = await rejection(
+      openHeliaContentStore(taken.dir, { peering: { listen: [a.listen], peers: [a.address] } }),
+    );
+    expectCode(busy, 'CONTENT_STORE_CONFIG_INVALID');
+    expect((busy as Error).message)
+      .to.include(a.listen)
+      .and.include('EADDRINUSE');
 
     const damaged = await member();
     writeFileSync(path.join(damaged.dir, 'peer-key.json'), '{"format":"policyledger-ipfs-peer-key/1"}');
