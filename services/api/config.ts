@@ -8,6 +8,7 @@ import path from 'node:path';
 import { getAddress, isAddress } from 'ethers';
 import { z } from 'zod';
 import { EVENTS_API_VARIABLES, loadEventsConfig, type EventsConfig } from './events/config.js';
+import { parseLanTcpAddress } from '../storage/peering-addresses.js';
 export class ApiConfigError extends Error {
   /** The environment variable at fault. */
   readonly setting: string;
@@ -66,6 +67,8 @@ export interface ApiConfig {
   /** The member's X25519 encryption key file. */
   encryptionKey: KeyFileConfig | null;
   ipfs: IpfsConfig;
+  /** The IPFS node's network: the embedded node's peering, and the bound of fetches from peers (see the peering block). */
+  ipfsNetwork: IpfsNetworkConfig;
   cidVersion: 0 | 1;
   batchWindowMs: number;
   batchMaxSize: number;
@@ -206,6 +209,82 @@ function loadPeers(file: string | undefined, cwd: string): PeerApiConfig[] {
   return result.data.map((peer) => ({ ...peer, party: getAddress(peer.party), url: new URL(peer.url).origin }));
 }
 
+// --- peering ---
+/**
+ * The IPFS node's network. The embedded node peers with other members' nodes when `POLICYLEDGER_IPFS_PEERS` is set
+ * (libp2p, TCP on loopback/LAN addresses, bitswap; services/storage/peering.ts); a Kubo node peers through its own
+ * configuration (`Peering.Peers`). Either way another member's content is fetched by CID through this member's node,
+ * for at most `fetchTimeoutMs`.
+ */
+export interface IpfsNetworkConfig {
+  /** The embedded node's peering (either variable set); null without it (and always with Kubo). */
+  peering: IpfsPeeringConfig | null;
+  fetchTimeoutMs: number;
+}
+
+/** The embedded node's libp2p addresses: where it listens, and the other members' nodes it dials and accepts. */
+export interface IpfsPeeringConfig {
+  /** `POLICYLEDGER_IPFS_LISTEN`: TCP multiaddrs on loopback/LAN addresses, e.g. `/ip4/10.0.0.5/tcp/4011`. */
+  listen: string[];
+  /** `POLICYLEDGER_IPFS_PEERS`: the other members' nodes, `/ip4/<address>/tcp/<port>/p2p/<peer id>`. */
+  peers: string[];
+}
+
+/** Every `POLICYLEDGER_IPFS_*` variable; any other is refused (`POLICYLEDGER_IPFS` itself is in the schema above). */
+export const IPFS_PEERING_VARIABLES = [
+  'POLICYLEDGER_IPFS_LISTEN',
+  'POLICYLEDGER_IPFS_PEERS',
+  'POLICYLEDGER_IPFS_FETCH_TIMEOUT_MS',
+] as const;
+
+export const DEFAULT_IPFS_FETCH_TIMEOUT_MS = 30_000;
+
+function loadIpfsNetworkConfig(ipfs: string, env: NodeJS.ProcessEnv): IpfsNetworkConfig {
+  const unknown = Object.keys(env)
+    .filter(
+      (name) => name.startsWith('POLICYLEDGER_IPFS_') && !(IPFS_PEERING_VARIABLES as readonly string[]).includes(name),
+    )
+    .sort()[0];
+  if (unknown !== undefined) {
+    throw new ApiConfigError(unknown, `is not a setting of the API (known: ${IPFS_PEERING_VARIABLES.join(', ')})`);
+  }
+  const timeout = env.POLICYLEDGER_IPFS_FETCH_TIMEOUT_MS || undefined;
+  const parsedTimeout = integer(100, 600_000).optional().safeParse(timeout);
+  if (!parsedTimeout.success) {
+    const message = parsedTimeout.error.issues[0]?.message ?? 'invalid';
+    throw new ApiConfigError('POLICYLEDGER_IPFS_FETCH_TIMEOUT_MS', `${message} (got "${timeout}")`);
+  }
+  const fetchTimeoutMs = parsedTimeout.data ?? DEFAULT_IPFS_FETCH_TIMEOUT_MS;
+  const listen = multiaddrList(env, 'POLICYLEDGER_IPFS_LISTEN', false);
+  const peers = multiaddrList(env, 'POLICYLEDGER_IPFS_PEERS', true);
+  if (ipfs !== 'helia') {
+    const set = listen.length > 0 ? 'POLICYLEDGER_IPFS_LISTEN' : peers.length > 0 ? 'POLICYLEDGER_IPFS_PEERS' : null;
+    if (set !== null) {
+      throw new ApiConfigError(set, 'is for the embedded node; a Kubo node peers through its own Peering.Peers');
+    }
+    return { peering: null, fetchTimeoutMs };
+  }
+  // Listening with no peers yet is a member's first step: its node gets its identity, to give the others.
+  return { peering: listen.length === 0 && peers.length === 0 ? null : { listen, peers }, fetchTimeoutMs };
+}
+
+/** A comma- or space-separated list of LAN TCP multiaddrs, with (`withPeerId`) or without `/p2p/<peer id>`. */
+function multiaddrList(env: NodeJS.ProcessEnv, setting: string, withPeerId: boolean): string[] {
+  const addresses = (env[setting] ?? '').split(/[\s,]+/).filter((address) => address !== '');
+  for (const address of addresses) {
+    let peerId: string | null;
+    try {
+      peerId = parseLanTcpAddress(address).peerId;
+    } catch (error) {
+      throw new ApiConfigError(setting, (error as Error).message);
+    }
+    if (withPeerId && peerId === null) throw new ApiConfigError(setting, `"${address}" lacks /p2p/<peer id>`);
+    if (!withPeerId && peerId !== null) throw new ApiConfigError(setting, `"${address}" must not name a peer id`);
+  }
+  return addresses;
+}
+// --- end peering ---
+
 export const DEFAULTS = {
   host: '127.0.0.1',
   port: 8080,
@@ -302,6 +381,7 @@ export function loadApiConfig(env: NodeJS.ProcessEnv = process.env, cwd: string 
       ipfsSetting === 'helia'
         ? { kind: 'helia', dir: path.join(apiDir, 'ipfs') }
         : { kind: 'kubo', url: ipfsSetting.slice('kubo:'.length) },
+    ipfsNetwork: loadIpfsNetworkConfig(ipfsSetting, env),
     cidVersion: (settings.POLICYLEDGER_CID_VERSION ?? DEFAULTS.cidVersion) as 0 | 1,
     batchWindowMs: settings.POLICYLEDGER_BATCH_WINDOW_MS ?? DEFAULTS.batchWindowMs,
     batchMaxSize: settings.POLICYLEDGER_BATCH_MAX_SIZE ?? DEFAULTS.batchMaxSize,

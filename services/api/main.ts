@@ -97,20 +97,40 @@ async function registrantAmong(ctx: ApiContext): Promise<string | undefined> {
   )?.account;
 }
 
-async function openContentStore(config: ApiConfig): Promise<ContentStore> {
+// --- peering ---
+async function openContentStore(config: ApiConfig, logger: Logger): Promise<ContentStore> {
   if (config.ipfs.kind === 'kubo') return openKuboContentStore(config.ipfs.url, { cidVersion: config.cidVersion });
   mkdirSync(config.ipfs.dir, { recursive: true });
-  return openHeliaContentStore(config.ipfs.dir, { cidVersion: config.cidVersion });
+  const { peering } = config.ipfsNetwork;
+  return openHeliaContentStore(config.ipfs.dir, {
+    cidVersion: config.cidVersion,
+    ...(peering === null ? {} : { peering: { ...peering, logger } }),
+  });
 }
 
-/** Batch manifests as the index reads them: from the content store, null for one it does not hold. */
-export function manifestsIn(content: ContentStore): ManifestSource {
+/** How long the index waits for another member's batch manifest from the node's peers (it tries again later). */
+const MANIFEST_FETCH_TIMEOUT_MS = 3000;
+
+/**
+ * Batch manifests as the index reads them: from the content store, or by CID from its node's peers (another member's
+ * batch), null for one it cannot have now.
+ */
+export function manifestsIn(content: ContentStore, timeoutMs = MANIFEST_FETCH_TIMEOUT_MS): ManifestSource {
   return (cid) =>
-    content.get(cid).catch((error: unknown) => {
-      if (isStorageError(error, 'CONTENT_NOT_FOUND') || isStorageError(error, 'CID_INVALID')) return null;
+    content.fetch(cid, { timeoutMs }).catch((error: unknown) => {
+      const codes = ['CONTENT_NOT_FOUND', 'CID_INVALID', 'CONTENT_STORE_OFFLINE', 'CONTENT_UNREACHABLE'] as const;
+      if (codes.some((code) => isStorageError(error, code))) return null;
       throw error;
     });
 }
+
+/** Tells where this member's IPFS node is, for the other members to peer with (embedded node with peering only). */
+async function logIpfsIdentity(config: ApiConfig, content: ContentStore, logger: Logger): Promise<void> {
+  const { peering } = config.ipfsNetwork;
+  if (peering === null) return;
+  logger.info({ ...(await content.identity()), peers: peering.peers }, 'IPFS node peering');
+}
+// --- end peering ---
 
 /** Starts the API described by `config`; `keys` defaults to what the configuration names. */
 export async function startApi(
@@ -140,8 +160,9 @@ export async function startApi(
         : { databaseUrl: config.databaseUrl },
     );
     closers.push(() => index.close());
-    const content = await openContentStore(config);
+    const content = await openContentStore(config, logger);
     closers.push(() => content.close());
+    await logIpfsIdentity(config, content, logger);
     const indexer = new ChainIndexer(ledger, index, { logger, batchManifests: manifestsIn(content) });
     await indexer.syncOnce();
     indexer.start();

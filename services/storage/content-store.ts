@@ -10,6 +10,15 @@ export interface ContentStore {
   add(bytes: Uint8Array): Promise<string>;
   /** The bytes of `cid`; throws `CONTENT_NOT_FOUND` when the store does not hold them. */
   get(cid: string): Promise<Uint8Array>;
+  /**
+   * The bytes of `cid`: held here, else fetched by CID from the node's IPFS peers (verified block by block against the
+   * CID by the node) and pinned. Throws `DOCUMENT_TOO_LARGE` for content over `maxBytes`, `CONTENT_STORE_OFFLINE` at once when the node has no network (the embedded node
+   * without peering) and `CONTENT_UNREACHABLE` when no peer delivered within `timeoutMs`; what a failed fetch left
+   * behind is deleted again.
+   */
+  fetch(cid: string, options: FetchOptions): Promise<Uint8Array>;
+  /** The node's IPFS identity, for other members to peer with; null when it has no network. */
+  identity(): Promise<NodeIdentity | null>;
   /** Whether the store holds (has pinned) `cid`. */
   has(cid: string): Promise<boolean>;
   /** Unpins `cid` and deletes its blocks that no other pinned content uses; nothing when it is not held. */
@@ -27,6 +36,23 @@ export type CidVersion = 0 | 1;
 export interface ContentStoreOptions {
   /** Default 0 (Kubo's default CIDs). */
   cidVersion?: CidVersion;
+}
+
+export interface FetchOptions {
+  /** How long the node's peers have to deliver the whole content. */
+  timeoutMs: number;
+  /**
+   * The most bytes the content may have: larger content is refused with `DOCUMENT_TOO_LARGE` as soon as its root
+   * block (which records the size) arrives, before the rest is fetched.
+   */
+  maxBytes?: number;
+}
+
+/** Who a node is on its IPFS network: what another member puts in its peering list. */
+export interface NodeIdentity {
+  peerId: string;
+  /** The addresses it listens on, each ending in `/p2p/<peerId>`. */
+  addresses: string[];
 }
 
 /** Kubo's default chunk size (`--chunker=size-262144`). */

@@ -24,6 +24,8 @@ const IV_BYTES = 12;
 const TAG_BYTES = 16;
 const CONTENT_KEY_BYTES = 32;
 const HEADER_BYTES = 1 + IV_BYTES;
+/** How many bytes sealing adds to a document: the stored size of a confidential document is its size plus these. */
+export const SEALED_OVERHEAD_BYTES = HEADER_BYTES + TAG_BYTES;
 
 export interface SealOptions {
   /** Encrypt the bytes (true) or store them as they are (false). */

@@ -27,6 +27,10 @@ export type StorageErrorCode =
   | 'CID_INVALID'
   /** The content store does not hold the content. */
   | 'CONTENT_NOT_FOUND'
+  /** The content store's node has no network to fetch content it does not hold (the embedded node without peering). */
+  | 'CONTENT_STORE_OFFLINE'
+  /** No peer of the content store's node delivered the content within the time allowed. */
+  | 'CONTENT_UNREACHABLE'
   /** A content store setting (such as a Kubo RPC URL) is not usable. */
   | 'CONTENT_STORE_CONFIG_INVALID';
 

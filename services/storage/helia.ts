@@ -14,13 +14,18 @@ import {
   type CidVersion,
   type ContentStore,
   type ContentStoreOptions,
+  type FetchOptions,
+  type NodeIdentity,
 } from './content-store.js';
 import { StorageError } from './errors.js';
+import { addPeering, type PeerNetwork, type PeeringOptions } from './peering.js';
 import { blockKey, PinIndex } from './pins.js';
 
 /**
- * The embedded IPFS content store: a Helia node with no libp2p, no routers and no block brokers — it never touches the
- * network; it only computes CIDs and keeps blocks on disk, exactly as Kubo would for the same bytes.
+ * The embedded IPFS content store: a Helia node that keeps blocks on disk and computes CIDs exactly as Kubo would for
+ * the same bytes. Without `peering` it has no libp2p, no routers and no block brokers — it never touches the network.
+ * With `peering` (`peering.ts`) it also runs libp2p and bitswap towards the other members' nodes only: it serves them
+ * the blocks it holds, and `fetch` asks them by CID for content it does not hold.
  *
  * - Blocks live under `<dir>/blocks` (`blockstore-fs`), pins in `<dir>/pins.sqlite` (`pins.ts`), Helia's metadata
  *   under `<dir>/datastore` (`datastore-fs`); a reopened store, or another process opening the same directory, reads
@@ -35,7 +40,10 @@ import { blockKey, PinIndex } from './pins.js';
  * - Writes go through temporary files and renames without fsync: a process crash loses nothing written, a power loss
  *   may lose the last writes.
  */
-export async function openHeliaContentStore(dir: string, options: ContentStoreOptions = {}): Promise<ContentStore> {
+export async function openHeliaContentStore(
+  dir: string,
+  options: ContentStoreOptions & { peering?: PeeringOptions } = {},
+): Promise<ContentStore> {
   const cidVersion = requireCidVersion(options.cidVersion ?? 0);
   // Loaded on first use: the `helia` package's entry point also loads libp2p (about a second), which the rest of the
   // API does not need.
@@ -49,11 +57,22 @@ export async function openHeliaContentStore(dir: string, options: ContentStoreOp
   const datastore = new FsDatastore(path.join(dir, 'datastore'));
   await blockstore.open();
   await datastore.open();
-  // No libp2p, routers or block brokers: this node has no way to reach the network.
+  // No routers or block brokers; libp2p and bitswap only with peering: else this node has no way to reach the network.
   const helia = createHeliaLight({ blockstore, datastore, routers: [], blockBrokers: [] });
-  await helia.start();
+  const network = options.peering === undefined ? null : await addPeering(helia, dir, options.peering);
+  await helia.start().catch(async (error: unknown) => {
+    if (options.peering === undefined) throw error;
+    await helia.stop().catch(() => undefined); // what did start (libp2p's other parts) must not keep the process up
+    // Most often the listen port is taken: name the addresses and the system's reason, not libp2p's whole report.
+    const reason = /E[A-Z]+: [^\n]*/.exec(String(error))?.[0] ?? (error as Error).name;
+    const listen = options.peering.listen.join(', ');
+    throw new StorageError('CONTENT_STORE_CONFIG_INVALID', `the IPFS node cannot listen on ${listen}: ${reason}`, {
+      cause: error,
+    });
+  });
+  network?.start();
   const { pins, fresh } = PinIndex.open(dir);
-  const store = new HeliaContentStore(helia, unixfs(helia), blockstore, pins, cidVersion);
+  const store = new HeliaContentStore(helia, unixfs(helia), blockstore, pins, cidVersion, network);
   if (fresh) await store.adoptHeliaPins();
   return store;
 }
@@ -84,10 +103,18 @@ async function singleBlock(bytes: Uint8Array, cidVersion: CidVersion): Promise<{
 /** Reads and `get`s never reach for the network (Helia's `offline` option): a missing block is an error at once. */
 const OFFLINE = { offline: true } as const;
 
+/** A fetch from peers in progress: its deadline, and the blocks it wrote to the disk (to delete should it fail). */
+interface Fetching {
+  signal: AbortSignal;
+  written: CID[];
+}
+
 class HeliaContentStore implements ContentStore {
   /** Adds share it; a removal holds it alone, so a removal never deletes blocks an add is about to pin. */
   private readonly gate = new ReadWriteGate();
   private readonly importOptions: AddFileOptions;
+  /** Aborted by `close`, so that fetches waiting on peers end at once. */
+  private readonly closing = new AbortController();
 
   constructor(
     private readonly helia: Helia,
@@ -96,6 +123,8 @@ class HeliaContentStore implements ContentStore {
     private readonly disk: FsBlockstore,
     private readonly pins: PinIndex,
     private readonly cidVersion: CidVersion,
+    /** The node's network with peering, else null (no libp2p at all). */
+    private readonly network: PeerNetwork | null,
   ) {
     this.importOptions = kuboImportOptions(cidVersion);
   }
@@ -104,7 +133,9 @@ class HeliaContentStore implements ContentStore {
     return this.gate.shared(async () => {
       if (bytes.byteLength > 0 && bytes.byteLength <= KUBO_CHUNK_SIZE) {
         const { cid, block } = await singleBlock(bytes, this.cidVersion);
-        await this.disk.put(cid, block);
+        // With peering, through Helia, which tells peers already waiting for the block that it is here.
+        if (this.network === null) await this.disk.put(cid, block);
+        else await this.helia.blockstore.put(cid, block);
         this.pins.add(cid, [cid]);
         return cid.toString();
       }
@@ -118,16 +149,49 @@ class HeliaContentStore implements ContentStore {
     const parsed = parseCid(cid);
     return this.gate.shared(async () => {
       if (!(await this.isHeld(parsed))) throw notFound(cid);
-      const chunks: Uint8Array[] = [];
-      try {
-        for await (const chunk of this.fs.cat(parsed, OFFLINE)) chunks.push(chunk);
-      } catch (error) {
-        if (isNamed(error, 'BlockNotFoundWhileOfflineError', 'NotFoundError')) throw notFound(cid, error);
-        throw error;
-      }
-      const bytes = Buffer.concat(chunks);
-      return new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+      return this.readHeld(parsed);
     });
+  }
+
+  async fetch(cid: string, { timeoutMs, maxBytes }: FetchOptions): Promise<Uint8Array> {
+    const parsed = parseCid(cid);
+    const held = await this.gate.shared(async () => ((await this.isHeld(parsed)) ? this.readHeld(parsed) : null));
+    if (held !== null) return held;
+    if (this.network === null) {
+      throw new StorageError('CONTENT_STORE_OFFLINE', `this IPFS node has no peers to fetch ${cid} from (no peering)`);
+    }
+    if (parsed.code !== dagPb.code && parsed.code !== raw.code) {
+      throw new StorageError('CID_INVALID', `${cid} does not name UnixFS content (dag-pb or raw)`);
+    }
+    this.network.connectPeers();
+    const fetching: Fetching = {
+      signal: AbortSignal.any([AbortSignal.timeout(timeoutMs), this.closing.signal]),
+      written: [],
+    };
+    try {
+      // The slow part, outside the gate: a removal waiting for the gate must not stall every read behind a fetch.
+      if (maxBytes !== undefined) await this.refuseOver(parsed, maxBytes, fetching);
+      await this.dagBlocks(parsed, fetching);
+      return await this.gate.shared(async () => {
+        // Walked again under the gate, from the disk: a block a concurrent removal deleted meanwhile is fetched again.
+        this.pins.add(parsed, await this.dagBlocks(parsed, fetching));
+        return this.readHeld(parsed);
+      });
+    } catch (error) {
+      await this.gate.exclusive(() => this.deleteUnpinned(fetching.written));
+      if (!fetching.signal.aborted) throw error;
+      const peers = this.network.peers();
+      throw new StorageError(
+        'CONTENT_UNREACHABLE',
+        `no IPFS peer delivered ${cid} within ${timeoutMs} ms (${peers.filter((peer) => peer.connected).length} of ` +
+          `${peers.length} peers connected)`,
+        { cause: error },
+      );
+    }
+  }
+
+  identity(): Promise<NodeIdentity | null> {
+    return Promise.resolve(this.network?.identity() ?? null);
   }
 
   async has(cid: string): Promise<boolean> {
@@ -149,6 +213,8 @@ class HeliaContentStore implements ContentStore {
   }
 
   async close(): Promise<void> {
+    this.closing.abort();
+    this.network?.stop();
     await this.gate.exclusive(() => this.helia.stop());
     this.pins.close();
   }
@@ -158,8 +224,11 @@ class HeliaContentStore implements ContentStore {
     for await (const pin of this.helia.pins.ls()) this.pins.add(pin.cid, await this.dagBlocks(pin.cid));
   }
 
-  /** Every block of the DAG under `root`, the root among them, read from the disk. */
-  private async dagBlocks(root: CID): Promise<CID[]> {
+  /**
+   * Every block of the DAG under `root`, the root among them, read from the disk — or, `fetching`, from the node's
+   * peers when not on the disk (each block checked against its CID by Helia), noting in `written` the blocks it wrote.
+   */
+  private async dagBlocks(root: CID, fetching?: Fetching): Promise<CID[]> {
     const blocks = new Map<string, CID>();
     const pending: CID[] = [root];
     while (pending.length > 0) {
@@ -167,16 +236,57 @@ class HeliaContentStore implements ContentStore {
       const key = blockKey(block);
       if (blocks.has(key)) continue;
       blocks.set(key, block);
-      if (block.code !== dagPb.code) continue; // a raw leaf links to nothing
-      for (const link of dagPb.decode(await this.readBlock(block)).Links) pending.push(link.Hash);
+      if (block.code !== dagPb.code) {
+        if (fetching !== undefined) await this.readBlock(block, fetching);
+        continue; // a raw leaf links to nothing
+      }
+      for (const link of dagPb.decode(await this.readBlock(block, fetching)).Links) pending.push(link.Hash);
     }
     return [...blocks.values()];
   }
 
-  private async readBlock(cid: CID): Promise<Uint8Array> {
+  private async readBlock(cid: CID, fetching?: Fetching): Promise<Uint8Array> {
+    if (fetching !== undefined && !(await this.disk.has(cid))) fetching.written.push(cid);
     const chunks: Uint8Array[] = [];
-    for await (const chunk of this.helia.blockstore.get(cid, OFFLINE)) chunks.push(chunk);
+    for await (const chunk of this.helia.blockstore.get(cid, fetching ?? OFFLINE)) chunks.push(chunk);
     return chunks.length === 1 ? (chunks[0] as Uint8Array) : new Uint8Array(Buffer.concat(chunks));
+  }
+
+  /** Throws `DOCUMENT_TOO_LARGE` when the content under `root` (its root block fetched) has more than `maxBytes`. */
+  private async refuseOver(root: CID, maxBytes: number, fetching: Fetching): Promise<void> {
+    const block = await this.readBlock(root, fetching);
+    const size =
+      root.code === dagPb.code
+        ? Number(UnixFSData.unmarshal(dagPb.decode(block).Data ?? new Uint8Array()).fileSize())
+        : block.byteLength;
+    if (size > maxBytes) {
+      throw new StorageError('DOCUMENT_TOO_LARGE', `${root.toString()} holds ${size} bytes, more than ${maxBytes}`);
+    }
+  }
+
+  /** The bytes of held content, read from the disk only. */
+  private async readHeld(cid: CID): Promise<Uint8Array> {
+    const chunks: Uint8Array[] = [];
+    try {
+      for await (const chunk of this.fs.cat(cid, OFFLINE)) chunks.push(chunk);
+    } catch (error) {
+      if (isNamed(error, 'BlockNotFoundWhileOfflineError', 'NotFoundError')) throw notFound(cid.toString(), error);
+      throw error;
+    }
+    const bytes = Buffer.concat(chunks);
+    return new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  }
+
+  /** Deletes the blocks a failed fetch wrote that no pinned content holds (called holding the gate alone). */
+  private async deleteUnpinned(blocks: CID[]): Promise<void> {
+    for (const block of blocks) {
+      if (this.pins.holdsBlock(block)) continue;
+      try {
+        await this.disk.delete(block);
+      } catch (error) {
+        if (!isNamed(error, 'NotFoundError')) throw error;
+      }
+    }
   }
 
   private async isHeld(cid: CID): Promise<boolean> {

@@ -4,6 +4,7 @@ export {
   openSealed,
   documentHashOf,
   SEALED_FORMAT_VERSION,
+  SEALED_OVERHEAD_BYTES,
   type SealOptions,
   type SealedDocument,
 } from './envelope.js';
@@ -24,6 +25,10 @@ export {
   type ContentStore,
   type ContentStoreOptions,
   type CidVersion,
+  type FetchOptions,
+  type NodeIdentity,
 } from './content-store.js';
+export { peerIdentity, type PeeringOptions, type PeeringLogger } from './peering.js';
+export { parseLanTcpAddress, type LanTcpAddress } from './peering-addresses.js';
 export { openHeliaContentStore } from './helia.js';
 export { openKuboContentStore } from './kubo.js';

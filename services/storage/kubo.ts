@@ -6,6 +6,8 @@ import {
   type CidVersion,
   type ContentStore,
   type ContentStoreOptions,
+  type FetchOptions,
+  type NodeIdentity,
 } from './content-store.js';
 import { StorageError } from './errors.js';
 
@@ -16,7 +18,11 @@ import { StorageError } from './errors.js';
  * against a stand-in. Only the construction (URL and option checks) is tested. What each call does in Kubo's terms:
  * - `add`: `ipfs add --cid-version=<0|1> --raw-leaves=<false|true> --chunker=size-262144 --pin=true` (the same CIDs as
  *   the embedded store, unless the node's `Import.UnixFSFileMaxLinks` was changed from 174);
- * - `get`: `ipfs cat` (Kubo may fetch from its peers what it does not hold);
+ * - `get`: `ipfs cat` of pinned content only;
+ * - `fetch`: with a size bound `ipfs files stat /ipfs/<cid>` first (the root's recorded size), then `ipfs pin add <cid>` (Kubo fetches from its peers — bitswap, with `Peering.Peers` listing the other
+ *   members' nodes — what it does not hold, checking each block against its CID), aborted after the timeout, then
+ *   `ipfs cat`;
+ * - `identity`: `ipfs id`;
  * - `has`: `ipfs pin ls --type=recursive <cid>`;
  * - `remove`: `ipfs pin rm <cid>` then `ipfs repo gc`, which deletes every unpinned block of that node.
  */
@@ -72,6 +78,37 @@ class KuboContentStore implements ContentStore {
     for await (const chunk of this.client.cat(parsed)) chunks.push(chunk);
     const bytes = Buffer.concat(chunks);
     return new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  }
+
+  async fetch(cid: string, { timeoutMs, maxBytes }: FetchOptions): Promise<Uint8Array> {
+    const parsed = parseCid(cid);
+    if (!(await this.has(cid))) {
+      const signal = AbortSignal.timeout(timeoutMs);
+      try {
+        if (maxBytes !== undefined) {
+          const { size } = await this.client.files.stat(`/ipfs/${cid}`, { signal });
+          if (size > maxBytes) {
+            throw new StorageError('DOCUMENT_TOO_LARGE', `${cid} holds ${size} bytes, more than ${maxBytes}`);
+          }
+        }
+        await this.client.pin.add(parsed, { signal });
+      } catch (error) {
+        if (!signal.aborted) throw error;
+        throw new StorageError(
+          'CONTENT_UNREACHABLE',
+          `the Kubo node's peers did not deliver ${cid} within ${timeoutMs} ms`,
+          {
+            cause: error,
+          },
+        );
+      }
+    }
+    return this.get(cid);
+  }
+
+  async identity(): Promise<NodeIdentity> {
+    const { id, addresses } = await this.client.id();
+    return { peerId: id.toString(), addresses: addresses.map(String) };
   }
 
   async has(cid: string): Promise<boolean> {

@@ -58,6 +58,11 @@ export class PinIndex {
     return this.statement('SELECT 1 FROM pins WHERE root = ?').get(blockKey(root)) !== undefined;
   }
 
+  /** Whether any pinned root's DAG holds `block`. */
+  holdsBlock(block: CID): boolean {
+    return this.statement('SELECT 1 FROM pin_blocks WHERE block = ?').get(blockKey(block)) !== undefined;
+  }
+
   /**
    * Unpins `root` and returns the blocks of its DAG that no other pinned root holds (to be deleted); none when `root`
    * was not pinned.

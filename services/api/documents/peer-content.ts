@@ -1,15 +1,19 @@
 /**
- * Content of documents registered through another member's API. The registrant's API keeps a confidential document's
- * wrapped keys and its ciphertext (in its own content store, which other members' stores need not reach). When a
- * party whose key this API holds asks for such a document's content, this API fetches from the registrant's API
- * (`POLICYLEDGER_API_PEERS`), authenticated as this member: the key wrapped for the caller
- * (`GET …/wrapped-key`) and the ciphertext (`GET …/ciphertext`); a public document's bytes come from its `GET
- * …/content`. The remote decides who is a reader; nothing it answers is trusted: the ciphertext must open under the
- * unwrapped key (AES-256-GCM) to bytes whose SHA-256 is the anchored hash, and the bytes must be stored here under the
- * anchored CID (members use the same CID mode), else they are dropped and the read fails with 502. A copy kept here is
- * read locally from then on; an erasure notice from the registrant removes it (records module), after which the
- * registrant's 410 is passed on. A member of another member's batch, which this index cannot list without the
- * batch's manifest, is taken from a peer only with a Merkle proof to a root anchored by that peer's party.
+ * Content of documents registered through another member's API. Members share content, not servers: the registrant's
+ * API keeps a confidential document's wrapped keys, and the ciphertext (or a public document's bytes) is on IPFS under
+ * the anchored CID. When a party whose key this API holds asks for such a document's content, this API asks the
+ * registrant's API (`POLICYLEDGER_API_PEERS`), authenticated as this member, for the document's metadata
+ * (`GET /v1/documents/{hash}`) and the key wrapped for the caller (`GET …/wrapped-key`), and fetches the bytes by the
+ * anchored CID from this member's own IPFS node (the embedded node peering with the other members' nodes, or Kubo),
+ * which asks its peers over bitswap for at most `POLICYLEDGER_IPFS_FETCH_TIMEOUT_MS` (504 CONTENT_UNREACHABLE then).
+ * Only an embedded node without peering, which has no way to reach other nodes, has the bytes fetched from the
+ * registrant's API instead (`GET …/ciphertext`, `GET …/content`) and stored here, where they must get the anchored
+ * CID (members use the same CID mode). The remote decides who is a reader; nothing it answers is trusted: the
+ * ciphertext must open under the unwrapped key (AES-256-GCM) to bytes whose SHA-256 is the anchored hash, else they
+ * are dropped and the read fails with 502 CONTENT_MISMATCH. A copy kept here is read locally from then on; an erasure
+ * notice from the registrant removes it (records module), after which the registrant's 410 is passed on. A member of
+ * another member's batch, which this index cannot list without the batch's manifest, is taken from a peer only with a
+ * Merkle proof to a root anchored by that peer's party.
  */
 import { createHash } from 'node:crypto';
 import type { DatabaseSync } from 'node:sqlite';
@@ -18,7 +22,7 @@ import type { Caller } from '../auth/caller.js';
 import type { PeerApiConfig } from '../config.js';
 import type { IndexedDocument } from '../../indexer/types.js';
 import { batchRootOf } from '../../ledger/verification-proofs.js';
-import { openSealed, unwrapContentKey } from '../../storage/index.js';
+import { isStorageError, openSealed, SEALED_OVERHEAD_BYTES, unwrapContentKey } from '../../storage/index.js';
 import { AppError } from '../errors.js';
 import { fetchWrappedKeyFrom } from '../records/keys.js';
 import { wrappedKeyFor } from './store.js';
@@ -168,61 +172,135 @@ async function fetchFromPeer(
 ): Promise<PeerCopy & { bytes: Uint8Array }> {
   const documentHash = anchored.documentHash;
   const metadata = await remote(peer, `/v1/documents/${documentHash}`, documentHash);
-  const described = (await metadata.json()) as { private?: { confidential?: boolean } | null };
+  const described = (await metadata.json()) as {
+    private?: { confidential?: boolean; contentType?: string; fileName?: string | null; erased?: boolean } | null;
+  };
   const confidential = described.private?.confidential !== false;
-  let stored: Uint8Array;
-  let bytes: Uint8Array;
-  let contentType: string;
-  let fileName: string | null;
+  let contentType = described.private?.contentType ?? 'application/octet-stream';
+  let fileName = described.private?.fileName ?? null;
   if (confidential) {
+    // First the key: the registrant's API tells whether the caller is a reader before any bytes are fetched.
     const key = await fetchWrappedKeyFrom(ctx, peer.url, peer.apiKey, documentHash, account).catch((error: unknown) => {
       throw passOn(error, documentHash);
     });
     ({ contentType, fileName } = key);
-    stored = new Uint8Array(
-      await (await remote(peer, `/v1/documents/${documentHash}/ciphertext`, documentHash)).arrayBuffer(),
+  } else if (described.private?.erased === true) {
+    throw passOn({ remoteStatus: 410 }, documentHash);
+  }
+  const fetched = await fetchByCid(ctx, anchored, confidential);
+  const stored =
+    fetched?.stored ??
+    new Uint8Array(
+      await (
+        await remote(peer, `/v1/documents/${documentHash}/${confidential ? 'ciphertext' : 'content'}`, documentHash)
+      ).arrayBuffer(),
     );
-    const wrapped = wrappedKeyFor(ctx.db, documentHash, account)!;
-    try {
-      const contentKey = await unwrapContentKey(wrapped, privateKey, { documentHash, recipient: account });
-      bytes = openSealed(stored, contentKey);
-    } catch (error) {
-      throw mismatch(documentHash, 'The ciphertext from the registrant’s API does not open with its key', {
-        reason: (error as Error).message,
-      });
+  const source = fetched === null ? 'registrant’s API' : 'IPFS';
+  let bytes: Uint8Array;
+  try {
+    bytes = confidential ? await openFetched(ctx, anchored, account, privateKey, stored, source) : stored;
+    if (`0x${createHash('sha256').update(bytes).digest('hex')}` !== documentHash) {
+      throw mismatch(documentHash, `The content from the ${source} does not hash to the anchored hash`);
     }
-  } else {
-    const answer = await remote(peer, `/v1/documents/${documentHash}/content`, documentHash);
-    stored = bytes = new Uint8Array(await answer.arrayBuffer());
-    contentType = answer.headers.get('content-type')?.split(';')[0] ?? 'application/octet-stream';
-    fileName = null;
+  } catch (error) {
+    if (fetched !== null && !fetched.heldBefore) await ctx.content.remove(anchored.storagePointer);
+    throw error;
   }
-  if (`0x${createHash('sha256').update(bytes).digest('hex')}` !== documentHash) {
-    throw mismatch(documentHash, 'The content from the registrant’s API does not hash to the anchored hash');
-  }
-  const cid = await ctx.content.add(stored);
-  if (cid !== anchored.storagePointer) {
-    await ctx.content.remove(cid);
-    throw mismatch(documentHash, 'The content stored here does not have the anchored CID (another CID mode?)', {
-      cid,
-      anchoredCid: anchored.storagePointer,
-    });
-  }
+  if (fetched === null) await storeUnderAnchoredCid(ctx, anchored, stored);
   const copy: PeerCopy = {
     documentHash,
     reader: account,
     registrant: anchored.registrant,
-    cid,
+    cid: anchored.storagePointer,
     confidential,
     contentType,
     fileName,
   };
   keepCopy(ctx.db, copy);
   ctx.logger.info(
-    { documentHash, registrant: anchored.registrant, peer: peer.url },
-    'fetched a document from its registrant’s API',
+    {
+      documentHash,
+      registrant: anchored.registrant,
+      cid: anchored.storagePointer,
+      from: fetched === null ? peer.url : 'ipfs',
+    },
+    'fetched another member’s document',
   );
   return { ...copy, bytes };
+}
+
+/**
+ * The bytes under the anchored CID from this member's IPFS node, which asks its peers for what it does not hold (and
+ * checks every block against its CID); null when the node has no way to reach other nodes (embedded, no peering).
+ */
+async function fetchByCid(
+  ctx: DocumentsContext,
+  anchored: AnchoredContent,
+  confidential: boolean,
+): Promise<{ stored: Uint8Array; heldBefore: boolean } | null> {
+  const { documentHash, storagePointer: cid } = anchored;
+  const timeoutMs = ctx.config.ipfsNetwork.fetchTimeoutMs;
+  // No more than this API would accept itself: a CID naming more is refused before the bulk of it is fetched.
+  const maxBytes = ctx.config.maxDocumentBytes + (confidential ? SEALED_OVERHEAD_BYTES : 0);
+  try {
+    const heldBefore = await ctx.content.has(cid);
+    return { stored: await ctx.content.fetch(cid, { timeoutMs, maxBytes }), heldBefore };
+  } catch (error) {
+    if (isStorageError(error, 'CONTENT_STORE_OFFLINE')) return null;
+    if (isStorageError(error, 'DOCUMENT_TOO_LARGE')) {
+      throw new AppError(502, 'CONTENT_TOO_LARGE', `The content of ${documentHash} is larger than this API accepts`, {
+        cause: error,
+        details: { documentHash, cid, maxDocumentBytes: ctx.config.maxDocumentBytes, reason: error.message },
+      });
+    }
+    if (isStorageError(error, 'CID_INVALID')) throw mismatch(documentHash, 'The anchored storage pointer is not a CID');
+    if (isStorageError(error, 'CONTENT_UNREACHABLE')) {
+      throw new AppError(
+        504,
+        'CONTENT_UNREACHABLE',
+        `No IPFS peer of this member's node delivered the content of ${documentHash} within ${timeoutMs} ms`,
+        { cause: error, details: { documentHash, cid, timeoutMs, reason: error.message } },
+      );
+    }
+    throw error;
+  }
+}
+
+/** The ciphertext opened with the content key wrapped for `account` (just fetched from the registrant's API). */
+async function openFetched(
+  ctx: DocumentsContext,
+  anchored: AnchoredContent,
+  account: string,
+  privateKey: Uint8Array,
+  stored: Uint8Array,
+  source: string,
+): Promise<Uint8Array> {
+  const documentHash = anchored.documentHash;
+  const wrapped = wrappedKeyFor(ctx.db, documentHash, account)!;
+  try {
+    const contentKey = await unwrapContentKey(wrapped, privateKey, { documentHash, recipient: account });
+    return openSealed(stored, contentKey);
+  } catch (error) {
+    throw mismatch(documentHash, `The ciphertext from the ${source} does not open with the registrant’s key`, {
+      reason: (error as Error).message,
+    });
+  }
+}
+
+/** Bytes from the registrant's API, stored here: they must get the anchored CID, else they are removed again. */
+async function storeUnderAnchoredCid(ctx: DocumentsContext, anchored: AnchoredContent, stored: Uint8Array) {
+  const cid = await ctx.content.add(stored);
+  if (cid !== anchored.storagePointer) {
+    await ctx.content.remove(cid);
+    throw mismatch(
+      anchored.documentHash,
+      'The content stored here does not have the anchored CID (another CID mode?)',
+      {
+        cid,
+        anchoredCid: anchored.storagePointer,
+      },
+    );
+  }
 }
 
 /** A GET to the registrant's API as this member; its refusals become this API's (404, 403, 410) or a 502. */

@@ -1,7 +1,9 @@
 /**
- * Two members' APIs on one chain: the insurer's registers a confidential document naming the reinsurer as a reader;
- * the reinsurer's own API serves its content, having fetched the wrapped key and the ciphertext from the insurer's API
- * as the reinsurer (POLICYLEDGER_API_PEERS) and checked them against the anchor before keeping them.
+ * Two members' APIs on one chain whose embedded IPFS nodes do not peer (no POLICYLEDGER_IPFS_PEERS): the insurer's
+ * registers a confidential document naming the reinsurer as a reader; the reinsurer's own API serves its content,
+ * having fetched the wrapped key and — its node having no way to reach the insurer's — the ciphertext from the
+ * insurer's API as the reinsurer (POLICYLEDGER_API_PEERS) and checked them against the anchor before keeping them.
+ * ipfs-peering.ts covers members whose nodes peer, where the bytes come by CID over IPFS instead.
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
