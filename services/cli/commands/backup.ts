@@ -1,12 +1,11 @@
 /**
  * `policyledger backup <file>` and `policyledger restore <file> [--force]`: the data directory's backup (see
  * services/backup/), on the CLI's own `--data-dir`. The text output is `npm run backup`'s; `--json` gives the
- * archive's manifest.
+ * archive's manifest. The backup modules load only when one of these commands runs: they open SQLite, which the other
+ * commands never need (and whose experimental warning would land on their stderr).
  */
 import path from 'node:path';
 import { Command } from 'commander';
-import { backupDataDir, isBackupError, restoreDataDir } from '../../backup/index.js';
-import { runBackupCli } from '../../backup/cli.js';
 import { contextOf, type CliContext } from '../context.js';
 import { EXIT, type ExitCode } from '../exit-codes.js';
 
@@ -49,6 +48,8 @@ async function runArchive(
   force: boolean,
 ): Promise<ExitCode> {
   const dataDir = path.resolve(ctx.dataDir);
+  const { runBackupCli } = await import('../../backup/cli.js');
+  const { backupDataDir, isBackupError, restoreDataDir } = await import('../../backup/index.js');
   if (!ctx.out.json) {
     const args = [command, file, '--data-dir', dataDir, ...(force ? ['--force'] : [])];
     const io = {
