@@ -91,7 +91,13 @@ export interface ApiConfig {
   peers: PeerApiConfig[];
 }
 
-/** Every `POLICYLEDGER_API_*` variable this API knows; any other is refused. */
+/**
+ * The command line's settings (services/cli), which share the prefix: a user who exports them for `policyledger` and
+ * starts the API in the same shell is not refused. The API ignores them.
+ */
+export const CLI_VARIABLES = ['POLICYLEDGER_API_URL', 'POLICYLEDGER_API_KEY'] as const;
+
+/** Every `POLICYLEDGER_API_*` variable this API knows; any other (but the command line's) is refused. */
 export const API_VARIABLES = [
   'POLICYLEDGER_API_HOST',
   'POLICYLEDGER_API_PORT',
@@ -322,7 +328,7 @@ function pairedKeyFile(
  * bad setting.
  */
 export function loadApiConfig(env: NodeJS.ProcessEnv = process.env, cwd: string = process.cwd()): ApiConfig {
-  const known = new Set<string>(API_VARIABLES);
+  const known = new Set<string>([...API_VARIABLES, ...CLI_VARIABLES]);
   const unknown = Object.keys(env)
     .filter((name) => name.startsWith('POLICYLEDGER_API_') && !known.has(name))
     .sort();

@@ -129,6 +129,11 @@ describe('API configuration', function () {
       expect(error.message).to.include('is not a setting of the API');
     });
 
+    it("but not on the command line's POLICYLEDGER_API_URL and POLICYLEDGER_API_KEY, exported in the same shell", function () {
+      const config = loadApiConfig({ POLICYLEDGER_API_URL: 'http://127.0.0.1:8080', POLICYLEDGER_API_KEY: 'pl_x' });
+      expect(config.port).to.equal(8080);
+    });
+
     it('on a keystore without its password, or a password without its keystore', function () {
       expect(refusal({ POLICYLEDGER_API_KEYSTORE: 'member.json' }).setting).to.equal(
         'POLICYLEDGER_API_KEYSTORE_PASSWORD',
