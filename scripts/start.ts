@@ -277,7 +277,10 @@ export async function prepareEmbeddedOracles(
   if (!existsSync(passwordFile)) writeFileSync(passwordFile, randomBytes(16).toString('hex'), { mode: 0o600 });
   const password = readFileSync(passwordFile, 'utf8');
   const recordFile = path.join(oraclesDir, MANAGED_RECORD);
-  const record = existsSync(recordFile)
+  // Without a record, configurations present were written by an earlier `npm start` that rewrote them at every
+  // start: nothing in them is the user's, so their managed settings count as written by `npm start`.
+  const recorded = existsSync(recordFile);
+  const record = recorded
     ? (JSON.parse(readFileSync(recordFile, 'utf8')) as Record<string, Record<string, unknown>>)
     : {};
 
@@ -310,12 +313,23 @@ export async function prepareEmbeddedOracles(
       writeFileSync(file, `${JSON.stringify(config, null, 2)}\n`);
       record[`${name}.json`] = wanted;
     } else {
-      record[`${name}.json`] = updateManaged(file, wanted, record[`${name}.json`] ?? {}, print);
+      const written = recorded ? (record[`${name}.json`] ?? {}) : managedIn(file, Object.keys(wanted));
+      record[`${name}.json`] = updateManaged(file, wanted, written, print);
     }
     files.push(file);
   }
   writeFileSync(recordFile, `${JSON.stringify(record, null, 2)}\n`);
   return { files, passwordEnv: { POLICYLEDGER_LOCAL_ORACLE_PASSWORD: password } };
+}
+
+/** The settings `keys` as `file` holds them; none when it is not JSON. */
+function managedIn(file: string, keys: string[]): Record<string, unknown> {
+  try {
+    const config = JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>;
+    return Object.fromEntries(keys.map((key) => [key, config[key]]));
+  } catch {
+    return {};
+  }
 }
 
 /**
@@ -337,7 +351,8 @@ function updateManaged(
   }
   const nowWritten: Record<string, unknown> = { ...written };
   const changed: string[] = [];
-  for (const [key, value] of Object.entries({ ...written, ...wanted })) {
+  for (const key of new Set([...Object.keys(written), ...Object.keys(wanted)])) {
+    const value = wanted[key];
     if (isDeepStrictEqual(config[key], value)) {
       nowWritten[key] = value;
       continue;
@@ -348,7 +363,8 @@ function updateManaged(
       nowWritten[key] = value;
       changed.push(key);
     } else {
-      print(`  ${path.basename(file)}: keeping your ${key} (npm start would now set ${JSON.stringify(value)})`);
+      const now = value === undefined ? 'leave it out' : `set ${JSON.stringify(value)}`;
+      print(`  ${path.basename(file)}: keeping your ${key} (npm start would now ${now})`);
     }
   }
   if (changed.length > 0) {

@@ -92,6 +92,19 @@ describe('npm start', function () {
     said.length = 0;
     await prepareEmbeddedOracles(settings, 'http://127.0.0.1:8546', 'http://127.0.0.1:8091', (line) => said.push(line));
     expect(said.filter((line) => !line.includes('keeping your providers'))).to.deep.equal([]);
+
+    // A provider key set: the nodes whose data source was left as written turn to the live providers.
+    const live = stackSettingsFrom({
+      ...stackEnv(dataDir),
+      POLICYLEDGER_ORACLE_BASE_PORT: '9101',
+      FLIGHTAWARE_API_KEY: 'k',
+    });
+    await prepareEmbeddedOracles(live, 'http://127.0.0.1:8546', undefined, () => {});
+    const turned = JSON.parse(readFileSync(files[1]!, 'utf8')) as Record<string, unknown>;
+    expect(turned.providers).to.have.nested.property('flight[0].baseUrl', 'https://aeroapi.flightaware.com/aeroapi');
+    expect(turned.providers).to.have.nested.property('flight[0].replay', false);
+    expect(turned).to.not.have.property('minProviders');
+    expect(turned.schedule).to.deep.equal({ pollIntervalMs: 2_000, retrySeconds: 60 });
   });
 
   it('prints a contract revert during start by its decoded error, never as hex', async function () {
