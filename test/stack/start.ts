@@ -4,10 +4,11 @@
  * the demo parties' development keys and the developer sign-in.
  */
 import { expect } from 'chai';
-import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import {
+  contractsUpToDate,
   describeStartError,
   prepareEmbeddedOracles,
   stackSettingsFrom,
@@ -105,6 +106,25 @@ describe('npm start', function () {
     expect(turned.providers).to.have.nested.property('flight[0].replay', false);
     expect(turned).to.not.have.property('minProviders');
     expect(turned.schedule).to.deep.equal({ pollIntervalMs: 2_000, retrySeconds: 60 });
+  });
+
+  it('builds the contracts only when a Solidity source, the Hardhat configuration or the lock file is newer', function () {
+    const root = scratch('build');
+    const at = (file: string, seconds: number) => {
+      mkdirSync(path.dirname(path.join(root, file)), { recursive: true });
+      writeFileSync(path.join(root, file), '');
+      utimesSync(path.join(root, file), seconds, seconds);
+    };
+    at('contracts/core/Registry.sol', 1_000);
+    at('hardhat.config.ts', 1_000);
+    expect(contractsUpToDate(root), 'never built').to.equal(false);
+    at('cache/compile-cache.json', 2_000);
+    at('types/ethers-contracts/index.ts', 2_000);
+    utimesSync(path.join(root, 'contracts'), 1_000, 1_000);
+    utimesSync(path.join(root, 'contracts/core'), 1_000, 1_000);
+    expect(contractsUpToDate(root), 'built after every source').to.equal(true);
+    at('contracts/core/Registry.sol', 3_000);
+    expect(contractsUpToDate(root), 'a source edited since').to.equal(false);
   });
 
   it('prints a contract revert during start by its decoded error, never as hex', async function () {
