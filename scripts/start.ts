@@ -428,6 +428,14 @@ function withoutHexBlobs(text: string): string {
 
 /** A start-up failure as one readable line: a contract revert by its decoded custom error, never as raw hex. */
 export async function describeStartError(error: unknown): Promise<string> {
+  const inUse = error as { code?: unknown; address?: unknown; port?: unknown };
+  if (inUse.code === 'EADDRINUSE') {
+    return (
+      `${String(inUse.address)}:${String(inUse.port)} is already taken: is PolicyLedger already running? ` +
+      'Stop it, or move this stack with POLICYLEDGER_CHAIN_PORT, POLICYLEDGER_API_PORT, ' +
+      'POLICYLEDGER_ORACLE_BASE_PORT and POLICYLEDGER_REPLAY_PORT'
+    );
+  }
   const { errors } = await stackModules();
   if (error instanceof errors.LedgerError) return error.message;
   const decoded = errors.decodeContractError(error);
