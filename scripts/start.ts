@@ -507,7 +507,7 @@ export async function startStack(
   const modules = await stackModules();
   const stops: (() => Promise<void>)[] = [];
   const stopAll = async () => {
-    for (const stop of stops.reverse()) await stop();
+    for (const stop of stops.splice(0).reverse()) await stop();
   };
   try {
     const { chain, deployment, deployedNow } = await modules.deployLocal.deployLocal({
@@ -531,12 +531,26 @@ export async function startStack(
       stops.push(() => replay!.close());
     }
     const { files, passwordEnv } = await prepareEmbeddedOracles(settings, chain.rpcUrl, replay?.url, print);
-    const nodes = await Promise.all(
-      files.map(async (file) =>
-        modules.nodeRun.startOracleNode(modules.nodeConfig.loadNodeConfig(file), { ...env, ...passwordEnv }),
-      ),
+    const started = await Promise.allSettled(
+      files.map(async (file) => {
+        try {
+          return await modules.nodeRun.startOracleNode(modules.nodeConfig.loadNodeConfig(file), {
+            ...env,
+            ...passwordEnv,
+          });
+        } catch (error) {
+          // Name the configuration at fault (the loader's own errors already do).
+          if (error instanceof modules.nodeConfig.ConfigError && !error.message.startsWith(file)) {
+            throw new modules.nodeConfig.ConfigError(`${file}: ${error.message}`);
+          }
+          throw error;
+        }
+      }),
     );
+    const nodes = started.flatMap((result) => (result.status === 'fulfilled' ? [result.value] : []));
     for (const node of nodes) stops.push(() => node.stop());
+    const failed = started.find((result) => result.status === 'rejected');
+    if (failed !== undefined) throw failed.reason;
 
     const apiConfig = modules.apiConfig.loadApiConfig({
       // Request logs would drown the console of an interactive stack; POLICYLEDGER_API_LOG_LEVEL brings them back.
