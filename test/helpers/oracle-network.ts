@@ -63,7 +63,7 @@ export const POLICY_STATUS = { None: 0n, Issued: 1n, Paid: 2n, Expired: 3n, Canc
 export const FEED_STATE = { None: 0n, Open: 1n, Finalised: 2n, Disputed: 3n, Resolved: 4n, Expired: 5n } as const;
 export const OBSERVATION_STATUS = { None: 0n, Landed: 1n, Cancelled: 2n, Diverted: 3n, Observed: 4n } as const;
 
-const FIXTURES = path.resolve(import.meta.dirname, '../fixtures');
+const FIXTURES = path.resolve(import.meta.dirname, '../../services/replay/recordings');
 const DAY = 86_400;
 
 // -------------------------------------------------------------------------------------------------------------------

@@ -176,7 +176,7 @@ export function settledPolicies(
 // Flights
 // ---------------------------------------------------------------------------------------------------------------------
 
-/** A flight outcome read off a recorded provider response (test/fixtures), as an oracle reports it. */
+/** A flight outcome read off a recorded provider response (services/replay/recordings), as an oracle reports it. */
 export interface RecordedFlightOutcome {
   carrier: string;
   flightNumber: string;
@@ -246,7 +246,7 @@ export interface OpenMeteoDailyPrecipitation {
 
 /**
  * Open-Meteo archive response recorded in python-open-meteo's tests (tests/fixtures/historical_weather.json at
- * 2987020401a7022b7b2b60324595e661da07330c; test/fixtures/open-meteo/frenck-historical_weather.json), the
+ * 2987020401a7022b7b2b60324595e661da07330c; services/replay/recordings/open-meteo/frenck-historical_weather.json), the
  * fields an oracle uses, values unchanged: Enschede, 31 January and 1 February 1953.
  */
 export const OPEN_METEO_HISTORICAL: OpenMeteoDailyPrecipitation = {
@@ -258,7 +258,7 @@ export const OPEN_METEO_HISTORICAL: OpenMeteoDailyPrecipitation = {
 
 /**
  * Open-Meteo forecast response recorded in python-open-meteo's tests (tests/fixtures/forecast.json at
- * 3dfd73c44969fbeef07b79839140808f50cee397; test/fixtures/open-meteo/frenck-forecast.EXCERPT.json): three dry
+ * 3dfd73c44969fbeef07b79839140808f50cee397; services/replay/recordings/open-meteo/frenck-forecast.EXCERPT.json): three dry
  * days, 3-5 October 2026.
  */
 export const OPEN_METEO_FORECAST: OpenMeteoDailyPrecipitation = {

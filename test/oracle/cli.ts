@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { stripJsonc } from '../../services/oracle/cli.js';
 
 const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
-const FIXTURES = path.resolve(REPO_ROOT, 'test', 'fixtures');
+const FIXTURES = path.resolve(REPO_ROOT, 'services', 'replay', 'recordings');
 const TSX = path.join(REPO_ROOT, 'node_modules', '.bin', 'tsx');
 
 interface Run {

@@ -12,7 +12,7 @@ import {
 import { ScriptedServer } from '../../helpers/scripted-server.js';
 
 const REPO_ROOT = path.resolve(import.meta.dirname, '..', '..', '..');
-const FIXTURES = path.resolve(REPO_ROOT, 'test', 'fixtures', 'aviationstack');
+const FIXTURES = path.resolve(REPO_ROOT, 'services', 'replay', 'recordings', 'aviationstack');
 
 /** Five real records of a `/v1/flights` `data` array (bare array, no pagination wrapper). */
 const EXCERPT_5 = path.join(FIXTURES, 'flights-excerpt-5.json');

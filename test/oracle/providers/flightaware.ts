@@ -8,7 +8,7 @@ import { createFlightProvider, type FlightProviderSettings } from '../../../serv
 import { ScriptedServer } from '../../helpers/scripted-server.js';
 
 const REPO_ROOT = path.resolve(import.meta.dirname, '..', '..', '..');
-const OWN_FIXTURES = path.resolve(REPO_ROOT, 'test', 'fixtures', 'flightaware');
+const OWN_FIXTURES = path.resolve(REPO_ROOT, 'services', 'replay', 'recordings', 'flightaware');
 /** The real AeroAPI v4 `/airports/LHR/flights/arrivals` answer with BA196, trimmed by its author (see .source.txt). */
 const ARRIVALS_BA196 = path.join(OWN_FIXTURES, 'PomTog-aeroapi-arrivals-LHR-BAW196.jsonc');
 const LANDED_DELAYED = path.join(OWN_FIXTURES, 'flights-BA196-landed-delayed.json');

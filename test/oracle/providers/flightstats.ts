@@ -12,8 +12,8 @@ import { normaliseFlightStatsStatuses } from '../../../services/oracle/providers
 import { ScriptedServer } from '../../helpers/scripted-server.js';
 
 const REPO_ROOT = path.resolve(import.meta.dirname, '..', '..', '..');
-/** Written by us to the documented v2 format; no recorded FlightStats response exists (see test/fixtures/README.md). */
-const FIXTURES = path.resolve(REPO_ROOT, 'test', 'fixtures', 'flightstats');
+/** Written by us to the documented v2 format; no recorded FlightStats response exists (see services/replay/recordings/README.md). */
+const FIXTURES = path.resolve(REPO_ROOT, 'services', 'replay', 'recordings', 'flightstats');
 
 type StatusBody = { appendix: { airlines: Record<string, unknown>[] }; flightStatuses: Record<string, unknown>[] };
 

@@ -9,7 +9,7 @@ import type { WeatherQuery } from '../../../services/oracle/observation.js';
 import { normaliseNws, NwsProvider, type NwsProviderOptions } from '../../../services/oracle/providers/nws/index.js';
 import { createWeatherProvider } from '../../../services/oracle/providers/weather.js';
 
-const FIXTURES = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', 'fixtures', 'nws');
+const FIXTURES = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'services', 'replay', 'recordings', 'nws');
 
 type Json = Record<string, unknown>;
 interface Feature {
@@ -21,7 +21,7 @@ interface Collection {
 }
 
 /**
- * KMIA on 2026-06-01 (written by us to the documented format, see test/fixtures/README.md): routine reports at :53,
+ * KMIA on 2026-06-01 (written by us to the documented format, see services/replay/recordings/README.md): routine reports at :53,
  * SPECI reports at 14:10, 14:32 and 19:58 during showers; mm, degC, km/h.
  */
 function kmia(): Collection {

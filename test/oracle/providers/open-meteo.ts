@@ -15,11 +15,11 @@ import {
 import { createWeatherProvider } from '../../../services/oracle/providers/weather.js';
 
 const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
-const FIXTURES = path.resolve(REPO_ROOT, 'test', 'fixtures', 'open-meteo');
+const FIXTURES = path.resolve(REPO_ROOT, 'services', 'replay', 'recordings', 'open-meteo');
 
 type Json = Record<string, unknown>;
 
-/** A recorded response (test/fixtures/open-meteo), parsed afresh for each use. */
+/** A recorded response (services/replay/recordings/open-meteo), parsed afresh for each use. */
 function recorded(name: 'frenck-historical_weather.json' | 'frenck-forecast.EXCERPT.json'): Json {
   return JSON.parse(readFileSync(path.join(FIXTURES, name), 'utf8')) as Json;
 }
