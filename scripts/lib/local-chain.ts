@@ -3,6 +3,7 @@ import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { JsonRpcProvider } from 'ethers';
+import { isProcessAlive } from '../../services/shared/processes.js';
 
 const require = createRequire(import.meta.url);
 
@@ -70,23 +71,13 @@ interface RunningRecord {
   chainId: number;
 }
 
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    // EPERM: the process exists but belongs to another user.
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
 /** True when the node at `rpcUrl` is the chain an earlier call started for `stateDir` and it still runs. */
 function startedFor(stateDir: string, rpcUrl: string, chainId: number): boolean {
   const file = runningRecordFile(stateDir);
   if (!existsSync(file)) return false;
   try {
     const record = JSON.parse(readFileSync(file, 'utf8')) as RunningRecord;
-    return record.rpcUrl === rpcUrl && record.chainId === chainId && isAlive(record.pid);
+    return record.rpcUrl === rpcUrl && record.chainId === chainId && isProcessAlive(record.pid);
   } catch {
     return false;
   }

@@ -12,6 +12,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { CHAIN_INDEX, CHAIN_RUNNING_RECORD, walkDataDir } from './data-dir.js';
+import { isProcessAlive } from '../shared/processes.js';
 
 /** The local chain's running record, when the process it names is alive. */
 export function runningChain(dataDir: string): { pid: number; rpcUrl: string } | null {
@@ -19,20 +20,10 @@ export function runningChain(dataDir: string): { pid: number; rpcUrl: string } |
   if (!existsSync(file)) return null;
   try {
     const record = JSON.parse(readFileSync(file, 'utf8')) as { pid?: unknown; rpcUrl?: unknown };
-    if (typeof record.pid !== 'number' || !isAlive(record.pid)) return null;
+    if (typeof record.pid !== 'number' || !isProcessAlive(record.pid)) return null;
     return { pid: record.pid, rpcUrl: String(record.rpcUrl) };
   } catch {
     return null;
-  }
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    // EPERM: the process exists but belongs to another user.
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
 
