@@ -215,7 +215,6 @@ function loadPeers(file: string | undefined, cwd: string): PeerApiConfig[] {
   return result.data.map((peer) => ({ ...peer, party: getAddress(peer.party), url: new URL(peer.url).origin }));
 }
 
-// --- peering ---
 /**
  * The IPFS node's network. The embedded node peers with other members' nodes when `POLICYLEDGER_IPFS_PEERS` is set
  * (libp2p, TCP on loopback/LAN addresses, bitswap; services/storage/peering.ts); a Kubo node peers through its own
@@ -289,7 +288,6 @@ function multiaddrList(env: NodeJS.ProcessEnv, setting: string, withPeerId: bool
   }
   return addresses;
 }
-// --- end peering ---
 
 export const DEFAULTS = {
   host: '127.0.0.1',

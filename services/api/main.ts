@@ -36,9 +36,7 @@ import { treatiesRouter } from './treaties/routes.js';
 import { verificationRouter } from './verification/routes.js';
 import { bookRouter } from './book/routes.js';
 import { policyReadRouter } from './policies/read-routes.js';
-// --- stack ---
 import { devSignInRouter } from './auth/dev-sign-in.js';
-// --- end stack ---
 /** The keys this API holds: transaction signers and X25519 encryption keys, by checksummed party address. */
 export interface HostedKeys {
   signers: Map<string, Signer>;
@@ -100,7 +98,6 @@ async function registrantAmong(ctx: ApiContext): Promise<string | undefined> {
   )?.account;
 }
 
-// --- peering ---
 async function openContentStore(config: ApiConfig, logger: Logger): Promise<ContentStore> {
   if (config.ipfs.kind === 'kubo') return openKuboContentStore(config.ipfs.url, { cidVersion: config.cidVersion });
   mkdirSync(config.ipfs.dir, { recursive: true });
@@ -133,7 +130,6 @@ async function logIpfsIdentity(config: ApiConfig, content: ContentStore, logger:
   if (peering === null) return;
   logger.info({ ...(await content.identity()), peers: peering.peers }, 'IPFS node peering');
 }
-// --- end peering ---
 
 /** Starts the API described by `config`; `keys` defaults to what the configuration names. */
 export async function startApi(
@@ -200,10 +196,8 @@ export async function startApi(
       events.router,
       policyReadRouter(ctx),
       bookRouter(ctx),
-      // --- stack ---
       // Development-only sign-in as a demo party: the embedded local stack alone serves it.
       ...(config.embedded ? [devSignInRouter(ctx)] : []),
-      // --- end stack ---
       ...(options.routers?.(ctx) ?? []),
     ];
     const app = createApp(ctx, routers);
