@@ -37,6 +37,7 @@ import { verificationRouter } from './verification/routes.js';
 import { bookRouter } from './book/routes.js';
 import { policyReadRouter } from './policies/read-routes.js';
 import { devSignInRouter } from './auth/dev-sign-in.js';
+
 /** The keys this API holds: transaction signers and X25519 encryption keys, by checksummed party address. */
 export interface HostedKeys {
   signers: Map<string, Signer>;
