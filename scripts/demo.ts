@@ -14,7 +14,6 @@ interface CommandOptions {
   fresh?: boolean;
   dataDir?: string;
   rpc?: string;
-  replay?: string;
 }
 
 const program = new Command('npm run demo --')
@@ -38,7 +37,6 @@ const program = new Command('npm run demo --')
   .option('--fresh', 'start a new run even if the last one was interrupted (default: resume it)')
   .option('--data-dir <dir>', 'the stack’s data folder (default: $POLICYLEDGER_DATA_DIR or ./data)')
   .option('--rpc <url>', 'the local chain (default: the running chain’s recorded address)')
-  .option('--replay <url>', 'the replay server (default: http://127.0.0.1:$POLICYLEDGER_REPLAY_PORT, port 8090)')
   .addHelpText(
     'after',
     '\nEach step prints what happened, its transaction and how long it took; the demo ends with the figures.\n' +
@@ -53,7 +51,6 @@ async function main(): Promise<void> {
     fresh: options.fresh === true,
     ...(options.dataDir === undefined ? {} : { dataDir: options.dataDir }),
     ...(options.rpc === undefined ? {} : { rpcUrl: options.rpc }),
-    ...(options.replay === undefined ? {} : { replayUrl: options.replay }),
   });
 }
 

@@ -4,7 +4,8 @@
  * replay server then reveals the recorded outcome, and the nodes' grace period has passed); the nodes report, the
  * feed finalises, the client is paid and the reinsurer's share ceded.
  */
-import { payingFlights, redateFlight, type DatedFlight, type ReplayCatalogue } from './catalogue.js';
+import type { ReplayFlight } from '../replay/catalogue.js';
+import { payingFlights, redateFlight, replayFlight, type DatedFlight } from './catalogue.js';
 import type { DemoContext } from './context.js';
 import {
   consentAsClient,
@@ -21,13 +22,16 @@ import { oracleSchedule } from './stack.js';
 const HOUR = 3_600;
 const USD = 1_000_000n;
 
-/** The demo's flight delay offer: paid from 15 minutes late, more from an hour and two; cancellation and diversion. */
+/** The offer's first delay tier: low enough that the catalogue's recorded real delay (11 minutes) pays. */
+const FIRST_TIER_MINUTES = 10;
+
+/** The demo's flight delay offer: paid from 10 minutes late, more from 45 and 120; cancellation and diversion. */
 export const FLIGHT_OFFER = {
   kind: 'flight-delay',
   name: 'Demo flight delay cover',
   delayTiers: [
-    { minutes: 15, payout: String(100n * USD) },
-    { minutes: 60, payout: String(250n * USD) },
+    { minutes: FIRST_TIER_MINUTES, payout: String(50n * USD) },
+    { minutes: 45, payout: String(150n * USD) },
     { minutes: 120, payout: String(400n * USD) },
   ],
   cancellationPayout: String(250n * USD),
@@ -47,42 +51,42 @@ export interface FlightResult {
   claim: SettledClaim;
 }
 
-function outcomeInWords(flight: DatedFlight['flight']): string {
+function outcomeInWords(flight: ReplayFlight): string {
   if (flight.outcome.status === 'cancelled') return 'cancelled';
   return `${flight.outcome.status}, ${flight.outcome.arrivalDelayMinutes} minutes late`;
 }
 
-/** Sells a flight delay policy on the `index`-th paying flight of the catalogue and follows it until ceded. */
-export async function runFlightPolicy(
-  ctx: DemoContext,
-  catalogue: ReplayCatalogue,
-  index = ctx.journal.current.run - 1,
-): Promise<FlightResult> {
+/**
+ * Sells a flight delay policy on the `index`-th paying flight of the catalogue (by default one per run, in turn) and
+ * follows it until ceded.
+ */
+export async function runFlightPolicy(ctx: DemoContext, index = ctx.journal.current.run - 1): Promise<FlightResult> {
   const schedule = oracleSchedule(ctx.stack.dataDir);
   const offerId = await defineOffer(ctx, 'flight', FLIGHT_OFFER);
-  const flight = await ctx.step('flight', 'choose', async () => {
-    const candidates = payingFlights(catalogue);
+  const dated = await ctx.step('flight', 'choose', async () => {
+    const candidates = payingFlights(FIRST_TIER_MINUTES);
     const chosen = candidates[index % candidates.length];
     if (chosen === undefined) throw new Error('the replay catalogue has no flight that was late or cancelled');
-    const dated = redateFlight(chosen, (await ctx.clock.now()) + DEPARTURE_LEAD_SECONDS);
+    const result = redateFlight(chosen, (await ctx.clock.now()) + DEPARTURE_LEAD_SECONDS);
     return {
-      result: dated,
+      result,
       what:
-        `Flight ${chosen.designator} ${chosen.origin}→${chosen.destination} was recorded ${outcomeInWords(chosen)} ` +
-        `(${chosen.recorded ? 'recorded' : 'written to the provider’s format'}: ${chosen.source}); replayed on ` +
-        `${dated.date}, departing ${dated.scheduledDeparture}`,
-      data: { ...dated, flight: chosen.designator },
+        `Flight ${chosen.designator} ${chosen.route.from}→${chosen.route.to} of ${chosen.scheduledDeparture.date} ` +
+        `was ${outcomeInWords(chosen)} (${chosen.recorded ? 'a recorded response' : 'a response written by us to the provider’s format'}, ` +
+        `${chosen.provider}: ${chosen.source}); replayed ${result.shiftDays} days later, departing ${result.scheduledDepartureIso}`,
+      data: { ...result },
     };
   });
+  const flight = replayFlight(dated.designator);
   const proposal = await proposePolicy(ctx, 'flight', {
     offerId,
     flight: {
-      carrier: flight.flight.carrier,
-      flightNumber: flight.flight.flightNumber,
-      scheduledDeparture: flight.scheduledDeparture,
-      scheduledArrival: flight.scheduledArrival,
-      origin: flight.flight.origin,
-      destination: flight.flight.destination,
+      carrier: flight.carrier,
+      flightNumber: flight.flightNumber,
+      scheduledDeparture: dated.scheduledDepartureIso,
+      scheduledArrival: dated.scheduledArrivalIso,
+      origin: flight.route.from,
+      destination: flight.route.to,
     },
   });
   const policy = await consentAsClient(ctx, 'flight', proposal);
@@ -90,11 +94,12 @@ export async function runFlightPolicy(
     ctx,
     'flight',
     'outcome-available',
-    flight.arrival + schedule.flightGraceSeconds + 60,
-    `Flight ${flight.flight.designator} arrives (${outcomeInWords(flight.flight)}) and the nodes' grace of ` +
-      `${schedule.flightGraceSeconds / 60} min passes; the replay server now reveals its outcome`,
+    Math.max(dated.revealAt, dated.scheduledArrival + schedule.flightGraceSeconds) + 60,
+    `Flight ${flight.designator} ${flight.outcome.status === 'cancelled' ? 'is due' : 'arrives'} ` +
+      `(${outcomeInWords(flight)}) and the nodes' grace of ${schedule.flightGraceSeconds / 60} min passes; the replay ` +
+      `server now reveals its outcome`,
   );
   const claim = await followClaim(ctx, 'flight', policy.policyId, reveal);
   ctx.narrator.say(`  Policy ${policy.policyId}: premium ${plusd(policy.premium)}, paid ${plusd(claim.payout)}.`);
-  return { flight, policy, claim };
+  return { flight: dated, policy, claim };
 }

@@ -4,7 +4,6 @@
  * `npm run demo`, the stack test and `npm run bench:stack`.
  */
 import { performance } from 'node:perf_hooks';
-import { fetchCatalogue } from './catalogue.js';
 import { LedgerClock } from './clock.js';
 import { DemoContext } from './context.js';
 import { runDocumentPart, type DocumentResult } from './documents.js';
@@ -53,7 +52,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoSummary> {
   try {
     narrator.say(
       `PolicyLedger demo, run ${journal.current.run}${journal.resumed ? ' (resuming the interrupted run)' : ''}: ` +
-        `API ${stack.apiUrl}, chain ${stack.rpcUrl}, replay server ${stack.replayUrl}`,
+        `API ${stack.apiUrl}, chain ${stack.rpcUrl}`,
     );
     const summary: DemoSummary = {
       run: journal.current.run,
@@ -61,14 +60,13 @@ export async function runDemo(options: DemoOptions): Promise<DemoSummary> {
       seconds: 0,
       pollIntervalMs: oracleSchedule(stack.dataDir).pollIntervalMs,
     };
-    const catalogue = parts.some((part) => part !== 'documents') ? await fetchCatalogue(stack.replayUrl) : undefined;
     if (parts.includes('flight')) {
       narrator.say('\n1. A flight delay policy, paid on the recorded outcome of a real flight');
-      summary.flight = await runFlightPolicy(ctx, catalogue!);
+      summary.flight = await runFlightPolicy(ctx);
     }
     if (parts.includes('weather')) {
       narrator.say('\n2. A rainfall policy, paid on recorded Open-Meteo data');
-      summary.weather = await runWeatherPolicy(ctx, catalogue!);
+      summary.weather = await runWeatherPolicy(ctx);
     }
     if (parts.includes('documents')) {
       narrator.say('\n3. A document: anchored, verified, superseded, verified again, its certificate checked offline');

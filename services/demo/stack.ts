@@ -1,7 +1,7 @@
 /**
  * Where the running embedded stack (`npm start`) is and how to act as each of its parties: the API keys `npm start`
  * writes to `<dataDir>/api/dev-keys.json`, the local chain's JSON-RPC address from the record the chain keeps while it
- * runs (`<dataDir>/chain/anvil-running.json`), and the replay server's address.
+ * runs (`<dataDir>/chain/anvil-running.json`).
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -30,7 +30,6 @@ export interface DemoStack {
   dataDir: string;
   apiUrl: string;
   rpcUrl: string;
-  replayUrl: string;
   parties: Record<DemoPartyName, DemoParty>;
 }
 
@@ -39,8 +38,6 @@ export interface LocateOptions {
   dataDir?: string;
   /** The local chain; default: the address the running chain recorded, else `POLICYLEDGER_CHAIN_PORT` on loopback. */
   rpcUrl?: string;
-  /** The replay server; default `http://127.0.0.1:<POLICYLEDGER_REPLAY_PORT or 8090>`. */
-  replayUrl?: string;
   env?: NodeJS.ProcessEnv;
 }
 
@@ -91,7 +88,6 @@ export function locateStack(options: LocateOptions = {}): DemoStack {
     dataDir,
     apiUrl: parsed.data.apiUrl.replace(/\/$/, ''),
     rpcUrl: options.rpcUrl ?? chainUrlOf(dataDir, env),
-    replayUrl: (options.replayUrl ?? `http://127.0.0.1:${env.POLICYLEDGER_REPLAY_PORT ?? '8090'}`).replace(/\/$/, ''),
     parties,
   };
 }

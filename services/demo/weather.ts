@@ -4,7 +4,7 @@
  * providers' lag (the replay server then serves the recorded days, re-dated); the nodes report each day, the feeds
  * finalise, the index pays between its trigger and exit, and the reinsurer's share is ceded.
  */
-import { rainyPlace, type ReplayCatalogue } from './catalogue.js';
+import { rainyPlace } from './catalogue.js';
 import type { DemoContext } from './context.js';
 import {
   consentAsClient,
@@ -56,9 +56,9 @@ function rainOffer(place: { name: string; latitude: number; longitude: number },
 }
 
 /** Sells the rainfall policy and follows it until ceded. */
-export async function runWeatherPolicy(ctx: DemoContext, catalogue: ReplayCatalogue): Promise<WeatherResult> {
+export async function runWeatherPolicy(ctx: DemoContext): Promise<WeatherResult> {
   const schedule = oracleSchedule(ctx.stack.dataDir);
-  const { place, rainMm } = rainyPlace(catalogue, WINDOW_DAYS);
+  const { place, rainMm } = rainyPlace(WINDOW_DAYS);
   const total = Math.round(rainMm.reduce((sum, value) => sum + value, 0) * 100);
   const start = await ctx.step('weather', 'choose', async () => {
     const now = await ctx.clock.now();
@@ -67,7 +67,8 @@ export async function runWeatherPolicy(ctx: DemoContext, catalogue: ReplayCatalo
       result: first,
       what:
         `${place.name} (${place.latitude}, ${place.longitude}) recorded ${rainMm.join(' and ')} mm of rain on two ` +
-        `days (Open-Meteo${place.source === undefined ? '' : `: ${place.source}`}); replayed on ${isoDay(first)} ` +
+        `days from ${place.recordedDate} (Open-Meteo, ${place.recorded ? 'a recorded response' : 'written by us'}: ` +
+        `${place.source}); replayed on ${isoDay(first)} ` +
         `and ${isoDay(first + DAY)}`,
       data: { place: place.name, rainMm, startDate: isoDay(first) },
     };
