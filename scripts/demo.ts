@@ -2,7 +2,8 @@
  * `npm run demo [-- --json] [-- --only flight,weather,documents] [-- --fresh]`: the narrated scenario on a running
  * stack (`npm start`), acting as each party through the API with the keys in `<dataDir>/api/dev-keys.json` and moving
  * the local chain's clock instead of waiting (see services/demo/). Run again, it sells new policies on new dates; run
- * after a crash, it resumes the interrupted run. Exit code 0 when every step completed, 1 otherwise.
+ * after a crash, it resumes the interrupted run. Exit code 0 when every step completed, 1 otherwise. With `--json`,
+ * one JSON object per line: `say`, `step` (what happened, transaction, seconds), and last the run's `summary`.
  */
 import { Command, Option } from 'commander';
 import { jsonNarrator, textNarrator } from '../services/demo/narrate.js';
@@ -45,13 +46,14 @@ const program = new Command('npm run demo --')
 
 async function main(): Promise<void> {
   const options = program.parse().opts<CommandOptions>();
-  await runDemo({
+  const summary = await runDemo({
     narrator: options.json === true ? jsonNarrator() : textNarrator(),
     ...(options.only === undefined ? {} : { parts: options.only }),
     fresh: options.fresh === true,
     ...(options.dataDir === undefined ? {} : { dataDir: options.dataDir }),
     ...(options.rpc === undefined ? {} : { rpcUrl: options.rpc }),
   });
+  if (options.json === true) console.log(JSON.stringify({ type: 'summary', ...summary }));
 }
 
 main().catch((error: unknown) => {
