@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { stripJsonc } from '../oracle/cli.js';
+import { REPLAY_LABEL_KEY } from './label.js';
 
 /** Where the recorded provider responses live (see the README there). */
 export const RECORDINGS_DIR = path.resolve(import.meta.dirname, 'recordings');
@@ -55,9 +56,6 @@ export interface ReplayLabel {
   /** What the ledger's clock lets the answer show: before departure, in the air, or the outcome. */
   stage?: 'scheduled' | 'active' | 'final';
 }
-
-/** The key under which every replayed body carries its label. No provider's normaliser reads it. */
-export const REPLAY_LABEL_KEY = 'policyledger_replay';
 
 /** `body` with the replay label added, so that nobody mistakes the answer (or evidence made from it) for live data. */
 export function labelled(body: Json, label: ReplayLabel): Json {

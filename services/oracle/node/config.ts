@@ -2,7 +2,11 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 
-const providerSchema = z.object({
+/**
+ * Every object of the configuration is strict: a key it does not know (a misspelled setting) is refused by name
+ * rather than silently ignored, which would leave the setting at its default.
+ */
+const providerSchema = z.strictObject({
   /** Provider name: aviationstack, flightaware, flightstats (flights); open-meteo, nws (weather). */
   name: z.string().min(1),
   baseUrl: z.url(),
@@ -18,10 +22,15 @@ const providerSchema = z.object({
   retries: z.number().int().min(0).max(10).default(3),
   backoffMs: z.number().int().min(0).default(1_000),
   minIntervalMs: z.number().int().min(0).default(250),
+  /**
+   * A replay source: recorded responses re-dated by the local replay server (`npm start` without provider keys), not
+   * the provider's live API. Needs no key; its evidence is marked replayed; refused on any chain but the local one.
+   */
+  replay: z.boolean().default(false),
 });
 
 /** An oracle node's configuration file, validated at start-up: a bad setting stops the node with its name. */
-export const nodeConfigSchema = z.object({
+export const nodeConfigSchema = z.strictObject({
   name: z.string().min(1),
   rpcUrl: z.url(),
   /** Encrypted JSON keystore of the node's ORACLE account. */
@@ -32,15 +41,15 @@ export const nodeConfigSchema = z.object({
   stateFile: z.string().min(1),
   /** Deployment record written by the deploy scripts (contract addresses, deployment block). */
   deployment: z.string().min(1),
-  http: z.object({ host: z.string().default('127.0.0.1'), port: z.number().int().min(0).max(65_535) }),
-  providers: z.object({
+  http: z.strictObject({ host: z.string().default('127.0.0.1'), port: z.number().int().min(0).max(65_535) }),
+  providers: z.strictObject({
     flight: z.array(providerSchema).default([]),
     weather: z.array(providerSchema).default([]),
   }),
   /** Providers that must answer and agree before the node signs; all that can serve a feed when absent. */
   minProviders: z.number().int().positive().optional(),
   schedule: z
-    .object({
+    .strictObject({
       flightGraceSeconds: z
         .number()
         .int()
@@ -62,7 +71,7 @@ export const nodeConfigSchema = z.object({
     })
     .prefault({}),
   tolerances: z
-    .object({
+    .strictObject({
       delayMinutes: z.number().min(0).default(5),
       precipitationMm: z.number().min(0).default(0.5),
       temperatureC: z.number().min(0).default(0.5),
@@ -89,6 +98,13 @@ export class ConfigError extends Error {
   }
 }
 
+/** A setting's path as a person writes it: `providers.flight[0].baseUrl`. */
+function settingPath(path: readonly PropertyKey[]): string {
+  return path
+    .map((part, index) => (typeof part === 'number' ? `[${part}]` : `${index === 0 ? '' : '.'}${String(part)}`))
+    .join('');
+}
+
 /** Reads and validates a node configuration; relative paths are resolved against the file's folder. */
 export function loadNodeConfig(file: string): NodeConfig {
   let parsed: unknown;
@@ -101,7 +117,11 @@ export function loadNodeConfig(file: string): NodeConfig {
   }
   const result = nodeConfigSchema.safeParse(parsed);
   if (!result.success) {
-    const problems = result.error.issues.map((issue) => `${issue.path.join('.') || '(root)'}: ${issue.message}`);
+    const problems = result.error.issues.flatMap((issue) =>
+      issue.code === 'unrecognized_keys'
+        ? issue.keys.map((key) => `${settingPath([...issue.path, key])}: unknown setting`)
+        : [`${settingPath(issue.path) || '(root)'}: ${issue.message}`],
+    );
     throw new ConfigError(`${file}: invalid setting ${problems.join('; ')}`);
   }
   const base = path.dirname(path.resolve(file));

@@ -1,5 +1,7 @@
 import type { Provider, Signer, TransactionReceipt } from 'ethers';
 import { LedgerError } from '../../ledger/errors.js';
+import { isReplayedBody } from '../../replay/label.js';
+import { ProviderError } from '../http.js';
 import {
   feedDeadlinesAnnounced,
   feedsClosed,
@@ -22,9 +24,12 @@ import {
 } from '../observation.js';
 import { crossCheckFlight, crossCheckWeather, payloadHashOf, type ProviderAnswer, type Verdict } from './crosscheck.js';
 import type { NodeMetrics } from './metrics.js';
-import type { FeedDescriptor, FeedRecord, NodeState, SubmissionRecord } from './state.js';
+import type { Evidence, FeedDescriptor, FeedRecord, NodeState, SubmissionRecord } from './state.js';
 
 const SECONDS_PER_DAY = 86_400;
+
+/** The local development chain: the only one on which a node signs observations made from replayed data. */
+export const LOCAL_CHAIN_ID = 31337n;
 const WEATHER_METRICS = ['precipitation_sum', 'temperature_max', 'wind_speed_max'] as const;
 
 /** When and how hard a node looks for data. */
@@ -79,6 +84,11 @@ export interface OracleNodeOptions {
   receiptTimeoutMs?: number;
   /** The node's log: one line per call. Default: standard error, prefixed with the node's name. */
   log?: (line: string) => void;
+  /**
+   * Names of the providers configured as replay sources (recorded data served by the local replay server): their
+   * responses are kept as evidence marked replayed, and the node signs nothing made from them but on the local chain.
+   */
+  replaySources?: readonly string[];
 }
 
 /**
@@ -106,6 +116,11 @@ export class OracleNode {
   private unservedReopened = false;
   private timer: NodeJS.Timeout | undefined;
   private pass: Promise<void> = Promise.resolve();
+  /**
+   * What is wrong right now, by what it concerns (`chain`, `provider <name>`, `pass`): said on the log when it
+   * starts and when it ends, never at every pass, and served by `/health` until it ends.
+   */
+  private readonly problems = new Map<string, string>();
   lastPassAt: number | undefined;
   lastPassError: string | undefined;
 
@@ -145,8 +160,36 @@ export class OracleNode {
     await this.pass;
   }
 
+  /** What is wrong with the node now, one sentence each; empty when it is healthy. */
+  get currentProblems(): string[] {
+    return [...this.problems.values()];
+  }
+
+  /** Notes a problem starting, changing or (with undefined) ending; the log hears of its start and end only. */
+  private setProblem(topic: string, problem: string | undefined): void {
+    const known = this.problems.get(topic);
+    if (problem === undefined) {
+      if (known === undefined) return;
+      this.problems.delete(topic);
+      this.log(`${topic} recovered`);
+      return;
+    }
+    if (known === undefined) this.log(problem);
+    this.problems.set(topic, problem);
+  }
+
   /** One pass: discover feeds, finish open submissions, observe what is due. Never throws. */
   async runOnce(): Promise<void> {
+    // Without the chain nothing else can be done; said once, until the chain answers again.
+    try {
+      await this.options.provider.getBlockNumber();
+      this.setProblem('chain', undefined);
+    } catch (error) {
+      const problem = `cannot reach the chain: ${messageOf(error)}`;
+      this.setProblem('chain', problem);
+      this.lastPassError = problem;
+      return;
+    }
     const errors: string[] = [];
     if (!this.unservedReopened) {
       this.options.state.reopenUnservedFeeds();
@@ -173,6 +216,7 @@ export class OracleNode {
       errors.push(error instanceof Error ? error.message : String(error));
     }
     this.lastPassError = errors.length > 0 ? errors.join('; ') : undefined;
+    this.setProblem('pass', this.lastPassError === undefined ? undefined : `pass failed: ${this.lastPassError}`);
     const { feeds } = this.options.state.summary();
     this.options.metrics.feedsWaiting.set(feeds.waiting ?? 0);
     this.options.metrics.feedsUnserved.set(feeds.unserved ?? 0);
@@ -363,27 +407,39 @@ export class OracleNode {
     return crossCheckWeather(answers, this.options.minProviders ?? Math.max(1, answers.length), tolerance);
   }
 
-  /** Asks one provider, timing it, and picks the observation of the feed. */
+  /**
+   * Asks one provider, timing it, and picks the observation of the feed. The provider's responses are marked replayed
+   * when it is a configured replay source or its body carries the replay server's label. A provider that cannot be
+   * reached or answers what cannot be read is failing until it answers again; a question it refuses itself (a day
+   * not over yet) is not its fault.
+   */
   private async ask<T>(
     provider: string,
     fetch: () => Promise<{ observations: T[]; raw: ProviderAnswer<T>['raw']; notes?: string[] }>,
     matches: (observation: T) => boolean,
   ): Promise<ProviderAnswer<T>> {
     const stopTimer = this.options.metrics.providerLatency.startTimer({ provider });
+    const topic = `provider ${provider}`;
     try {
       const result = await fetch();
       stopTimer();
+      this.setProblem(topic, undefined);
       for (const note of result.notes ?? []) {
         this.options.metrics.recordsSkipped.inc({ provider });
         this.log(note);
       }
+      const replaySource = this.options.replaySources?.includes(provider) === true;
+      const raw: Evidence[] = result.raw.map((response) =>
+        replaySource || isReplayedBody(response.body) ? { ...response, replayed: true } : response,
+      );
       const observation = result.observations.find(matches);
-      if (observation === undefined) return { provider, error: 'no data for this feed', raw: result.raw };
-      return { provider, observation, raw: result.raw };
+      if (observation === undefined) return { provider, error: 'no data for this feed', raw };
+      return { provider, observation, raw };
     } catch (error) {
       stopTimer();
       this.options.metrics.providerErrors.inc({ provider });
-      return { provider, error: error instanceof Error ? error.message : String(error), raw: [] };
+      if (error instanceof ProviderError) this.setProblem(topic, `${topic} failing: ${error.message}`);
+      return { provider, error: messageOf(error), raw: [] };
     }
   }
 
@@ -391,6 +447,13 @@ export class OracleNode {
   private async sign(feed: FeedRecord, verdict: Extract<Verdict, { kind: 'agreed' }>, now: number): Promise<void> {
     const oracle = await this.address();
     this.chainId ??= (await this.options.provider.getNetwork()).chainId;
+    const replayed = verdict.evidence.filter((response: Evidence) => response.replayed === true);
+    if (replayed.length > 0 && this.chainId !== LOCAL_CHAIN_ID) {
+      throw new Error(
+        `refusing to sign ${feed.feedId} from replayed data (${replayed.map((r) => r.provider).join(', ')}) on ` +
+          `chain ${this.chainId}: replayed recordings serve only the local chain ${LOCAL_CHAIN_ID}`,
+      );
+    }
     const observation = {
       feedId: feed.feedId,
       oracle,
@@ -512,6 +575,10 @@ function describeFeed(descriptor: FeedDescriptor): string {
       ? `station ${descriptor.stationId}`
       : `${descriptor.latitudeE4 / 1e4},${descriptor.longitudeE4 / 1e4}`;
   return `${descriptor.metric} at ${place} on ${descriptor.date}`;
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
 }
 
 /** The latest block's timestamp: the ledger's time, which every "is it due?" question of a node reads. */

@@ -1,12 +1,12 @@
 import { readFileSync } from 'node:fs';
-import { JsonRpcProvider, Wallet } from 'ethers';
+import { JsonRpcProvider, Network, Wallet } from 'ethers';
 import type { Deployment } from '../../ledger/deploy.js';
 import type { FlightProvider, WeatherProvider } from '../observation.js';
 import { createFlightProvider } from '../providers/flights.js';
 import { createWeatherProvider, isWeatherProviderName } from '../providers/weather.js';
 import { ConfigError, secretFromEnv, type NodeConfig, type ProviderConfig } from './config.js';
 import { NodeMetrics } from './metrics.js';
-import { OracleNode } from './node.js';
+import { LOCAL_CHAIN_ID, OracleNode } from './node.js';
 import { createNodeServer, listen } from './server.js';
 import { NodeState } from './state.js';
 
@@ -19,16 +19,58 @@ export interface RunningNode {
   stop(): Promise<void>;
 }
 
+/** What a replay source is sent where a provider wants a key: the replay server asks for none. */
+const REPLAY_KEY = 'replay';
+
 function flightProviders(config: NodeConfig, env: NodeJS.ProcessEnv): FlightProvider[] {
   return config.providers.flight.map((provider, index) => {
     const setting = `providers.flight[${index}]`;
+    const secret = (variable: string | undefined, name: string): string | undefined =>
+      variable === undefined
+        ? provider.replay
+          ? REPLAY_KEY
+          : undefined
+        : secretFromEnv(env, variable, `${setting}.${name}`);
     return createFlightProvider(provider.name, {
       baseUrl: provider.baseUrl,
-      apiKey: provider.apiKeyEnv === undefined ? '' : secretFromEnv(env, provider.apiKeyEnv, `${setting}.apiKeyEnv`),
-      appId: provider.appIdEnv === undefined ? undefined : secretFromEnv(env, provider.appIdEnv, `${setting}.appIdEnv`),
+      apiKey: secret(provider.apiKeyEnv, 'apiKeyEnv') ?? '',
+      appId: secret(provider.appIdEnv, 'appIdEnv'),
       ...httpSettings(provider),
     });
   });
+}
+
+/**
+ * Refuses replay sources on any chain but the local one, naming the first: recorded data re-dated to order must never
+ * settle a real policy. The deployment record says which chain the node serves.
+ */
+function refuseReplayOffLocalChain(config: NodeConfig, chainId: bigint): void {
+  if (chainId === LOCAL_CHAIN_ID) return;
+  for (const kind of ['flight', 'weather'] as const) {
+    const index = config.providers[kind].findIndex((provider) => provider.replay);
+    if (index >= 0) {
+      throw new ConfigError(
+        `providers.${kind}[${index}].replay: replayed provider data is refused on chain ${chainId}; replay sources ` +
+          `serve only the local development chain (${LOCAL_CHAIN_ID}). Point the node at the providers' live APIs.`,
+      );
+    }
+  }
+}
+
+/** The chain id `rpcUrl` answers, or undefined when it cannot be reached now (the node then starts and says so). */
+async function chainIdAt(rpcUrl: string): Promise<bigint | undefined> {
+  try {
+    const response = await fetch(rpcUrl, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'eth_chainId', params: [] }),
+      signal: AbortSignal.timeout(3_000),
+    });
+    const { result } = (await response.json()) as { result?: string };
+    return result === undefined ? undefined : BigInt(result);
+  } catch {
+    return undefined;
+  }
 }
 
 function weatherProviders(config: NodeConfig, env: NodeJS.ProcessEnv): WeatherProvider[] {
@@ -68,9 +110,15 @@ function httpSettings(provider: ProviderConfig) {
 /**
  * Starts an oracle node from its validated configuration: unlocks its keystore with the password from the
  * environment, reads the deployment record, builds its providers, opens its state, serves health and metrics, and
- * runs a pass every `schedule.pollIntervalMs`.
+ * runs a pass every `schedule.pollIntervalMs`. Refuses replay sources off the local chain, and an RPC endpoint that
+ * is another chain than the deployment record's; a chain out of reach is only reported, on the log and `/health`.
+ * `options.log` receives the node's log lines (standard error by default).
  */
-export async function startOracleNode(config: NodeConfig, env: NodeJS.ProcessEnv = process.env): Promise<RunningNode> {
+export async function startOracleNode(
+  config: NodeConfig,
+  env: NodeJS.ProcessEnv = process.env,
+  options: { log?: (line: string) => void } = {},
+): Promise<RunningNode> {
   const password = secretFromEnv(env, config.passwordEnv, 'passwordEnv');
   let wallet: Wallet;
   try {
@@ -89,11 +137,25 @@ export async function startOracleNode(config: NodeConfig, env: NodeJS.ProcessEnv
       `deployment: cannot read ${config.deployment} (${error instanceof Error ? error.message : String(error)})`,
     );
   }
+  const chainId = BigInt(deployment.chainId);
+  refuseReplayOffLocalChain(config, chainId);
+  const answering = await chainIdAt(config.rpcUrl);
+  if (answering !== undefined && answering !== chainId) {
+    throw new ConfigError(
+      `rpcUrl: ${config.rpcUrl} is chain ${answering}, but ${config.deployment} records chain ${chainId}`,
+    );
+  }
   const flights = flightProviders(config, env);
   const weather = weatherProviders(config, env);
 
-  // Uncached: the node's clock is the latest block, read afresh at each step of a pass.
-  const provider = new JsonRpcProvider(config.rpcUrl, undefined, { pollingInterval: 250, cacheTimeout: -1 });
+  // Uncached: the node's clock is the latest block, read afresh at each step of a pass. The network is the recorded
+  // one, so that a node started while the chain is down serves its health and says so instead of probing forever.
+  const network = Network.from(chainId);
+  const provider = new JsonRpcProvider(config.rpcUrl, network, {
+    staticNetwork: network,
+    pollingInterval: 250,
+    cacheTimeout: -1,
+  });
   const state = new NodeState(config.stateFile);
   const metrics = new NodeMetrics(config.name);
   const node = new OracleNode({
@@ -115,6 +177,10 @@ export async function startOracleNode(config: NodeConfig, env: NodeJS.ProcessEnv
     tolerances: config.tolerances,
     zeroGasPrice: config.zeroGasPrice,
     submitGasLimit: config.submitGasLimit,
+    log: options.log,
+    replaySources: [...config.providers.flight, ...config.providers.weather]
+      .filter((source) => source.replay)
+      .map((source) => source.name),
   });
   const server = createNodeServer(node, state, metrics);
   const port = await listen(server, config.http.host, config.http.port);

@@ -5,8 +5,9 @@ import type { OracleNode } from './node.js';
 import type { NodeState } from './state.js';
 
 /**
- * The node's operations endpoint: `GET /health` (JSON: last pass, feeds and submissions by state; 503 when the
- * last pass failed), `GET /metrics` (Prometheus text), `GET /disagreements` (the latest provider disagreements).
+ * The node's operations endpoint: `GET /health` (JSON: last pass, feeds and submissions by state, and `problems`: what
+ * is wrong now, e.g. the chain out of reach or a provider failing; 503 while there is any, or the last pass failed),
+ * `GET /metrics` (Prometheus text), `GET /disagreements` (the latest provider disagreements).
  */
 export function createNodeServer(node: OracleNode, state: NodeState, metrics: NodeMetrics): Server {
   return createServer((request, response) => {
@@ -25,7 +26,8 @@ export function createNodeServer(node: OracleNode, state: NodeState, metrics: No
     }
     if (url.pathname === '/health') {
       void node.address().then((oracle) => {
-        const healthy = node.lastPassError === undefined;
+        const problems = node.currentProblems;
+        const healthy = node.lastPassError === undefined && problems.length === 0;
         send(
           healthy ? 200 : 503,
           'application/json',
@@ -35,6 +37,7 @@ export function createNodeServer(node: OracleNode, state: NodeState, metrics: No
             oracle,
             lastPassAt: node.lastPassAt ?? null,
             lastPassError: node.lastPassError ?? null,
+            problems,
             ...state.summary(),
           }),
         );

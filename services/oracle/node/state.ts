@@ -24,6 +24,14 @@ export type FeedDescriptor =
       date: string;
     };
 
+/**
+ * A provider response kept as evidence. `replayed`: it came from a replay source (recorded data re-dated by the local
+ * replay server), never from the provider's live API, so that nobody mistakes what a report rests on.
+ */
+export interface Evidence extends RawResponse {
+  replayed?: boolean;
+}
+
 /** Where a feed stands for this node. */
 /** `unserved`: no provider this node is configured with can observe the feed; looked at again when the node restarts. */
 export type FeedStatus = 'waiting' | 'signed' | 'done' | 'abandoned' | 'unserved';
@@ -87,7 +95,8 @@ CREATE TABLE IF NOT EXISTS evidence (
   url TEXT NOT NULL,
   http_status INTEGER NOT NULL,
   fetched_at TEXT NOT NULL,
-  body TEXT NOT NULL
+  body TEXT NOT NULL,
+  replayed INTEGER NOT NULL DEFAULT 0
 );
 CREATE INDEX IF NOT EXISTS evidence_feed ON evidence (feed_id);
 CREATE TABLE IF NOT EXISTS submissions (
@@ -169,6 +178,11 @@ export class NodeState {
     this.db = new DatabaseSync(file);
     this.db.exec('PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL;');
     this.db.exec(SCHEMA);
+    // State files written before evidence said whether it was replayed: none of theirs was.
+    const columns = this.db.prepare('PRAGMA table_info(evidence)').all() as { name: string }[];
+    if (!columns.some((column) => column.name === 'replayed')) {
+      this.db.exec('ALTER TABLE evidence ADD COLUMN replayed INTEGER NOT NULL DEFAULT 0');
+    }
   }
 
   close(): void {
@@ -249,29 +263,49 @@ export class NodeState {
   }
 
   /** Keeps the raw responses an observation was made from. */
-  addEvidence(feedId: string, responses: RawResponse[]): void {
+  addEvidence(feedId: string, responses: Evidence[]): void {
     this.transaction(() => this.insertEvidence(feedId, responses));
   }
 
-  private insertEvidence(feedId: string, responses: RawResponse[]): void {
+  private insertEvidence(feedId: string, responses: Evidence[]): void {
     const insert = this.db.prepare(
-      'INSERT INTO evidence (feed_id, provider, url, http_status, fetched_at, body) VALUES (?, ?, ?, ?, ?, ?)',
+      `INSERT INTO evidence (feed_id, provider, url, http_status, fetched_at, body, replayed)
+       VALUES (?, ?, ?, ?, ?, ?, ?)`,
     );
     for (const response of responses) {
-      insert.run(feedId, response.provider, response.url, response.status, response.fetchedAt, response.body);
+      insert.run(
+        feedId,
+        response.provider,
+        response.url,
+        response.status,
+        response.fetchedAt,
+        response.body,
+        response.replayed === true ? 1 : 0,
+      );
     }
   }
 
-  evidenceOf(feedId: string): RawResponse[] {
+  /** The responses kept for a feed, in the order its payload hash covers them; `replayed` only on replayed ones. */
+  evidenceOf(feedId: string): Evidence[] {
     const rows = this.db
-      .prepare('SELECT provider, url, http_status, fetched_at, body FROM evidence WHERE feed_id = ? ORDER BY id')
-      .all(feedId) as { provider: string; url: string; http_status: number; fetched_at: string; body: string }[];
+      .prepare(
+        'SELECT provider, url, http_status, fetched_at, body, replayed FROM evidence WHERE feed_id = ? ORDER BY id',
+      )
+      .all(feedId) as {
+      provider: string;
+      url: string;
+      http_status: number;
+      fetched_at: string;
+      body: string;
+      replayed: number;
+    }[];
     return rows.map((row) => ({
       provider: row.provider,
       url: row.url,
       status: row.http_status,
       fetchedAt: row.fetched_at,
       body: row.body,
+      ...(row.replayed === 1 ? { replayed: true } : {}),
     }));
   }
 
@@ -295,7 +329,7 @@ export class NodeState {
    */
   saveSigned(
     submission: Omit<SubmissionRecord, 'state' | 'txHash' | 'error' | 'updatedAt'>,
-    evidence: RawResponse[] = [],
+    evidence: Evidence[] = [],
   ): void {
     this.transaction(() => {
       this.insertEvidence(submission.feedId, evidence);
