@@ -241,6 +241,8 @@ export interface SettledClaim {
   payout: string;
   quotaShare: string;
   excessOfLoss: string;
+  /** The final value of each of the policy's feeds (minutes late, hundredths of a mm, …). */
+  outcomes: (string | null)[];
   /** Seconds from the clock move that made the data available to the payout seen; null when a crash came between. */
   dataToPaidSeconds: number | null;
   paidTransactionHash: string | null;
@@ -271,7 +273,7 @@ export async function followClaim(
       data: { feeds },
     };
   });
-  await ctx.step(part, 'outcome-final', async () => {
+  const outcomes = await ctx.step(part, 'outcome-final', async () => {
     const { step } = await awaitTimelineStep(ctx, policyId, 'outcome-final');
     const feeds = step.evidence.feeds as { outcome: { value: string; disputeWindowEndsAt: string | null } | null }[];
     const windowEnds = Math.max(
@@ -280,7 +282,7 @@ export async function followClaim(
     );
     const waited = windowEnds > (await ctx.clock.now()) ? await ctx.clock.advanceTo(windowEnds + 1) : null;
     return {
-      result: null,
+      result: feeds.map((feed) => feed.outcome?.value ?? null),
       what:
         `A quorum agrees: the feed finalises (outcome ${feeds.map((feed) => feed.outcome?.value).join(', ')})` +
         (waited === null ? ', with no dispute window to wait for' : `; the clock moves past the dispute window`),
@@ -312,6 +314,7 @@ export async function followClaim(
     };
   });
   return {
+    outcomes,
     payout: paid.amount,
     quotaShare: ceded.quotaShare,
     excessOfLoss: ceded.excessOfLoss,

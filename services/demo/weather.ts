@@ -86,9 +86,11 @@ export async function runWeatherPolicy(ctx: DemoContext): Promise<WeatherResult>
       `serves their recorded rain`,
   );
   const claim = await followClaim(ctx, 'weather', policy.policyId, reveal);
+  const index = claim.outcomes.reduce((sum, value) => sum + Number(value ?? 0), 0) / 100;
   ctx.narrator.say(
-    `  Policy ${policy.policyId}: ${(total / 100).toFixed(1)} mm against trigger ${(Number(offer.trigger) / 100).toFixed(1)} ` +
-      `and exit ${(Number(offer.exit) / 100).toFixed(1)} mm; premium ${plusd(policy.premium)}, paid ${plusd(claim.payout)}.`,
+    `  Policy ${policy.policyId}: ${index.toFixed(1)} mm reported over the window, against trigger ` +
+      `${(Number(offer.trigger) / 100).toFixed(1)} and exit ${(Number(offer.exit) / 100).toFixed(1)} mm; premium ` +
+      `${plusd(policy.premium)}, paid ${plusd(claim.payout)}.`,
   );
   return { window: offer.window, policy, claim };
 }
