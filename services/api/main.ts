@@ -36,6 +36,9 @@ import { treatiesRouter } from './treaties/routes.js';
 import { verificationRouter } from './verification/routes.js';
 import { bookRouter } from './book/routes.js';
 import { policyReadRouter } from './policies/read-routes.js';
+// --- stack ---
+import { devSignInRouter } from './auth/dev-sign-in.js';
+// --- end stack ---
 /** The keys this API holds: transaction signers and X25519 encryption keys, by checksummed party address. */
 export interface HostedKeys {
   signers: Map<string, Signer>;
@@ -176,6 +179,10 @@ export async function startApi(
       events.router,
       policyReadRouter(ctx),
       bookRouter(ctx),
+      // --- stack ---
+      // Development-only sign-in as a demo party: the embedded local stack alone serves it.
+      ...(config.embedded ? [devSignInRouter(ctx)] : []),
+      // --- end stack ---
       ...(options.routers?.(ctx) ?? []),
     ];
     const app = createApp(ctx, routers);

@@ -215,6 +215,15 @@ describe('authorisation matrix', function () {
       },
       expected: parties(refused(404, 'API_KEY_NOT_FOUND'), { insurer: 200 }),
     },
+    // --- stack ---
+    {
+      method: 'post',
+      path: '/v1/dev/sign-in',
+      // Development only: the embedded local stack alone serves it, so this API (not embedded) has no such route.
+      call: (_c, a) => call(stack, a, 'POST', '/v1/dev/sign-in', { party: 'insurer' }),
+      expected: () => refused(404, 'NOT_FOUND'),
+    },
+    // --- end stack ---
     // Documents
     {
       method: 'post',

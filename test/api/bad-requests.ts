@@ -613,6 +613,15 @@ describe('bad requests', function () {
       status: 404,
       code: 'NOT_FOUND',
     },
+    // --- stack ---
+    {
+      // Development-only sign-in: only the embedded local stack serves it; this API is not embedded.
+      name: 'the developer sign-in on an API that is not the embedded stack',
+      send: () => call(stack, undefined, 'POST', '/v1/dev/sign-in', { party: 'insurer' }),
+      status: 404,
+      code: 'NOT_FOUND',
+    },
+    // --- end stack ---
     // Cursors
     {
       name: 'an invalid cursor',

@@ -112,6 +112,8 @@ export class OracleNode {
   /** Nonce of the last report transaction this node saw mined. */
   private minedNonce: number | undefined;
   private running = false;
+  /** Set by `stop`: what fails while the node and the stack around it shut down is not news. */
+  private stopping = false;
   /** Whether feeds left unserved by an earlier run were put back in line for this run's providers. */
   private unservedReopened = false;
   private timer: NodeJS.Timeout | undefined;
@@ -156,6 +158,7 @@ export class OracleNode {
   /** Stops after the pass under way. */
   async stop(): Promise<void> {
     this.running = false;
+    this.stopping = true;
     if (this.timer !== undefined) clearTimeout(this.timer);
     await this.pass;
   }
@@ -171,10 +174,10 @@ export class OracleNode {
     if (problem === undefined) {
       if (known === undefined) return;
       this.problems.delete(topic);
-      this.log(`${topic} recovered`);
+      if (!this.stopping) this.log(`${topic} recovered`);
       return;
     }
-    if (known === undefined) this.log(problem);
+    if (known === undefined && !this.stopping) this.log(problem);
     this.problems.set(topic, problem);
   }
 

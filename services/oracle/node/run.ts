@@ -13,6 +13,8 @@ import { NodeState } from './state.js';
 /** A node started from its configuration, with its operations endpoint. */
 export interface RunningNode {
   node: OracleNode;
+  /** The node's ORACLE account. */
+  address: string;
   state: NodeState;
   /** Port of the health and metrics endpoint. */
   port: number;
@@ -187,6 +189,7 @@ export async function startOracleNode(
   node.start(config.schedule.pollIntervalMs);
   return {
     node,
+    address: wallet.address,
     state,
     port,
     stop: async () => {
