@@ -81,6 +81,11 @@ export class LedgerClock {
     return { blockNumber: block.number, blockHash: block.hash, blockTime: block.timestamp, movedSeconds, minedAt };
   }
 
+  /** True when transaction `hash` is in a block of the chain as it is now (a crash may have lost the last blocks). */
+  async isMined(hash: string): Promise<boolean> {
+    return (await this.provider.send('eth_getTransactionReceipt', [hash])) !== null;
+  }
+
   close(): void {
     this.provider.destroy();
   }

@@ -47,10 +47,12 @@ export class DemoContext {
   async step<T>(part: DemoPart, name: string, action: () => Promise<StepOutcome<T>>): Promise<T> {
     const key = `${part}/${name}`;
     const done = this.journal.get<JournalledStep<T>>(key);
-    if (done !== undefined) {
+    if (done !== undefined && (done.transactionHash === null || (await this.clock.isMined(done.transactionHash)))) {
       this.narrator.step({ part, step: name, ...done, resumed: true });
       return done.result;
     }
+    // Its transaction was lost with the chain's last blocks: this step and the later ones of its part run again.
+    if (done !== undefined) this.journal.forgetFrom(key);
     const started = performance.now();
     const outcome = await action();
     const record: JournalledStep<T> = {
@@ -69,6 +71,27 @@ export class DemoContext {
       ...(outcome.data === undefined ? {} : { data: outcome.data }),
     });
     return record.result;
+  }
+
+  /**
+   * Forgets the part's steps from `from` on when the transaction of its journalled step `check` is no longer on the
+   * chain (lost with its last blocks in a crash): a policy whose issue was lost is sold again, from a new proposal.
+   */
+  async reconcile(part: DemoPart, check: string, from: string): Promise<void> {
+    const done = this.journal.get<JournalledStep<unknown>>(`${part}/${check}`);
+    if (done?.transactionHash == null || (await this.clock.isMined(done.transactionHash))) return;
+    this.narrator.say(`  (${part}: ${check} was lost with the chain's last blocks in the crash: done again)`);
+    this.journal.forgetFrom(`${part}/${from}`);
+  }
+
+  /**
+   * Forgets the part's steps from `from` on when step `until` is not done yet and the journalled result of `from` is
+   * too late for it by now (`stale`): e.g. a flight chosen before a crash that has departed since.
+   */
+  async refreshUnless<T>(part: DemoPart, until: string, from: string, stale: (result: T, now: number) => boolean) {
+    const chosen = this.journal.get<JournalledStep<T>>(`${part}/${from}`);
+    if (chosen === undefined || this.journal.get(`${part}/${until}`) !== undefined) return;
+    if (stale(chosen.result, await this.clock.now())) this.journal.forgetFrom(`${part}/${from}`);
   }
 
   /** An Idempotency-Key for a write of `part`/`name` in this run. */

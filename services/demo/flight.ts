@@ -63,6 +63,14 @@ function outcomeInWords(flight: ReplayFlight): string {
 export async function runFlightPolicy(ctx: DemoContext, index = ctx.journal.current.run - 1): Promise<FlightResult> {
   const schedule = oracleSchedule(ctx.stack.dataDir);
   const offerId = await defineOffer(ctx, 'flight', FLIGHT_OFFER);
+  // A sale lost with the chain's last blocks is made again, on new dates.
+  await ctx.reconcile('flight', 'consent', 'choose');
+  await ctx.refreshUnless<DatedFlight>(
+    'flight',
+    'consent',
+    'choose',
+    (flight, now) => flight.scheduledDeparture < now + HOUR,
+  );
   const dated = await ctx.step('flight', 'choose', async () => {
     const candidates = payingFlights(FIRST_TIER_MINUTES);
     const chosen = candidates[index % candidates.length];

@@ -14,6 +14,8 @@ interface RunRecord {
   startedAt: string;
   finishedAt: string | null;
   steps: Record<string, unknown>;
+  /** Per part, how many times its steps were forgotten and done again (a new Idempotency-Key each time). */
+  attempts?: Record<string, number>;
 }
 
 interface JournalFile {
@@ -63,10 +65,17 @@ export class DemoJournal {
     this.save();
   }
 
-  /** Forgets step `name`, so that it runs again (its effect was lost, e.g. with the chain's last blocks). */
-  forget(name: string): void {
-    if (!(name in this.current.steps)) return;
-    delete this.current.steps[name];
+  /**
+   * Forgets step `name` (`<part>/<step>`) and every later step of its part, so that they run again: their effect was
+   * lost, e.g. with the chain's last blocks in a crash. Their writes then go out under new Idempotency-Keys.
+   */
+  forgetFrom(name: string): void {
+    const names = Object.keys(this.current.steps);
+    const from = names.indexOf(name);
+    if (from === -1) return;
+    const part = name.split('/')[0]!;
+    for (const later of names.slice(from)) if (later.startsWith(`${part}/`)) delete this.current.steps[later];
+    this.current.attempts = { ...this.current.attempts, [part]: (this.current.attempts?.[part] ?? 0) + 1 };
     this.save();
   }
 
@@ -75,9 +84,10 @@ export class DemoJournal {
     this.save();
   }
 
-  /** An Idempotency-Key for `step` of this run: the same on a resumed run, different on the next run. */
+  /** An Idempotency-Key for `step` (`<part>/<step>`) of this run: the same on a resumed run, new on the next run. */
   key(step: string): string {
-    return `demo-run-${this.current.run}-${this.current.startedAt}-${step}`;
+    const attempt = this.current.attempts?.[step.split('/')[0]!] ?? 0;
+    return `demo-run-${this.current.run}-${this.current.startedAt}-${attempt}-${step}`;
   }
 
   private save(): void {

@@ -223,7 +223,8 @@ export async function moveClock(
 ): Promise<{ move: ClockMove; resumed: boolean }> {
   const key = `${part}/${name}`;
   const resumed = ctx.journal.get(key) !== undefined && (await ctx.clock.now()) >= target;
-  if (!resumed) ctx.journal.forget(key);
+  // The clock went back with the chain's last blocks: the move, and what followed it, are done again.
+  if (!resumed) ctx.journal.forgetFrom(key);
   const move = await ctx.step(part, name, async () => {
     const moved = await ctx.clock.advanceTo(target);
     return {

