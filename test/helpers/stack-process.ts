@@ -106,6 +106,7 @@ export async function startStack(
 ): Promise<{ stack: StackProcess; readySeconds: number }> {
   const started = performance.now();
   const stack = spawnInRepository('npm', ['start'], env);
+  let timer: NodeJS.Timeout | undefined;
   const ready = await Promise.race([
     new Promise<boolean>((resolve) => {
       const check = () => {
@@ -117,8 +118,9 @@ export async function startStack(
       check();
     }),
     stack.exited.then(() => false),
-    new Promise<boolean>((resolve) => setTimeout(() => resolve(false), timeoutMs)),
+    new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), timeoutMs))),
   ]);
+  clearTimeout(timer);
   if (!ready) {
     await killStack(stack);
     throw new Error(`npm start did not print "${READY_LINE}":\n${stack.output().slice(-4_000)}`);
