@@ -277,7 +277,10 @@ export async function prepareEmbeddedOracles(
   if (!existsSync(passwordFile)) writeFileSync(passwordFile, randomBytes(16).toString('hex'), { mode: 0o600 });
   const password = readFileSync(passwordFile, 'utf8');
   const recordFile = path.join(oraclesDir, MANAGED_RECORD);
-  const record = existsSync(recordFile)
+  // Without a record, configurations present were written by an earlier `npm start` that rewrote them at every
+  // start: nothing in them is the user's, so their managed settings count as written by `npm start`.
+  const recorded = existsSync(recordFile);
+  const record = recorded
     ? (JSON.parse(readFileSync(recordFile, 'utf8')) as Record<string, Record<string, unknown>>)
     : {};
 
@@ -310,12 +313,23 @@ export async function prepareEmbeddedOracles(
       writeFileSync(file, `${JSON.stringify(config, null, 2)}\n`);
       record[`${name}.json`] = wanted;
     } else {
-      record[`${name}.json`] = updateManaged(file, wanted, record[`${name}.json`] ?? {}, print);
+      const written = recorded ? (record[`${name}.json`] ?? {}) : managedIn(file, Object.keys(wanted));
+      record[`${name}.json`] = updateManaged(file, wanted, written, print);
     }
     files.push(file);
   }
   writeFileSync(recordFile, `${JSON.stringify(record, null, 2)}\n`);
   return { files, passwordEnv: { POLICYLEDGER_LOCAL_ORACLE_PASSWORD: password } };
+}
+
+/** The settings `keys` as `file` holds them; none when it is not JSON. */
+function managedIn(file: string, keys: string[]): Record<string, unknown> {
+  try {
+    const config = JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>;
+    return Object.fromEntries(keys.map((key) => [key, config[key]]));
+  } catch {
+    return {};
+  }
 }
 
 /**
@@ -337,7 +351,8 @@ function updateManaged(
   }
   const nowWritten: Record<string, unknown> = { ...written };
   const changed: string[] = [];
-  for (const [key, value] of Object.entries({ ...written, ...wanted })) {
+  for (const key of new Set([...Object.keys(written), ...Object.keys(wanted)])) {
+    const value = wanted[key];
     if (isDeepStrictEqual(config[key], value)) {
       nowWritten[key] = value;
       continue;
@@ -348,7 +363,8 @@ function updateManaged(
       nowWritten[key] = value;
       changed.push(key);
     } else {
-      print(`  ${path.basename(file)}: keeping your ${key} (npm start would now set ${JSON.stringify(value)})`);
+      const now = value === undefined ? 'leave it out' : `set ${JSON.stringify(value)}`;
+      print(`  ${path.basename(file)}: keeping your ${key} (npm start would now ${now})`);
     }
   }
   if (changed.length > 0) {
@@ -412,6 +428,14 @@ function withoutHexBlobs(text: string): string {
 
 /** A start-up failure as one readable line: a contract revert by its decoded custom error, never as raw hex. */
 export async function describeStartError(error: unknown): Promise<string> {
+  const inUse = error as { code?: unknown; address?: unknown; port?: unknown };
+  if (inUse.code === 'EADDRINUSE') {
+    return (
+      `${String(inUse.address)}:${String(inUse.port)} is already taken: is PolicyLedger already running? ` +
+      'Stop it, or move this stack with POLICYLEDGER_CHAIN_PORT, POLICYLEDGER_API_PORT, ' +
+      'POLICYLEDGER_ORACLE_BASE_PORT and POLICYLEDGER_REPLAY_PORT'
+    );
+  }
   const { errors } = await stackModules();
   if (error instanceof errors.LedgerError) return error.message;
   const decoded = errors.decodeContractError(error);
@@ -483,7 +507,7 @@ export async function startStack(
   const modules = await stackModules();
   const stops: (() => Promise<void>)[] = [];
   const stopAll = async () => {
-    for (const stop of stops.reverse()) await stop();
+    for (const stop of stops.splice(0).reverse()) await stop();
   };
   try {
     const { chain, deployment, deployedNow } = await modules.deployLocal.deployLocal({
@@ -507,12 +531,26 @@ export async function startStack(
       stops.push(() => replay!.close());
     }
     const { files, passwordEnv } = await prepareEmbeddedOracles(settings, chain.rpcUrl, replay?.url, print);
-    const nodes = await Promise.all(
-      files.map(async (file) =>
-        modules.nodeRun.startOracleNode(modules.nodeConfig.loadNodeConfig(file), { ...env, ...passwordEnv }),
-      ),
+    const started = await Promise.allSettled(
+      files.map(async (file) => {
+        try {
+          return await modules.nodeRun.startOracleNode(modules.nodeConfig.loadNodeConfig(file), {
+            ...env,
+            ...passwordEnv,
+          });
+        } catch (error) {
+          // Name the configuration at fault (the loader's own errors already do).
+          if (error instanceof modules.nodeConfig.ConfigError && !error.message.startsWith(file)) {
+            throw new modules.nodeConfig.ConfigError(`${file}: ${error.message}`);
+          }
+          throw error;
+        }
+      }),
     );
+    const nodes = started.flatMap((result) => (result.status === 'fulfilled' ? [result.value] : []));
     for (const node of nodes) stops.push(() => node.stop());
+    const failed = started.find((result) => result.status === 'rejected');
+    if (failed !== undefined) throw failed.reason;
 
     const apiConfig = modules.apiConfig.loadApiConfig({
       // Request logs would drown the console of an interactive stack; POLICYLEDGER_API_LOG_LEVEL brings them back.

@@ -4,10 +4,11 @@
  * the demo parties' development keys and the developer sign-in.
  */
 import { expect } from 'chai';
-import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import {
+  contractsUpToDate,
   describeStartError,
   prepareEmbeddedOracles,
   stackSettingsFrom,
@@ -92,6 +93,38 @@ describe('npm start', function () {
     said.length = 0;
     await prepareEmbeddedOracles(settings, 'http://127.0.0.1:8546', 'http://127.0.0.1:8091', (line) => said.push(line));
     expect(said.filter((line) => !line.includes('keeping your providers'))).to.deep.equal([]);
+
+    // A provider key set: the nodes whose data source was left as written turn to the live providers.
+    const live = stackSettingsFrom({
+      ...stackEnv(dataDir),
+      POLICYLEDGER_ORACLE_BASE_PORT: '9101',
+      FLIGHTAWARE_API_KEY: 'k',
+    });
+    await prepareEmbeddedOracles(live, 'http://127.0.0.1:8546', undefined, () => {});
+    const turned = JSON.parse(readFileSync(files[1]!, 'utf8')) as Record<string, unknown>;
+    expect(turned.providers).to.have.nested.property('flight[0].baseUrl', 'https://aeroapi.flightaware.com/aeroapi');
+    expect(turned.providers).to.have.nested.property('flight[0].replay', false);
+    expect(turned).to.not.have.property('minProviders');
+    expect(turned.schedule).to.deep.equal({ pollIntervalMs: 2_000, retrySeconds: 60 });
+  });
+
+  it('builds the contracts only when a Solidity source, the Hardhat configuration or the lock file is newer', function () {
+    const root = scratch('build');
+    const at = (file: string, seconds: number) => {
+      mkdirSync(path.dirname(path.join(root, file)), { recursive: true });
+      writeFileSync(path.join(root, file), '');
+      utimesSync(path.join(root, file), seconds, seconds);
+    };
+    at('contracts/core/Registry.sol', 1_000);
+    at('hardhat.config.ts', 1_000);
+    expect(contractsUpToDate(root), 'never built').to.equal(false);
+    at('cache/compile-cache.json', 2_000);
+    at('types/ethers-contracts/index.ts', 2_000);
+    utimesSync(path.join(root, 'contracts'), 1_000, 1_000);
+    utimesSync(path.join(root, 'contracts/core'), 1_000, 1_000);
+    expect(contractsUpToDate(root), 'built after every source').to.equal(true);
+    at('contracts/core/Registry.sol', 3_000);
+    expect(contractsUpToDate(root), 'a source edited since').to.equal(false);
   });
 
   it('prints a contract revert during start by its decoded error, never as hex', async function () {
