@@ -118,8 +118,8 @@ async function main(): Promise<void> {
 
   console.table(rows);
   console.log(
-    'Starts: from spawning `npm start` (its `hardhat build --quiet` included, contracts already built) to its ready ' +
-      'line. data-to-paid: read through the API (timeline polled every 250 ms), so it includes the index’s lag.',
+    'Starts: from spawning `npm start` (contracts already built) to its ready line. data-to-paid: read through the ' +
+      'API (timeline polled every 250 ms), so it includes the index’s lag.',
   );
   if (options.json !== undefined) {
     await mkdir(path.dirname(options.json), { recursive: true });
