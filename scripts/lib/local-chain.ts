@@ -134,8 +134,8 @@ async function keepClockAhead(rpcUrl: string): Promise<void> {
   const provider = new JsonRpcProvider(rpcUrl, undefined, { staticNetwork: true });
   try {
     const latest = (await provider.send('eth_getBlockByNumber', ['latest', false])) as { timestamp: string };
-    const behind = Number(latest.timestamp) + 1 - Math.floor(Date.now() / 1000);
-    if (behind > 0) await provider.send('evm_increaseTime', [behind]);
+    const ahead = Number(latest.timestamp) - Math.floor(Date.now() / 1000);
+    if (ahead > 0) await provider.send('evm_increaseTime', [ahead + 1]);
   } finally {
     provider.destroy();
   }
