@@ -114,6 +114,24 @@ function listeningAddress(child: ChildProcess, timeoutMs: number): Promise<strin
   });
 }
 
+// --- demo: the ledger's clock survives a restart ----------------------------------------------------------------------
+
+/**
+ * anvil persists blocks but not the offset that `evm_increaseTime` added to its clock, so a restarted chain would mine
+ * blocks dated before its last one: the oracle nodes, the replay server and the API, which all read "now" from the
+ * latest block, would see time go back. Moving the clock to just after the last block's time keeps it monotonic.
+ */
+async function keepClockAhead(rpcUrl: string): Promise<void> {
+  const provider = new JsonRpcProvider(rpcUrl, undefined, { staticNetwork: true });
+  try {
+    const latest = (await provider.send('eth_getBlockByNumber', ['latest', false])) as { timestamp: string };
+    const ahead = Number(latest.timestamp) - Math.floor(Date.now() / 1000);
+    if (ahead > 0) await provider.send('evm_increaseTime', [ahead + 1]);
+  } finally {
+    provider.destroy();
+  }
+}
+
 /**
  * Starts anvil with its state persisted to `<stateDir>/anvil-state.json`, written every second, so a stopped or
  * killed chain comes back with every block and deployment.
@@ -163,6 +181,7 @@ export async function startLocalChain(options: LocalChainOptions): Promise<Local
   try {
     rpcUrl = `http://${await listeningAddress(child, 30_000)}`;
     await waitForRpc(rpcUrl, child, 30_000);
+    await keepClockAhead(rpcUrl);
   } catch (error) {
     child.kill('SIGKILL');
     throw error;

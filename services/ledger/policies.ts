@@ -461,3 +461,38 @@ export async function claimCredit(client: LedgerClient, to?: string, options?: S
     amount: String(event.args.amount),
   };
 }
+
+// --- demo: settlements read from the chain ---------------------------------------------------------------------------
+
+/** One `PolicySettled` event of a product: what the chain paid (or released) for a policy, and where. */
+export interface PolicySettlement {
+  kind: ProductKind;
+  policyId: number;
+  feedId: string;
+  status: PolicyStatusName;
+  payout: string;
+  transactionHash: string;
+  blockNumber: number;
+}
+
+/**
+ * Every `PolicySettled` event of `kind`'s product from block `fromBlock` on, in chain order: read from the chain's
+ * logs, not from an index, so that a check of "paid once" relies on nothing but the chain.
+ */
+export async function policySettlements(
+  client: LedgerClient,
+  kind: ProductKind,
+  fromBlock = client.deployment.blockNumber,
+): Promise<PolicySettlement[]> {
+  const product = kind === 'flight' ? flightProduct(client, client.provider) : weatherProduct(client, client.provider);
+  const events = await product.queryFilter(product.filters.PolicySettled(), fromBlock, 'latest');
+  return events.map((event) => ({
+    kind,
+    policyId: Number(event.args.policyId),
+    feedId: event.args.feedId.toLowerCase(),
+    status: POLICY_STATUSES[Number(event.args.status)] ?? 'None',
+    payout: event.args.payout.toString(),
+    transactionHash: event.transactionHash,
+    blockNumber: event.blockNumber,
+  }));
+}
