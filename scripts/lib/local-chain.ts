@@ -114,7 +114,6 @@ function listeningAddress(child: ChildProcess, timeoutMs: number): Promise<strin
   });
 }
 
-// --- demo: the ledger's clock survives a restart ----------------------------------------------------------------------
 
 /**
  * anvil persists blocks but not the offset that `evm_increaseTime` added to its clock, so a restarted chain would mine

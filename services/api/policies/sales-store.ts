@@ -134,13 +134,11 @@ export function proposalOfPolicy(db: DatabaseSync, policyId: string): StoredProp
 }
 
 export function markIssued(db: DatabaseSync, documentHash: string, policyId: string, transactionHash: string): void {
-  // --- demo: after a crash that lost the chain's last blocks ---
   // The chain just issued `policyId`: a proposal this API had marked issued under the same id lost its issue with those
   // blocks (the pool numbered the new policy as it had that one). It awaits consent again.
   db.prepare(
     "UPDATE sales_proposals SET status = 'awaiting-consent', policy_id = NULL, transaction_hash = NULL WHERE policy_id = ? AND document_hash <> ?",
   ).run(policyId, documentHash);
-  // --- end demo ---
   db.prepare(
     "UPDATE sales_proposals SET status = 'issued', policy_id = ?, transaction_hash = ? WHERE document_hash = ?",
   ).run(policyId, transactionHash, documentHash);
