@@ -114,7 +114,6 @@ function listeningAddress(child: ChildProcess, timeoutMs: number): Promise<strin
   });
 }
 
-
 /**
  * anvil persists blocks but not the offset that `evm_increaseTime` added to its clock, so a restarted chain would mine
  * blocks dated before its last one: the oracle nodes, the replay server and the API, which all read "now" from the

@@ -462,7 +462,6 @@ export async function claimCredit(client: LedgerClient, to?: string, options?: S
   };
 }
 
-
 /** One `PolicySettled` event of a product: what the chain paid (or released) for a policy, and where. */
 export interface PolicySettlement {
   kind: ProductKind;
