@@ -1,7 +1,9 @@
 /**
  * The two weather providers as the replay server answers them: a catalogued place's recorded daily values (Open-Meteo)
- * or station observations (NWS), re-dated so the recording's first day is the first day asked, and shown only for
- * what the ledger's clock has passed: a day's daily values once the day is over, an observation once it was made.
+ * or station observations (NWS), re-dated to the days asked, and shown only for what the ledger's clock has passed: a
+ * day's daily values once the day is over, an observation once it was made. A recording of several days serves them in
+ * turn by the asked day's number (days since 1970), so that consecutive days get the recording's consecutive days
+ * whether they are asked together or one by one, as the oracle nodes ask.
  */
 import { daysBetween, REPLAY_PLACES, type ReplayPlace } from './catalogue.js';
 import type { ReplayReply } from './flights.js';
@@ -44,6 +46,12 @@ function placeNear(latitude: number, longitude: number): ReplayPlace | undefined
   );
 }
 
+/** The recorded value a re-dated day takes: the recording's days in turn, by the day's number. */
+export function recordedOn<T>(recorded: readonly (T | null)[], day: string): T | null {
+  if (recorded.length === 0) return null;
+  return recorded[(dayStart(day) / DAY_SECONDS) % recorded.length] ?? null;
+}
+
 export function openMeteoDaily(query: URLSearchParams, now: number): ReplayReply {
   const latitude = Number(query.get('latitude'));
   const longitude = Number(query.get('longitude'));
@@ -71,9 +79,8 @@ export function openMeteoDaily(query: URLSearchParams, now: number): ReplayReply
     const { metric, unit } = OPEN_METEO_VARIABLES[name as keyof typeof OPEN_METEO_VARIABLES];
     const recorded = place?.daily[metric];
     units[name] = (recording?.daily_units as Json | undefined)?.[name] ?? unit;
-    // The recording's first day becomes the first day asked; a day shows once the ledger's clock has passed it.
-    daily[name] = days.map((day, index) =>
-      recorded === undefined || now < dayStart(day) + DAY_SECONDS ? null : (recorded[index] ?? null),
+    daily[name] = days.map((day) =>
+      recorded === undefined || now < dayStart(day) + DAY_SECONDS ? null : recordedOn(recorded, day),
     );
   }
   const body = {

@@ -20,6 +20,7 @@ import {
   type ReplayFlight,
 } from '../../services/replay/catalogue.js';
 import { ledgerTime, startReplayServer, type RunningReplayServer } from '../../services/replay/server.js';
+import { recordedOn } from '../../services/replay/weather.js';
 import { testChainArgs } from '../helpers/coverage.js';
 
 const DAY = 86_400;
@@ -171,7 +172,12 @@ describe('the replay server', function () {
       longitude: Number(enschede.longitude.toFixed(4)),
     };
     const rain = await openMeteo.fetchWeather({ location, metric: 'precipitation_sum', date: weatherDay, asOf });
-    expect(rain.observations[0]).to.include({ value: 11.9, unit: 'mm', date: weatherDay });
+    const recorded = enschede.daily.precipitation_sum!;
+    expect(rain.observations[0]).to.include({ value: recordedOn(recorded, weatherDay), unit: 'mm', date: weatherDay });
+    // Asked one day at a time, as the nodes ask, two consecutive days get both recorded days.
+    const dayBefore = utcDay(Date.parse(`${weatherDay}T00:00:00Z`) / 1000 - DAY);
+    const before = await openMeteo.fetchWeather({ location, metric: 'precipitation_sum', date: dayBefore, asOf });
+    expect([before.observations[0]!.value, rain.observations[0]!.value].sort()).to.deep.equal([...recorded].sort());
 
     const nws = createWeatherProvider('nws', { baseUrl: `${replay.url}/nws`, userAgent: 'PolicyLedger test', ...HTTP });
     for (const station of REPLAY_PLACES.filter((place) => place.provider === 'nws')) {
