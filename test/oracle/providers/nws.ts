@@ -9,7 +9,16 @@ import type { WeatherQuery } from '../../../services/oracle/observation.js';
 import { normaliseNws, NwsProvider, type NwsProviderOptions } from '../../../services/oracle/providers/nws/index.js';
 import { createWeatherProvider } from '../../../services/oracle/providers/weather.js';
 
-const FIXTURES = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'services', 'replay', 'recordings', 'nws');
+const FIXTURES = path.resolve(
+  path.dirname(fileURLToPath(import.meta.url)),
+  '..',
+  '..',
+  '..',
+  'services',
+  'replay',
+  'recordings',
+  'nws',
+);
 
 type Json = Record<string, unknown>;
 interface Feature {
