@@ -79,18 +79,20 @@ function ensureContractsBuilt(print: (line: string) => void): void {
 
 /** The modules that need the compiled contracts: imported once `ensureContractsBuilt` has run. */
 async function stackModules() {
-  const [deployLocal, apiMain, apiConfig, nodeRun, nodeConfig, replay, devSignIn, store, errors] = await Promise.all([
-    import('./deploy-local.js'),
-    import('../services/api/main.js'),
-    import('../services/api/config.js'),
-    import('../services/oracle/node/run.js'),
-    import('../services/oracle/node/config.js'),
-    import('../services/replay/server.js'),
-    import('../services/api/auth/dev-sign-in.js'),
-    import('../services/api/auth/store.js'),
-    import('../services/ledger/errors.js'),
-  ]);
-  return { deployLocal, apiMain, apiConfig, nodeRun, nodeConfig, replay, devSignIn, store, errors };
+  const [deployLocal, apiMain, apiConfig, nodeRun, nodeConfig, replay, devSignIn, store, errors, indexer] =
+    await Promise.all([
+      import('./deploy-local.js'),
+      import('../services/api/main.js'),
+      import('../services/api/config.js'),
+      import('../services/oracle/node/run.js'),
+      import('../services/oracle/node/config.js'),
+      import('../services/replay/server.js'),
+      import('../services/api/auth/dev-sign-in.js'),
+      import('../services/api/auth/store.js'),
+      import('../services/ledger/errors.js'),
+      import('../services/indexer/index.js'),
+    ]);
+  return { deployLocal, apiMain, apiConfig, nodeRun, nodeConfig, replay, devSignIn, store, errors, indexer };
 }
 
 // -------------------------------------------------------------------------------------------------------------------
@@ -560,6 +562,11 @@ export async function startStack(
       POLICYLEDGER_RPC_URL: chain.rpcUrl,
       POLICYLEDGER_EMBEDDED: 'true',
     });
+    if (chain.uncleanStop) {
+      // The index may hold blocks the chain lost with its last second; the chain as it is now is the truth.
+      await modules.indexer.deleteChainIndex(modules.apiMain.chainIndexLocation(apiConfig));
+      print('The chain was not stopped cleanly: the chain index is rebuilt from the chain as it is now.');
+    }
     const api = await modules.apiMain.startApi(apiConfig);
     stops.push(() => api.stop());
     const devKeys = await writeDevKeys(api.ctx.db, settings.dataDir, api.url);

@@ -24,6 +24,11 @@ export interface LocalChain {
   rpcUrl: string;
   /** The anvil process, or undefined when the chain started earlier for the same state folder was reused. */
   process: ChildProcess | undefined;
+  /**
+   * The chain's last run ended without stopping it (its process was killed): anvil writes its state once a second, so
+   * the blocks of that last second may be lost, and whatever recorded them (the chain index) may be ahead of it.
+   */
+  uncleanStop: boolean;
   stop(): Promise<void>;
 }
 
@@ -145,13 +150,15 @@ export async function startLocalChain(options: LocalChainOptions): Promise<Local
     const runningChainId = await probeChainId(rpcUrl);
     if (runningChainId !== undefined) {
       if (runningChainId === BigInt(options.chainId) && startedFor(options.stateDir, rpcUrl, options.chainId)) {
-        return { rpcUrl, process: undefined, stop: () => Promise.resolve() };
+        return { rpcUrl, process: undefined, uncleanStop: false, stop: () => Promise.resolve() };
       }
       throw new LocalChainPortTakenError(rpcUrl, runningChainId, options.stateDir);
     }
   }
 
   mkdirSync(options.stateDir, { recursive: true });
+  // A running record left behind names a chain that was killed, not stopped (a stopped one removes its record).
+  const uncleanStop = existsSync(runningRecordFile(options.stateDir));
   const stateFile = path.join(options.stateDir, 'anvil-state.json');
   const child = spawn(
     anvilBinary(),
@@ -196,7 +203,7 @@ export async function startLocalChain(options: LocalChainOptions): Promise<Local
     child.kill('SIGINT');
     await exited;
   };
-  return { rpcUrl, process: child, stop };
+  return { rpcUrl, process: child, uncleanStop, stop };
 }
 
 /** Thrown when a node this state folder did not start already listens on the local chain's port. */

@@ -10,7 +10,7 @@ import { getAddress, JsonRpcProvider, NonceManager, Wallet, type Signer } from '
 import type { Router } from 'express';
 import { localParties } from '../../scripts/lib/local-parties.js';
 import { stopOnSignal } from '../../scripts/lib/signals.js';
-import { ChainIndexer, openChainIndex, type ManifestSource } from '../indexer/index.js';
+import { ChainIndexer, openChainIndex, type ChainIndexLocation, type ManifestSource } from '../indexer/index.js';
 import type { Deployment } from '../ledger/deploy.js';
 import { readParty } from '../ledger/parties.js';
 import { loadEncryptionKeyFile, localEncryptionKeyPair } from '../storage/keys.js';
@@ -37,6 +37,13 @@ import { verificationRouter } from './verification/routes.js';
 import { bookRouter } from './book/routes.js';
 import { policyReadRouter } from './policies/read-routes.js';
 import { devSignInRouter } from './auth/dev-sign-in.js';
+
+/** Where the API's chain index lives: PostgreSQL when a database URL is set, else SQLite beside the API database. */
+export function chainIndexLocation(config: ApiConfig): ChainIndexLocation {
+  return config.databaseUrl === null
+    ? { sqliteFile: path.join(config.apiDir, 'index.sqlite') }
+    : { databaseUrl: config.databaseUrl };
+}
 
 /** The keys this API holds: transaction signers and X25519 encryption keys, by checksummed party address. */
 export interface HostedKeys {
@@ -154,11 +161,7 @@ export async function startApi(
     const ledger = { deployment, provider };
     const db = openApiDatabase(config.databaseFile);
     closers.push(() => db.close());
-    const index = await openChainIndex(
-      config.databaseUrl === null
-        ? { sqliteFile: path.join(config.apiDir, 'index.sqlite') }
-        : { databaseUrl: config.databaseUrl },
-    );
+    const index = await openChainIndex(chainIndexLocation(config));
     closers.push(() => index.close());
     const content = await openContentStore(config, logger);
     closers.push(() => content.close());

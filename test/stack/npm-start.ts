@@ -170,6 +170,8 @@ describe('npm start, npm run demo, Ctrl-C, kill -9 and restart', function () {
     await groupGone(demo.pgid, 10_000);
 
     await start();
+    // The chain was killed, not stopped: its index is rebuilt from the chain as the restart finds it.
+    expect(stacks.at(-1)!.output()).to.include('The chain was not stopped cleanly');
     const resumed = await completedDemo(env);
     expect(resumed.run).to.equal(first.run + 1);
     expect(resumed.resumed).to.equal(true);
