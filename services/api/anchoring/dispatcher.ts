@@ -23,6 +23,9 @@ import type { ChainOutcome, Outbox, OutboxBatch, OutboxEntry } from './outbox.js
 import type { StoredRequest } from './request.js';
 import type { Operation, OperationState } from './types.js';
 
+/** Blocks back from the newest anchoring the outbox recorded that `reopenLost` checks against the chain. */
+const RECENT_BLOCKS = 64;
+
 export interface DispatcherSettings {
   batchWindowMs: number;
   batchMaxSize: number;
@@ -149,6 +152,7 @@ export class SenderDispatcher {
    */
   private async reconcile(): Promise<void> {
     const { outbox, ledger } = this.context;
+    await this.reopenLost();
     let found = 0;
     for (const entry of outbox.openSingles(this.sender)) {
       const outcome = await findOutcome(ledger, this.sender, actionOf(entry.request));
@@ -165,6 +169,32 @@ export class SenderDispatcher {
     if (found > 0) {
       this.context.logger?.info({ sender: this.sender, found }, 'anchoring: reconciled operations already on chain');
     }
+  }
+
+  /**
+   * A chain can lose its newest blocks (a local anvil killed before it saved its last second): an operation the outbox
+   * holds as anchored in one of them is anchored no more. Each transaction of the last blocks the outbox recorded is
+   * asked of the chain; one it no longer holds in that block opens its operations again, for the reconciliation below.
+   */
+  private async reopenLost(): Promise<void> {
+    const { outbox, ledger } = this.context;
+    const lost: string[] = [];
+    for (const { transactionHash, blockNumber } of outbox.recentlyAnchored(this.sender, RECENT_BLOCKS)) {
+      // The block is asked too: a node may still answer the receipt of a transaction whose block it dropped.
+      const [receipt, block] = await Promise.all([
+        ledger.provider.getTransactionReceipt(transactionHash),
+        ledger.provider.getBlock(blockNumber),
+      ]);
+      if (receipt?.blockNumber !== blockNumber || block === null || block.hash !== receipt.blockHash) {
+        lost.push(transactionHash);
+      }
+    }
+    if (lost.length === 0) return;
+    const reopened = outbox.reopenLost(this.sender, lost);
+    this.context.logger?.warn(
+      { sender: this.sender, transactions: lost, operations: reopened.length },
+      'anchoring: the chain no longer holds these anchoring transactions; their operations are open again',
+    );
   }
 
   // ---------------------------------------------------------------------------------------------------------------

@@ -415,6 +415,40 @@ export class Outbox {
     });
   }
 
+  /**
+   * The distinct transactions that anchored `sender`'s operations (single or batch) in the last `blocks` blocks the
+   * outbox recorded for it: those a chain that lost its newest blocks could have lost.
+   */
+  recentlyAnchored(sender: string, blocks: number): { transactionHash: string; blockNumber: number }[] {
+    return this.statement(
+      `SELECT DISTINCT transaction_hash AS transactionHash, block_number AS blockNumber FROM outbox_operations
+         WHERE sender = :sender AND state = 'anchored' AND transaction_hash IS NOT NULL AND block_number >= (
+           SELECT MAX(block_number) FROM outbox_operations WHERE sender = :sender AND state = 'anchored') - :blocks`,
+    ).all({ sender, blocks }) as { transactionHash: string; blockNumber: number }[];
+  }
+
+  /**
+   * Opens again, as `sent` with their transaction, `sender`'s anchored operations and batches of `transactionHashes`:
+   * the chain no longer holds those transactions, and the dispatcher's reconciliation finds each on chain or sends it
+   * again. Returns the operations reopened.
+   */
+  reopenLost(sender: string, transactionHashes: readonly string[]): Operation[] {
+    const now = new Date().toISOString();
+    return inTransaction(this.db, () =>
+      transactionHashes.flatMap((transactionHash) => {
+        this.statement(
+          `UPDATE outbox_batches SET state = 'sent', block_number = NULL, updated_at = ?
+             WHERE sender = ? AND state = 'anchored' AND transaction_hash = ?`,
+        ).run(now, sender, transactionHash);
+        const rows = this.statement(
+          `UPDATE outbox_operations SET state = 'sent', block_number = NULL, updated_at = ?
+             WHERE sender = ? AND state = 'anchored' AND transaction_hash = ? RETURNING *`,
+        ).all(now, sender, transactionHash) as unknown as OperationRow[];
+        return rows.map(toOperation);
+      }),
+    );
+  }
+
   /** Marks a batch and all its members anchored (or failed); returns the members' operations. */
   closeBatch(
     batchId: number,

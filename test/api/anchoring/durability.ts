@@ -115,6 +115,42 @@ describe('AnchoringService after a crash', function () {
     expect(await batchEvents(setup.ledger, settled[1]!.merkleRoot)).to.have.length(1);
   });
 
+  it('anchors again what the chain lost with its newest blocks after the process recorded it anchored', async function () {
+    // The chain as it was saved before the kill: what follows is lost with the blocks mined after it.
+    const saved = (await chain.provider.send('evm_snapshot', [])) as string;
+    const first = processOnFile();
+    await first.service.start();
+    const inputs = [documentInput(), documentInput()];
+    const accepted = await Promise.all(
+      inputs.map((input, index) =>
+        first.service.accept({ kind: 'anchor', mode: index === 0 ? 'single' : 'batch', sender, input }),
+      ),
+    );
+    const before = await settledAll(first.service, accepted);
+    expect(before.map((operation) => operation.state)).to.deep.equal(['anchored', 'anchored']);
+    await first.service.stop();
+    first.db.close();
+
+    await chain.provider.send('evm_revert', [saved]);
+    expect(await findAnchorTransaction(setup.ledger, inputs[0]!.documentHash)).to.equal(null);
+
+    const restarted = processOnFile();
+    await restarted.service.start();
+    const after = await settledAll(restarted.service, accepted);
+    expect(after.map((operation) => operation.state)).to.deep.equal(['anchored', 'anchored']);
+    const onChain = await findAnchorTransaction(setup.ledger, inputs[0]!.documentHash);
+    expect(onChain?.transactionHash).to.equal(after[0]!.transactionHash);
+    expect(await batchEvents(setup.ledger, after[1]!.merkleRoot)).to.have.length(1);
+    // Nothing the chain still holds is touched: a second start reopens nothing.
+    await restarted.service.stop();
+    restarted.db.close();
+    const again = processOnFile();
+    await again.service.start();
+    expect(accepted.map((operation) => again.service.operation(operation.id)?.transactionHash)).to.deep.equal(
+      after.map((operation) => operation.transactionHash),
+    );
+  });
+
   it('recognises single anchors, revocations and co-signatures mined before the crash instead of sending them again', async function () {
     const client = chain.parties[4]!;
     // Documents anchored earlier, in a previous life of the service.
