@@ -14,8 +14,9 @@ import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, 
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { isDeepStrictEqual } from 'node:util';
-import { encryptKeystoreJson } from 'ethers';
+import { encryptKeystoreJson, JsonRpcProvider } from 'ethers';
 import type { DatabaseSync } from 'node:sqlite';
+import type { ApiConfig } from '../services/api/config.js';
 import type { RunningApi } from '../services/api/main.js';
 import type { Deployment } from '../services/ledger/deploy.js';
 import type { NodeConfig } from '../services/oracle/node/config.js';
@@ -77,22 +78,78 @@ function ensureContractsBuilt(print: (line: string) => void): void {
   if (result.status !== 0) throw new Error(`hardhat build failed (exit ${result.status ?? result.signal})`);
 }
 
+/**
+ * After a chain that was killed, not stopped: its blocks after the last state it saved are lost, and the chain as it is
+ * now is the truth. The chain index may hold lost blocks: it is rebuilt. Webhook positions past the chain's head are
+ * moved back to it, so the events of the blocks mined again at those heights are delivered. (The outbox finds its lost
+ * anchorings itself when it starts.)
+ */
+async function reconcileWithLostBlocks(
+  modules: Awaited<ReturnType<typeof stackModules>>,
+  apiConfig: ApiConfig,
+  rpcUrl: string,
+  print: (line: string) => void,
+): Promise<void> {
+  await modules.indexer.deleteChainIndex(modules.apiMain.chainIndexLocation(apiConfig));
+  const provider = new JsonRpcProvider(rpcUrl, undefined, { staticNetwork: true });
+  const head = await provider.getBlockNumber();
+  provider.destroy();
+  const db = modules.database.openApiDatabase(apiConfig.databaseFile);
+  try {
+    modules.webhooks.initWebhooksSchema(db);
+    const moved = modules.webhooks.rewindPositionsAfter(db, head);
+    print(
+      `The chain was not stopped cleanly: the chain index is rebuilt from the chain as it is now (block ${head})` +
+        (moved.length > 0 ? `, and ${moved.length} webhook subscription(s) resume from that block.` : '.'),
+    );
+  } finally {
+    db.close();
+  }
+}
+
 /** The modules that need the compiled contracts: imported once `ensureContractsBuilt` has run. */
 async function stackModules() {
-  const [deployLocal, apiMain, apiConfig, nodeRun, nodeConfig, replay, devSignIn, store, errors, indexer] =
-    await Promise.all([
-      import('./deploy-local.js'),
-      import('../services/api/main.js'),
-      import('../services/api/config.js'),
-      import('../services/oracle/node/run.js'),
-      import('../services/oracle/node/config.js'),
-      import('../services/replay/server.js'),
-      import('../services/api/auth/dev-sign-in.js'),
-      import('../services/api/auth/store.js'),
-      import('../services/ledger/errors.js'),
-      import('../services/indexer/index.js'),
-    ]);
-  return { deployLocal, apiMain, apiConfig, nodeRun, nodeConfig, replay, devSignIn, store, errors, indexer };
+  const [
+    deployLocal,
+    apiMain,
+    apiConfig,
+    nodeRun,
+    nodeConfig,
+    replay,
+    devSignIn,
+    store,
+    errors,
+    indexer,
+    database,
+    webhooks,
+  ] = await Promise.all([
+    import('./deploy-local.js'),
+    import('../services/api/main.js'),
+    import('../services/api/config.js'),
+    import('../services/oracle/node/run.js'),
+    import('../services/oracle/node/config.js'),
+    import('../services/replay/server.js'),
+    import('../services/api/auth/dev-sign-in.js'),
+    import('../services/api/auth/store.js'),
+    import('../services/ledger/errors.js'),
+    import('../services/indexer/index.js'),
+    import('../services/api/database.js'),
+    import('../services/api/events/webhooks.js'),
+  ]);
+  return {
+    deployLocal,
+    apiMain,
+    apiConfig,
+    nodeRun,
+    nodeConfig,
+    replay,
+    devSignIn,
+    store,
+    errors,
+    indexer,
+    database,
+    webhooks,
+  };
 }
 
 // -------------------------------------------------------------------------------------------------------------------
@@ -562,11 +619,7 @@ export async function startStack(
       POLICYLEDGER_RPC_URL: chain.rpcUrl,
       POLICYLEDGER_EMBEDDED: 'true',
     });
-    if (chain.uncleanStop) {
-      // The index may hold blocks the chain lost with its last second; the chain as it is now is the truth.
-      await modules.indexer.deleteChainIndex(modules.apiMain.chainIndexLocation(apiConfig));
-      print('The chain was not stopped cleanly: the chain index is rebuilt from the chain as it is now.');
-    }
+    if (chain.uncleanStop) await reconcileWithLostBlocks(modules, apiConfig, chain.rpcUrl, print);
     const api = await modules.apiMain.startApi(apiConfig);
     stops.push(() => api.stop());
     const devKeys = await writeDevKeys(api.ctx.db, settings.dataDir, api.url);

@@ -7,6 +7,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { isIP } from 'node:net';
 import type { DatabaseSync } from 'node:sqlite';
 import { AppError } from '../errors.js';
+import { compareEventIds, endOfBlock } from './source.js';
 
 /** What a subscription is about, as the stream's filters. */
 export interface SubscriptionFilter {
@@ -264,4 +265,17 @@ export function resetPosition(db: DatabaseSync, id: string, position: string): v
   db.prepare(
     `UPDATE events_webhooks SET position = ?, pending_event_id = NULL, attempts = 0, next_attempt_at = NULL WHERE id = ?`,
   ).run(position, id);
+}
+
+/**
+ * Moves back to the end of block `blockNumber` every position beyond it, returning the subscriptions moved: a chain
+ * that lost its blocks after `blockNumber` mines new ones at their heights, whose events must come after the
+ * positions to be delivered (those delivered from the lost blocks were of a chain that no longer is).
+ */
+export function rewindPositionsAfter(db: DatabaseSync, blockNumber: number): string[] {
+  const last = endOfBlock(blockNumber);
+  const rows = db.prepare('SELECT id, position FROM events_webhooks').all() as { id: string; position: string }[];
+  const moved = rows.filter((row) => compareEventIds(row.position, last) > 0).map((row) => row.id);
+  for (const id of moved) resetPosition(db, id, last);
+  return moved;
 }
