@@ -2,7 +2,7 @@ import eslint from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['node_modules/', 'artifacts/', 'cache/', 'types/', 'coverage/', 'data/', 'dist/'] },
+  { ignores: ['node_modules/', 'artifacts/', 'cache/', 'types/', 'coverage/', 'data/', 'dist/', 'test-results/'] },
   eslint.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {

@@ -672,6 +672,8 @@ function printReady(stack: RunningStack, files: string[], print: (line: string) 
   const rows: [string, string][] = [
     ['Chain', `${stack.chain.rpcUrl}  (chain ${stack.deployment.chainId}, state in ${dataDir}/chain)`],
     ['API', `${api}  reference ${api}/docs  ready ${api}/ready`],
+    ['Web pages', `${api}/  verify ${api}/verify  insurer ${api}/insurer  client ${api}/client`],
+    ['', `reinsurer ${api}/reinsurer  auditor ${api}/auditor  operations ${api}/operations`],
   ];
   if (stack.replay !== undefined) {
     rows.push(['Replay server', `${stack.replay.url}  catalogue ${stack.replay.url}/catalogue`]);

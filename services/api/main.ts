@@ -37,6 +37,7 @@ import { verificationRouter } from './verification/routes.js';
 import { bookRouter } from './book/routes.js';
 import { policyReadRouter } from './policies/read-routes.js';
 import { devSignInRouter } from './auth/dev-sign-in.js';
+import { webRouter } from '../web/routes.js';
 
 /** Where the API's chain index lives: PostgreSQL when a database URL is set, else SQLite beside the API database. */
 export function chainIndexLocation(config: ApiConfig): ChainIndexLocation {
@@ -200,6 +201,7 @@ export async function startApi(
       events.router,
       policyReadRouter(ctx),
       bookRouter(ctx),
+      webRouter(ctx),
       // Development-only sign-in as a demo party: the embedded local stack alone serves it.
       ...(config.embedded ? [devSignInRouter(ctx)] : []),
       ...(options.routers?.(ctx) ?? []),

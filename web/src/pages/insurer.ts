@@ -1,0 +1,10 @@
+/** The insurer page (being built). */
+import { append, h } from '../lib/dom.js';
+import { startPage } from '../lib/layout.js';
+
+void startPage({
+  roles: ['INSURER'],
+  render({ main }) {
+    append(main, h('p', {}, 'Coming soon.'));
+  },
+});

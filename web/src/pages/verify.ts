@@ -1,0 +1,9 @@
+/** The verify page (being built). */
+import { append, h } from '../lib/dom.js';
+import { startPage } from '../lib/layout.js';
+
+void startPage({
+  render({ main }) {
+    append(main, h('p', {}, 'Coming soon.'));
+  },
+});
