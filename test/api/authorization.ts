@@ -192,6 +192,9 @@ describe('authorisation matrix', function () {
       expected: open(204),
     },
     { method: 'get', path: '/v1/me', call: (_c, a) => call(stack, a, 'GET', '/v1/me'), expected: parties(200) },
+    // Web pages: what a page asks before anyone signs in.
+    { method: 'get', path: '/v1/site', call: (_c, a) => call(stack, a, 'GET', '/v1/site'), expected: open(200) },
+    { method: 'get', path: '/v1/session', call: (_c, a) => call(stack, a, 'GET', '/v1/session'), expected: open(200) },
     {
       method: 'post',
       path: '/v1/api-keys',
