@@ -38,6 +38,9 @@ import { bookRouter } from './book/routes.js';
 import { policyReadRouter } from './policies/read-routes.js';
 import { devSignInRouter } from './auth/dev-sign-in.js';
 import { webRouter } from '../web/routes.js';
+// --- client ---
+import { proposalListRouter } from './policies/web-proposals.js';
+// --- end client ---
 
 /** Where the API's chain index lives: PostgreSQL when a database URL is set, else SQLite beside the API database. */
 export function chainIndexLocation(config: ApiConfig): ChainIndexLocation {
@@ -198,6 +201,9 @@ export async function startApi(
       consortiumRouter(ctx),
       treatiesRouter(ctx),
       salesRouter(ctx),
+      // --- client ---
+      proposalListRouter(ctx),
+      // --- end client ---
       events.router,
       policyReadRouter(ctx),
       bookRouter(ctx),

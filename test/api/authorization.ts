@@ -559,6 +559,15 @@ describe('authorisation matrix', function () {
         ),
       expected: only({ insurer: 201, otherInsurer: refused(403, 'NOT_POOL_INSURER') }, roleRequired),
     },
+    // --- client ---
+    {
+      method: 'get',
+      path: '/v1/policy-proposals',
+      // Every active party lists its own proposals (none for a party that is neither holder nor insurer).
+      call: (_c, a) => call(stack, a, 'GET', '/v1/policy-proposals?status=awaiting-consent'),
+      expected: parties(200),
+    },
+    // --- end client ---
     {
       method: 'get',
       path: '/v1/policy-proposals/{documentHash}',

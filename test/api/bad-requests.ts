@@ -873,6 +873,14 @@ describe('bad requests', function () {
       status: 404,
       code: 'OFFER_NOT_FOUND',
     },
+    // --- client ---
+    {
+      name: 'a proposal listing in an unknown state',
+      send: () => call(stack, insurer, 'GET', '/v1/policy-proposals?status=pending'),
+      status: 400,
+      code: 'INVALID_REQUEST',
+    },
+    // --- end client ---
     {
       name: 'a consent with both a signature and the hosted key',
       send: () =>
