@@ -45,7 +45,7 @@ function documentRow(document: DocumentView, account: string): HTMLTableRowEleme
 }
 
 export function documentsSection(account: string): DocumentsSection {
-  const wrap = h('div', { class: 'table-wrap' });
+  const wrap = h('div', { class: 'table-wrap', role: 'region', tabindex: 0, 'aria-label': 'My documents (table)' });
   const element = h(
     'section',
     { 'aria-labelledby': 'documents-title' },

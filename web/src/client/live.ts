@@ -75,14 +75,14 @@ export interface LiveLedger {
  */
 export function followLedger(onEvent: (event: LedgerEvent) => string | null): LiveLedger {
   const state = h('p', { class: 'status', role: 'status', 'aria-live': 'polite' }, 'Connecting to the ledger…');
-  const log = h('ol', { class: 'live-log', role: 'log', 'aria-label': 'Ledger events received' });
+  const log = h('ol', { class: 'live-log' });
   const element = h(
     'section',
     { class: 'panel', 'aria-labelledby': 'live-title' },
     h('h2', { id: 'live-title' }, 'Live updates'),
     h('p', { class: 'hint' }, 'What the ledger did about your cover, as it happens: the page updates itself.'),
     state,
-    log,
+    h('div', { role: 'log', 'aria-label': 'Ledger events received' }, log),
   );
   const source = new EventSource(`/v1/events?types=${FOLLOWED_EVENTS.join(',')}`);
   source.onopen = () => {

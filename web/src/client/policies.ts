@@ -64,7 +64,7 @@ export function policiesSection(): PoliciesSection {
     body,
   );
   const empty = h('p', { class: 'hint' }, 'You hold no policy yet.');
-  const wrap = h('div', { class: 'table-wrap' });
+  const wrap = h('div', { class: 'table-wrap', role: 'region', tabindex: 0, 'aria-label': 'My policies (table)' });
   const claims = h('div', { class: 'claims' });
   const element = h(
     'section',

@@ -65,9 +65,15 @@ interface FeedReports {
 }
 
 function reportsTable(feed: FeedReports, product: PolicyView['product']): HTMLElement {
+  // Focusable and named: at a phone's width the table scrolls sideways, and a keyboard must reach it.
   return h(
     'div',
-    { class: 'table-wrap' },
+    {
+      class: 'table-wrap',
+      role: 'region',
+      tabindex: 0,
+      'aria-label': `Oracle reports on feed ${shortHex(feed.feedId)}`,
+    },
     h(
       'table',
       { class: 'oracle-reports' },
