@@ -101,7 +101,7 @@ export function followLedger(onEvent: (event: LedgerEvent) => string | null): Li
       h('span', { class: 'mono' }, `block ${event.blockNumber}`),
       ` ${IN_WORDS[event.type] ?? event.type}`,
       ` (${subject})`,
-      ` · ${formatTime(new Date())}`,
+      ` · ${formatTime(event.blockTime)}`,
     );
     log.prepend(entry);
     while (log.children.length > LOG_LENGTH) log.lastElementChild!.remove();

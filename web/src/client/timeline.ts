@@ -142,8 +142,12 @@ function details(step: TimelineStep, policy: PolicyView): (Node | string | null)
     }
     case 'paid':
       return [
-        h('span', { class: 'payout' }, `${money(String(evidence.amount))} paid to you`),
-        evidence.delivered === false ? ' — the transfer failed: the amount is held as a credit to claim.' : '.',
+        h(
+          'p',
+          {},
+          h('span', { class: 'payout' }, `${money(String(evidence.amount))} paid to you`),
+          evidence.delivered === false ? ' — the transfer failed: the amount is held as a credit to claim.' : '.',
+        ),
       ];
     case 'credited':
       return [`${money(String(evidence.amount))} to claim (see Credits).`];

@@ -127,6 +127,8 @@ export interface LedgerEvent {
   id: string;
   type: string;
   blockNumber: number;
+  /** The block's time: the ledger's clock. */
+  blockTime: string;
   transactionHash: string;
   about: { policyId: string | null; feedId: string | null; documentHash: string | null };
 }
