@@ -20,8 +20,23 @@ const STATUS_TONES: Record<string, string> = {
   Parked: 'bad',
 };
 
-/** Most policies the page shows (the newest). */
-const SHOWN = 100;
+/** The API's largest page of policies. */
+const PAGE = 100;
+/** Most policies whose claims the page follows (the newest): a timeline is one more read per event about it. */
+const FOLLOWED = 20;
+
+/** Every policy of the client, oldest first (the API's order), page by page. */
+async function allPolicies(): Promise<PolicyView[]> {
+  const policies: PolicyView[] = [];
+  let cursor: string | null = null;
+  do {
+    const query: string = cursor === null ? '' : `&cursor=${encodeURIComponent(cursor)}`;
+    const page: { items: PolicyView[]; nextCursor: string | null } = await get(`/v1/policies?limit=${PAGE}${query}`);
+    policies.push(...page.items);
+    cursor = page.nextCursor;
+  } while (cursor !== null);
+  return policies;
+}
 
 export interface PoliciesSection {
   element: HTMLElement;
@@ -30,11 +45,11 @@ export interface PoliciesSection {
   refresh: () => Promise<void>;
 }
 
-function policyRow(policy: PolicyView): HTMLTableRowElement {
+function policyRow(policy: PolicyView, followed: boolean): HTMLTableRowElement {
   return h(
     'tr',
     { 'data-policy': policy.id },
-    h('th', { scope: 'row' }, h('a', { href: `#timeline-${policy.id}` }, policy.id)),
+    h('th', { scope: 'row' }, followed ? h('a', { href: `#timeline-${policy.id}` }, policy.id) : policy.id),
     h('td', {}, insuredInWords(policy)),
     h('td', {}, h('span', { class: `badge ${STATUS_TONES[policy.status] ?? 'muted'}` }, policy.status)),
     h('td', { class: 'number' }, money(policy.premium)),
@@ -75,7 +90,8 @@ export function policiesSection(): PoliciesSection {
     h(
       'p',
       { class: 'hint' },
-      'Each step with the ledger’s evidence; the oracle reports and the payout appear here as they happen.',
+      `Your ${FOLLOWED} newest policies, each step with the ledger’s evidence; the oracle reports and the payout ` +
+        'appear here as they happen.',
     ),
     claims,
   );
@@ -84,12 +100,18 @@ export function policiesSection(): PoliciesSection {
     element,
     timelines,
     async refresh() {
-      const { items } = await get<{ items: PolicyView[] }>(`/v1/policies?limit=${SHOWN}`);
-      const newest = [...items].reverse();
+      const newest = (await allPolicies()).reverse();
       replace(wrap, newest.length === 0 ? empty : table);
-      replace(body, newest.map(policyRow));
+      replace(
+        body,
+        newest.map((policy, index) => policyRow(policy, index < FOLLOWED)),
+      );
+      const followed = newest.slice(0, FOLLOWED);
+      for (const id of timelines.keys()) {
+        if (!followed.some((policy) => policy.id === id)) timelines.delete(id);
+      }
       const added: Promise<void>[] = [];
-      for (const policy of newest) {
+      for (const policy of followed) {
         const known = timelines.get(policy.id);
         if (known !== undefined) {
           known.update(policy);
@@ -101,9 +123,9 @@ export function policiesSection(): PoliciesSection {
       }
       replace(
         claims,
-        newest.length === 0
+        followed.length === 0
           ? h('p', { class: 'hint' }, 'No claim to follow.')
-          : newest.map((policy) => timelines.get(policy.id)!.element),
+          : followed.map((policy) => timelines.get(policy.id)!.element),
       );
       await Promise.all(added);
     },

@@ -13,6 +13,7 @@ import { followLedger } from '../client/live.js';
 import { policiesSection } from '../client/policies.js';
 import { proposalsSection } from '../client/proposals.js';
 import { coalesced } from '../client/refresh.js';
+import type { ClaimTimeline } from '../client/timeline.js';
 import type { LedgerEvent } from '../client/types.js';
 
 const DOCUMENT_EVENTS = new Set([
@@ -45,14 +46,12 @@ void startPage({
       refreshDocuments();
     });
     const refreshProposals = coalesced(proposals.refresh, fail);
-    const timelineRefreshes = new Map<string, () => void>();
-    const refreshTimeline = (policyId: string) => {
-      const timeline = policies.timelines.get(policyId);
-      if (timeline === undefined) return;
-      let refresh = timelineRefreshes.get(policyId);
+    const timelineRefreshes = new WeakMap<ClaimTimeline, () => void>();
+    const refreshTimeline = (timeline: ClaimTimeline) => {
+      let refresh = timelineRefreshes.get(timeline);
       if (refresh === undefined) {
         refresh = coalesced(timeline.refresh, fail);
-        timelineRefreshes.set(policyId, refresh);
+        timelineRefreshes.set(timeline, refresh);
       }
       refresh();
     };
@@ -62,7 +61,7 @@ void startPage({
       const subjects: string[] = [];
       for (const timeline of policies.timelines.values()) {
         if (!timeline.concerns(event)) continue;
-        refreshTimeline(timeline.policy.id);
+        refreshTimeline(timeline);
         subjects.push(timeline.policy.id);
       }
       if (subjects.length > 0 || (event.about.policyId !== null && !event.type.startsWith('Observation'))) {
