@@ -64,17 +64,14 @@ void startPage({
         refreshTimeline(timeline);
         subjects.push(timeline.policy.id);
       }
-      if (subjects.length > 0 || (event.about.policyId !== null && !event.type.startsWith('Observation'))) {
-        // A policy event: its state in the list (or a policy new to the page).
-        refreshPolicies();
-      }
+      // A policy's own event (oracle events name a feed, not a policy): its state in the list, or a policy new here.
+      if (event.about.policyId !== null) refreshPolicies();
       if (DOCUMENT_EVENTS.has(event.type)) {
+        // The API sends only events about documents the client may see: a new one may be a proposal to it.
         refreshDocuments();
-        if (proposals.shows(event.about.documentHash)) {
-          refreshProposals();
-          subjects.push('a proposal to you');
-        } else if (subjects.length === 0) {
-          subjects.push('one of your documents');
+        refreshProposals();
+        if (subjects.length === 0) {
+          subjects.push(proposals.shows(event.about.documentHash) ? 'a proposal to you' : 'one of your documents');
         }
       }
       if (CREDIT_EVENTS.has(event.type)) {
