@@ -38,6 +38,9 @@ import { bookRouter } from './book/routes.js';
 import { policyReadRouter } from './policies/read-routes.js';
 import { devSignInRouter } from './auth/dev-sign-in.js';
 import { webRouter } from '../web/routes.js';
+// --- operations ---
+import { oracleHealthRouter } from './consortium/oracle-health-routes.js';
+// --- end operations ---
 
 /** Where the API's chain index lives: PostgreSQL when a database URL is set, else SQLite beside the API database. */
 export function chainIndexLocation(config: ApiConfig): ChainIndexLocation {
@@ -196,6 +199,9 @@ export async function startApi(
       verificationRouter(ctx),
       recordsRouter(ctx),
       consortiumRouter(ctx),
+      // --- operations ---
+      oracleHealthRouter(ctx),
+      // --- end operations ---
       treatiesRouter(ctx),
       salesRouter(ctx),
       events.router,
