@@ -25,6 +25,7 @@ export interface NodeHealth {
   httpStatus: number | null;
   /** The node's name in its answer. */
   node: string | null;
+  /** When the node last looked for work, on the ledger's clock. */
   lastPassAt: string | null;
   /** What is wrong, in the node's words, or why it counts as unreachable. */
   problems: string[];
@@ -78,6 +79,13 @@ const counts = (value: unknown): Record<string, number> =>
       )
     : {};
 
+/** The node's last pass: Unix seconds on the ledger's clock (or an ISO time), as ISO-8601. */
+function timeOf(value: unknown): string | null {
+  if (typeof value === 'number' && Number.isFinite(value)) return new Date(value * 1000).toISOString();
+  const given = text(value);
+  return given === null || Number.isNaN(Date.parse(given)) ? null : new Date(given).toISOString();
+}
+
 function addressOr(value: unknown, fallback: string | null): string | null {
   const given = text(value);
   if (given === null) return fallback;
@@ -125,7 +133,7 @@ export async function probeNode(target: OracleHealthUrl, timeoutMs = HEALTH_TIME
     state: response.ok && answer.status === 'ok' ? 'ok' : 'failing',
     httpStatus: response.status,
     node: text(answer.node),
-    lastPassAt: text(answer.lastPassAt),
+    lastPassAt: timeOf(answer.lastPassAt),
     problems,
     feeds: counts(answer.feeds),
     submissions: counts(answer.submissions),

@@ -35,28 +35,30 @@ export function describeCall(call: DecodedCall): string {
     return `Calls an unknown function (selector ${call.selector}) on ${where}: no PolicyLedger ABI decodes it.`;
   }
   const args = call.args ?? {};
-  const role = (name: string) => call.roleNames?.[name] ?? text(args[name]);
+  // Implementations may name a parameter with a trailing underscore (`treaty_`) where the interface says `treaty`.
+  const arg = (name: string) => args[name] ?? args[`${name}_`];
+  const role = (name: string) => call.roleNames?.[name] ?? text(arg(name));
   switch (call.function) {
     case 'grantRole':
-      return `Grants the ${role('role')} role to ${text(args.account)}.`;
+      return `Grants the ${role('role')} role to ${text(arg('account'))}.`;
     case 'revokeRole':
-      return `Revokes the ${role('role')} role from ${text(args.account)}.`;
+      return `Revokes the ${role('role')} role from ${text(arg('account'))}.`;
     case 'setPartyActive':
-      return `${allowed(args.active, 'Reactivates', 'Deactivates')} the party ${text(args.account)}.`;
+      return `${allowed(arg('active'), 'Reactivates', 'Deactivates')} the party ${text(arg('account'))}.`;
     case 'setConsumer':
-      return `${allowed(args.allowed, 'Lets', 'Stops')} ${text(args.consumer)} ${allowed(args.allowed, 'register', 'registering')} feeds with the oracle hub.`;
+      return `${allowed(arg('allowed'), 'Lets', 'Stops')} ${text(arg('consumer'))} ${allowed(arg('allowed'), 'register', 'registering')} feeds with the oracle hub.`;
     case 'dispute':
-      return `Sets aside the finalised outcome of feed ${text(args.feedId)}, so that it must be resolved by hand.`;
+      return `Sets aside the finalised outcome of feed ${text(arg('feedId'))}, so that it must be resolved by hand.`;
     case 'resolve': {
-      const status = OBSERVATION_STATUSES[Number(text(args.status))] ?? text(args.status);
-      return `Resolves feed ${text(args.feedId)} by hand as ${status} with value ${text(args.value)}.`;
+      const status = OBSERVATION_STATUSES[Number(text(arg('status')))] ?? text(arg('status'));
+      return `Resolves feed ${text(arg('feedId'))} by hand as ${status} with value ${text(arg('value'))}.`;
     }
     case 'setProduct':
-      return `${allowed(args.allowed, 'Wires', 'Unwires')} the product ${text(args.product)} ${allowed(args.allowed, 'into', 'from')} the risk pool.`;
+      return `${allowed(arg('allowed'), 'Wires', 'Unwires')} the product ${text(arg('product'))} ${allowed(arg('allowed'), 'into', 'from')} the risk pool.`;
     case 'setTreaty':
-      return `Wires the reinsurance treaty ${text(args.treaty)} into the risk pool.`;
+      return `Wires the reinsurance treaty ${text(arg('treaty'))} into the risk pool.`;
     case 'setAccumulationCap':
-      return `Sets the risk pool's accumulation cap to ${formatAmount(text(args.cap))} (per flight or location).`;
+      return `Sets the risk pool's accumulation cap to ${formatAmount(text(arg('cap')))} (per flight or location).`;
     default:
       return `Calls ${call.function} on ${where}.`;
   }
