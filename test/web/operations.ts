@@ -220,6 +220,29 @@ describeInBrowser('web pages: consortium operations', function () {
     await context.close();
   });
 
+  it('shows an oracle operator, signed in with its wallet, the feeds and health but no proposals', async function () {
+    const oracle = localParties().find((party) => party.role === 'ORACLE')!;
+    const context = await browser.newContext();
+    await injectTestWallet(context, oracle.wallet, stack.chainId);
+    const watched = await watchedPage(context);
+    const { page } = watched;
+    await page.goto(`${stack.url}/operations`);
+    await page.getByRole('button', { name: 'Sign in with your wallet' }).click();
+    await page.locator('.session .who', { hasText: oracle.name }).waitFor();
+    await page.getByText('Dual-control proposals are for ADMIN parties').waitFor();
+    const feed = page.locator('article.feed', { hasText: 'overdue' });
+    await feed.waitFor();
+    // Expiring is the oracle operator's to do; proposing a dispute or a resolution is not.
+    await feed.getByRole('button', { name: 'Expire feed' }).waitFor();
+    expect(await feed.getByRole('button', { name: 'Propose resolution' }).count()).to.equal(0);
+    await page.getByRole('region', { name: 'Oracle nodes' }).waitFor();
+    expect(await page.locator('article.proposal').count()).to.equal(0);
+    await expectAccessible(page, 'as an oracle operator');
+    await keepScreenshot(page, 'operations-oracle-operator');
+    watched.expectNoProblems();
+    await context.close();
+  });
+
   it('fits a phone’s width and passes axe there', async function () {
     const context = await browser.newContext({ viewport: { width: 390, height: 844 } });
     const watched = await watchedPage(context);
