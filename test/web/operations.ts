@@ -3,12 +3,14 @@
  * (the four embedded nodes healthy, a named node on a stopped port unreachable); proposals made through the API shown
  * decoded, refused actions shown with the chain's problem code, cancelled by their proposer and approved and executed
  * by the second ADMIN (signed in with a wallet) — each checked on chain; a feed registered on the hub awaiting data,
- * then overdue, and a manual resolution proposed from the page. Axe on each state, a phone's width, screenshots.
+ * then overdue, a manual resolution proposed from the page, and the feed expired by an oracle operator, who sees no
+ * proposals. Axe on each state, a phone's width, screenshots.
  */
 import { expect } from 'chai';
 import { Wallet } from 'ethers';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { localParties } from '../../scripts/lib/local-parties.js';
+import { readFeed } from '../../services/ledger/consortium-feeds.js';
 import { readProposals } from '../../services/ledger/governance.js';
 import { OracleHub__factory } from '../../types/ethers-contracts/index.js';
 import {
@@ -220,7 +222,22 @@ describeInBrowser('web pages: consortium operations', function () {
     await context.close();
   });
 
-  it('shows an oracle operator, signed in with its wallet, the feeds and health but no proposals', async function () {
+  it('fits a phone’s width and passes axe there', async function () {
+    const context = await browser.newContext({ viewport: { width: 390, height: 844 } });
+    const watched = await watchedPage(context);
+    const { page } = watched;
+    await devSignIn(page);
+    await page.getByRole('region', { name: 'Oracle nodes' }).waitFor();
+    await page.locator('article.proposal').first().waitFor();
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    expect(overflow, 'the page scrolls sideways at a phone’s width').to.be.at.most(0);
+    await expectAccessible(page, 'at a phone’s width');
+    await keepScreenshot(page, 'operations-phone');
+    watched.expectNoProblems();
+    await context.close();
+  });
+
+  it('lets an oracle operator, signed in with its wallet, see feeds and health (no proposals) and expire a feed', async function () {
     const oracle = localParties().find((party) => party.role === 'ORACLE')!;
     const context = await browser.newContext();
     await injectTestWallet(context, oracle.wallet, stack.chainId);
@@ -238,22 +255,21 @@ describeInBrowser('web pages: consortium operations', function () {
     await page.getByRole('region', { name: 'Oracle nodes' }).waitFor();
     expect(await page.locator('article.proposal').count()).to.equal(0);
     await expectAccessible(page, 'as an oracle operator');
-    await keepScreenshot(page, 'operations-oracle-operator');
-    watched.expectNoProblems();
-    await context.close();
-  });
 
-  it('fits a phone’s width and passes axe there', async function () {
-    const context = await browser.newContext({ viewport: { width: 390, height: 844 } });
-    const watched = await watchedPage(context);
-    const { page } = watched;
-    await devSignIn(page);
-    await page.getByRole('region', { name: 'Oracle nodes' }).waitFor();
-    await page.locator('article.proposal').first().waitFor();
-    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
-    expect(overflow, 'the page scrolls sideways at a phone’s width').to.be.at.most(0);
-    await expectAccessible(page, 'at a phone’s width');
-    await keepScreenshot(page, 'operations-phone');
+    // Past its resolution period the feed may be expired, so that its policies are refunded.
+    const feedId = await feed.getAttribute('data-feed');
+    await stack.provider.send('evm_increaseTime', [8 * 24 * 3600]);
+    await stack.provider.send('evm_mine', []);
+    page.once('dialog', (dialog) => void dialog.accept());
+    await feed.getByRole('button', { name: 'Expire feed' }).click();
+    await page
+      .getByRole('status')
+      .filter({ hasText: `Feed ${feedId}: expiry done` })
+      .waitFor();
+    const expired = await readFeed({ deployment: stack.deployment, provider: stack.provider }, feedId!);
+    expect(expired?.phase).to.equal('expired');
+    await page.getByText('No feed needs attention.').waitFor();
+    await keepScreenshot(page, 'operations-oracle-operator');
     watched.expectNoProblems();
     await context.close();
   });
