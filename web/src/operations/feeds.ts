@@ -46,8 +46,11 @@ export function feedsSection(roles: string[], onProposed: () => Promise<void>) {
     list,
   );
 
+  /** Runs one feed action at a time: the list's buttons wait while it is on its way. */
   async function act(feed: Feed, what: string, path: string, body?: unknown, question?: string) {
     if (question !== undefined && !window.confirm(question)) return;
+    const buttons = [...list.querySelectorAll('button')];
+    for (const button of buttons) button.disabled = true;
     status.say(`Feed ${feed.feedId}: ${what} in progress…`);
     try {
       const { summary: sent } = await runAction(path, body);
@@ -55,6 +58,8 @@ export function feedsSection(roles: string[], onProposed: () => Promise<void>) {
       await Promise.all([refresh(), onProposed()]);
     } catch (error) {
       status.fail(`Feed ${feed.feedId}: ${what} refused`, error);
+    } finally {
+      for (const button of buttons) button.disabled = false;
     }
   }
 
