@@ -89,6 +89,10 @@ export interface ApiConfig {
   events: EventsConfig;
   /** Other members' APIs (POLICYLEDGER_API_PEERS, a JSON file), by the party each serves. */
   peers: PeerApiConfig[];
+  // --- operations ---
+  /** The oracle nodes' `/health` URLs the operations page reports on (POLICYLEDGER_API_ORACLE_HEALTH_URLS). */
+  oracleHealth: OracleHealthUrl[];
+  // --- end operations ---
 }
 
 /**
@@ -114,6 +118,9 @@ export const API_VARIABLES = [
   'POLICYLEDGER_API_LOG_LEVEL',
   ...EVENTS_API_VARIABLES,
   'POLICYLEDGER_API_PEERS',
+  // --- operations ---
+  'POLICYLEDGER_API_ORACLE_HEALTH_URLS',
+  // --- end operations ---
 ] as const;
 
 const integer = (min: number, max: number) =>
@@ -185,6 +192,9 @@ const environmentSchema = z.object({
     .optional(),
   POLICYLEDGER_EMBEDDED: flag.optional(),
   POLICYLEDGER_API_PEERS: z.string().min(1).optional(),
+  // --- operations ---
+  POLICYLEDGER_API_ORACLE_HEALTH_URLS: z.string().min(1).optional(),
+  // --- end operations ---
 });
 
 const peersFileSchema = z.array(
@@ -214,6 +224,33 @@ function loadPeers(file: string | undefined, cwd: string): PeerApiConfig[] {
   }
   return result.data.map((peer) => ({ ...peer, party: getAddress(peer.party), url: new URL(peer.url).origin }));
 }
+
+// --- operations ---
+/** An oracle node's health endpoint, and the oracle account it serves when the setting names it. */
+export interface OracleHealthUrl {
+  url: string;
+  oracle: string | null;
+}
+
+/**
+ * `POLICYLEDGER_API_ORACLE_HEALTH_URLS`: comma- or space-separated `[<oracle address>=]<http(s) URL>` entries, e.g.
+ * `0x9965…A4dc=http://10.0.0.7:9101/health`. Naming the oracle ties a node that does not answer to its party.
+ */
+export function parseOracleHealthUrls(value: string | undefined): OracleHealthUrl[] {
+  const setting = 'POLICYLEDGER_API_ORACLE_HEALTH_URLS';
+  const entries = (value ?? '').split(/[\s,]+/).filter((entry) => entry !== '');
+  const seen = new Set<string>();
+  return entries.map((entry) => {
+    const match = /^(0x[0-9a-fA-F]{40})=(.+)$/.exec(entry);
+    const url = match?.[2] ?? entry;
+    const parsed = httpUrl.safeParse(url);
+    if (!parsed.success) throw new ApiConfigError(setting, `"${url}" must be an http(s) URL`);
+    if (seen.has(parsed.data)) throw new ApiConfigError(setting, `"${url}" is named twice`);
+    seen.add(parsed.data);
+    return { url: parsed.data, oracle: match?.[1] === undefined ? null : getAddress(match[1].toLowerCase()) };
+  });
+}
+// --- end operations ---
 
 /**
  * The IPFS node's network. The embedded node peers with other members' nodes when `POLICYLEDGER_IPFS_PEERS` is set
@@ -403,6 +440,9 @@ export function loadApiConfig(env: NodeJS.ProcessEnv = process.env, cwd: string 
     embedded: settings.POLICYLEDGER_EMBEDDED ?? false,
     events: loadEventsConfig(env, settings.POLICYLEDGER_EMBEDDED ?? false),
     peers: loadPeers(settings.POLICYLEDGER_API_PEERS, cwd),
+    // --- operations ---
+    oracleHealth: parseOracleHealthUrls(settings.POLICYLEDGER_API_ORACLE_HEALTH_URLS),
+    // --- end operations ---
   };
 }
 

@@ -41,6 +41,9 @@ import { webRouter } from '../web/routes.js';
 // --- client ---
 import { proposalListRouter } from './policies/web-proposals.js';
 // --- end client ---
+// --- operations ---
+import { oracleHealthRouter } from './consortium/oracle-health-routes.js';
+// --- end operations ---
 
 /** Where the API's chain index lives: PostgreSQL when a database URL is set, else SQLite beside the API database. */
 export function chainIndexLocation(config: ApiConfig): ChainIndexLocation {
@@ -199,6 +202,9 @@ export async function startApi(
       verificationRouter(ctx),
       recordsRouter(ctx),
       consortiumRouter(ctx),
+      // --- operations ---
+      oracleHealthRouter(ctx),
+      // --- end operations ---
       treatiesRouter(ctx),
       salesRouter(ctx),
       // --- client ---

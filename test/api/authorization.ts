@@ -718,6 +718,15 @@ describe('authorisation matrix', function () {
         notVisible,
       ),
     },
+    // --- operations ---
+    {
+      method: 'get',
+      path: '/v1/oracles/health',
+      call: (_c, a) => call(stack, a, 'GET', '/v1/oracles/health'),
+      // Party 7 holds the ORACLE role besides INSURER.
+      expected: only({ admin: 200, oracle: 200, otherInsurer: 200, auditor: 200 }, roleRequired),
+    },
+    // --- end operations ---
   ];
 
   it('has a row for every path and method of the OpenAPI document', async () => {
