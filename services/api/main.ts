@@ -38,6 +38,9 @@ import { bookRouter } from './book/routes.js';
 import { policyReadRouter } from './policies/read-routes.js';
 import { devSignInRouter } from './auth/dev-sign-in.js';
 import { webRouter } from '../web/routes.js';
+// --- insurer ---
+import { policyPreviewRouter } from './policies/web-preview.js';
+// --- end insurer ---
 
 /** Where the API's chain index lives: PostgreSQL when a database URL is set, else SQLite beside the API database. */
 export function chainIndexLocation(config: ApiConfig): ChainIndexLocation {
@@ -201,6 +204,9 @@ export async function startApi(
       events.router,
       policyReadRouter(ctx),
       bookRouter(ctx),
+      // --- insurer ---
+      policyPreviewRouter(ctx),
+      // --- end insurer ---
       webRouter(ctx),
       // Development-only sign-in as a demo party: the embedded local stack alone serves it.
       ...(config.embedded ? [devSignInRouter(ctx)] : []),
