@@ -250,9 +250,18 @@ describeInBrowser('insurer console: documents, a sale and the book', function ()
 
     // Once the client consents, the book shows the flight's locked exposure against the cap.
     await callApi('client', 'POST', `/v1/policy-proposals/${documentHash}/consent`, { signWithHostedKey: true });
-    await page.getByRole('button', { name: 'Refresh the book' }).click();
     const exposure = page.locator('figure', { hasText: 'Locked exposure by flight' });
-    await exposure.locator('.bar-label', { hasText: `${flight.carrier}${flight.flightNumber}` }).waitFor();
+    const bar = exposure.locator('.bar-label', { hasText: `${flight.carrier}${flight.flightNumber}` });
+    // The book is read from the chain index, which follows the chain a block or two behind: refresh until it has it.
+    for (let attempt = 0; (await bar.count()) === 0; attempt += 1) {
+      if (attempt === 20) {
+        const book = await callApi('insurer', 'GET', '/v1/book');
+        expect.fail(`the book shows no exposure on the flight: ${JSON.stringify(book)}`);
+      }
+      await page.getByRole('button', { name: 'Refresh the book' }).click();
+      await page.locator('#book-status', { hasText: 'up to date' }).waitFor();
+      await new Promise((resolve) => setTimeout(resolve, 500));
+    }
     expect(await exposure.locator('.bar-value').first().textContent()).to.equal('Locked: 400');
     await page.locator('#book').scrollIntoViewIfNeeded();
     await expectAccessible(page, 'with the book');
