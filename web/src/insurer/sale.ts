@@ -242,6 +242,13 @@ export async function saleSection(site: Site, me: Me): Promise<HTMLElement> {
       status.textContent = 'Preview ready: the terms in words beside what the client will sign.';
     });
   });
+  // Terms shown for earlier values must not pass for the form's: say so as soon as a field changes.
+  form.addEventListener('input', () => {
+    if (terms.firstChild === null || terms.querySelector('.stale') !== null) return;
+    terms.prepend(
+      h('p', { class: 'notice stale' }, 'The form has changed since these terms were shown: preview them again.'),
+    );
+  });
   proposeButton.addEventListener('click', () => {
     if (!form.reportValidity()) return;
     void busy('Making the proposal and anchoring its wording…', async () => {
