@@ -269,6 +269,40 @@ describeInBrowser('insurer console: documents, a sale and the book', function ()
     watched.expectNoProblems();
   });
 
+  it('previews weather index cover, which takes no flight', async function () {
+    const now = (await stack.provider.getBlock('latest'))!.timestamp;
+    const first = new Date((Math.ceil(now / 86_400) + 3) * 86_400_000).toISOString().slice(0, 10);
+    await callApi('insurer', 'POST', '/v1/offers', {
+      kind: 'weather-index',
+      name: 'Rainfall cover, Web test',
+      location: { latitude: 51.5072, longitude: -0.1276 },
+      metric: 'PrecipitationSum',
+      window: { startDate: first, endDate: first },
+      aggregation: 'Sum',
+      trigger: '1000',
+      exit: '3000',
+      sumInsured: '100000000',
+      cancellationRefundBps: 0,
+      pricing: { premium: '5000000' },
+    });
+    await page.reload();
+    await page.getByLabel('Offer').selectOption({ label: 'Rainfall cover, Web test (weather index, sum insured 100)' });
+    expect(await page.getByRole('group', { name: 'The flight' }).isHidden()).to.equal(true);
+    await page.getByLabel("Client's address").fill(client);
+    await page.getByRole('button', { name: 'Preview the terms' }).click();
+    await page.locator('#sale-status', { hasText: 'Preview ready' }).waitFor();
+    const wording = (await page.getByTestId('wording').textContent())!;
+    expect(wording).to.contain('Weather index insurance');
+    expect(wording).to.contain('Location: latitude 51.5072, longitude -0.1276.');
+    const typedData = JSON.parse((await page.getByTestId('typed-data').textContent())!) as {
+      message: { terms: { latitudeE4: number } };
+    };
+    expect(Number(typedData.message.terms.latitudeE4)).to.equal(515_072);
+    await expectAccessible(page, 'with a weather preview');
+    await keepScreenshot(page, 'insurer-weather-preview');
+    watched.expectNoProblems();
+  });
+
   it("is usable at a phone's width", async function () {
     const phone = await browser.newContext({ viewport: { width: 390, height: 844 } });
     try {
