@@ -122,7 +122,24 @@ describeInBrowser('insurer console: documents, a sale and the book', function ()
       // The last is large enough for its bytes' progress to mean something.
       buffer: Buffer.alloc(n === 3 ? 3 * 1024 * 1024 : 2048, `batch ${n} ${Date.now()}`),
     }));
-    await page.getByLabel('Files (choose several for a batch)').setInputFiles(files);
+    // Dropped on the drop zone, as from a file manager.
+    const dataTransfer = await page.evaluateHandle(
+      (dropped) => {
+        const transfer = new DataTransfer();
+        for (const file of dropped) {
+          const bytes = Uint8Array.from(atob(file.base64), (char) => char.charCodeAt(0));
+          transfer.items.add(new File([bytes], file.name, { type: file.mimeType }));
+        }
+        return transfer;
+      },
+      files.map((file) => ({ name: file.name, mimeType: file.mimeType, base64: file.buffer.toString('base64') })),
+    );
+    await page.getByText('Or drop the files here').dispatchEvent('drop', { dataTransfer });
+    expect(
+      await page
+        .getByLabel('Files (choose several for a batch)')
+        .evaluate((input: HTMLInputElement) => input.files?.length),
+    ).to.equal(3);
     await fillDocumentForm('PL-WEB-BATCH', '');
     await page.getByRole('button', { name: 'Anchor the documents' }).click();
     await page.locator('#batch-status', { hasText: 'All 3 documents of the batch are settled' }).waitFor({

@@ -133,6 +133,26 @@ async function followToAnchor(row: FileRow, documentHash: string, announce: (tex
   }
 }
 
+/** Files dropped here become the file input's, as if chosen there (the input stays the way for keyboards). */
+function dropZone(files: HTMLInputElement): HTMLElement {
+  const zone = h('div', { class: 'drop-zone' }, 'Or drop the files here');
+  const over = (on: boolean) => (event: Event) => {
+    event.preventDefault();
+    zone.classList.toggle('over', on);
+  };
+  zone.addEventListener('dragenter', over(true));
+  zone.addEventListener('dragover', over(true));
+  zone.addEventListener('dragleave', over(false));
+  zone.addEventListener('drop', (event) => {
+    over(false)(event);
+    const dropped = event.dataTransfer?.files;
+    if (dropped === undefined || dropped.length === 0) return;
+    files.files = dropped;
+    files.dispatchEvent(new Event('change', { bubbles: true }));
+  });
+  return zone;
+}
+
 export function documentsSection(): HTMLElement {
   const files = h('input', { id: 'doc-files', name: 'files', type: 'file', multiple: true, required: true });
   const documentType = h(
@@ -176,8 +196,9 @@ export function documentsSection(): HTMLElement {
 
   const form = h(
     'form',
-    { class: 'panel', 'aria-labelledby': 'documents-title', novalidate: false },
+    { class: 'panel', 'aria-labelledby': 'documents-title' },
     field('doc-files', 'Files (choose several for a batch)', files),
+    dropZone(files),
     h(
       'div',
       { class: 'form-grid' },
