@@ -24,7 +24,7 @@ import { buildTerms, chainTime } from './sales-terms.js';
 import { renderWording } from './wording.js';
 
 /** Stands for the policy reference in a previewed wording: the proposal draws the real one. */
-export const PREVIEW_POLICY_REF = '(assigned when proposed)';
+const PREVIEW_POLICY_REF = '(assigned when proposed)';
 
 const typedDataSchema = z.object({
   domain: z.record(z.string(), z.unknown()),
