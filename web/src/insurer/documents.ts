@@ -118,7 +118,7 @@ async function followToAnchor(row: FileRow, documentHash: string, announce: (tex
     const state = document.operation?.state ?? (document.anchor === null ? 'queued' : 'anchored');
     if (state === 'failed') {
       row.show('failed', 'bad');
-      row.failed(describeError(document.operation?.error?.message ?? 'The chain refused the anchor'));
+      row.failed(document.operation?.error?.message ?? 'The chain refused the anchor');
       announce(`${row.file.name} was not anchored`);
       return;
     }
