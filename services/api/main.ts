@@ -44,6 +44,9 @@ import { proposalListRouter } from './policies/web-proposals.js';
 // --- operations ---
 import { oracleHealthRouter } from './consortium/oracle-health-routes.js';
 // --- end operations ---
+// --- insurer ---
+import { policyPreviewRouter } from './policies/web-preview.js';
+// --- end insurer ---
 
 /** Where the API's chain index lives: PostgreSQL when a database URL is set, else SQLite beside the API database. */
 export function chainIndexLocation(config: ApiConfig): ChainIndexLocation {
@@ -213,6 +216,9 @@ export async function startApi(
       events.router,
       policyReadRouter(ctx),
       bookRouter(ctx),
+      // --- insurer ---
+      policyPreviewRouter(ctx),
+      // --- end insurer ---
       webRouter(ctx),
       // Development-only sign-in as a demo party: the embedded local stack alone serves it.
       ...(config.embedded ? [devSignInRouter(ctx)] : []),

@@ -385,6 +385,30 @@ export async function coSignatureTypedData(
   );
 }
 
+// --- insurer: a terms co-signature shown before its document exists ---
+/**
+ * The terms co-signature `request.signer` will be asked for, built from the terms alone (no anchor is read): for a
+ * preview of a proposal, whose document hash, nonce and deadline are fixed only when the wording is anchored.
+ */
+export async function termsCoSignaturePreview(
+  client: LedgerClient,
+  request: Required<CoSignatureRequest>,
+): Promise<CoSignatureTypedData> {
+  const { chainId } = await client.provider.getNetwork();
+  const domain = domainOf(EVIDENCE_DOMAIN_NAME, chainId, client.deployment.evidenceRegistry);
+  const { documentHash, signer, nonce, deadline, terms } = request;
+  return walletPayload(
+    TypedDataEncoder.getPayload(domain, termsCoSignatureTypesOf(terms.termsType), {
+      documentHash,
+      signer: getAddress(signer),
+      nonce,
+      deadline,
+      terms: terms.terms,
+    }) as JsonRpcPayload,
+  );
+}
+// --- end insurer ---
+
 /** What ethers' `TypedDataEncoder.getPayload` returns (typed `any` there). */
 interface JsonRpcPayload {
   types: Record<string, TypedDataField[]>;

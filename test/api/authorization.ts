@@ -709,6 +709,22 @@ describe('authorisation matrix', function () {
         roleRequired,
       ),
     },
+    // --- insurer ---
+    {
+      method: 'post',
+      path: '/v1/policy-previews',
+      // The sale's checks, nothing written: the offer's own insurer alone previews on it.
+      call: async (_c, a) =>
+        call(
+          stack,
+          a,
+          'POST',
+          '/v1/policy-previews',
+          await flightPolicyRequest(ledger.provider, await sales.offer(), stack.address(CLIENT)),
+        ),
+      expected: only({ insurer: 200, otherInsurer: refused(403, 'NOT_OFFER_INSURER') }, roleRequired),
+    },
+    // --- end insurer ---
     {
       method: 'get',
       path: '/v1/documents/{hash}/ciphertext',

@@ -1040,6 +1040,25 @@ describe('bad requests', function () {
       status: 404,
       code: 'POOL_NOT_FOUND',
     },
+    // --- insurer ---
+    {
+      name: 'a policy preview for a malformed client address',
+      send: () =>
+        call(stack, insurer, 'POST', '/v1/policy-previews', { offerId: 'offer-0123456789abcdef', client: '0x12' }),
+      status: 400,
+      code: 'INVALID_REQUEST',
+    },
+    {
+      name: 'a policy preview on an unknown offer',
+      send: () =>
+        call(stack, insurer, 'POST', '/v1/policy-previews', {
+          offerId: 'offer-0123456789abcdef',
+          client: stack.address(CLIENT),
+        }),
+      status: 404,
+      code: 'OFFER_NOT_FOUND',
+    },
+    // --- end insurer ---
   ];
 
   for (const bad of cases) {
