@@ -38,6 +38,9 @@ import { bookRouter } from './book/routes.js';
 import { policyReadRouter } from './policies/read-routes.js';
 import { devSignInRouter } from './auth/dev-sign-in.js';
 import { webRouter } from '../web/routes.js';
+// --- verify ---
+import { chainRelayRouter } from './chain/rpc-relay.js';
+// --- end verify ---
 
 /** Where the API's chain index lives: PostgreSQL when a database URL is set, else SQLite beside the API database. */
 export function chainIndexLocation(config: ApiConfig): ChainIndexLocation {
@@ -202,6 +205,9 @@ export async function startApi(
       policyReadRouter(ctx),
       bookRouter(ctx),
       webRouter(ctx),
+      // --- verify ---
+      chainRelayRouter(ctx),
+      // --- end verify ---
       // Development-only sign-in as a demo party: the embedded local stack alone serves it.
       ...(config.embedded ? [devSignInRouter(ctx)] : []),
       ...(options.routers?.(ctx) ?? []),
