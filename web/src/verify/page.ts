@@ -132,7 +132,7 @@ export function verifyPage(main: HTMLElement): void {
     h(
       'section',
       { class: 'panel', 'aria-labelledby': 'document-title' },
-      h('h2', { id: 'document-title' }, 'Verify a document'),
+      h('h2', { id: 'document-title' }, 'Check a document'),
       h(
         'p',
         {},
