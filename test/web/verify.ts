@@ -210,6 +210,41 @@ describeInBrowser('web: the verify page', function () {
     await context.close();
   });
 
+  it('the chain relay passes reads as a node answers them and refuses writes, wide log ranges and large bodies', async function () {
+    const rpc = (body: unknown) =>
+      fetch(`${stack.url}/v1/chain/rpc`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify(body),
+      });
+    const chainId = await rpc({ jsonrpc: '2.0', id: 7, method: 'eth_chainId', params: [] });
+    expect(chainId.status).to.equal(200);
+    expect(await chainId.json()).to.deep.equal({ jsonrpc: '2.0', id: 7, result: `0x${stack.chainId.toString(16)}` });
+    const batch = await rpc([
+      { jsonrpc: '2.0', id: 1, method: 'eth_blockNumber' },
+      { jsonrpc: '2.0', id: 2, method: 'eth_getLogs', params: [{ fromBlock: '0x0', toBlock: 'latest' }] },
+    ]);
+    expect(batch.status).to.equal(200);
+    expect(((await batch.json()) as { id: number }[]).map((answer) => answer.id)).to.deep.equal([1, 2]);
+
+    const refusals: [unknown, number, string][] = [
+      [{ jsonrpc: '2.0', id: 1, method: 'eth_sendRawTransaction', params: ['0x00'] }, 403, 'RPC_METHOD_NOT_ALLOWED'],
+      [{ jsonrpc: '2.0', id: 1, method: 'anvil_setBalance', params: [] }, 403, 'RPC_METHOD_NOT_ALLOWED'],
+      [
+        { jsonrpc: '2.0', id: 1, method: 'eth_getLogs', params: [{ fromBlock: '0x0', toBlock: '0xffffff' }] },
+        400,
+        'RPC_LOG_RANGE_TOO_WIDE',
+      ],
+      [{ jsonrpc: '2.0', id: 1, method: 'eth_call', params: ['0x'.padEnd(20_000, '0')] }, 413, 'RPC_BODY_TOO_LARGE'],
+      [{ id: 1, method: 'eth_chainId' }, 400, 'INVALID_REQUEST'],
+    ];
+    for (const [body, status, code] of refusals) {
+      const answer = await rpc(body);
+      expect(answer.status, JSON.stringify(body).slice(0, 80)).to.equal(status);
+      expect(((await answer.json()) as { code: string }).code).to.equal(code);
+    }
+  });
+
   it("at a phone's width, a superseded version's link leads to the current one, and a revoked one says why", async function () {
     const first = await anchor(documentBytes('version 1'));
     const secondBytes = documentBytes('version 2');
