@@ -43,7 +43,9 @@ export function verifyPage(main: HTMLElement): void {
     try {
       const report = await get<VerificationReport>(`/v1/verify/${documentHash}`);
       if (controller.signal.aborted) return;
-      status.textContent = `Verdict: ${verdictBlock(report).querySelector('h2')!.textContent}. The checks follow.`;
+      const verdict = verdictBlock(report);
+      const verdictText = verdict.querySelector('h2')!.textContent;
+      status.textContent = `Verdict: ${verdictText}. The checks follow.`;
       const steps = h('ol', {
         class: 'steps',
         id: 'verify-steps',
@@ -62,7 +64,7 @@ export function verifyPage(main: HTMLElement): void {
       );
       append(
         result,
-        verdictBlock(report),
+        verdict,
         h(
           'section',
           { class: 'panel', 'aria-labelledby': 'steps-title' },
@@ -88,7 +90,7 @@ export function verifyPage(main: HTMLElement): void {
       }
       await revealSteps(steps, report, source, controller.signal);
       if (!controller.signal.aborted)
-        status.textContent = `Verdict: ${verdictBlock(report).querySelector('h2')!.textContent}. All ${report.steps.length} checks shown.`;
+        status.textContent = `Verdict: ${verdictText}. All ${report.steps.length} checks shown.`;
     } catch (error) {
       if (controller.signal.aborted) return;
       status.textContent = `The ledger could not be asked: ${describeError(error)}`;
