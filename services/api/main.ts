@@ -47,6 +47,9 @@ import { oracleHealthRouter } from './consortium/oracle-health-routes.js';
 // --- insurer ---
 import { policyPreviewRouter } from './policies/web-preview.js';
 // --- end insurer ---
+// --- verify ---
+import { chainRelayRouter } from './chain/rpc-relay.js';
+// --- end verify ---
 
 /** Where the API's chain index lives: PostgreSQL when a database URL is set, else SQLite beside the API database. */
 export function chainIndexLocation(config: ApiConfig): ChainIndexLocation {
@@ -220,6 +223,9 @@ export async function startApi(
       policyPreviewRouter(ctx),
       // --- end insurer ---
       webRouter(ctx),
+      // --- verify ---
+      chainRelayRouter(ctx),
+      // --- end verify ---
       // Development-only sign-in as a demo party: the embedded local stack alone serves it.
       ...(config.embedded ? [devSignInRouter(ctx)] : []),
       ...(options.routers?.(ctx) ?? []),

@@ -339,6 +339,14 @@ describe('authorisation matrix', function () {
       call: (_c, a) => call(stack, a, 'POST', '/v1/certificates/verify', { certificate }),
       expected: open(200),
     },
+    // --- verify ---
+    {
+      method: 'post',
+      path: '/v1/chain/rpc',
+      call: (_c, a) => call(stack, a, 'POST', '/v1/chain/rpc', { jsonrpc: '2.0', id: 1, method: 'eth_chainId' }),
+      expected: open(200),
+    },
+    // --- end verify ---
     // Records
     {
       method: 'get',

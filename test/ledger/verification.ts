@@ -4,14 +4,13 @@ import {
   buildCertificate,
   certificateBlockHashes,
   certificateFromChain,
-  checkCertificateFile,
   DocumentNotFoundError,
-  formatCertificateCheck,
   verifyCertificateAgainstChains,
   verifyCertificateOffline,
   type CertificateCheck,
   type EvidenceCertificate,
 } from '../../services/ledger/certificate.js';
+import { checkCertificateFile, formatCertificateCheck } from '../../services/ledger/certificate-file.js';
 import type { LedgerClient } from '../../services/ledger/client.js';
 import { ChainIndexer, openChainIndex, type ChainIndex } from '../../services/indexer/index.js';
 import {

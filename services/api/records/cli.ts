@@ -12,7 +12,7 @@ import { readFileSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { JsonRpcProvider } from 'ethers';
-import { checkCertificateFile, formatCertificateCheck } from '../../ledger/certificate.js';
+import { checkCertificateFile, formatCertificateCheck } from '../../ledger/certificate-file.js';
 import type { Deployment } from '../../ledger/deploy.js';
 import { checkAccessLogExport, type AccessLogExport } from './access-log-check.js';
 

@@ -1,9 +1,9 @@
-/** The verify page (being built). */
-import { append, h } from '../lib/dom.js';
+/** The verify page (public): a document or a certificate checked in the browser; see `web/src/verify/page.ts`. */
 import { startPage } from '../lib/layout.js';
+import { verifyPage } from '../verify/page.js';
 
 void startPage({
   render({ main }) {
-    append(main, h('p', {}, 'Coming soon.'));
+    verifyPage(main);
   },
 });
