@@ -35,7 +35,18 @@ export async function freeStackPorts(): Promise<StackPorts> {
     const base = 20_000 + Math.floor(Math.random() * 40_000);
     const run = [base, base + 1, base + 2, base + 3];
     if ((await Promise.all(run.map(isFree))).every(Boolean)) {
-      return { chain: await freePort(), api: await freePort(), oracleBase: base, replay: await freePort() };
+      // Each free port is free when asked, not reserved: the system may hand the same one out twice in a row.
+      const taken = new Set(run);
+      const distinct = async () => {
+        for (;;) {
+          const port = await freePort();
+          if (!taken.has(port)) {
+            taken.add(port);
+            return port;
+          }
+        }
+      };
+      return { chain: await distinct(), api: await distinct(), oracleBase: base, replay: await distinct() };
     }
   }
   throw new Error('no four consecutive free ports found for the oracle nodes');
