@@ -1,10 +1,8 @@
 /**
- * Charts, drawn by uPlot (a small, maintained canvas chart library): a time series of one or more lines, and bars by
- * category (exposure against a cap, losses by period). A canvas says nothing to a screen reader, so every chart is a
- * `<figure>` with a caption, an accessible name, and the same figures as a table right after it.
+ * Charts: bars by category here (exposure against a cap, losses by period), drawn in HTML; time series in
+ * `time-chart.ts`, drawn by uPlot, which only the pages that draw one download. Every chart is a `<figure>` with a
+ * caption, an accessible name, and its figures as a table (a canvas says nothing to a screen reader).
  */
-import uPlot from 'uplot';
-import 'uplot/dist/uPlot.min.css';
 import { h } from './dom.js';
 
 export interface Series {
@@ -14,13 +12,13 @@ export interface Series {
   colour?: string;
 }
 
-const PALETTE = ['#1d4ed8', '#b45309', '#047857', '#7c3aed', '#be123c', '#0e7490'];
+export const PALETTE = ['#1d4ed8', '#b45309', '#047857', '#7c3aed', '#be123c', '#0e7490'];
 
-function chartWidth(container: HTMLElement): number {
+export function chartWidth(container: HTMLElement): number {
   return Math.max(280, Math.min(900, container.clientWidth || 600));
 }
 
-function figure(caption: string, table: HTMLTableElement): { figure: HTMLElement; plot: HTMLElement } {
+export function figure(caption: string, table: HTMLTableElement): { figure: HTMLElement; plot: HTMLElement } {
   const plot = h('div', { class: 'chart', role: 'img', 'aria-label': caption });
   const element = h(
     'figure',
@@ -32,7 +30,7 @@ function figure(caption: string, table: HTMLTableElement): { figure: HTMLElement
   return { figure: element, plot };
 }
 
-function dataTable(headers: string[], rows: (string | number)[][]): HTMLTableElement {
+export function dataTable(headers: string[], rows: (string | number)[][]): HTMLTableElement {
   return h(
     'table',
     { class: 'chart-data' },
@@ -59,48 +57,6 @@ function dataTable(headers: string[], rows: (string | number)[][]): HTMLTableEle
       ),
     ),
   );
-}
-
-/**
- * Lines over time: `times` in Unix seconds, one value per time per series. Appends the figure to `container` and
- * answers it (call again to redraw with new data).
- */
-export function timeSeriesChart(
-  container: HTMLElement,
-  options: { caption: string; times: number[]; series: Series[]; format?: (value: number) => string; height?: number },
-): HTMLElement {
-  const format = options.format ?? ((value: number) => value.toLocaleString('en'));
-  const table = dataTable(
-    ['Time (UTC)', ...options.series.map((series) => series.label)],
-    options.times.map((time, index) => [
-      new Date(time * 1000).toISOString().slice(0, 16).replace('T', ' '),
-      ...options.series.map((series) => {
-        const value = series.values[index];
-        return value === null || value === undefined ? '—' : format(value);
-      }),
-    ]),
-  );
-  const { figure: element, plot } = figure(options.caption, table);
-  container.appendChild(element);
-  new uPlot(
-    {
-      width: chartWidth(container),
-      height: options.height ?? 240,
-      series: [
-        {},
-        ...options.series.map((series, index) => ({
-          label: series.label,
-          stroke: series.colour ?? PALETTE[index % PALETTE.length],
-          width: 2,
-          value: (_self: uPlot, value: number | null) => (value === null ? '—' : format(value)),
-        })),
-      ],
-      axes: [{}, { values: (_self: uPlot, ticks: number[]) => ticks.map(format), size: 70 }],
-    },
-    [options.times, ...options.series.map((series) => series.values)],
-    plot,
-  );
-  return element;
 }
 
 /**
