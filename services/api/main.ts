@@ -33,6 +33,9 @@ import { recordsRouter } from './records/routes.js';
 import { salesRouter } from './policies/sales-routes.js';
 import { startApiServer } from './server.js';
 import { treatiesRouter } from './treaties/routes.js';
+// --- reinsurer ---
+import { treatyDashboardRouter } from './treaties/web-dashboard.js';
+// --- end reinsurer ---
 import { verificationRouter } from './verification/routes.js';
 import { bookRouter } from './book/routes.js';
 import { policyReadRouter } from './policies/read-routes.js';
@@ -201,6 +204,9 @@ export async function startApi(
       events.router,
       policyReadRouter(ctx),
       bookRouter(ctx),
+      // --- reinsurer ---
+      treatyDashboardRouter(ctx),
+      // --- end reinsurer ---
       webRouter(ctx),
       // Development-only sign-in as a demo party: the embedded local stack alone serves it.
       ...(config.embedded ? [devSignInRouter(ctx)] : []),
