@@ -1,7 +1,7 @@
 /** The treaty's exposure and its premium and losses over time, and where its open exposure sits, as charts. */
 import { get } from '../lib/api.js';
 import { barChart, timeSeriesChart } from '../lib/charts.js';
-import { h } from '../lib/dom.js';
+import { h, replace } from '../lib/dom.js';
 import { formatAmount, shortHex, toUnits } from '../lib/format.js';
 import type { StatementEvent, TreatyHistory } from './types.js';
 
@@ -29,12 +29,27 @@ export async function showHistory(parent: HTMLElement, treaty: string, events: S
         `of open limits; ${formatAmount(last.lossesCeded)} of losses ceded out of ${formatAmount(last.grossLosses)} paid.`,
     ),
   );
+  const charts = h('div', { class: 'history-charts' });
+  section.appendChild(charts);
+  drawCharts(charts, history, events);
+  // uPlot draws at a fixed width: drawn again when the page's width changes (a phone turned, a window resized).
+  let width = charts.clientWidth;
+  new ResizeObserver(() => {
+    if (charts.clientWidth === width) return;
+    width = charts.clientWidth;
+    replace(charts);
+    drawCharts(charts, history, events);
+  }).observe(charts);
+}
+
+/** The charts, into `container` (empty). */
+function drawCharts(container: HTMLElement, history: TreatyHistory, events: StatementEvent[]): void {
   const times = history.points.map((point) => Math.floor(Date.parse(point.time) / 1000));
   const series = (label: string, pick: (point: TreatyHistory['points'][number]) => string) => ({
     label,
     values: history.points.map((point) => toUnits(pick(point))),
   });
-  timeSeriesChart(section, {
+  timeSeriesChart(container, {
     caption: 'Open exposure of the ceded policies',
     times,
     series: [
@@ -43,7 +58,7 @@ export async function showHistory(parent: HTMLElement, treaty: string, events: S
     ],
     format: money,
   });
-  timeSeriesChart(section, {
+  timeSeriesChart(container, {
     caption: 'Premium ceded, losses paid and losses ceded (cumulative)',
     times,
     series: [
@@ -54,7 +69,7 @@ export async function showHistory(parent: HTMLElement, treaty: string, events: S
     format: money,
   });
   if (events.length > 0) {
-    barChart(section, {
+    barChart(container, {
       caption: 'Losses ceded by event (oracle feed)',
       labels: events.map((event) => `Event ${shortHex(event.feedId)} (${event.losses} losses)`),
       series: [
@@ -66,7 +81,7 @@ export async function showHistory(parent: HTMLElement, treaty: string, events: S
     });
   }
   if (history.exposureByKey.length > 0) {
-    barChart(section, {
+    barChart(container, {
       caption: 'Open exposure by flight or location now',
       labels: history.exposureByKey.map((key) => `${key.accumulationKey} (${key.policies} policies)`),
       series: [
