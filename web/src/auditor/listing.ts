@@ -3,7 +3,7 @@
  * request. Cells are text (set as text, never parsed).
  */
 import { describeError, get } from '../lib/api.js';
-import { append, h, liveRegion } from '../lib/dom.js';
+import { append, h, liveRegion, replace } from '../lib/dom.js';
 
 export interface Column<T> {
   header: string;
@@ -50,11 +50,8 @@ export function listingSection<T>(options: {
     ),
     body,
   );
-  const more = h(
-    'button',
-    { type: 'button', class: 'secondary', hidden: true },
-    `Show more ${options.title.toLowerCase()}`,
-  );
+  // Holds the "Show more" button while the listing has a next page.
+  const more = h('div', { class: 'listing-more' });
   const section = h(
     'section',
     { class: 'panel', id: options.id, 'aria-labelledby': `${options.id}-title` },
@@ -86,8 +83,16 @@ export function listingSection<T>(options: {
     }
     shown += page.items.length;
     const next = page.nextCursor ?? null;
-    more.hidden = next === null;
-    more.onclick = next === null ? null : () => void run(next);
+    replace(
+      more,
+      next === null
+        ? null
+        : h(
+            'button',
+            { type: 'button', class: 'secondary', onclick: () => void run(next) },
+            `Show more ${options.title.toLowerCase()}`,
+          ),
+    );
     status.textContent = shown === 0 ? options.empty : `${shown} ${options.title.toLowerCase()} shown.`;
   };
   const run = (cursor: string | null) =>

@@ -55,7 +55,7 @@ export interface PolicyItem {
   payout: string | null;
   insured:
     | { kind: 'flight'; carrier: string; flightNumber: string; departureDate: number }
-    | { kind: 'weather'; stationId: string }
+    | { kind: 'weather'; stationId: string; latitudeE4: number; longitudeE4: number; metric: string }
     | null;
   issuedAt: string;
   ceded: boolean;
@@ -67,7 +67,9 @@ function insured(policy: PolicyItem): string {
     const { carrier, flightNumber, departureDate } = policy.insured;
     return `flight ${carrier}${flightNumber} on ${departureDate}`;
   }
-  return `weather at station ${policy.insured.stationId}`;
+  const { stationId, latitudeE4, longitudeE4, metric } = policy.insured;
+  const place = stationId === '' ? `${latitudeE4 / 1e4}, ${longitudeE4 / 1e4}` : `station ${stationId}`;
+  return `${metric} at ${place}`;
 }
 
 export const POLICY_COLUMNS: Column<PolicyItem>[] = [
