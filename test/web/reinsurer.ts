@@ -220,6 +220,41 @@ describeInBrowser('web pages: the reinsurer dashboard and the auditor view', fun
     await context.close();
   });
 
+  it('shows every difference when the statement it is served does not agree with the chain', async function () {
+    const context = await browser.newContext({ viewport: PHONE });
+    const watched = await watchedPage(context);
+    const { page } = watched;
+    // A statement altered on its way to the page: one line's loss and the gross total raised by 1.
+    await page.route('**/v1/treaties/*/statement', async (route) => {
+      if (route.request().headers().accept !== 'application/json') return route.continue();
+      const response = await route.fetch();
+      const signed = (await response.json()) as {
+        statement: {
+          totals: Record<string, string>;
+          lines: { id: string; kind: string; amounts: Record<string, string> }[];
+        };
+      };
+      const loss = signed.statement.lines.find((line) => line.kind === 'LossCeded')!;
+      loss.amounts.gross = (BigInt(loss.amounts.gross!) + 1n).toString();
+      signed.statement.totals.grossLosses = (BigInt(signed.statement.totals.grossLosses!) + 1n).toString();
+      return route.fulfill({ response, json: signed });
+    });
+    await devSignIn(page, `${stack.url}/reinsurer`, 'reinsurer');
+    const verdict = page.locator('.verdict');
+    await verdict.waitFor({ timeout: 60_000 });
+    expect(await verdict.textContent()).to.contain('differs');
+    const differences = page.getByRole('table', { name: 'Differences, line by line' });
+    const text = await differences.innerText();
+    expect(text).to.contain('total grossLosses');
+    expect(text).to.contain('LossCeded gross');
+    expect(text).to.contain('signature');
+    await expectAccessible(page, 'on the reinsurer dashboard with differences (phone)');
+    await expectNoSidewaysScroll(page, 'the reinsurer dashboard with differences');
+    await keepScreenshot(page, 'reinsurer-dashboard-differences');
+    watched.expectNoProblems();
+    await context.close();
+  });
+
   it('shows the auditor the documents, policies and oracle reports with no personal data in the page or its answers', async function () {
     const context: BrowserContext = await browser.newContext({ viewport: PHONE });
     const watched: WatchedPage = await watchedPage(context);

@@ -37,7 +37,7 @@ function verdict(audit: TreatyAudit): HTMLElement[] {
       { class: 'table-wrap', tabindex: 0, role: 'region', 'aria-label': 'Differences' },
       h(
         'table',
-        {},
+        { class: 'differences' },
         h('caption', {}, 'Differences, line by line'),
         h(
           'thead',
