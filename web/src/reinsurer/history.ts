@@ -34,12 +34,15 @@ export async function showHistory(parent: HTMLElement, treaty: string, events: S
   drawCharts(charts, history, events);
   // uPlot draws at a fixed width: drawn again when the page's width changes (a phone turned, a window resized).
   let width = charts.clientWidth;
-  new ResizeObserver(() => {
+  const observer = new ResizeObserver(() => {
+    // Another treaty chosen: these charts left the page.
+    if (!charts.isConnected) return observer.disconnect();
     if (charts.clientWidth === width) return;
     width = charts.clientWidth;
     replace(charts);
     drawCharts(charts, history, events);
-  }).observe(charts);
+  });
+  observer.observe(charts);
 }
 
 /** The charts, into `container` (empty). */
