@@ -33,6 +33,9 @@ import { recordsRouter } from './records/routes.js';
 import { salesRouter } from './policies/sales-routes.js';
 import { startApiServer } from './server.js';
 import { treatiesRouter } from './treaties/routes.js';
+// --- reinsurer ---
+import { treatyDashboardRouter } from './treaties/web-dashboard.js';
+// --- end reinsurer ---
 import { verificationRouter } from './verification/routes.js';
 import { bookRouter } from './book/routes.js';
 import { policyReadRouter } from './policies/read-routes.js';
@@ -222,6 +225,9 @@ export async function startApi(
       // --- insurer ---
       policyPreviewRouter(ctx),
       // --- end insurer ---
+      // --- reinsurer ---
+      treatyDashboardRouter(ctx),
+      // --- end reinsurer ---
       webRouter(ctx),
       // --- verify ---
       chainRelayRouter(ctx),

@@ -540,6 +540,31 @@ describe('authorisation matrix', function () {
       },
       expected: open(200),
     },
+    // --- reinsurer ---
+    {
+      method: 'get',
+      path: '/v1/treaties',
+      call: (_c, a) => call(stack, a, 'GET', '/v1/treaties'),
+      // Every party may ask; the list holds only the treaties it may see.
+      expected: parties(200),
+    },
+    {
+      method: 'get',
+      path: '/v1/treaties/{address}/history',
+      call: (_c, a) => call(stack, a, 'GET', `/v1/treaties/${ledger.deployment.reinsuranceTreaty}/history`),
+      expected: only({ admin: 200, insurer: 200, reinsurer: 200, auditor: 200 }, refused(404, 'TREATY_NOT_FOUND')),
+    },
+    {
+      method: 'post',
+      path: '/v1/treaties/{address}/audit',
+      call: async (_c, a) => {
+        const treaty = ledger.deployment.reinsuranceTreaty!;
+        const signed = await call(stack, stack.auth.get(REINSURER), 'GET', `/v1/treaties/${treaty}/statement`);
+        return call(stack, a, 'POST', `/v1/treaties/${treaty}/audit`, (await signed.json()) as object);
+      },
+      expected: only({ admin: 200, insurer: 200, reinsurer: 200, auditor: 200 }, refused(404, 'TREATY_NOT_FOUND')),
+    },
+    // --- end reinsurer ---
     {
       method: 'post',
       path: '/v1/offers',

@@ -810,6 +810,37 @@ describe('bad requests', function () {
       status: 400,
       code: 'INVALID_REQUEST',
     },
+    // --- reinsurer ---
+    {
+      name: 'the history of a treaty address that is no address',
+      send: () => call(stack, stack.auth.get(REINSURER), 'GET', '/v1/treaties/0x12/history'),
+      status: 400,
+      code: 'INVALID_REQUEST',
+    },
+    {
+      name: 'a statement to audit without its signature',
+      send: () =>
+        call(stack, stack.auth.get(REINSURER), 'POST', `/v1/treaties/${ledger.deployment.reinsuranceTreaty}/audit`, {
+          statement: { chainId: ledger.deployment.chainId, treaty: ledger.deployment.reinsuranceTreaty },
+        }),
+      status: 400,
+      code: 'INVALID_REQUEST',
+    },
+    {
+      name: 'a statement of another treaty to audit against this one',
+      send: () =>
+        call(stack, stack.auth.get(REINSURER), 'POST', `/v1/treaties/${ledger.deployment.reinsuranceTreaty}/audit`, {
+          statement: { chainId: ledger.deployment.chainId, treaty: Wallet.createRandom().address },
+          signature: {
+            signer: Wallet.createRandom().address,
+            statementHash: `0x${'ab'.repeat(32)}`,
+            signature: `0x${'cd'.repeat(65)}`,
+          },
+        }),
+      status: 400,
+      code: 'STATEMENT_OF_ANOTHER_TREATY',
+    },
+    // --- end reinsurer ---
     {
       name: 'an offer of an unknown kind',
       send: () => call(stack, insurer, 'POST', '/v1/offers', { ...FLIGHT_OFFER, kind: 'earthquake' }),

@@ -21,7 +21,7 @@ import { buildTreatyStatement } from './statement.js';
 export type TreatiesContext = Pick<ApiContext, 'ledger' | 'signers'>;
 
 /** The treaty at `address` as `caller` may see it, or 404 TREATY_NOT_FOUND. */
-async function visibleTreaty(ctx: TreatiesContext, caller: Caller, address: string): Promise<TreatyRecord> {
+export async function visibleTreaty(ctx: TreatiesContext, caller: Caller, address: string): Promise<TreatyRecord> {
   const treaty = await readTreaty(ctx.ledger, address);
   const party = treaty !== null && (caller.account === treaty.insurer || caller.account === treaty.reinsurer);
   if (treaty === null || !(party || hasRole(caller, 'ADMIN', 'AUDITOR'))) {
