@@ -156,13 +156,11 @@ async function stackModules() {
 // Settings
 // -------------------------------------------------------------------------------------------------------------------
 
-// --- operations ---
 /** The API's oracle health URLs: the ones the environment names, then each embedded node's, tied to its oracle. */
 function withNodeHealthUrls(given: string | undefined, nodes: RunningNode[]): string {
   const own = nodes.map((node) => `${node.address}=http://127.0.0.1:${node.port}/health`);
   return [...(given ?? '').split(/[\s,]+/).filter((entry) => entry !== ''), ...own].join(',');
 }
-// --- end operations ---
 
 /** Where the embedded oracle nodes get their data. */
 export type DataSource =
@@ -626,9 +624,7 @@ export async function startStack(
       POLICYLEDGER_DATA_DIR: settings.dataDir,
       POLICYLEDGER_RPC_URL: chain.rpcUrl,
       POLICYLEDGER_EMBEDDED: 'true',
-      // --- operations ---
       POLICYLEDGER_API_ORACLE_HEALTH_URLS: withNodeHealthUrls(env.POLICYLEDGER_API_ORACLE_HEALTH_URLS, nodes),
-      // --- end operations ---
     });
     if (chain.uncleanStop) await reconcileWithLostBlocks(modules, apiConfig, chain.rpcUrl, print);
     const api = await modules.apiMain.startApi(apiConfig);

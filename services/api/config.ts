@@ -89,10 +89,8 @@ export interface ApiConfig {
   events: EventsConfig;
   /** Other members' APIs (POLICYLEDGER_API_PEERS, a JSON file), by the party each serves. */
   peers: PeerApiConfig[];
-  // --- operations ---
   /** The oracle nodes' `/health` URLs the operations page reports on (POLICYLEDGER_API_ORACLE_HEALTH_URLS). */
   oracleHealth: OracleHealthUrl[];
-  // --- end operations ---
 }
 
 /**
@@ -118,9 +116,7 @@ export const API_VARIABLES = [
   'POLICYLEDGER_API_LOG_LEVEL',
   ...EVENTS_API_VARIABLES,
   'POLICYLEDGER_API_PEERS',
-  // --- operations ---
   'POLICYLEDGER_API_ORACLE_HEALTH_URLS',
-  // --- end operations ---
 ] as const;
 
 const integer = (min: number, max: number) =>
@@ -192,9 +188,7 @@ const environmentSchema = z.object({
     .optional(),
   POLICYLEDGER_EMBEDDED: flag.optional(),
   POLICYLEDGER_API_PEERS: z.string().min(1).optional(),
-  // --- operations ---
   POLICYLEDGER_API_ORACLE_HEALTH_URLS: z.string().min(1).optional(),
-  // --- end operations ---
 });
 
 const peersFileSchema = z.array(
@@ -225,7 +219,6 @@ function loadPeers(file: string | undefined, cwd: string): PeerApiConfig[] {
   return result.data.map((peer) => ({ ...peer, party: getAddress(peer.party), url: new URL(peer.url).origin }));
 }
 
-// --- operations ---
 /** An oracle node's health endpoint, and the oracle account it serves when the setting names it. */
 export interface OracleHealthUrl {
   url: string;
@@ -250,7 +243,6 @@ export function parseOracleHealthUrls(value: string | undefined): OracleHealthUr
     return { url: parsed.data, oracle: match?.[1] === undefined ? null : getAddress(match[1].toLowerCase()) };
   });
 }
-// --- end operations ---
 
 /**
  * The IPFS node's network. The embedded node peers with other members' nodes when `POLICYLEDGER_IPFS_PEERS` is set
@@ -440,9 +432,7 @@ export function loadApiConfig(env: NodeJS.ProcessEnv = process.env, cwd: string 
     embedded: settings.POLICYLEDGER_EMBEDDED ?? false,
     events: loadEventsConfig(env, settings.POLICYLEDGER_EMBEDDED ?? false),
     peers: loadPeers(settings.POLICYLEDGER_API_PEERS, cwd),
-    // --- operations ---
     oracleHealth: parseOracleHealthUrls(settings.POLICYLEDGER_API_ORACLE_HEALTH_URLS),
-    // --- end operations ---
   };
 }
 

@@ -33,26 +33,16 @@ import { recordsRouter } from './records/routes.js';
 import { salesRouter } from './policies/sales-routes.js';
 import { startApiServer } from './server.js';
 import { treatiesRouter } from './treaties/routes.js';
-// --- reinsurer ---
 import { treatyDashboardRouter } from './treaties/web-dashboard.js';
-// --- end reinsurer ---
 import { verificationRouter } from './verification/routes.js';
 import { bookRouter } from './book/routes.js';
 import { policyReadRouter } from './policies/read-routes.js';
 import { devSignInRouter } from './auth/dev-sign-in.js';
 import { webRouter } from '../web/routes.js';
-// --- client ---
 import { proposalListRouter } from './policies/web-proposals.js';
-// --- end client ---
-// --- operations ---
 import { oracleHealthRouter } from './consortium/oracle-health-routes.js';
-// --- end operations ---
-// --- insurer ---
 import { policyPreviewRouter } from './policies/web-preview.js';
-// --- end insurer ---
-// --- verify ---
 import { chainRelayRouter } from './chain/rpc-relay.js';
-// --- end verify ---
 
 /** Where the API's chain index lives: PostgreSQL when a database URL is set, else SQLite beside the API database. */
 export function chainIndexLocation(config: ApiConfig): ChainIndexLocation {
@@ -211,27 +201,17 @@ export async function startApi(
       verificationRouter(ctx),
       recordsRouter(ctx),
       consortiumRouter(ctx),
-      // --- operations ---
       oracleHealthRouter(ctx),
-      // --- end operations ---
       treatiesRouter(ctx),
       salesRouter(ctx),
-      // --- client ---
       proposalListRouter(ctx),
-      // --- end client ---
       events.router,
       policyReadRouter(ctx),
       bookRouter(ctx),
-      // --- insurer ---
       policyPreviewRouter(ctx),
-      // --- end insurer ---
-      // --- reinsurer ---
       treatyDashboardRouter(ctx),
-      // --- end reinsurer ---
       webRouter(ctx),
-      // --- verify ---
       chainRelayRouter(ctx),
-      // --- end verify ---
       // Development-only sign-in as a demo party: the embedded local stack alone serves it.
       ...(config.embedded ? [devSignInRouter(ctx)] : []),
       ...(options.routers?.(ctx) ?? []),

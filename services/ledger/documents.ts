@@ -385,7 +385,6 @@ export async function coSignatureTypedData(
   );
 }
 
-// --- insurer: a terms co-signature shown before its document exists ---
 /**
  * The terms co-signature `request.signer` will be asked for, built from the terms alone (no anchor is read): for a
  * preview of a proposal, whose document hash, nonce and deadline are fixed only when the wording is anchored.
@@ -407,7 +406,6 @@ export async function termsCoSignaturePreview(
     }) as JsonRpcPayload,
   );
 }
-// --- end insurer ---
 
 /** What ethers' `TypedDataEncoder.getPayload` returns (typed `any` there). */
 interface JsonRpcPayload {

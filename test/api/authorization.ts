@@ -339,14 +339,12 @@ describe('authorisation matrix', function () {
       call: (_c, a) => call(stack, a, 'POST', '/v1/certificates/verify', { certificate }),
       expected: open(200),
     },
-    // --- verify ---
     {
       method: 'post',
       path: '/v1/chain/rpc',
       call: (_c, a) => call(stack, a, 'POST', '/v1/chain/rpc', { jsonrpc: '2.0', id: 1, method: 'eth_chainId' }),
       expected: open(200),
     },
-    // --- end verify ---
     // Records
     {
       method: 'get',
@@ -540,7 +538,6 @@ describe('authorisation matrix', function () {
       },
       expected: open(200),
     },
-    // --- reinsurer ---
     {
       method: 'get',
       path: '/v1/treaties',
@@ -564,7 +561,6 @@ describe('authorisation matrix', function () {
       },
       expected: only({ admin: 200, insurer: 200, reinsurer: 200, auditor: 200 }, refused(404, 'TREATY_NOT_FOUND')),
     },
-    // --- end reinsurer ---
     {
       method: 'post',
       path: '/v1/offers',
@@ -592,7 +588,6 @@ describe('authorisation matrix', function () {
         ),
       expected: only({ insurer: 201, otherInsurer: refused(403, 'NOT_POOL_INSURER') }, roleRequired),
     },
-    // --- client ---
     {
       method: 'get',
       path: '/v1/policy-proposals',
@@ -600,7 +595,6 @@ describe('authorisation matrix', function () {
       call: (_c, a) => call(stack, a, 'GET', '/v1/policy-proposals?status=awaiting-consent'),
       expected: parties(200),
     },
-    // --- end client ---
     {
       method: 'get',
       path: '/v1/policy-proposals/{documentHash}',
@@ -742,7 +736,6 @@ describe('authorisation matrix', function () {
         roleRequired,
       ),
     },
-    // --- insurer ---
     {
       method: 'post',
       path: '/v1/policy-previews',
@@ -757,7 +750,6 @@ describe('authorisation matrix', function () {
         ),
       expected: only({ insurer: 200, otherInsurer: refused(403, 'NOT_OFFER_INSURER') }, roleRequired),
     },
-    // --- end insurer ---
     {
       method: 'get',
       path: '/v1/documents/{hash}/ciphertext',
@@ -767,7 +759,6 @@ describe('authorisation matrix', function () {
         notVisible,
       ),
     },
-    // --- operations ---
     {
       method: 'get',
       path: '/v1/oracles/health',
@@ -775,7 +766,6 @@ describe('authorisation matrix', function () {
       // Party 7 holds the ORACLE role besides INSURER.
       expected: only({ admin: 200, oracle: 200, otherInsurer: 200, auditor: 200 }, roleRequired),
     },
-    // --- end operations ---
   ];
 
   it('has a row for every path and method of the OpenAPI document', async () => {

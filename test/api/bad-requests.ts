@@ -810,7 +810,6 @@ describe('bad requests', function () {
       status: 400,
       code: 'INVALID_REQUEST',
     },
-    // --- reinsurer ---
     {
       name: 'the history of a treaty address that is no address',
       send: () => call(stack, stack.auth.get(REINSURER), 'GET', '/v1/treaties/0x12/history'),
@@ -840,7 +839,6 @@ describe('bad requests', function () {
       status: 400,
       code: 'STATEMENT_OF_ANOTHER_TREATY',
     },
-    // --- end reinsurer ---
     {
       name: 'an offer of an unknown kind',
       send: () => call(stack, insurer, 'POST', '/v1/offers', { ...FLIGHT_OFFER, kind: 'earthquake' }),
@@ -904,14 +902,12 @@ describe('bad requests', function () {
       status: 404,
       code: 'OFFER_NOT_FOUND',
     },
-    // --- client ---
     {
       name: 'a proposal listing in an unknown state',
       send: () => call(stack, insurer, 'GET', '/v1/policy-proposals?status=pending'),
       status: 400,
       code: 'INVALID_REQUEST',
     },
-    // --- end client ---
     {
       name: 'a consent with both a signature and the hosted key',
       send: () =>
@@ -1071,7 +1067,6 @@ describe('bad requests', function () {
       status: 404,
       code: 'POOL_NOT_FOUND',
     },
-    // --- insurer ---
     {
       name: 'a policy preview for a malformed client address',
       send: () =>
@@ -1089,7 +1084,6 @@ describe('bad requests', function () {
       status: 404,
       code: 'OFFER_NOT_FOUND',
     },
-    // --- end insurer ---
   ];
 
   for (const bad of cases) {

@@ -1,6 +1,7 @@
 /** The treaty's exposure and its premium and losses over time, and where its open exposure sits, as charts. */
 import { get } from '../lib/api.js';
-import { barChart, timeSeriesChart } from '../lib/charts.js';
+import { barChart } from '../lib/charts.js';
+import { timeSeriesChart } from '../lib/time-chart.js';
 import { h, replace } from '../lib/dom.js';
 import { formatAmount, shortHex, toUnits } from '../lib/format.js';
 import type { StatementEvent, TreatyHistory } from './types.js';
