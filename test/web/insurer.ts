@@ -113,6 +113,20 @@ describeInBrowser('insurer console: documents, a sale and the book', function ()
     await expectAccessible(page, 'with an anchored document');
     await keepScreenshot(page, 'insurer-document-anchored');
     watched.expectNoProblems();
+
+    // Anyone holding the file sees it verified on the public verify page, from its bytes.
+    const verifier = await watchedPage(page.context());
+    await verifier.page.goto(`${stack.url}/verify`);
+    await verifier.page.getByLabel('Choose a document').setInputFiles({
+      name: 'schedule.txt',
+      mimeType: 'text/plain',
+      buffer: bytes,
+    });
+    await verifier.page.locator('#verdict[data-verdict="current"]').waitFor();
+    expect(verifier.page.url()).to.equal(`${stack.url}/verify/${sha256}`);
+    await keepScreenshot(verifier.page, 'insurer-document-verified');
+    verifier.expectNoProblems();
+    await verifier.page.close();
   });
 
   it('anchors a batch, one file after the other, with the batch progress', async function () {

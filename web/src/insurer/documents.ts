@@ -7,6 +7,7 @@
  */
 import { describeError, get } from '../lib/api.js';
 import { append, h, liveRegion, replace } from '../lib/dom.js';
+import { field } from './field.js';
 import { formatBytes, formatTime, shortHex } from '../lib/format.js';
 import { uploadDocument } from './upload.js';
 
@@ -31,17 +32,6 @@ function addressList(text: string): string[] {
     .split(/[\s,]+/)
     .map((value) => value.trim())
     .filter((value) => value !== '');
-}
-
-function field(id: string, label: string, control: HTMLElement, hint?: string): HTMLElement {
-  if (hint !== undefined) control.setAttribute('aria-describedby', `${id}-hint`);
-  return h(
-    'div',
-    { class: 'field' },
-    h('label', { for: id }, label),
-    control,
-    hint === undefined ? null : h('p', { class: 'hint', id: `${id}-hint` }, hint),
-  );
 }
 
 /** One file's line in the batch: name, bytes sent, state, hash and verify link. */

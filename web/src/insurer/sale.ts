@@ -7,6 +7,7 @@
  */
 import { ApiProblem, get, post } from '../lib/api.js';
 import { append, h, liveRegion, replace } from '../lib/dom.js';
+import { field } from './field.js';
 import { formatAmount, shortHex } from '../lib/format.js';
 import type { Me, Site } from '../lib/session.js';
 import type { TypedData } from '../lib/wallet.js';
@@ -32,17 +33,6 @@ interface ProposalAnswer {
 
 /** How long the page waits for a proposal's wording to be anchored before it shows the signature to come. */
 const CONSENT_POLLS = 30;
-
-function field(id: string, label: string, control: HTMLElement, hint?: string): HTMLElement {
-  if (hint !== undefined) control.setAttribute('aria-describedby', `${id}-hint`);
-  return h(
-    'div',
-    { class: 'field' },
-    h('label', { for: id }, label),
-    control,
-    hint === undefined ? null : h('p', { class: 'hint', id: `${id}-hint` }, hint),
-  );
-}
 
 const OFFSET_PATTERN = 'Z|[+\\-](0[0-9]|1[0-4]):[0-5][0-9]';
 
