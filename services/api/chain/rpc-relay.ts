@@ -70,14 +70,24 @@ function blockOf(tag: unknown, head: number, field: string): number {
   throw new AppError(400, 'RPC_PARAMS_INVALID', `eth_getLogs ${field} must be a block tag or a hex block number`);
 }
 
-/** Refuses a log query that names a block hash-less range wider than `MAX_LOG_BLOCK_RANGE`. */
+/**
+ * Refuses a log query over a range wider than `MAX_LOG_BLOCK_RANGE`, unless it is targeted: one contract and an
+ * indexed value besides the event's signature (a document's hash, a batch root), which a node answers from its blocks'
+ * bloom filters without reading their logs. A certificate's checks are all targeted and start from the chain's first
+ * block, so a consortium chain older than the range (100,000 blocks of 2 s: under three days) still answers them.
+ */
 async function checkLogRange(provider: JsonRpcProvider, call: RpcCall): Promise<void> {
   const filter = call.params?.[0];
   if (typeof filter !== 'object' || filter === null) {
     throw new AppError(400, 'RPC_PARAMS_INVALID', 'eth_getLogs takes one filter object');
   }
-  const { fromBlock, toBlock, blockHash } = filter as Record<string, unknown>;
+  const { fromBlock, toBlock, blockHash, address, topics } = filter as Record<string, unknown>;
   if (blockHash !== undefined) return;
+  const targeted =
+    typeof address === 'string' &&
+    Array.isArray(topics) &&
+    topics.slice(1).some((topic) => typeof topic === 'string' || (Array.isArray(topic) && topic.length > 0));
+  if (targeted) return;
   const head = await provider.getBlockNumber();
   const from = blockOf(fromBlock, head, 'fromBlock');
   const to = blockOf(toBlock, head, 'toBlock');
