@@ -3,7 +3,7 @@
  * timeline.ts), and the index only changes by moving its head, so a timeline built at the current head is the one a
  * new build would give: a read costs one head query instead of the policy query and the six a build runs. The policy
  * row is kept with it (the route decides from it who may read) and the timeline is kept serialised, as it is sent:
- * under load, the policy query and `JSON.stringify` of the body were a tenth of the route's CPU. An entry built while
+ * under load, the policy query and `JSON.stringify` of the body took about 8 % of the API's CPU. An entry built while
  * the indexer committed the next block holds content at least as new as its head says, and is rebuilt at the next
  * head. An unknown policy is not kept, so that reads of made-up ids do not push out the policies read, and no timeline
  * is built for a caller that may not read the policy.
