@@ -43,7 +43,6 @@ export class TimelineCache {
     this.#entries.delete(id);
     if (entry === undefined || entry.head !== head) entry = { head, policy: this.index.policy(id) };
     this.#entries.set(id, entry);
-    if (this.#entries.size > this.capacity) this.#entries.delete(this.#entries.keys().next().value!);
     const kept = entry;
     const policy = await kept.policy.catch((error: unknown) => {
       this.#forget(id, kept);
@@ -53,6 +52,7 @@ export class TimelineCache {
       this.#forget(id, kept);
       return null;
     }
+    if (this.#entries.size > this.capacity) this.#entries.delete(this.#entries.keys().next().value!);
     return { policy, timelineJson: () => (kept.timelineJson ??= this.#serialise(id, kept, policy)) };
   }
 
