@@ -16,7 +16,10 @@
  *                                                                           p99 ≤ 500 ms
  *
  *   npm run bench:api [-- --json <file>] [-- --connections <n>] [-- --duration <s>] [-- --register-duration <s>]
- *                     [-- --only <operation>] [-- --profile <dir>]
+ *                     [-- --only <operation>[,<operation>…]] [-- --profile <dir>]
+ *
+ * The read rows also give the API process's CPU per request (`apiCpuMsPerRequest`, all its threads): a figure that
+ * does not depend on what else runs on the machine, unlike the rate.
  */
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
@@ -33,13 +36,13 @@ import { startApiProcess, type ApiProcess } from '../../test/helpers/api-process
 import { measureEventDelivery } from '../../test/api/events/bench.js';
 import { runPolicyScenario } from '../../test/indexer/policies-scenario.js';
 const USAGE = `Usage: npm run bench:api [-- --json <file>] [-- --connections <n>] [-- --duration <s>] [-- --register-duration <s>]
-                         [-- --only <operation>] [-- --profile <dir>]
+                         [-- --only <operation>[,<operation>…]] [-- --profile <dir>]
 
   --json <file>               also write the rows as JSON: [{operation, requestsPerSecond, p50Ms, p99Ms, durationS, documentsPerSecond?}]
   --connections <n>           concurrent connections (default 50)
   --duration <s>              seconds per read operation (default 10)
   --register-duration <s>     seconds of sustained registrations (default 20, at least 20)
-  --only <operation>          run only this row (health, verify-hash-known, verify-hash-unknown, verify-upload, register, timeline, event-delivery)
+  --only <operations>         run only these rows, comma-separated or repeated (health, verify-hash-known, verify-hash-unknown, verify-upload, register, timeline, event-delivery)
   --profile <dir>             write a V8 CPU profile of the API process (node --cpu-prof) into <dir>
   -h, --help                  show this help`;
 
@@ -49,6 +52,7 @@ interface Row {
   p50Ms: number;
   p99Ms: number;
   durationS: number;
+  apiCpuMsPerRequest?: number;
   documentsPerSecond?: number;
 }
 
@@ -59,7 +63,7 @@ function readOptions() {
       connections: { type: 'string' },
       duration: { type: 'string' },
       'register-duration': { type: 'string' },
-      only: { type: 'string' },
+      only: { type: 'string', multiple: true },
       profile: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
@@ -78,7 +82,7 @@ function readOptions() {
     connections: whole(values.connections, 50, 'connections', 1),
     duration: whole(values.duration, 10, 'duration', 1),
     registerDuration: whole(values['register-duration'], 20, 'register-duration', 20),
-    only: operation(values.only),
+    only: values.only === undefined ? undefined : values.only.flatMap((list) => list.split(',')).map(operation),
     profile: values.profile,
   };
 }
@@ -94,8 +98,8 @@ const OPERATIONS = [
 ] as const;
 type Operation = (typeof OPERATIONS)[number];
 
-function operation(value: string | undefined): Operation | undefined {
-  if (value === undefined || (OPERATIONS as readonly string[]).includes(value)) return value as Operation | undefined;
+function operation(value: string): Operation {
+  if ((OPERATIONS as readonly string[]).includes(value)) return value as Operation;
   throw new Error(`--only must be one of ${OPERATIONS.join(', ')}`);
 }
 
@@ -124,6 +128,18 @@ function multipart(file: Buffer, metadata?: object): Buffer {
 }
 
 const MULTIPART = `multipart/form-data; boundary=${BOUNDARY}`;
+
+/** A read row: autocannon's figures and the API process's CPU per request while it ran. */
+async function readRow(operation: string, api: ApiProcess, options: AutocannonOptions): Promise<Row> {
+  const cpuBefore = cpuSeconds(api.child.pid);
+  const result = await run(options);
+  const row = rowOf(operation, result);
+  const cpu = cpuSeconds(api.child.pid) - cpuBefore;
+  if (Number.isFinite(cpu) && result.requests.total > 0) {
+    row.apiCpuMsPerRequest = Math.round((100_000 * cpu) / result.requests.total) / 100;
+  }
+  return row;
+}
 
 function run(options: AutocannonOptions): Promise<Result> {
   return new Promise((resolve, reject) => {
@@ -311,7 +327,7 @@ async function main(): Promise<void> {
     ...(options.profile === undefined ? {} : { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${resolve(options.profile)}` }),
   });
   const rows: Row[] = [];
-  const wanted = (operation: Operation) => options.only === undefined || options.only === operation;
+  const wanted = (operation: Operation) => options.only === undefined || options.only.includes(operation);
   try {
     const authorization = await apiKeyFor(api.url, ledger.parties[2]!.wallet);
     const known = Buffer.from(`bench: a known anchored document ${hexlify(randomHash(8))}\n`);
@@ -335,29 +351,26 @@ async function main(): Promise<void> {
 
     if (wanted('health')) {
       console.log(`health (${options.duration} s, ${options.connections} connections)…`);
-      rows.push(rowOf('health', await run({ ...base, url: `${api.url}/health` })));
+      rows.push(await readRow('health', api, { ...base, url: `${api.url}/health` }));
     }
     if (wanted('verify-hash-known')) {
       console.log('verify-hash-known…');
-      rows.push(rowOf('verify-hash-known', await run({ ...base, url: `${api.url}/v1/verify/${knownHash}` })));
+      rows.push(await readRow('verify-hash-known', api, { ...base, url: `${api.url}/v1/verify/${knownHash}` }));
     }
     if (wanted('verify-hash-unknown')) {
       console.log('verify-hash-unknown…');
-      rows.push(rowOf('verify-hash-unknown', await run({ ...base, url: `${api.url}/v1/verify/${unknownHash}` })));
+      rows.push(await readRow('verify-hash-unknown', api, { ...base, url: `${api.url}/v1/verify/${unknownHash}` }));
     }
     if (wanted('verify-upload')) {
       console.log('verify-upload (100 KiB)…');
       rows.push(
-        rowOf(
-          'verify-upload',
-          await run({
-            ...base,
-            url: `${api.url}/v1/verify`,
-            method: 'POST',
-            headers: { 'Content-Type': MULTIPART },
-            body: multipart(randomBytes(100 * 1024)),
-          }),
-        ),
+        await readRow('verify-upload', api, {
+          ...base,
+          url: `${api.url}/v1/verify`,
+          method: 'POST',
+          headers: { 'Content-Type': MULTIPART },
+          body: multipart(randomBytes(100 * 1024)),
+        }),
       );
     }
     if (wanted('timeline')) {
@@ -371,7 +384,9 @@ async function main(): Promise<void> {
         if (tries > 300) throw new Error(`the API's index never showed ${paidFlight.id} ceded`);
         await new Promise((resolve) => setTimeout(resolve, 100));
       }
-      rows.push(rowOf('timeline', await run({ ...base, url: timelineUrl, headers: { Authorization: authorization } })));
+      rows.push(
+        await readRow('timeline', api, { ...base, url: timelineUrl, headers: { Authorization: authorization } }),
+      );
     }
     if (wanted('register')) rows.push(await registerRow(api, authorization, ledger, options));
   } finally {

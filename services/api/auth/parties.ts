@@ -5,7 +5,7 @@
  * each request's block number comes from a read sent after the request arrived (`fresh-block.ts` shares that read
  * among the requests that arrived meanwhile).
  */
-import type { Provider } from 'ethers';
+import { JsonRpcApiProvider, type Provider } from 'ethers';
 import { readParty, type PartyRecord } from '../../ledger/parties.js';
 import type { ApiContext } from '../context.js';
 import { AppError } from '../errors.js';
@@ -20,11 +20,18 @@ const caches = new WeakMap<ApiContext, PartyCache>();
 
 /**
  * The chain's latest block number, asked of the node itself: ethers' `getBlockNumber` may answer from a cache up to
- * 250 ms old, which could let a request read roles from before a block the caller has already seen mined.
+ * 250 ms old, which could let a request read roles from before a block the caller has already seen mined. A
+ * JSON-RPC provider's own `send` holds every call for 10 ms to batch it with others (`batchStallTime`), which every
+ * authenticated request would wait for; the read goes straight to the node through `_send` instead.
  */
 export async function latestBlockNumber(provider: Provider): Promise<number> {
-  const rpc = provider as Provider & { send?: (method: string, params: unknown[]) => Promise<unknown> };
-  if (typeof rpc.send === 'function') return Number(BigInt((await rpc.send('eth_blockNumber', [])) as string));
+  if (provider instanceof JsonRpcApiProvider) {
+    const [answer] = await provider._send({ jsonrpc: '2.0', id: 1, method: 'eth_blockNumber', params: [] });
+    if (answer === undefined || 'error' in answer) {
+      throw new Error(`eth_blockNumber failed: ${answer?.error.message ?? 'no answer'}`, { cause: answer?.error });
+    }
+    return Number(BigInt(answer.result as string));
+  }
   return provider.getBlockNumber();
 }
 

@@ -50,9 +50,11 @@ export function policyReadRouter(ctx: ApiContext): Router {
   router.get('/v1/policies/:id/timeline', requireRole(...READERS), async (req, res) => {
     const caller = requireCaller(res);
     const { id } = parse(policyParamsSchema, req.params, 'params');
-    const policy = await readablePolicy(ctx, readers, caller, id);
+    const [kept, scope] = await Promise.all([timelines.policy(id), readers.scopeOf(caller)]);
+    if (kept === null || !PolicyReaders.mayRead(scope, kept.policy)) throw policyNotFound(id);
+    const json = await kept.timelineJson();
     res.setHeader('Cache-Control', 'private, no-store');
-    res.json(await timelines.timeline(policy));
+    res.type('json').send(json);
   });
 
   return router;
@@ -65,10 +67,13 @@ async function readablePolicy(
   id: string,
 ): Promise<IndexedPolicy> {
   const [policy, scope] = await Promise.all([ctx.index.policy(id), readers.scopeOf(caller)]);
-  if (policy === null || !PolicyReaders.mayRead(scope, policy)) {
-    throw new AppError(404, 'POLICY_NOT_FOUND', `No policy ${id} visible to the caller`, { details: { policyId: id } });
-  }
+  if (policy === null || !PolicyReaders.mayRead(scope, policy)) throw policyNotFound(id);
   return policy;
+}
+
+/** A policy the caller may not read is answered as an unknown one. */
+function policyNotFound(id: string): AppError {
+  return new AppError(404, 'POLICY_NOT_FOUND', `No policy ${id} visible to the caller`, { details: { policyId: id } });
 }
 
 async function listPolicies(

@@ -4,7 +4,12 @@
  * expired policy with their reasons, and a policy still waiting for its cover to start.
  */
 import { expect } from 'chai';
+import { Wallet } from 'ethers';
+import { roleId } from '../../../services/ledger/parties.js';
+import { ConsortiumAccess__factory } from '../../../types/ethers-contracts/index.js';
+import { apiKeyFor } from '../../helpers/api-client.js';
 import { flightTerms, issueFlight, now, usd } from '../../indexer/policies-scenario.js';
+import { governance } from '../matrix-stack.js';
 import { AUDITOR, CLIENT, INSURER, REINSURER, startReadStack, type ReadStack } from './read-stack.js';
 
 interface Step {
@@ -157,4 +162,34 @@ describe('policies API: claim timelines', function () {
     expect(feed).to.deep.include({ flight: 'BA2490' });
     expect(Date.parse(feed!.awaitedFrom)).to.be.above(Date.parse(body.asOf));
   });
+
+  // --- perf: the timeline cache keeps the policy and its body until the index head moves ---
+  it('moves on with the next block, and answers a policy the caller may not read as an unknown one', async () => {
+    const issued = await issueFlight(
+      stack.ledger,
+      flightTerms(stack.ledger.parties[CLIENT]!.wallet.address, await now(stack.ledger), '2491'),
+    );
+    await stack.sync();
+    expect(named(await timeline(issued.id), 'cover-active').state).to.equal('pending');
+    expect(named(await timeline(issued.id), 'cover-active').state).to.equal('pending');
+    await stack.ledger.advanceTime(2 * 3600);
+    await stack.sync();
+    expect(named(await timeline(issued.id), 'cover-active').state).to.equal('done');
+
+    // Party 9, an ORACLE made a CLIENT too, holds none of these policies: another client's is not found, as an
+    // unknown one is, whether or not its timeline is kept.
+    const other = stack.ledger.parties[9]!.wallet;
+    const access = ConsortiumAccess__factory.connect(stack.ledger.deployment.consortiumAccess);
+    await governance(stack.ledger, access.interface.encodeFunctionData('grantRole', [roleId('CLIENT'), other.address]));
+    const otherClient = await apiKeyFor(stack.api.url, new Wallet(other.privateKey));
+    for (const id of [issued.id, stack.scenario.expiredFlight.id, 'flight-999']) {
+      const answer = await fetch(`${stack.api.url}/v1/policies/${id}/timeline`, {
+        headers: { Authorization: otherClient },
+      });
+      expect(answer.status, id).to.equal(404);
+      expect(await answer.json()).to.deep.include({ code: 'POLICY_NOT_FOUND' });
+    }
+    expect((await timeline(issued.id)).policy).to.equal(issued.id);
+  });
+  // --- end perf ---
 });
