@@ -163,7 +163,7 @@ describe('policies API: claim timelines', function () {
     expect(Date.parse(feed!.awaitedFrom)).to.be.above(Date.parse(body.asOf));
   });
 
-  // --- perf: the timeline cache keeps the policy and its body until the index head moves ---
+  // The timeline cache keeps the policy and its body until the index head moves.
   it('moves on with the next block, and answers a policy the caller may not read as an unknown one', async () => {
     const issued = await issueFlight(
       stack.ledger,
@@ -191,5 +191,4 @@ describe('policies API: claim timelines', function () {
     }
     expect((await timeline(issued.id)).policy).to.equal(issued.id);
   });
-  // --- end perf ---
 });
