@@ -8,10 +8,20 @@ import { openApiRegistry, PARTY_SECURITY, problemResponses, z } from '../openapi
 import { STATEMENT_TOTALS } from './statement.js';
 
 const addressPattern = /^0x[0-9a-fA-F]{40}$/;
-const amount = z
+/** An amount in base units of the pool asset, as a decimal string. */
+export const amount = z
   .string()
   .regex(/^[0-9]+$/)
   .openapi({ description: 'Base units of the pool asset, decimal' });
+
+/** A treaty's terms as the chain holds them: the statement states them, and the treaty listing shows them. */
+export const TreatyTermsSchema = z.object({
+  quotaShareBps: z.number().int(),
+  cedingCommissionBps: z.number().int(),
+  excessOfLossAttachment: amount,
+  excessOfLossLimit: amount,
+  excessOfLossAggregateLimit: amount,
+});
 
 export const TreatyParamsSchema = z.object({
   address: z
@@ -73,13 +83,7 @@ export const TreatyStatementSchema = z
     pool: z.string(),
     insurer: z.string(),
     reinsurer: z.string(),
-    terms: z.object({
-      quotaShareBps: z.number().int(),
-      cedingCommissionBps: z.number().int(),
-      excessOfLossAttachment: amount,
-      excessOfLossLimit: amount,
-      excessOfLossAggregateLimit: amount,
-    }),
+    terms: TreatyTermsSchema,
     period: z.object({
       from: z.string().nullable(),
       to: z.string().nullable(),

@@ -16,16 +16,17 @@ import { AppError } from '../errors.js';
 import { openApiRegistry, PARTY_SECURITY, problemResponses, z } from '../openapi.js';
 import { parse } from '../validation.js';
 import { visibleTreaty } from './routes.js';
-import { SignedStatementSchema, TreatyParamsSchema, VerifyStatementRequestSchema } from './schemas.js';
+import {
+  amount,
+  SignedStatementSchema,
+  TreatyParamsSchema,
+  TreatyTermsSchema,
+  VerifyStatementRequestSchema,
+} from './schemas.js';
 import { buildTreatyStatement } from './statement.js';
 import { treatyHistory } from './web-history.js';
 
 export type TreatyDashboardContext = Pick<ApiContext, 'ledger' | 'signers' | 'index' | 'config'>;
-
-const amount = z
-  .string()
-  .regex(/^[0-9]+$/)
-  .openapi({ description: 'Base units of the pool asset, decimal' });
 
 const TreatySummarySchema = z
   .object({
@@ -34,13 +35,7 @@ const TreatySummarySchema = z
     insurer: z.string(),
     reinsurer: z.string(),
     active: z.boolean(),
-    terms: z.object({
-      quotaShareBps: z.number().int(),
-      cedingCommissionBps: z.number().int(),
-      excessOfLossAttachment: amount,
-      excessOfLossLimit: amount,
-      excessOfLossAggregateLimit: amount,
-    }),
+    terms: TreatyTermsSchema,
   })
   .openapi('TreatySummary');
 
