@@ -107,49 +107,29 @@ async function reconcileWithLostBlocks(
   }
 }
 
-/** The modules that need the compiled contracts: imported once `ensureContractsBuilt` has run. */
-async function stackModules() {
-  const [
-    deployLocal,
-    apiMain,
-    apiConfig,
-    nodeRun,
-    nodeConfig,
-    replay,
-    devSignIn,
-    store,
-    errors,
-    indexer,
-    database,
-    webhooks,
-  ] = await Promise.all([
-    import('./deploy-local.js'),
-    import('../services/api/main.js'),
-    import('../services/api/config.js'),
-    import('../services/oracle/node/run.js'),
-    import('../services/oracle/node/config.js'),
-    import('../services/replay/server.js'),
-    import('../services/api/auth/dev-sign-in.js'),
-    import('../services/api/auth/store.js'),
-    import('../services/ledger/errors.js'),
-    import('../services/indexer/index.js'),
-    import('../services/api/database.js'),
-    import('../services/api/events/webhooks.js'),
-  ]);
-  return {
-    deployLocal,
-    apiMain,
-    apiConfig,
-    nodeRun,
-    nodeConfig,
-    replay,
-    devSignIn,
-    store,
-    errors,
-    indexer,
-    database,
-    webhooks,
-  };
+/** The modules that need the compiled contracts, by the name start uses: imported once `ensureContractsBuilt` has run. */
+const STACK_MODULES = {
+  deployLocal: () => import('./deploy-local.js'),
+  apiMain: () => import('../services/api/main.js'),
+  apiConfig: () => import('../services/api/config.js'),
+  nodeRun: () => import('../services/oracle/node/run.js'),
+  nodeConfig: () => import('../services/oracle/node/config.js'),
+  replay: () => import('../services/replay/server.js'),
+  devSignIn: () => import('../services/api/auth/dev-sign-in.js'),
+  store: () => import('../services/api/auth/store.js'),
+  errors: () => import('../services/ledger/errors.js'),
+  indexer: () => import('../services/indexer/index.js'),
+  database: () => import('../services/api/database.js'),
+  webhooks: () => import('../services/api/events/webhooks.js'),
+};
+
+type StackModules = { [name in keyof typeof STACK_MODULES]: Awaited<ReturnType<(typeof STACK_MODULES)[name]>> };
+
+async function stackModules(): Promise<StackModules> {
+  const loaded = await Promise.all(
+    Object.entries(STACK_MODULES).map(async ([name, load]) => [name, await load()] as const),
+  );
+  return Object.fromEntries(loaded) as StackModules;
 }
 
 // -------------------------------------------------------------------------------------------------------------------
