@@ -55,6 +55,26 @@ export function redateFlight(flight: ReplayFlight, earliest: number): DatedFligh
   };
 }
 
+/** The `flight` of a `POST /v1/policies` for a catalogued flight on its re-dated schedule. */
+export function policyFlight(dated: DatedFlight): {
+  carrier: string;
+  flightNumber: string;
+  scheduledDeparture: string;
+  scheduledArrival: string;
+  origin: string;
+  destination: string;
+} {
+  const flight = replayFlight(dated.designator);
+  return {
+    carrier: flight.carrier,
+    flightNumber: flight.flightNumber,
+    scheduledDeparture: dated.scheduledDepartureIso,
+    scheduledArrival: dated.scheduledArrivalIso,
+    origin: flight.route.from,
+    destination: flight.route.to,
+  };
+}
+
 /** The catalogued flight of a designator. */
 export function replayFlight(designator: string): ReplayFlight {
   const flight = REPLAY_FLIGHTS.find((candidate) => candidate.designator === designator);

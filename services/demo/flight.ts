@@ -5,7 +5,7 @@
  * feed finalises, the client is paid and the reinsurer's share ceded.
  */
 import type { ReplayFlight } from '../replay/catalogue.js';
-import { payingFlights, redateFlight, replayFlight, type DatedFlight } from './catalogue.js';
+import { payingFlights, policyFlight, redateFlight, replayFlight, type DatedFlight } from './catalogue.js';
 import type { DemoContext } from './context.js';
 import {
   consentAsClient,
@@ -88,14 +88,7 @@ export async function runFlightPolicy(ctx: DemoContext, index = ctx.journal.curr
   const flight = replayFlight(dated.designator);
   const proposal = await proposePolicy(ctx, 'flight', {
     offerId,
-    flight: {
-      carrier: flight.carrier,
-      flightNumber: flight.flightNumber,
-      scheduledDeparture: dated.scheduledDepartureIso,
-      scheduledArrival: dated.scheduledArrivalIso,
-      origin: flight.route.from,
-      destination: flight.route.to,
-    },
+    flight: policyFlight(dated),
   });
   const policy = await consentAsClient(ctx, 'flight', proposal);
   const reveal = await moveClock(

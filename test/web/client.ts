@@ -9,7 +9,7 @@
 import { expect } from 'chai';
 import { Interface, type TransactionReceipt } from 'ethers';
 import type { Browser, Page } from 'playwright-core';
-import { payingFlights, redateFlight, replayFlight } from '../../services/demo/catalogue.js';
+import { payingFlights, policyFlight, redateFlight, replayFlight } from '../../services/demo/catalogue.js';
 import { LedgerClock } from '../../services/demo/clock.js';
 import { FLIGHT_OFFER } from '../../services/demo/flight.js';
 import { oracleSchedule } from '../../services/demo/stack.js';
@@ -100,14 +100,7 @@ describeInBrowser('client page: co-sign in the wallet, and the claim paid live',
       {
         offerId: offer.id,
         client: client.address,
-        flight: {
-          carrier: flight.carrier,
-          flightNumber: flight.flightNumber,
-          scheduledDeparture: dated.scheduledDepartureIso,
-          scheduledArrival: dated.scheduledArrivalIso,
-          origin: flight.route.from,
-          destination: flight.route.to,
-        },
+        flight: policyFlight(dated),
       },
     );
     // A wording not mined within the API's confirmation limit is answered 202: the page would say to retry.
