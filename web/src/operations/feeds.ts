@@ -104,45 +104,36 @@ export function feedsSection(roles: string[], onProposed: () => Promise<void>) {
   function card(feed: Feed, index: number): HTMLElement {
     const headingId = `feed-${index}`;
     const actions = h('div', { class: 'actions' });
+    /** A button that confirms `question`, then posts to the feed's `action` (a body-less request). */
+    const confirmedAction = (label: string, what: string, action: string, question: string) =>
+      h(
+        'button',
+        {
+          type: 'button',
+          class: 'secondary',
+          onclick: () => void act(feed, what, `/v1/feeds/${feed.feedId}/${action}`, undefined, question),
+        },
+        label,
+      );
     if (admin && disputable(feed)) {
       append(
         actions,
-        h(
-          'button',
-          {
-            type: 'button',
-            class: 'secondary',
-            onclick: () =>
-              void act(
-                feed,
-                'dispute proposal',
-                `/v1/feeds/${feed.feedId}/dispute`,
-                undefined,
-                `Propose setting aside the outcome of feed ${feed.feedId}? A second ADMIN must approve it.`,
-              ),
-          },
+        confirmedAction(
           'Propose dispute',
+          'dispute proposal',
+          'dispute',
+          `Propose setting aside the outcome of feed ${feed.feedId}? A second ADMIN must approve it.`,
         ),
       );
     }
     if (mayExpire && feed.state === 'overdue' && feed.expirableAfter !== null) {
       append(
         actions,
-        h(
-          'button',
-          {
-            type: 'button',
-            class: 'secondary',
-            onclick: () =>
-              void act(
-                feed,
-                'expiry',
-                `/v1/feeds/${feed.feedId}/expiry`,
-                undefined,
-                `Expire feed ${feed.feedId}? Its policies are then refunded; this cannot be undone.`,
-              ),
-          },
+        confirmedAction(
           'Expire feed',
+          'expiry',
+          'expiry',
+          `Expire feed ${feed.feedId}? Its policies are then refunded; this cannot be undone.`,
         ),
       );
     }
