@@ -12,7 +12,7 @@ import { encryptKeystoreJson, Wallet } from 'ethers';
 import { startLocalChain, type LocalChain } from '../../scripts/lib/local-chain.js';
 import { ConfigError, loadNodeConfig } from '../../services/oracle/node/config.js';
 import { startOracleNode, type RunningNode } from '../../services/oracle/node/run.js';
-import { replayFlightTimes, REPLAY_FLIGHTS, utcDay } from '../../services/replay/catalogue.js';
+import { replayFlightTimes, REPLAY_FLIGHTS, utcDay, type ReplayFlight } from '../../services/replay/catalogue.js';
 import { ledgerTime, startReplayServer, type RunningReplayServer } from '../../services/replay/server.js';
 import { testChainArgs } from '../helpers/coverage.js';
 import { freePort } from '../helpers/ports.js';
@@ -145,6 +145,22 @@ describe('an oracle node started from its configuration', function () {
       }
     }
 
+    /** Has the node watch `flight` on `departureDate` as feed `feedId`, due at once and never expiring. */
+    function watchFlight(feedId: string, flight: ReplayFlight, departureDate: string): void {
+      node!.state.upsertFeed(
+        feedId,
+        {
+          kind: 'flight',
+          carrier: flight.carrier,
+          flightNumber: flight.flightNumber,
+          departureDate,
+          scheduledArrival: replayFlightTimes(flight, departureDate).scheduledArrival,
+        },
+        0,
+        Number.MAX_SAFE_INTEGER,
+      );
+    }
+
     it('says once that the chain is out of reach and answers 503 with the reason, until the chain is back', async function () {
       const chainPort = await freePort();
       const replayPort = await freePort();
@@ -193,18 +209,7 @@ describe('an oracle node started from its configuration', function () {
       await replay!.close();
       log.length = 0;
       // A flight still to come, due now for this node: it asks the provider at once.
-      node!.state.upsertFeed(
-        `0x${'11'.repeat(32)}`,
-        {
-          kind: 'flight',
-          carrier: flight.carrier,
-          flightNumber: flight.flightNumber,
-          departureDate,
-          scheduledArrival: replayFlightTimes(flight, departureDate).scheduledArrival,
-        },
-        0,
-        Number.MAX_SAFE_INTEGER,
-      );
+      watchFlight(`0x${'11'.repeat(32)}`, flight, departureDate);
 
       const failing = await healthUntil('provider down', (answer) => answer.status === 503);
       expect(failing.body.problems).to.have.length(1);
@@ -222,18 +227,7 @@ describe('an oracle node started from its configuration', function () {
       // A day whose outcome the ledger has passed: the node signs it at once.
       const departureDate = utcDay((await ledgerTime(chain!.rpcUrl)) - 3 * 86_400);
       const feedId = `0x${'22'.repeat(32)}`;
-      node!.state.upsertFeed(
-        feedId,
-        {
-          kind: 'flight',
-          carrier: flight.carrier,
-          flightNumber: flight.flightNumber,
-          departureDate,
-          scheduledArrival: replayFlightTimes(flight, departureDate).scheduledArrival,
-        },
-        0,
-        Number.MAX_SAFE_INTEGER,
-      );
+      watchFlight(feedId, flight, departureDate);
       const deadline = Date.now() + 15_000;
       while (node!.state.evidenceOf(feedId).length === 0 && Date.now() < deadline) {
         await new Promise((resolve) => setTimeout(resolve, 100));
