@@ -3,6 +3,7 @@
  * `StandardMerkleTree` with leaf encoding `['bytes32']` (what `EvidenceRegistry.verifyBatchMember` checks), and the
  * EIP-712 digests of co-signatures (what `EvidenceRegistry._coSignatureDigest` hashes).
  */
+import { keccak_256 } from '@noble/hashes/sha3.js';
 import { StandardMerkleTree } from '@openzeppelin/merkle-tree';
 import {
   AbiCoder,
@@ -119,26 +120,37 @@ export function recoverSigner(digest: string, signature: string): string | null 
  */
 export function standardBytes32Tree(hashes: string[]): { root: string; proofs: string[][] } {
   if (hashes.length === 0) throw new Error('a batch needs at least one document');
-  const leaves = hashes.map((hash, index) => ({ index, leaf: keccak256(keccak256(hash)) }));
-  // Lowercase hex strings of equal length sort as the numbers they spell.
-  leaves.sort((a, b) => (a.leaf < b.leaf ? -1 : a.leaf > b.leaf ? 1 : 0));
-  const nodes = new Array<string>(2 * leaves.length - 1);
+  // On bytes with @noble/hashes' keccak, a third of the cost of ethers' hex-string keccak256; hex only at the end.
+  const leaves = hashes.map((hash, index) => ({ index, leaf: keccak_256(keccak_256(hexBytes(hash))) }));
+  leaves.sort((a, b) => Buffer.compare(a.leaf, b.leaf));
+  const nodes = new Array<Uint8Array>(2 * leaves.length - 1);
   const treeIndexOf = new Array<number>(hashes.length);
   leaves.forEach(({ index, leaf }, position) => {
     nodes[nodes.length - 1 - position] = leaf;
     treeIndexOf[index] = nodes.length - 1 - position;
   });
+  const pair = new Uint8Array(64);
   for (let node = nodes.length - 1 - leaves.length; node >= 0; node--) {
     const left = nodes[2 * node + 1]!;
     const right = nodes[2 * node + 2]!;
-    nodes[node] = keccak256(left < right ? concat([left, right]) : concat([right, left]));
+    const [low, high] = Buffer.compare(left, right) < 0 ? [left, right] : [right, left];
+    pair.set(low, 0);
+    pair.set(high, 32);
+    nodes[node] = keccak_256(pair);
   }
+  const hex = nodes.map((node) => `0x${Buffer.from(node).toString('hex')}`);
   const proofs = treeIndexOf.map((treeIndex) => {
     const proof: string[] = [];
     for (let node = treeIndex; node > 0; node = Math.floor((node - 1) / 2)) {
-      proof.push(nodes[node % 2 === 1 ? node + 1 : node - 1]!);
+      proof.push(hex[node % 2 === 1 ? node + 1 : node - 1]!);
     }
     return proof;
   });
-  return { root: nodes[0]!, proofs };
+  return { root: hex[0]!, proofs };
+}
+
+/** The 32 bytes a 0x-prefixed hash spells; throws on anything else. */
+function hexBytes(hash: string): Uint8Array {
+  if (!/^0x[0-9a-fA-F]{64}$/.test(hash)) throw new Error(`"${hash}" is not a 32-byte hash`);
+  return Buffer.from(hash.slice(2), 'hex');
 }
