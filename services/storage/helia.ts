@@ -1,3 +1,4 @@
+import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import type { Helia } from 'helia';
 import type { UnixFS, AddFileOptions } from '@helia/unixfs';
@@ -6,7 +7,6 @@ import { UnixFS as UnixFSData } from 'ipfs-unixfs';
 import { CID } from 'multiformats/cid';
 import * as raw from 'multiformats/codecs/raw';
 import { sha256 } from 'multiformats/hashes/sha2';
-import type { FsBlockstore } from 'blockstore-fs';
 import {
   KUBO_CHUNK_SIZE,
   parseCid,
@@ -19,6 +19,7 @@ import {
 } from './content-store.js';
 import { StorageError } from './errors.js';
 import { addPeering, type PeerNetwork, type PeeringOptions } from './peering.js';
+import { SqliteBlockstore } from './block-db.js';
 import { blockKey, PinIndex } from './pins.js';
 
 /**
@@ -27,9 +28,10 @@ import { blockKey, PinIndex } from './pins.js';
  * With `peering` (`peering.ts`) it also runs libp2p and bitswap towards the other members' nodes only: it serves them
  * the blocks it holds, and `fetch` asks them by CID for content it does not hold.
  *
- * - Blocks live under `<dir>/blocks` (`blockstore-fs`), pins in `<dir>/pins.sqlite` (`pins.ts`), Helia's metadata
+ * - Blocks live in `<dir>/blocks.sqlite` (`block-db.ts`), pins in `<dir>/pins.sqlite` (`pins.ts`), Helia's metadata
  *   under `<dir>/datastore` (`datastore-fs`); a reopened store, or another process opening the same directory, reads
- *   what was stored. Pins Helia recorded in its datastore (stores from before `pins.sqlite`) are copied over once.
+ *   what was stored. A store from before these files is taken over once: its block files (`<dir>/blocks/`) are moved
+ *   into `blocks.sqlite`, and the pins Helia recorded in its datastore are copied into `pins.sqlite`.
  * - CIDs: IPIP-499's `unixfs-v0-2015` profile, Kubo's default recipe (256 KiB chunks, balanced DAG, 174 links a node),
  *   with CIDv0 and dag-pb leaves (`ipfs add`) or CIDv1 and raw leaves (`ipfs add --cid-version=1`). Helia's own
  *   defaults (1 MiB chunks, 1024 links) give other CIDs for files over 256 KiB, so they are cleared here. Content of
@@ -37,8 +39,8 @@ import { blockKey, PinIndex } from './pins.js';
  *   importer's streaming machinery costs more than the hashing itself for a 10 KiB document.
  * - Everything added is pinned; `remove` unpins and deletes the blocks no other pin holds, so erased content is gone
  *   from the disk, not only unpinned.
- * - Writes go through temporary files and renames without fsync: a process crash loses nothing written, a power loss
- *   may lose the last writes.
+ * - Writes are SQLite commits in WAL mode without fsync: a process crash loses nothing written, a power loss may lose
+ *   the last writes.
  */
 export async function openHeliaContentStore(
   dir: string,
@@ -47,15 +49,15 @@ export async function openHeliaContentStore(
   const cidVersion = requireCidVersion(options.cidVersion ?? 0);
   // Loaded on first use: the `helia` package's entry point also loads libp2p (about a second), which the rest of the
   // API does not need.
-  const [{ createHeliaLight }, { unixfs }, { FsBlockstore }, { FsDatastore }] = await Promise.all([
+  const [{ createHeliaLight }, { unixfs }, { FsDatastore }] = await Promise.all([
     import('helia'),
     import('@helia/unixfs'),
-    import('blockstore-fs'),
     import('datastore-fs'),
   ]);
-  const blockstore = new FsBlockstore(path.join(dir, 'blocks'));
+  mkdirSync(dir, { recursive: true });
+  const blockstore = SqliteBlockstore.open(dir);
+  await blockstore.adoptBlockFiles(path.join(dir, 'blocks'));
   const datastore = new FsDatastore(path.join(dir, 'datastore'));
-  await blockstore.open();
   await datastore.open();
   // No routers or block brokers; libp2p and bitswap only with peering: else this node has no way to reach the network.
   const helia = createHeliaLight({ blockstore, datastore, routers: [], blockBrokers: [] });
@@ -120,7 +122,7 @@ class HeliaContentStore implements ContentStore {
     private readonly helia: Helia,
     private readonly fs: UnixFS,
     /** The on-disk block store under Helia: single blocks are written, and removed blocks deleted, here directly. */
-    private readonly disk: FsBlockstore,
+    private readonly disk: SqliteBlockstore,
     private readonly pins: PinIndex,
     private readonly cidVersion: CidVersion,
     /** The node's network with peering, else null (no libp2p at all). */
@@ -134,7 +136,7 @@ class HeliaContentStore implements ContentStore {
       if (bytes.byteLength > 0 && bytes.byteLength <= KUBO_CHUNK_SIZE) {
         const { cid, block } = await singleBlock(bytes, this.cidVersion);
         // With peering, through Helia, which tells peers already waiting for the block that it is here.
-        if (this.network === null) await this.disk.put(cid, block);
+        if (this.network === null) this.disk.write(cid, block);
         else await this.helia.blockstore.put(cid, block);
         this.pins.add(cid, [cid]);
         return cid.toString();
@@ -201,14 +203,9 @@ class HeliaContentStore implements ContentStore {
 
   async remove(cid: string): Promise<void> {
     const parsed = parseCid(cid);
-    await this.gate.exclusive(async () => {
-      for (const block of this.pins.remove(parsed)) {
-        try {
-          await this.disk.delete(block);
-        } catch (error) {
-          if (!isNamed(error, 'NotFoundError')) throw error;
-        }
-      }
+    await this.gate.exclusive(() => {
+      for (const block of this.pins.remove(parsed)) this.disk.delete(block);
+      return Promise.resolve();
     });
   }
 
@@ -217,6 +214,7 @@ class HeliaContentStore implements ContentStore {
     this.network?.stop();
     await this.gate.exclusive(() => this.helia.stop());
     this.pins.close();
+    this.disk.close();
   }
 
   /** Copies the pins Helia recorded in its datastore (a store from before `pins.sqlite`) into the pin index. */
@@ -246,7 +244,7 @@ class HeliaContentStore implements ContentStore {
   }
 
   private async readBlock(cid: CID, fetching?: Fetching): Promise<Uint8Array> {
-    if (fetching !== undefined && !(await this.disk.has(cid))) fetching.written.push(cid);
+    if (fetching !== undefined && !this.disk.has(cid)) fetching.written.push(cid);
     const chunks: Uint8Array[] = [];
     for await (const chunk of this.helia.blockstore.get(cid, fetching ?? OFFLINE)) chunks.push(chunk);
     return chunks.length === 1 ? (chunks[0] as Uint8Array) : new Uint8Array(Buffer.concat(chunks));
@@ -278,15 +276,9 @@ class HeliaContentStore implements ContentStore {
   }
 
   /** Deletes the blocks a failed fetch wrote that no pinned content holds (called holding the gate alone). */
-  private async deleteUnpinned(blocks: CID[]): Promise<void> {
-    for (const block of blocks) {
-      if (this.pins.holdsBlock(block)) continue;
-      try {
-        await this.disk.delete(block);
-      } catch (error) {
-        if (!isNamed(error, 'NotFoundError')) throw error;
-      }
-    }
+  private deleteUnpinned(blocks: CID[]): Promise<void> {
+    for (const block of blocks) if (!this.pins.holdsBlock(block)) this.disk.delete(block);
+    return Promise.resolve();
   }
 
   private async isHeld(cid: CID): Promise<boolean> {

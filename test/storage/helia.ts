@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { execFile } from 'node:child_process';
 import { createCipheriv, createHash, randomBytes } from 'node:crypto';
 import dgram from 'node:dgram';
-import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -11,9 +11,11 @@ import { FsBlockstore } from 'blockstore-fs';
 import { CID } from 'multiformats/cid';
 import * as raw from 'multiformats/codecs/raw';
 import { sha256 } from 'multiformats/hashes/sha2';
+import { SqliteBlockstore } from '../../services/storage/block-db.js';
 import { isStorageError, type StorageErrorCode } from '../../services/storage/errors.js';
 import { openHeliaContentStore } from '../../services/storage/helia.js';
 import type { ContentStore } from '../../services/storage/content-store.js';
+import { storedBlocks } from './helpers/blocks.js';
 
 /**
  * Kubo's deterministic test bytes (kubo `test/cli/testutils/random_deterministic.go`,
@@ -36,13 +38,6 @@ async function rejection(promise: Promise<unknown>): Promise<unknown> {
 
 function expectCode(error: unknown, code: StorageErrorCode): void {
   expect(isStorageError(error, code), `expected ${code}, got ${String(error)}`).to.equal(true);
-}
-
-/** The block files the store keeps on disk. */
-function blockFiles(dir: string): string[] {
-  return readdirSync(path.join(dir, 'blocks'), { recursive: true })
-    .map(String)
-    .filter((file) => file.endsWith('.data'));
 }
 
 /** The CIDv1 of a raw block holding `bytes`, computed here without the importer. */
@@ -114,16 +109,16 @@ describe('Helia content store', function () {
       expect(cid.version).to.equal(1);
       expect(cid.code).to.equal(0x70); // dag-pb
       await store.close();
-      const disk = new FsBlockstore(path.join(dir, 'blocks'));
-      await disk.open();
+      const disk = SqliteBlockstore.open(dir);
       for (const [start, end] of [
         [0, 262_144],
         [262_144, 524_288],
         [524_288, 600_000],
       ] as const) {
-        expect(await disk.has(await rawLeafCid(bytes.subarray(start, end)))).to.equal(true);
+        expect(disk.has(await rawLeafCid(bytes.subarray(start, end)))).to.equal(true);
       }
-      expect(blockFiles(dir)).to.have.lengthOf(4);
+      disk.close();
+      expect(storedBlocks(dir)).to.equal(4);
     });
 
     it('builds a one-chunk document (written without the importer) into the CID the importer gives', async function () {
@@ -178,7 +173,7 @@ describe('Helia content store', function () {
       expect(Buffer.from(await reopened.get(cid)).equals(bytes)).to.equal(true);
     });
 
-    it("keeps the content a store pinned in Helia's datastore (before pins.sqlite), and removes it", async function () {
+    it("takes over a store from before blocks.sqlite and pins.sqlite: its block files and Helia's pins", async function () {
       const dir = freshDir();
       const { createHeliaLight } = await import('helia');
       const { unixfs } = await import('@helia/unixfs');
@@ -199,10 +194,12 @@ describe('Helia content store', function () {
       await helia.stop();
 
       const store = await open(dir, 0);
+      expect(existsSync(path.join(dir, 'blocks')), 'the block files are moved, not copied').to.equal(false);
+      expect(storedBlocks(dir)).to.equal(3);
       expect(await store.has(cid.toString())).to.equal(true);
       expect(Buffer.from(await store.get(cid.toString())).equals(bytes)).to.equal(true);
       await store.remove(cid.toString());
-      expect(blockFiles(dir)).to.deep.equal([]);
+      expect(storedBlocks(dir)).to.equal(0);
     });
 
     it('reads what another process stored in the same directory', async function () {
@@ -228,12 +225,12 @@ describe('Helia content store', function () {
       const dir = freshDir();
       const store = await open(dir, 0);
       const cid = await store.add(randomBytes(600_000));
-      expect(blockFiles(dir)).to.have.lengthOf(4);
+      expect(storedBlocks(dir)).to.equal(4);
 
       await store.remove(cid);
       expect(await store.has(cid)).to.equal(false);
       expectCode(await rejection(store.get(cid)), 'CONTENT_NOT_FOUND');
-      expect(blockFiles(dir)).to.deep.equal([]);
+      expect(storedBlocks(dir)).to.equal(0);
       await store.remove(cid); // removing again is harmless
     });
 
@@ -253,7 +250,7 @@ describe('Helia content store', function () {
       await store.remove(secondCid);
       expect(Buffer.from(await store.get(firstCid)).equals(first)).to.equal(true);
       await store.remove(firstCid);
-      expect(blockFiles(dir)).to.deep.equal([]);
+      expect(storedBlocks(dir)).to.equal(0);
     });
 
     it('stays consistent when the same bytes are added concurrently, then removed', async function () {
@@ -265,7 +262,7 @@ describe('Helia content store', function () {
       const [cid] = cids as [string];
       await store.remove(cid);
       expect(await store.has(cid)).to.equal(false);
-      expect(blockFiles(dir)).to.deep.equal([]);
+      expect(storedBlocks(dir)).to.equal(0);
     });
   });
 

@@ -5,17 +5,18 @@
  */
 import { expect } from 'chai';
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import * as dagPb from '@ipld/dag-pb';
-import { FsBlockstore } from 'blockstore-fs';
 import { CID } from 'multiformats/cid';
+import { SqliteBlockstore } from '../../services/storage/block-db.js';
 import { isStorageError, type StorageErrorCode } from '../../services/storage/errors.js';
 import { openHeliaContentStore } from '../../services/storage/helia.js';
 import { peerIdentity } from '../../services/storage/peering.js';
 import type { ContentStore } from '../../services/storage/content-store.js';
 import { freePort } from '../helpers/ports.js';
+import { storedBlocks } from './helpers/blocks.js';
 
 async function rejection(promise: Promise<unknown>): Promise<unknown> {
   return promise.then(
@@ -26,12 +27,6 @@ async function rejection(promise: Promise<unknown>): Promise<unknown> {
 
 function expectCode(error: unknown, code: StorageErrorCode): void {
   expect(isStorageError(error, code), `expected ${code}, got ${String(error)}`).to.equal(true);
-}
-
-function blockFiles(dir: string): string[] {
-  return readdirSync(path.join(dir, 'blocks'), { recursive: true })
-    .map(String)
-    .filter((file) => file.endsWith('.data'));
 }
 
 /** A node's directory, identity and loopback address, before it starts. */
@@ -87,41 +82,40 @@ describe('Helia content store peering', function () {
     expect(await storeB.has(cid)).to.equal(false);
     expectCode(await rejection(storeB.get(cid)), 'CONTENT_NOT_FOUND');
 
-    const filesBefore = blockFiles(b.dir).length;
+    const blocksBefore = storedBlocks(b.dir);
     const fetched = await storeB.fetch(cid, { timeoutMs: 10_000, maxBytes: 600 * 1024 });
     expect(Buffer.from(fetched).equals(Buffer.from(bytes))).to.equal(true);
     expect(await storeB.has(cid)).to.equal(true);
-    expect(blockFiles(b.dir)).to.have.length(filesBefore + 4);
+    expect(storedBlocks(b.dir)).to.equal(blocksBefore + 4);
     await storeA.remove(cid);
     expect(Buffer.from(await storeB.get(cid)).equals(Buffer.from(bytes))).to.equal(true);
   });
 
   it('refuses content larger than allowed once its root block tells the size, keeping nothing of it', async () => {
     const cid = await storeA.add(new Uint8Array(randomBytes(300 * 1024)));
-    const filesBefore = blockFiles(b.dir).length;
+    const blocksBefore = storedBlocks(b.dir);
     const error = await rejection(storeB.fetch(cid, { timeoutMs: 10_000, maxBytes: 300 * 1024 - 1 }));
     expectCode(error, 'DOCUMENT_TOO_LARGE');
     expect((error as Error).message).to.include(`holds ${300 * 1024} bytes`);
-    expect(blockFiles(b.dir)).to.have.length(filesBefore);
+    expect(storedBlocks(b.dir)).to.equal(blocksBefore);
     expect(await storeB.has(cid)).to.equal(false);
   });
 
   it('ends a fetch no peer can answer in full at its timeout, leaving nothing on disk', async () => {
     // A holds the root and two of the three leaves: B gets those, waits for the third, and gives up.
     const cid = await storeA.add(new Uint8Array(randomBytes(600 * 1024)));
-    const disk = new FsBlockstore(path.join(a.dir, 'blocks'));
-    await disk.open();
-    const rootBlock: Uint8Array[] = [];
-    for await (const chunk of disk.get(CID.parse(cid))) rootBlock.push(chunk);
-    await disk.delete(dagPb.decode(Buffer.concat(rootBlock)).Links[2]!.Hash);
-    const before = blockFiles(b.dir).length;
+    const disk = SqliteBlockstore.open(a.dir);
+    const rootBlock = [...disk.get(CID.parse(cid))];
+    disk.delete(dagPb.decode(Buffer.concat(rootBlock)).Links[2]!.Hash);
+    disk.close();
+    const before = storedBlocks(b.dir);
     const started = Date.now();
     const error = await rejection(storeB.fetch(cid, { timeoutMs: 1500 }));
     expectCode(error, 'CONTENT_UNREACHABLE');
     expect((error as Error).message).to.include('1 of 1 peers connected');
     expect(Date.now() - started).to.be.within(1400, 4000);
     expect(await storeB.has(cid)).to.equal(false);
-    expect(blockFiles(b.dir)).to.have.length(before);
+    expect(storedBlocks(b.dir)).to.equal(before);
   });
 
   it('serves nothing to a node it does not list, and a node without peering fetches nothing', async () => {
