@@ -17,7 +17,11 @@ export function openApiDatabase(file: string, options: { busyTimeoutMs?: number 
   const db = new DatabaseSync(file, { timeout: options.busyTimeoutMs ?? 5000 });
   db.exec('PRAGMA journal_mode = WAL');
   db.exec('PRAGMA synchronous = FULL');
+  db.exec('PRAGMA wal_autocheckpoint = 10000');
   db.exec('PRAGMA foreign_keys = ON');
+  // Savepoint and statement journals in memory: on disk, each is a temporary file created (an inode allocated, the
+  // costliest file-system step) and written for every group commit, whose items are savepoints.
+  db.exec('PRAGMA temp_store = MEMORY');
   return db;
 }
 

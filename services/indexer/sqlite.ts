@@ -27,7 +27,9 @@ export class SqliteDriver implements SqlDriver {
     mkdirSync(path.dirname(file), { recursive: true });
     this.description = `SQLite ${file}`;
     this.writer = new DatabaseSync(file);
-    this.writer.exec('PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = 5000;');
+    this.writer.exec(
+      'PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = 5000; PRAGMA temp_store = MEMORY; PRAGMA wal_autocheckpoint = 10000;',
+    );
     this.reader = new DatabaseSync(file);
     this.reader.exec('PRAGMA busy_timeout = 5000;');
   }

@@ -32,6 +32,7 @@ export class SqliteBlockstore extends BaseBlockstore {
     const db = new DatabaseSync(path.join(dir, 'blocks.sqlite'), { timeout: 5000 });
     db.exec('PRAGMA journal_mode = WAL');
     db.exec('PRAGMA synchronous = NORMAL');
+    db.exec('PRAGMA wal_autocheckpoint = 10000');
     db.exec('CREATE TABLE IF NOT EXISTS blocks (multihash BLOB PRIMARY KEY, bytes BLOB NOT NULL)');
     return new SqliteBlockstore(db);
   }

@@ -23,6 +23,7 @@ export class PinIndex {
     const db = new DatabaseSync(path.join(dir, 'pins.sqlite'), { timeout: 5000 });
     db.exec('PRAGMA journal_mode = WAL');
     db.exec('PRAGMA synchronous = NORMAL');
+    db.exec('PRAGMA wal_autocheckpoint = 10000');
     const { user_version: version } = db.prepare('PRAGMA user_version').get() as { user_version: number };
     db.exec(`
       CREATE TABLE IF NOT EXISTS pins (root TEXT PRIMARY KEY, cid TEXT NOT NULL) WITHOUT ROWID;
