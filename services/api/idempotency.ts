@@ -174,14 +174,14 @@ function recordAnswer(db: DatabaseSync, res: Response, scope: string, key: strin
 }
 
 /**
- * Runs `handler` under the request's Idempotency-Key (when it has one) with the body `fingerprint` the route computed:
- * for routes that parse their body themselves (multipart streams). Replays or refuses as the module header says.
+ * Runs `handler` under the request's Idempotency-Key (when it has one) with the body fingerprint the route computes
+ * (only when there is a key): for routes that parse their body themselves (multipart streams). Replays or refuses as the module header says.
  */
 export async function withIdempotency(
   ctx: ApiContext,
   req: Request,
   res: Response,
-  fingerprint: string,
+  fingerprint: () => string,
   handler: () => Promise<void>,
 ): Promise<void> {
   const key = keyOf(req);
@@ -190,7 +190,7 @@ export async function withIdempotency(
     return;
   }
   const scope = scopeOf(req, res);
-  const claimed = claim(ctx.db, scope, key, fingerprint, Date.now());
+  const claimed = claim(ctx.db, scope, key, fingerprint(), Date.now());
   if (claimed.kind === 'replay') {
     replay(res, claimed.answer);
     return;

@@ -15,7 +15,7 @@ import { AppError } from '../errors.js';
 import { acceptRequest, operationView, type OperationView } from './operations.js';
 import type { ReaderKeys } from './reader-keys.js';
 import { DOCUMENT_TYPES, type DocumentMetadata } from './schemas.js';
-import { attachOperation, insertDocument, storedDocument, type StoredDocument, type StoredTerms } from './store.js';
+import { insertDocument, recordOperationOwner, type StoredDocument, type StoredTerms } from './store.js';
 import type { Upload } from './upload.js';
 
 export interface Registration {
@@ -153,12 +153,15 @@ export async function registerDocument(
       erasedAt: null,
     };
     // The document's record, its wrapped keys and its outbox entry commit together, in the outbox's group commit:
-    // one fsync for many registrations, and never one without the others.
+    // one fsync for many registrations, and never one without the others. The outbox runs this only for a new
+    // operation: when it answers with one already live for these bytes, the document is someone else's registration.
+    let recorded = false;
     const operation = await acceptRequest(ctx, anchorRequest(document, caller.account), (accepted) => {
       insertDocument(ctx.db, { ...document, operationId: accepted.id }, wrappedKeys, terms);
-      attachOperation(ctx.db, accepted, caller.account);
+      recordOperationOwner(ctx.db, accepted, caller.account);
+      recorded = true;
     });
-    if (storedDocument(ctx.db, documentHash) === null) throw documentExists(documentHash, operation);
+    if (!recorded) throw documentExists(documentHash, operation);
     return { documentHash, cid, operation: operationView(operation) };
   } finally {
     inFlight.delete(documentHash);

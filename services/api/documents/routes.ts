@@ -46,10 +46,16 @@ export function documentsRouter(apiContext: ApiContext): Router {
     hostedSigner(ctx, caller);
     const { confirm } = parse(confirmQuerySchema, req.query, 'query');
     const upload = await readUpload(req, hashAndSeal, ctx.config.maxDocumentBytes);
-    await withIdempotency(ctx, req, res, uploadFingerprint(upload), async () => {
-      const registration = await registerDocument(ctx, readerKeys, caller, upload);
-      await answerRegistration(ctx, res, registration, confirm);
-    });
+    await withIdempotency(
+      ctx,
+      req,
+      res,
+      () => uploadFingerprint(upload),
+      async () => {
+        const registration = await registerDocument(ctx, readerKeys, caller, upload);
+        await answerRegistration(ctx, res, registration, confirm);
+      },
+    );
   });
 
   router.post('/v1/documents/:hash/versions', requireRole('INSURER', 'REINSURER'), async (req, res) => {
@@ -58,10 +64,16 @@ export function documentsRouter(apiContext: ApiContext): Router {
     const { hash } = parse(documentHashParamsSchema, req.params, 'params');
     const { confirm } = parse(confirmQuerySchema, req.query, 'query');
     const upload = await readUpload(req, hashAndSeal, ctx.config.maxDocumentBytes);
-    await withIdempotency(ctx, req, res, uploadFingerprint(upload, hash), async () => {
-      const registration = await supersedeDocument(ctx, readerKeys, caller, hash, upload);
-      await answerRegistration(ctx, res, registration, confirm);
-    });
+    await withIdempotency(
+      ctx,
+      req,
+      res,
+      () => uploadFingerprint(upload, hash),
+      async () => {
+        const registration = await supersedeDocument(ctx, readerKeys, caller, hash, upload);
+        await answerRegistration(ctx, res, registration, confirm);
+      },
+    );
   });
 
   router.post('/v1/documents/:hash/revocation', requireRole('INSURER', 'REINSURER'), async (req, res) => {

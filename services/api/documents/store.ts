@@ -246,21 +246,6 @@ export function insertDocument(
   });
 }
 
-/** Records the operation that anchors `documentHash`, once the outbox has accepted it. */
-export function attachOperation(
-  db: DatabaseSync,
-  operation: { id: string; kind: string; documentHash: string },
-  party: string,
-): void {
-  inTransaction(db, () => {
-    statement(db, 'UPDATE doc_documents SET operation_id = ? WHERE document_hash = ?').run(
-      operation.id,
-      operation.documentHash,
-    );
-    recordOperationOwner(db, operation, party);
-  });
-}
-
 /** Records which party asked for an operation, so that only it reads the operation. */
 export function recordOperationOwner(
   db: DatabaseSync,

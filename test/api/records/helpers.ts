@@ -10,7 +10,12 @@ import { Readable } from 'node:stream';
 import { getAddress, ZeroHash, type Signer } from 'ethers';
 import { AnchoringService } from '../../../services/api/anchoring/service.js';
 import { openApiDatabase } from '../../../services/api/database.js';
-import { attachOperation, initDocumentsSchema, insertDocument } from '../../../services/api/documents/store.js';
+import {
+  initDocumentsSchema,
+  insertDocument,
+  recordOperationOwner,
+  type StoredDocument,
+} from '../../../services/api/documents/store.js';
 import { initAccessLogSchema, type HeadAnchoring } from '../../../services/api/records/access-log.js';
 import type { RecordsContext } from '../../../services/api/records/context.js';
 import { initKeysSchema } from '../../../services/api/records/keys.js';
@@ -136,48 +141,52 @@ export async function registerTestDocument(
       wrappedKeys.set(reader, await wrapContentKey(sealed.contentKey, publicKey, context));
     }
   }
-  insertDocument(
-    node.ctx.db,
-    {
-      documentHash: sealed.documentHash,
-      registrant: getAddress(registrant),
-      requestedBy: getAddress(registrant),
-      operationId: null,
-      documentType: 'Policy',
-      policyRef: 'POL-RECORDS-TEST',
-      retentionClass: options.retentionClass,
-      coverEndsAt: options.coverEndsAt,
-      confidential: options.confidential,
-      cid,
-      size: sealed.size,
-      contentType: 'application/octet-stream',
-      fileName: null,
-      requiredSigners: [],
-      readers,
-      termsHash: null,
-      personal: null,
-      previousHash: null,
-      mode: 'single',
-      createdAt: new Date().toISOString(),
-      erasedAt: null,
-    },
-    wrappedKeys,
-  );
-  const operation = await node.anchoringService.accept({
-    kind: 'anchor',
+  // As a registration does: the document's record and its operation's owner commit with the outbox entry.
+  const document: StoredDocument = {
+    documentHash: sealed.documentHash,
+    registrant: getAddress(registrant),
+    requestedBy: getAddress(registrant),
+    operationId: null,
+    documentType: 'Policy',
+    policyRef: 'POL-RECORDS-TEST',
+    retentionClass: options.retentionClass,
+    coverEndsAt: options.coverEndsAt,
+    confidential: options.confidential,
+    cid,
+    size: sealed.size,
+    contentType: 'application/octet-stream',
+    fileName: null,
+    requiredSigners: [],
+    readers,
+    termsHash: null,
+    personal: null,
+    previousHash: null,
     mode: 'single',
-    sender: getAddress(registrant),
-    input: {
-      documentHash: sealed.documentHash,
-      termsHash: ZeroHash,
-      documentType: 0,
-      retentionClass: options.retentionClass,
-      policyRef: 'POL-RECORDS-TEST',
-      storagePointer: cid,
-      requiredSigners: [],
+    createdAt: new Date().toISOString(),
+    erasedAt: null,
+  };
+  const operation = await node.anchoringService.accept(
+    {
+      kind: 'anchor',
+      mode: 'single',
+      sender: getAddress(registrant),
+      input: {
+        documentHash: sealed.documentHash,
+        termsHash: ZeroHash,
+        documentType: 0,
+        retentionClass: options.retentionClass,
+        policyRef: 'POL-RECORDS-TEST',
+        storagePointer: cid,
+        requiredSigners: [],
+      },
     },
-  });
-  attachOperation(node.ctx.db, operation, getAddress(registrant));
+    {
+      alongside: (accepted) => {
+        insertDocument(node.ctx.db, { ...document, operationId: accepted.id }, wrappedKeys);
+        recordOperationOwner(node.ctx.db, accepted, getAddress(registrant));
+      },
+    },
+  );
   await waitAnchored(node, operation.id);
   return { documentHash: sealed.documentHash, cid, bytes };
 }

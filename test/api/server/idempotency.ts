@@ -48,7 +48,7 @@ function testRoutes(ctx: ApiContext, effects: Effects): Router[] {
       .post('/test/upload', async (req, res) => {
         // A streaming route: the body's fingerprint is known only once it has been read.
         const bytes = await bytesOf(req);
-        const fingerprint = createHash('sha256').update(bytes).digest('hex');
+        const fingerprint = () => createHash('sha256').update(bytes).digest('hex');
         await withIdempotency(ctx, req, res, fingerprint, () => {
           effects.uploads += 1;
           res.status(202).json({ upload: effects.uploads, size: bytes.length });
