@@ -1,11 +1,12 @@
-import { Aes256Gcm, CipherSuite, DhkemX25519HkdfSha256, HkdfSha256 } from '@hpke/core';
 import { requireContentKey } from './envelope.js';
+import { nodeHpkeSuite } from './hpke-native.js';
 import { StorageError } from './errors.js';
 import { parseEncryptionPublicKey } from './keys.js';
 
 /**
  * Wrapping a document's content key for one reader party, with HPKE (RFC 9180) in base mode:
- * DHKEM(X25519, HKDF-SHA256), HKDF-SHA256, AES-256-GCM — a standard, maintained construction (`@hpke/core`).
+ * DHKEM(X25519, HKDF-SHA256), HKDF-SHA256, AES-256-GCM — a standard, maintained construction (`@hpke/core`'s suite, on
+ * Node's synchronous primitives: `hpke-native.ts`).
  *
  * - `info` = "PolicyLedger content key v1": separates these keys from any other use of the same X25519 key.
  * - `aad` = documentHash (32 bytes) || recipient address (20 bytes): a wrapped key opens only for the document and the
@@ -25,7 +26,7 @@ export interface WrapContext {
 export const WRAP_INFO = 'PolicyLedger content key v1';
 const ENC_BYTES = 32;
 
-const suite = new CipherSuite({ kem: new DhkemX25519HkdfSha256(), kdf: new HkdfSha256(), aead: new Aes256Gcm() });
+const suite = nodeHpkeSuite(32);
 const info = new TextEncoder().encode(WRAP_INFO);
 
 /** Seals `contentKey` to `recipientPublicKey` (raw 32-byte X25519) for `context`'s document and recipient. */
