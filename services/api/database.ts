@@ -5,7 +5,7 @@
  */
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { DatabaseSync, type StatementSync } from 'node:sqlite';
+import { DatabaseSync } from 'node:sqlite';
 
 /**
  * Opens (creating when needed) the API database at `file`: WAL journal so readers never wait for the writer, and
@@ -43,22 +43,4 @@ export function inTransaction<T>(db: DatabaseSync, work: () => T): T {
   }
 }
 
-const statements = new WeakMap<DatabaseSync, Map<string, StatementSync>>();
-
-/**
- * `db`'s prepared statement for `sql`, prepared on first use and kept: preparing costs more than running a one-row
- * query, and the request paths (API keys, sessions) run the same few statements thousands of times a second.
- */
-export function statement(db: DatabaseSync, sql: string): StatementSync {
-  let byText = statements.get(db);
-  if (byText === undefined) {
-    byText = new Map();
-    statements.set(db, byText);
-  }
-  let prepared = byText.get(sql);
-  if (prepared === undefined) {
-    prepared = db.prepare(sql);
-    byText.set(sql, prepared);
-  }
-  return prepared;
-}
+export { statement } from '../shared/sqlite.js';

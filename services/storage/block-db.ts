@@ -1,4 +1,5 @@
 import { existsSync } from 'node:fs';
+import { statement } from '../shared/sqlite.js';
 import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import { DatabaseSync, type StatementSync } from 'node:sqlite';
@@ -21,8 +22,6 @@ import * as Digest from 'multiformats/hashes/digest';
  * A store written before this file kept its blocks as files under `<dir>/blocks/`; `adoptBlockFiles` moves them in.
  */
 export class SqliteBlockstore extends BaseBlockstore {
-  private readonly statements = new Map<string, StatementSync>();
-
   private constructor(private readonly db: DatabaseSync) {
     super();
   }
@@ -112,12 +111,7 @@ export class SqliteBlockstore extends BaseBlockstore {
   }
 
   private statement(sql: string): StatementSync {
-    let statement = this.statements.get(sql);
-    if (statement === undefined) {
-      statement = this.db.prepare(sql);
-      this.statements.set(sql, statement);
-    }
-    return statement;
+    return statement(this.db, sql);
   }
 }
 

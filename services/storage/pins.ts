@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { statement } from '../shared/sqlite.js';
 import { DatabaseSync, type StatementSync } from 'node:sqlite';
 import { CID } from 'multiformats/cid';
 
@@ -14,8 +15,6 @@ import { CID } from 'multiformats/cid';
  * the same pins.
  */
 export class PinIndex {
-  private readonly statements = new Map<string, StatementSync>();
-
   private constructor(private readonly db: DatabaseSync) {}
 
   /** Opens (creating when needed) the pin index of the store at `dir`; `fresh` tells whether it was just created. */
@@ -91,12 +90,7 @@ export class PinIndex {
   }
 
   private statement(sql: string): StatementSync {
-    let statement = this.statements.get(sql);
-    if (statement === undefined) {
-      statement = this.db.prepare(sql);
-      this.statements.set(sql, statement);
-    }
-    return statement;
+    return statement(this.db, sql);
   }
 }
 

@@ -4,6 +4,7 @@
  * any point restarts from the outbox and the chain.
  */
 import { inTransaction } from '../database.js';
+import { statement } from '../../shared/sqlite.js';
 import { randomBytes } from 'node:crypto';
 import { ItemFailure } from './group-commit.js';
 import type { DatabaseSync, StatementSync } from 'node:sqlite';
@@ -173,20 +174,12 @@ function toBatch(row: BatchRow): OutboxBatch {
 
 /** The outbox's reads and writes; every write is one committed transaction. */
 export class Outbox {
-  private readonly statements = new Map<string, StatementSync>();
-
   constructor(private readonly db: DatabaseSync) {
     initOutboxSchema(db);
   }
 
-  /** The prepared statement of `sql`, prepared once. */
   private statement(sql: string): StatementSync {
-    let statement = this.statements.get(sql);
-    if (statement === undefined) {
-      statement = this.db.prepare(sql);
-      this.statements.set(sql, statement);
-    }
-    return statement;
+    return statement(this.db, sql);
   }
 
   /**

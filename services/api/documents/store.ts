@@ -5,29 +5,13 @@
  * them. Every write here is synchronous on the WAL database opened with `synchronous=FULL`, so it is on disk when the
  * call returns.
  */
-import { inTransaction } from '../database.js';
-import type { DatabaseSync, StatementSync } from 'node:sqlite';
+import { inTransaction, statement } from '../database.js';
+import type { DatabaseSync } from 'node:sqlite';
 
 /**
  * Each database's prepared statements, prepared once: a registration runs about ten of them inside the outbox's group
  * commit, where preparing each anew cost more than running it.
  */
-const prepared = new WeakMap<DatabaseSync, Map<string, StatementSync>>();
-
-function statement(db: DatabaseSync, sql: string): StatementSync {
-  let statements = prepared.get(db);
-  if (statements === undefined) {
-    statements = new Map();
-    prepared.set(db, statements);
-  }
-  let found = statements.get(sql);
-  if (found === undefined) {
-    found = db.prepare(sql);
-    statements.set(sql, found);
-  }
-  return found;
-}
-
 /** What the API keeps about a document it registered (or a new version of one). */
 export interface StoredDocument {
   documentHash: string;
