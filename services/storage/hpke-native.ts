@@ -14,7 +14,6 @@ import {
   createCipheriv,
   createDecipheriv,
   createHmac,
-  createPrivateKey,
   createPublicKey,
   diffieHellman,
   generateKeyPairSync,
@@ -32,6 +31,7 @@ import {
   type DhkemPrimitives,
   type KdfInterface,
 } from '@hpke/common';
+import { rawX25519PrivateKey, rawX25519PublicKey, x25519PrivateKey } from './keys.js';
 
 type Bytes = ArrayBufferLike | ArrayBufferView;
 
@@ -52,17 +52,19 @@ function arrayBuffer(bytes: Uint8Array): ArrayBuffer {
 /** HKDF-SHA256 with the library's labelled extract and expand, computed by `node:crypto`. */
 class NodeHkdfSha256 extends HkdfSha256Native {
   override extract(salt: Bytes, ikm: Bytes): Promise<ArrayBuffer> {
-    const key = buffer(salt).byteLength === 0 ? Buffer.alloc(this.hashSize) : buffer(salt);
+    const given = buffer(salt);
+    const key = given.byteLength === 0 ? Buffer.alloc(this.hashSize) : given;
     return Promise.resolve(arrayBuffer(createHmac('sha256', key).update(buffer(ikm)).digest()));
   }
 
   override expand(prk: Bytes, info: Bytes, length: number): Promise<ArrayBuffer> {
     if (length > 255 * this.hashSize) throw new Error('Entropy limit reached');
     const key = buffer(prk);
+    const label = buffer(info);
     const output = Buffer.alloc(length);
     let previous: Buffer = Buffer.alloc(0);
     for (let counter = 1, filled = 0; filled < length; counter++) {
-      previous = createHmac('sha256', key).update(previous).update(buffer(info)).update(Buffer.of(counter)).digest();
+      previous = createHmac('sha256', key).update(previous).update(label).update(Buffer.of(counter)).digest();
       filled += previous.copy(output, filled);
     }
     return Promise.resolve(arrayBuffer(output));
@@ -73,10 +75,6 @@ class NodeHkdfSha256 extends HkdfSha256Native {
     return this.expand(await this.extract(salt, ikm), info, length);
   }
 }
-
-// The DER prefix of an X25519 private key as PKCS #8 (RFC 8410): the raw 32 bytes follow. (A JWK private key would
-// need its public half too.)
-const PKCS8_PREFIX = Buffer.from('302e020100300506032b656e04220420', 'hex');
 
 /**
  * An X25519 key as these primitives keep it: Node's key object and, for a public key, its raw 32 bytes, so that
@@ -101,7 +99,7 @@ class NodeX25519 implements DhkemPrimitives {
 
   serializePublicKey(key: CryptoKey): Promise<ArrayBuffer> {
     const { object, raw } = nodeKey(key);
-    return Promise.resolve(arrayBuffer(raw ?? rawPublicKey(object)));
+    return Promise.resolve(arrayBuffer(raw ?? rawX25519PublicKey(object)));
   }
 
   deserializePublicKey(key: Bytes): Promise<CryptoKey> {
@@ -109,24 +107,23 @@ class NodeX25519 implements DhkemPrimitives {
   }
 
   serializePrivateKey(key: CryptoKey): Promise<ArrayBuffer> {
-    const { d } = nodeKey(key).object.export({ format: 'jwk' });
-    return Promise.resolve(arrayBuffer(Buffer.from(d ?? '', 'base64url')));
+    return Promise.resolve(arrayBuffer(rawX25519PrivateKey(nodeKey(key).object)));
   }
 
   deserializePrivateKey(key: Bytes): Promise<CryptoKey> {
-    return Promise.resolve(cryptoKey({ object: privateKeyOf(buffer(key)) }));
+    return Promise.resolve(cryptoKey({ object: x25519PrivateKey(buffer(key)) }));
   }
 
   importKey(format: 'raw' | 'jwk', key: ArrayBuffer | JsonWebKey, isPublic: boolean): Promise<CryptoKey> {
     if (format !== 'raw') return Promise.reject(new Error('this suite imports raw X25519 keys only'));
     const raw = buffer(key as ArrayBuffer);
-    return Promise.resolve(cryptoKey(isPublic ? publicKeyOf(raw) : { object: privateKeyOf(raw) }));
+    return Promise.resolve(cryptoKey(isPublic ? publicKeyOf(raw) : { object: x25519PrivateKey(raw) }));
   }
 
   generateKeyPair(): Promise<CryptoKeyPair> {
     const { publicKey, privateKey } = generateKeyPairSync('x25519');
     return Promise.resolve({
-      publicKey: cryptoKey({ object: publicKey, raw: rawPublicKey(publicKey) }),
+      publicKey: cryptoKey({ object: publicKey, raw: rawX25519PublicKey(publicKey) }),
       privateKey: cryptoKey({ object: privateKey }),
     });
   }
@@ -134,7 +131,7 @@ class NodeX25519 implements DhkemPrimitives {
   async deriveKeyPair(ikm: Bytes): Promise<CryptoKeyPair> {
     const prk = await this.kdf.labeledExtract(EMPTY.buffer, LABEL_DKP_PRK, new Uint8Array(buffer(ikm)));
     const secret = await this.kdf.labeledExpand(prk, LABEL_SK, EMPTY, 32);
-    const privateKey = privateKeyOf(buffer(secret));
+    const privateKey = x25519PrivateKey(buffer(secret));
     return {
       privateKey: cryptoKey({ object: privateKey }),
       publicKey: cryptoKey({ object: createPublicKey(privateKey) }),
@@ -153,20 +150,11 @@ class NodeX25519 implements DhkemPrimitives {
   }
 }
 
-// Keys go in and out of Node as JWK: exporting one costs a twentieth of a DER export, importing a third.
-function rawPublicKey(key: KeyObject): Buffer {
-  return Buffer.from(key.export({ format: 'jwk' }).x ?? '', 'base64url');
-}
-
+/** A raw public key imported as JWK: a third of the cost of a DER import. */
 function publicKeyOf(raw: Buffer): NodeKey {
   if (raw.byteLength !== 32) throw new Error(`an X25519 public key is 32 bytes, got ${raw.byteLength}`);
   const jwk = { kty: 'OKP', crv: 'X25519', x: raw.toString('base64url') };
   return { object: createPublicKey({ key: jwk, format: 'jwk' }), raw };
-}
-
-function privateKeyOf(raw: Buffer): KeyObject {
-  if (raw.byteLength !== 32) throw new Error(`an X25519 private key is 32 bytes, got ${raw.byteLength}`);
-  return createPrivateKey({ key: Buffer.concat([PKCS8_PREFIX, raw]), format: 'der', type: 'pkcs8' });
 }
 
 /** AES-GCM with a 16-byte tag on `node:crypto`; `keySize` 16 (AES-128-GCM) or 32 (AES-256-GCM). */

@@ -1,4 +1,11 @@
-import { createCipheriv, createDecipheriv, createPrivateKey, createPublicKey, generateKeyPairSync } from 'node:crypto';
+import {
+  createCipheriv,
+  createDecipheriv,
+  createPrivateKey,
+  createPublicKey,
+  generateKeyPairSync,
+  type KeyObject,
+} from 'node:crypto';
 import { hkdfSync, randomBytes, scrypt as scryptCallback, type ScryptOptions } from 'node:crypto';
 import { mkdir, open, readFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -28,21 +35,33 @@ const X25519_KEY_BYTES = 32;
 /** A fresh random X25519 key pair. */
 export async function generateEncryptionKeyPair(): Promise<EncryptionKeyPair> {
   const { privateKey } = generateKeyPairSync('x25519');
-  const raw = Buffer.from(requireJwkField(privateKey.export({ format: 'jwk' }).d, 'd'), 'base64url');
-  return Promise.resolve(keyPairOf(new Uint8Array(raw)));
+  return Promise.resolve(keyPairOf(new Uint8Array(rawX25519PrivateKey(privateKey))));
 }
 
 /** The X25519 public key of a raw 32-byte private key. */
 export function encryptionPublicKeyOf(privateKey: Uint8Array): Uint8Array {
-  requireKeyLength(privateKey, 'private');
-  const key = createPrivateKey({
-    key: Buffer.concat([X25519_PKCS8_PREFIX, privateKey]),
-    format: 'der',
-    type: 'pkcs8',
-  });
-  return new Uint8Array(
-    Buffer.from(requireJwkField(createPublicKey(key).export({ format: 'jwk' }).x, 'x'), 'base64url'),
-  );
+  return new Uint8Array(rawX25519PublicKey(createPublicKey(x25519PrivateKey(privateKey))));
+}
+
+/**
+ * Node's key object for a raw 32-byte X25519 private key, through PKCS #8 DER (a JWK private key would need its public
+ * half too).
+ */
+export function x25519PrivateKey(raw: Uint8Array): KeyObject {
+  requireKeyLength(raw, 'private');
+  return createPrivateKey({ key: Buffer.concat([X25519_PKCS8_PREFIX, raw]), format: 'der', type: 'pkcs8' });
+}
+
+// Raw keys come out of Node through JWK: an export as JWK costs a twentieth of one as DER.
+
+/** The raw 32 bytes of an X25519 private key object. */
+export function rawX25519PrivateKey(key: KeyObject): Buffer {
+  return Buffer.from(requireJwkField(key.export({ format: 'jwk' }).d, 'd'), 'base64url');
+}
+
+/** The raw 32 bytes of an X25519 public (or private) key object's public key. */
+export function rawX25519PublicKey(key: KeyObject): Buffer {
+  return Buffer.from(requireJwkField(key.export({ format: 'jwk' }).x, 'x'), 'base64url');
 }
 
 /** DER prefix of a PKCS#8 X25519 private key (RFC 8410 §7), followed by the 32-byte scalar. */
