@@ -1,5 +1,4 @@
 import { existsSync } from 'node:fs';
-import { statement } from '../shared/sqlite.js';
 import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import { DatabaseSync, type StatementSync } from 'node:sqlite';
@@ -9,6 +8,7 @@ import { NotFoundError } from 'interface-store';
 import { CID } from 'multiformats/cid';
 import * as raw from 'multiformats/codecs/raw';
 import * as Digest from 'multiformats/hashes/digest';
+import { statement } from '../shared/sqlite.js';
 
 /**
  * The embedded content store's blocks, in a SQLite file beside its pins (`<dir>/blocks.sqlite`), keyed by multihash
@@ -75,19 +75,16 @@ export class SqliteBlockstore extends BaseBlockstore {
    * blockstore-fs lays them out), in one transaction, then deletes the files. Interrupted, it is simply run again on
    * the next open: a block already here is kept as it is.
    */
-  async adoptBlockFiles(blocksDir: string): Promise<number> {
-    if (!existsSync(blocksDir)) return 0;
+  async adoptBlockFiles(blocksDir: string): Promise<void> {
+    if (!existsSync(blocksDir)) return;
     const { FsBlockstore } = await import('blockstore-fs');
     const files = new FsBlockstore(blocksDir);
     await files.open();
-    const insert = this.statement('INSERT OR IGNORE INTO blocks (multihash, bytes) VALUES (?, ?)');
-    let adopted = 0;
     // Nothing else uses this database while the store opens, so the transaction may span the reads.
     this.db.exec('BEGIN IMMEDIATE');
     try {
       for await (const { cid, bytes } of files.getAll()) {
-        insert.run(cid.multihash.bytes, await collect(bytes));
-        adopted += 1;
+        this.write(cid, await collect(bytes));
       }
       this.db.exec('COMMIT');
     } catch (error) {
@@ -97,7 +94,6 @@ export class SqliteBlockstore extends BaseBlockstore {
       await files.close();
     }
     await rm(blocksDir, { recursive: true, force: true });
-    return adopted;
   }
 
   close(): void {
