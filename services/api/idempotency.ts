@@ -175,7 +175,8 @@ function recordAnswer(db: DatabaseSync, res: Response, scope: string, key: strin
 
 /**
  * Runs `handler` under the request's Idempotency-Key (when it has one) with the body fingerprint the route computes
- * (only when there is a key): for routes that parse their body themselves (multipart streams). Replays or refuses as the module header says.
+ * (only when there is a key): for routes that parse their body themselves (multipart streams). Replays or refuses as
+ * the module header says.
  */
 export async function withIdempotency(
   ctx: ApiContext,
